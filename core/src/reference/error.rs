@@ -1,0 +1,168 @@
+//! The error of a rejected reference: a stable kind, a reason and a byte offset.
+
+use std::fmt;
+
+/// The kind of a rejected reference.
+///
+/// The kinds are those of the reference implementation (the distribution project's reference
+/// package), and the [`Display`](fmt::Display) of each kind is that implementation's error
+/// message, word for word, so that callers who compare messages keep working.
+/// [`code`](ParseErrorKind::code) gives a stable, kebab-case name to branch on.
+///
+/// ```
+/// use imgrepl::{ParseErrorKind, Reference};
+///
+/// let err = Reference::parse("Nginx").unwrap_err();
+/// assert_eq!(err.kind(), ParseErrorKind::Uppercase);
+/// assert_eq!(err.kind().code(), "uppercase");
+/// assert_eq!(err.kind().to_string(), "repository name must be lowercase");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The input is empty.
+    #[error("repository name must have at least one component")]
+    Empty,
+    /// The input does not match the grammar.
+    #[error("invalid reference format")]
+    InvalidFormat,
+    /// The input would match the grammar if it were lowercase.
+    #[error("repository name must be lowercase")]
+    Uppercase,
+    /// The path (the name without its domain) is longer than 255 bytes.
+    #[error("repository name must not be more than 255 characters")]
+    NameTooLong,
+    /// The digest algorithm is not one of `sha256`, `sha384`, `sha512`.
+    #[error("unsupported digest algorithm")]
+    DigestUnsupported,
+    /// The digest has the wrong number of hex digits for its algorithm.
+    #[error("invalid checksum digest length")]
+    DigestLength,
+    /// The digest is not lowercase hex, or its algorithm is not lowercase.
+    #[error("invalid checksum digest format")]
+    DigestFormat,
+    /// (Normalized view only) the input is a 64-hex-digit identifier, not a name.
+    #[error("cannot specify 64-byte hexadecimal strings")]
+    HexName,
+}
+
+impl ParseErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ParseErrorKind; 8] = [
+        ParseErrorKind::Empty,
+        ParseErrorKind::InvalidFormat,
+        ParseErrorKind::Uppercase,
+        ParseErrorKind::NameTooLong,
+        ParseErrorKind::DigestUnsupported,
+        ParseErrorKind::DigestLength,
+        ParseErrorKind::DigestFormat,
+        ParseErrorKind::HexName,
+    ];
+
+    /// The stable kebab-case code of this kind (`invalid-format`, `uppercase`, …).
+    ///
+    /// ```
+    /// assert_eq!(imgrepl::ParseErrorKind::NameTooLong.code(), "name-too-long");
+    /// ```
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            ParseErrorKind::Empty => "empty",
+            ParseErrorKind::InvalidFormat => "invalid-format",
+            ParseErrorKind::Uppercase => "uppercase",
+            ParseErrorKind::NameTooLong => "name-too-long",
+            ParseErrorKind::DigestUnsupported => "digest-unsupported",
+            ParseErrorKind::DigestLength => "digest-length",
+            ParseErrorKind::DigestFormat => "digest-format",
+            ParseErrorKind::HexName => "hex-name",
+        }
+    }
+
+    /// The kind whose [`code`](ParseErrorKind::code) is `code`.
+    ///
+    /// ```
+    /// use imgrepl::ParseErrorKind;
+    /// assert_eq!(ParseErrorKind::from_code("digest-length"), Some(ParseErrorKind::DigestLength));
+    /// assert_eq!(ParseErrorKind::from_code("nope"), None);
+    /// ```
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// A rejected reference: its [kind](ParseError::kind), the byte [offset](ParseError::offset)
+/// where the input stopped being valid, and the [reason](ParseError::reason) in plain words.
+///
+/// The offset is the length of the longest prefix of the input that some valid reference starts
+/// with, except where the kind points somewhere more useful: the first uppercase letter for
+/// [`Uppercase`](ParseErrorKind::Uppercase), the byte past the limit for
+/// [`NameTooLong`](ParseErrorKind::NameTooLong), and the digest or its hex digits for the digest
+/// kinds. It is always a `char` boundary of the input, at most its length.
+///
+/// ```
+/// use imgrepl::Reference;
+///
+/// let err = Reference::parse("registry/Team/app").unwrap_err();
+/// assert_eq!(err.offset(), 9);
+/// assert_eq!(
+///     err.to_string(),
+///     "repository name must be lowercase: uppercase letter in repository path at byte 9"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParseError {
+    kind: ParseErrorKind,
+    reason: &'static str,
+    offset: usize,
+}
+
+impl ParseError {
+    pub(crate) const fn new(kind: ParseErrorKind, reason: &'static str, offset: usize) -> Self {
+        ParseError {
+            kind,
+            reason,
+            offset,
+        }
+    }
+
+    /// The kind of error.
+    #[must_use]
+    pub const fn kind(&self) -> ParseErrorKind {
+        self.kind
+    }
+
+    /// The stable code of the kind (see [`ParseErrorKind::code`]).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The byte offset in the input where it stopped being valid.
+    #[must_use]
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Why, in plain words ("uppercase letter in repository path").
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        self.reason
+    }
+
+    /// The same error with its offset moved by `f` (used when a view parses a derived string).
+    pub(crate) fn map_offset(self, f: impl FnOnce(usize) -> usize) -> Self {
+        ParseError {
+            offset: f(self.offset),
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} at byte {}", self.kind, self.reason, self.offset)
+    }
+}
+
+impl std::error::Error for ParseError {}

@@ -1,0 +1,347 @@
+//! Image references: the distribution reference grammar, exactly.
+//!
+//! ```text
+//! reference      := name [ ":" tag ] [ "@" digest ]
+//! name           := [ domain "/" ] remote-name
+//! domain         := host [ ":" port ]
+//! host           := domain-name | "[" ipv6 "]"
+//! remote-name    := path-component ( "/" path-component )*     at most 255 bytes
+//! path-component := [a-z0-9]+ ( separator [a-z0-9]+ )*     separator: "." | "_" | "__" | "-"+
+//! tag            := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}
+//! digest         := algorithm ":" encoded
+//! ```
+//!
+//! Two views: [`Reference::parse`] reads a reference *as written* (the reference
+//! implementation's `Parse`), and [`Reference::parse_normalized`] applies Docker Hub's rules
+//! (`ParseNormalizedNamed`): `nginx` is `docker.io/library/nginx`. [`Reference::parse_docker_ref`]
+//! also adds the `latest` tag (`ParseDockerRef`).
+
+mod display;
+mod error;
+mod normalize;
+pub(crate) mod parse;
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+pub use error::{ParseError, ParseErrorKind};
+pub use normalize::Normalized;
+pub(crate) use parse::{NAME_TOTAL_LENGTH_MAX, Parts};
+
+/// A valid image reference as written, borrowing its input.
+///
+/// It holds the input and the offsets of its parts, so parsing never allocates.
+///
+/// ```
+/// use imgrepl::Reference;
+///
+/// let r = Reference::parse("registry:5000/team/app:1.2@sha256:0123456789012345678901234567890123456789012345678901234567890123")?;
+/// assert_eq!(r.domain(), Some("registry:5000"));
+/// assert_eq!(r.path(), "team/app");
+/// assert_eq!(r.name(), "registry:5000/team/app");
+/// assert_eq!(r.tag(), Some("1.2"));
+/// assert_eq!(r.digest().map(|d| &d[..7]), Some("sha256:"));
+///
+/// // The first component is a domain whenever the grammar allows it and more follow.
+/// assert_eq!(Reference::parse("library/nginx")?.domain(), Some("library"));
+/// assert_eq!(Reference::parse("foo_bar/baz")?.domain(), None);
+/// # Ok::<(), imgrepl::ParseError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Reference<'a> {
+    s: &'a str,
+    parts: Parts,
+}
+
+impl<'a> Reference<'a> {
+    /// Parses a reference as written (the reference implementation's `Parse`).
+    ///
+    /// # Errors
+    ///
+    /// A [`ParseError`] with the kind, the byte offset and the reason when `s` is not a valid
+    /// reference.
+    ///
+    /// ```
+    /// use imgrepl::{ParseErrorKind, Reference};
+    ///
+    /// assert_eq!(Reference::parse("nginx:latest")?.tag(), Some("latest"));
+    ///
+    /// let err = Reference::parse("nginx:latest\n").unwrap_err();
+    /// assert_eq!(err.kind(), ParseErrorKind::InvalidFormat);
+    /// assert_eq!(err.offset(), 12);
+    /// # Ok::<(), imgrepl::ParseError>(())
+    /// ```
+    pub fn parse(s: &'a str) -> Result<Self, ParseError> {
+        parse_parts(s).map(|parts| Reference { s, parts })
+    }
+
+    /// Parses a reference in the normalized view (`ParseNormalizedNamed`): the first component
+    /// is a domain only if it contains `.` or `:`, is `localhost`, or has an uppercase letter;
+    /// otherwise the domain is `docker.io`, and a single-component path gets `library/`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ParseError`] whose offset is in `s` (not in the normalized string).
+    ///
+    /// ```
+    /// use imgrepl::Reference;
+    ///
+    /// let n = Reference::parse_normalized("nginx:1.27")?;
+    /// assert_eq!(n.as_str(), "docker.io/library/nginx:1.27");
+    /// assert_eq!(n.familiar(), "nginx:1.27");
+    /// # Ok::<(), imgrepl::ParseError>(())
+    /// ```
+    pub fn parse_normalized(s: &'a str) -> Result<Normalized<'a>, ParseError> {
+        normalize::normalize(s)
+    }
+
+    /// Parses a reference as `ParseDockerRef` does: normalized, with `:latest` added when there
+    /// is neither tag nor digest, and the tag dropped when both are given.
+    ///
+    /// # Errors
+    ///
+    /// As [`Reference::parse_normalized`].
+    ///
+    /// ```
+    /// use imgrepl::Reference;
+    ///
+    /// assert_eq!(Reference::parse_docker_ref("nginx")?.as_str(), "docker.io/library/nginx:latest");
+    /// # Ok::<(), imgrepl::ParseError>(())
+    /// ```
+    pub fn parse_docker_ref(s: &'a str) -> Result<Normalized<'a>, ParseError> {
+        normalize::normalize(s).map(Normalized::into_docker_ref)
+    }
+
+    /// The whole reference, exactly as given to [`Reference::parse`].
+    #[must_use]
+    pub fn as_str(&self) -> &'a str {
+        self.s
+    }
+
+    /// The name: the domain (if any), `/`, and the path.
+    #[must_use]
+    pub fn name(&self) -> &'a str {
+        slice(self.s, 0, self.parts.name_end)
+    }
+
+    /// The domain (registry host and port), when the first component is one.
+    #[must_use]
+    pub fn domain(&self) -> Option<&'a str> {
+        (self.parts.domain_end > 0).then(|| slice(self.s, 0, self.parts.domain_end))
+    }
+
+    /// The path (the remote name): the name without its domain.
+    #[must_use]
+    pub fn path(&self) -> &'a str {
+        slice(self.s, self.parts.path_start(), self.parts.name_end)
+    }
+
+    /// The tag, without its `:`.
+    #[must_use]
+    pub fn tag(&self) -> Option<&'a str> {
+        (self.parts.tag_end > self.parts.name_end)
+            .then(|| slice(self.s, self.parts.name_end + 1, self.parts.tag_end))
+    }
+
+    /// The digest (`algorithm:hex`), without its `@`.
+    #[must_use]
+    pub fn digest(&self) -> Option<&'a str> {
+        (self.parts.tag_end < self.s.len())
+            .then(|| slice(self.s, self.parts.tag_end + 1, self.s.len()))
+    }
+
+    /// Everything after the name: `:tag`, `@digest`, both, or `""`.
+    #[must_use]
+    pub fn suffix(&self) -> &'a str {
+        slice(self.s, self.parts.name_end, self.s.len())
+    }
+
+    /// An owned copy.
+    ///
+    /// ```
+    /// let owned = imgrepl::Reference::parse("nginx")?.into_owned();
+    /// assert_eq!(owned.as_ref().path(), "nginx");
+    /// # Ok::<(), imgrepl::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn into_owned(self) -> ReferenceBuf {
+        ReferenceBuf {
+            s: self.s.to_owned(),
+            parts: self.parts,
+        }
+    }
+}
+
+/// `s[start..end]`, or `""` if the range is not in `s` (never, for offsets from the parser).
+#[inline]
+pub(crate) fn slice(s: &str, start: usize, end: usize) -> &str {
+    s.get(start..end).unwrap_or_default()
+}
+
+/// A valid image reference that owns its text: the owned twin of [`Reference`].
+///
+/// ```
+/// use imgrepl::ReferenceBuf;
+///
+/// let r: ReferenceBuf = "quay.io/team/app:1".parse()?;
+/// assert_eq!(r.as_ref().domain(), Some("quay.io"));
+/// assert_eq!(r.to_string(), "quay.io/team/app:1");
+/// # Ok::<(), imgrepl::ParseError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ReferenceBuf {
+    s: String,
+    parts: Parts,
+}
+
+impl ReferenceBuf {
+    /// The borrowed view.
+    #[must_use]
+    pub fn as_ref(&self) -> Reference<'_> {
+        Reference {
+            s: &self.s,
+            parts: self.parts,
+        }
+    }
+
+    /// The text of the reference.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.s
+    }
+}
+
+impl FromStr for ReferenceBuf {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        Reference::parse(s).map(Reference::into_owned)
+    }
+}
+
+impl serde::Serialize for ReferenceBuf {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReferenceBuf {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = Cow::<'de, str>::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses `s` as written: the grammar, then the path length, then the digest.
+pub(crate) fn parse_parts(s: &str) -> Result<Parts, ParseError> {
+    let bytes = s.as_bytes();
+    if bytes.is_empty() {
+        return Err(ParseError::new(ParseErrorKind::Empty, "empty reference", 0));
+    }
+    let cx = parse::Cx::new(bytes);
+    let Some(parts) = parse::reference(&cx, bytes) else {
+        return Err(grammar_error(s, &cx));
+    };
+    if parts.name_end - parts.path_start() > NAME_TOTAL_LENGTH_MAX {
+        return Err(ParseError::new(
+            ParseErrorKind::NameTooLong,
+            "repository path longer than 255 bytes",
+            parts.path_start() + NAME_TOTAL_LENGTH_MAX,
+        ));
+    }
+    if parts.tag_end < bytes.len() {
+        check_digest(s, parts.tag_end + 1)?;
+    }
+    Ok(parts)
+}
+
+/// The error for an input that does not match the grammar: `uppercase` when its lowercase form
+/// would match (as the reference implementation decides), `invalid-format` otherwise.
+fn grammar_error(s: &str, cx: &parse::Cx) -> ParseError {
+    let (far, reason) = cx.furthest();
+    let invalid = ParseError::new(ParseErrorKind::InvalidFormat, reason, far);
+    // The reference implementation lowercases the whole input with Unicode simple case mapping.
+    // Only ASCII, KELVIN SIGN (to `k`) and LATIN CAPITAL LETTER I WITH DOT ABOVE (to `i`) can
+    // give an ASCII string, and only an ASCII string can match.
+    let mut lowered = String::with_capacity(s.len());
+    for c in s.chars() {
+        lowered.push(match c {
+            '\u{212A}' => 'k',
+            '\u{130}' => 'i',
+            c if c.is_ascii() => c.to_ascii_lowercase(),
+            _ => return invalid,
+        });
+    }
+    if lowered == s {
+        return invalid;
+    }
+    let lcx = parse::Cx::new(lowered.as_bytes());
+    let Some(lparts) = parse::reference(&lcx, lowered.as_bytes()) else {
+        return invalid;
+    };
+    // The culprit: a non-ASCII letter anywhere, or an uppercase letter in the path (uppercase is
+    // allowed in the domain, the tag and the digest).
+    let mut low = 0;
+    for (at, c) in s.char_indices() {
+        if !c.is_ascii() {
+            return ParseError::new(
+                ParseErrorKind::Uppercase,
+                "non-ASCII letter whose lowercase is ASCII",
+                at,
+            );
+        }
+        if c.is_ascii_uppercase() && (lparts.path_start()..lparts.name_end).contains(&low) {
+            return ParseError::new(
+                ParseErrorKind::Uppercase,
+                "uppercase letter in repository path",
+                at,
+            );
+        }
+        low += 1;
+    }
+    ParseError::new(ParseErrorKind::Uppercase, reason, far)
+}
+
+/// Checks the digest starting at byte `start` the way registries do.
+fn check_digest(s: &str, start: usize) -> Result<(), ParseError> {
+    let d = slice(s, start, s.len());
+    let (alg, enc) = d.split_once(':').unwrap_or((d, ""));
+    let enc_start = start + alg.len() + 1;
+    let (len, reason) = match alg {
+        "sha256" => (64, "a sha256 digest has exactly 64 hex digits"),
+        "sha384" => (96, "a sha384 digest has exactly 96 hex digits"),
+        "sha512" => (128, "a sha512 digest has exactly 128 hex digits"),
+        _ => {
+            return Err(match alg.bytes().position(|b| b.is_ascii_uppercase()) {
+                Some(i) => ParseError::new(
+                    ParseErrorKind::DigestFormat,
+                    "uppercase letter in digest algorithm",
+                    start + i,
+                ),
+                None => ParseError::new(
+                    ParseErrorKind::DigestUnsupported,
+                    "digest algorithm is not sha256, sha384 or sha512",
+                    start,
+                ),
+            });
+        }
+    };
+    if enc.len() != len {
+        return Err(ParseError::new(
+            ParseErrorKind::DigestLength,
+            reason,
+            enc_start,
+        ));
+    }
+    if let Some(i) = enc
+        .bytes()
+        .position(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(ParseError::new(
+            ParseErrorKind::DigestFormat,
+            "uppercase hex digit in digest",
+            enc_start + i,
+        ));
+    }
+    Ok(())
+}
