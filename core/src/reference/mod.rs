@@ -345,3 +345,30 @@ fn check_digest(s: &str, start: usize) -> Result<(), ParseError> {
     }
     Ok(())
 }
+
+/// Checks that `prefix` is a valid *name prefix*: it does not end with `/`, and `prefix + "/x"`
+/// is a valid name (a registry, a registry and path, or a path; never a tag or digest).
+///
+/// Returns the length that the prefix contributes to the path of a name that continues it with
+/// `/` and more components (0 for a bare registry, `len("org1/")` for `registry/org1`).
+pub(crate) fn name_prefix_path_len(prefix: &str) -> Result<usize, ParseError> {
+    if prefix.ends_with('/') {
+        return Err(ParseError::new(
+            ParseErrorKind::InvalidFormat,
+            "a prefix must not end with '/'",
+            prefix.len() - 1,
+        ));
+    }
+    let probe = format!("{prefix}/x");
+    match parse_parts(&probe) {
+        Ok(parts) => Ok(parts.name_end - parts.path_start() - 1),
+        Err(e) if e.offset() >= prefix.len() && prefix.contains([':', '@']) => {
+            Err(ParseError::new(
+                e.kind(),
+                "a prefix is a registry or a repository path, never a tag or a digest",
+                prefix.rfind([':', '@']).unwrap_or_default(),
+            ))
+        }
+        Err(e) => Err(e.map_offset(|o| o.min(prefix.len()))),
+    }
+}

@@ -1,0 +1,205 @@
+//! Policy diagnostics: every violation, with its code, position and message.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::{Code, Field, Policy, Severity};
+use crate::Span;
+
+/// One finding about a policy: an error that makes it invalid, or a warning.
+///
+/// It says what (a stable [`Code`] and a message), where (the rule index, the field, a JSON
+/// pointer such as `/2/repositoryPrefix`, and the byte [`Span`] of the offending text in the
+/// annotation), and, for a duplicate, where the first occurrence is ([`related`](Self::related)).
+///
+/// ```
+/// use imgrepl::{Code, Policy};
+///
+/// let json = r#"[{"repositoryPrefix": "a.io", "replaceWith": "b.io"},
+///                {"repositoryPrefix": "a.io", "replaceWith": "c.io"}]"#;
+/// let err = Policy::from_json(json).unwrap_err();
+/// let d = &err.diagnostics()[0];
+/// assert_eq!(d.code(), Code::DuplicatePrefix);
+/// assert_eq!(d.pointer(), "/1/repositoryPrefix");
+/// assert_eq!(&json[d.span().start..d.span().end], r#""a.io""#);
+/// assert_eq!(d.related().map(|s| s.start), Some(22));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub(crate) severity: Severity,
+    pub(crate) code: Code,
+    pub(crate) message: String,
+    #[serde(rename = "index")]
+    pub(crate) rule: Option<usize>,
+    pub(crate) field: Option<Field>,
+    pub(crate) pointer: String,
+    pub(crate) span: Span,
+    pub(crate) related: Option<Span>,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(code: Code, message: String, span: Span) -> Self {
+        Diagnostic {
+            severity: code.severity(),
+            code,
+            message,
+            rule: None,
+            field: None,
+            pointer: String::new(),
+            span,
+            related: None,
+        }
+    }
+
+    /// Sets the rule index (and the pointer to the rule).
+    pub(crate) fn with_rule(mut self, index: usize) -> Self {
+        self.rule = Some(index);
+        self.pointer = format!("/{index}");
+        self
+    }
+
+    /// Sets the field (and extends the pointer with it).
+    pub(crate) fn with_field(mut self, field: Field) -> Self {
+        self.field = Some(field);
+        self.pointer.push('/');
+        self.pointer.push_str(field.as_str());
+        self
+    }
+
+    pub(crate) fn with_related(mut self, span: Span) -> Self {
+        self.related = Some(span);
+        self
+    }
+
+    /// Error or warning.
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The stable code.
+    #[must_use]
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// What is wrong and, where it helps, what to do, in plain words.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The index of the rule in the array, when the diagnostic is about one rule.
+    #[must_use]
+    pub fn rule(&self) -> Option<usize> {
+        self.rule
+    }
+
+    /// The field, when the diagnostic is about one field.
+    #[must_use]
+    pub fn field(&self) -> Option<Field> {
+        self.field
+    }
+
+    /// The JSON pointer (RFC 6901) of what the diagnostic is about: `""` for the whole
+    /// annotation, `/2` for a rule, `/2/repositoryPrefix` for a field (also when it is missing).
+    #[must_use]
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// The byte span of the offending text in the annotation.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The span of the other occurrence, for duplicates.
+    #[must_use]
+    pub fn related(&self) -> Option<Span> {
+        self.related
+    }
+
+    /// Whether it is an error.
+    #[must_use]
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.severity, self.code)?;
+        if !self.pointer.is_empty() {
+            write!(f, " at {}", self.pointer)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// An invalid policy: every diagnostic found, errors first.
+///
+/// ```
+/// let err = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "a.io"}]"#).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid image replacement policy: error[missing-field] at /0/replaceWith: rule 0 has no \"replaceWith\"");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl PolicyError {
+    /// Every diagnostic: the errors first, then the warnings, each in source order.
+    #[must_use]
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The errors alone.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid image replacement policy")?;
+        let mut errors = self.errors();
+        if let Some(first) = errors.next() {
+            write!(f, ": {first}")?;
+        }
+        let more = errors.count();
+        if more > 0 {
+            write!(f, " (and {more} more)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// The result of [`Policy::validate`]: the policy when it has no error, and every diagnostic.
+///
+/// ```
+/// use imgrepl::{Code, Policy};
+///
+/// let v = Policy::validate(r#"[{"repositoryPrefix": "docker.io", "replaceWith": "mirror.local"}]"#);
+/// assert!(v.policy.is_some());
+/// assert_eq!(v.diagnostics[0].code(), Code::DockerHubPrefix);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// The policy, when there is no error.
+    pub policy: Option<Policy>,
+    /// Every diagnostic, errors first, each group in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Validation {
+    /// Whether the policy is valid (it may still have warnings).
+    #[must_use]
+    pub fn is_ok(&self) -> bool {
+        self.policy.is_some()
+    }
+}

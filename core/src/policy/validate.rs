@@ -1,0 +1,448 @@
+//! The rules of a valid policy (DESIGN.md §2), each violation reported with its position.
+
+use std::collections::HashMap;
+
+use super::read::{self, Element, Entry, ReadError};
+use super::{Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, Rule, Validation};
+use crate::Span;
+use crate::matcher::Matcher;
+use crate::reference::name_prefix_path_len;
+use crate::span::floor_char_boundary;
+
+/// A string field as read: its decoded value and where it stands.
+struct Value<'a> {
+    text: String,
+    raw: &'a str,
+    span: Span,
+}
+
+impl Value<'_> {
+    /// The span of byte `offset` of the decoded string: the character there when the raw JSON
+    /// string has no escapes (so offsets line up), the whole value otherwise.
+    fn span_at(&self, offset: usize) -> Span {
+        let inner = self.raw.get(1..self.raw.len().saturating_sub(1));
+        if inner != Some(self.text.as_str()) {
+            return self.span;
+        }
+        let at = floor_char_boundary(&self.text, offset);
+        let width = self
+            .text
+            .get(at..)
+            .and_then(|s| s.chars().next())
+            .map_or(1, char::len_utf8);
+        let start = self.span.start + 1 + at;
+        Span::new(start, (start + width).min(self.span.end))
+    }
+}
+
+/// A rule whose two fields are strings.
+struct ReadRule<'a> {
+    index: usize,
+    prefix: Value<'a>,
+    replace: Value<'a>,
+}
+
+pub(crate) fn validate_json(json: &str) -> Validation {
+    let mut diags = Vec::new();
+    if json.len() > MAX_POLICY_BYTES {
+        let start = floor_char_boundary(json, MAX_POLICY_BYTES);
+        diags.push(Diagnostic::new(
+            Code::TooLarge,
+            format!(
+                "the policy is {} bytes; an annotation holds at most {MAX_POLICY_BYTES} bytes (256 KiB)",
+                json.len()
+            ),
+            Span::new(start, json.len()),
+        ));
+        return Validation {
+            policy: None,
+            diagnostics: diags,
+        };
+    }
+    let elements = match read::read(json) {
+        Ok(elements) => elements,
+        Err(ReadError::Syntax(message, span)) => {
+            diags.push(Diagnostic::new(
+                Code::InvalidJson,
+                format!("not valid JSON: {message}"),
+                span,
+            ));
+            return Validation {
+                policy: None,
+                diagnostics: diags,
+            };
+        }
+        Err(ReadError::NotArray(kind, span)) => {
+            diags.push(Diagnostic::new(
+                Code::NotAnArray,
+                format!("the policy must be a JSON array of rules, not {kind}"),
+                span,
+            ));
+            return Validation {
+                policy: None,
+                diagnostics: diags,
+            };
+        }
+    };
+    if elements.is_empty() {
+        let span = Span::new(json.len() - json.trim_start().len(), json.trim_end().len());
+        diags.push(Diagnostic::new(
+            Code::EmptyPolicy,
+            "the policy has no rules, so it rewrites nothing".to_owned(),
+            span,
+        ));
+    }
+    let mut rules = Vec::with_capacity(elements.len());
+    for (index, element) in elements.into_iter().enumerate() {
+        match element {
+            Element::Other { span, kind } => diags.push(
+                Diagnostic::new(
+                    Code::RuleNotObject,
+                    format!(
+                        "rule {index} is {kind}; a rule is an object with \"repositoryPrefix\" and \"replaceWith\""
+                    ),
+                    span,
+                )
+                .with_rule(index),
+            ),
+            Element::Object { span, entries } => {
+                if let Some(rule) = read_rule(index, span, entries, &mut diags) {
+                    rules.push(rule);
+                }
+            }
+        }
+    }
+    let mut replace_path_lens = Vec::with_capacity(rules.len());
+    for rule in &rules {
+        check_rule(rule, &mut diags, &mut replace_path_lens);
+    }
+    check_duplicates(&rules, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        diags.sort_by_key(|d| d.severity);
+        return Validation {
+            policy: None,
+            diagnostics: diags,
+        };
+    }
+    let policy_rules: Vec<Rule> = rules
+        .iter()
+        .map(|r| Rule::new(r.prefix.text.clone(), r.replace.text.clone()))
+        .collect();
+    let matcher = Matcher::new(&policy_rules, &replace_path_lens);
+    warn_docker_hub(&rules, &mut diags);
+    warn_chained(&rules, &matcher, &mut diags);
+    Validation {
+        policy: Some(Policy {
+            rules: policy_rules,
+            matcher,
+            mode: MatchMode::default(),
+            warnings: diags.clone(),
+        }),
+        diagnostics: diags,
+    }
+}
+
+/// The two known fields.
+const FIELDS: [Field; 2] = [Field::RepositoryPrefix, Field::ReplaceWith];
+
+/// Reads one rule object: every duplicate, unknown, missing or mistyped field is reported.
+fn read_rule<'a>(
+    index: usize,
+    span: Span,
+    entries: Vec<Entry<'a>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ReadRule<'a>> {
+    // Per field: whether it was seen (its key span), and its value when it is a string.
+    let mut seen: [Option<Span>; 2] = [None, None];
+    let mut values: [Option<Value<'a>>; 2] = [None, None];
+    for entry in entries {
+        let Some(slot) = FIELDS.iter().position(|f| f.as_str() == entry.key) else {
+            diags.push(unknown_field(index, &entry));
+            continue;
+        };
+        let field = FIELDS[slot];
+        if let Some(first) = seen[slot] {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateField,
+                    format!("rule {index} gives \"{field}\" twice"),
+                    Span::new(entry.key_span.start, entry.value_span.end),
+                )
+                .with_rule(index)
+                .with_field(field)
+                .with_related(first),
+            );
+            continue;
+        }
+        seen[slot] = Some(entry.key_span);
+        match serde_json::from_str::<String>(entry.value) {
+            Ok(text) => {
+                values[slot] = Some(Value {
+                    text,
+                    raw: entry.value,
+                    span: entry.value_span,
+                });
+            }
+            Err(_) => diags.push(
+                Diagnostic::new(
+                    Code::WrongType,
+                    format!(
+                        "\"{field}\" of rule {index} must be a string, not {}",
+                        read::json_type(entry.value)
+                    ),
+                    entry.value_span,
+                )
+                .with_rule(index)
+                .with_field(field),
+            ),
+        }
+    }
+    for (slot, field) in FIELDS.iter().enumerate() {
+        if seen[slot].is_none() {
+            diags.push(
+                Diagnostic::new(
+                    Code::MissingField,
+                    format!("rule {index} has no \"{field}\""),
+                    span,
+                )
+                .with_rule(index)
+                .with_field(*field),
+            );
+        }
+    }
+    let [prefix, replace] = values;
+    Some(ReadRule {
+        index,
+        prefix: prefix?,
+        replace: replace?,
+    })
+}
+
+/// The diagnostic for a field that is neither of the two, with a suggestion for a likely typo.
+fn unknown_field(index: usize, entry: &Entry<'_>) -> Diagnostic {
+    let suggestion = FIELDS.iter().find(|f| {
+        f.as_str().eq_ignore_ascii_case(&entry.key) || edit_distance(f.as_str(), &entry.key) <= 2
+    });
+    let message = match suggestion {
+        Some(f) => format!(
+            "rule {index} has an unknown field {:?}; did you mean \"{f}\"?",
+            entry.key
+        ),
+        None => format!(
+            "rule {index} has an unknown field {:?}; a rule has only \"repositoryPrefix\" and \"replaceWith\"",
+            entry.key
+        ),
+    };
+    let mut d = Diagnostic::new(Code::UnknownField, message, entry.key_span).with_rule(index);
+    d.pointer.push('/');
+    d.pointer.push_str(&escape_pointer(&entry.key));
+    d
+}
+
+/// RFC 6901 escaping of one reference token.
+pub(crate) fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Levenshtein distance, for typo suggestions between short field names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    if b.len() > 64 {
+        return usize::MAX;
+    }
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(ca != cb));
+            diag = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Checks one rule's values: prefixes valid, replacement not empty, not an identity.
+fn check_rule(
+    rule: &ReadRule<'_>,
+    diags: &mut Vec<Diagnostic>,
+    replace_path_lens: &mut Vec<usize>,
+) {
+    let i = rule.index;
+    let prefix = &rule.prefix;
+    if !prefix.text.is_empty()
+        && let Err(e) = name_prefix_path_len(&prefix.text)
+    {
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidPrefix,
+                    format!(
+                        "repositoryPrefix {:?} is not a registry, a registry and path, or a path: {e}",
+                        prefix.text
+                    ),
+                    prefix.span_at(e.offset()),
+                )
+                .with_rule(i)
+                .with_field(Field::RepositoryPrefix),
+            );
+        }
+    }
+    let replace = &rule.replace;
+    if replace.text.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidReplacement,
+                "replaceWith must not be empty: it is the registry (and path) that images move to"
+                    .to_owned(),
+                replace.span,
+            )
+            .with_rule(i)
+            .with_field(Field::ReplaceWith),
+        );
+        replace_path_lens.push(0);
+    } else {
+        match name_prefix_path_len(&replace.text) {
+            Ok(len) => replace_path_lens.push(len),
+            Err(e) => {
+                replace_path_lens.push(0);
+                diags.push(
+                    Diagnostic::new(
+                        Code::InvalidReplacement,
+                        format!(
+                            "replaceWith {:?} is not a registry, a registry and path, or a path: {e}",
+                            replace.text
+                        ),
+                        replace.span_at(e.offset()),
+                    )
+                    .with_rule(i)
+                    .with_field(Field::ReplaceWith),
+                );
+            }
+        }
+    }
+    if prefix.text == replace.text {
+        diags.push(
+            Diagnostic::new(
+                Code::IdentityRule,
+                format!("rule {i} replaces {:?} with itself", prefix.text),
+                replace.span,
+            )
+            .with_rule(i)
+            .with_field(Field::ReplaceWith)
+            .with_related(prefix.span),
+        );
+    }
+}
+
+/// No two rules with the same prefix; the first one is the related span.
+fn check_duplicates(rules: &[ReadRule<'_>], diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, &ReadRule<'_>> = HashMap::with_capacity(rules.len());
+    for rule in rules {
+        match first.get(rule.prefix.text.as_str()) {
+            Some(earlier) => diags.push(
+                Diagnostic::new(
+                    Code::DuplicatePrefix,
+                    format!(
+                        "rule {} has the same repositoryPrefix {:?} as rule {}",
+                        rule.index, rule.prefix.text, earlier.index
+                    ),
+                    rule.prefix.span,
+                )
+                .with_rule(rule.index)
+                .with_field(Field::RepositoryPrefix)
+                .with_related(earlier.prefix.span),
+            ),
+            None => {
+                first.insert(&rule.prefix.text, rule);
+            }
+        }
+    }
+}
+
+/// Docker Hub's domains: images written in the familiar form (`nginx`, `team/app`) never carry
+/// them, and matching is on the image as written.
+const DOCKER_HUB: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+
+fn warn_docker_hub(rules: &[ReadRule<'_>], diags: &mut Vec<Diagnostic>) {
+    for rule in rules {
+        let text = &rule.prefix.text;
+        let first = text.split('/').next().unwrap_or_default();
+        if DOCKER_HUB.contains(&first) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DockerHubPrefix,
+                    format!(
+                        "images are matched as written, and Docker Hub images are usually written without {first:?} \
+                         (\"nginx\", \"team/app\"), so {text:?} never matches them; match those with the empty \
+                         prefix (single names) or with their path (\"team\")"
+                    ),
+                    rule.prefix.span,
+                )
+                .with_rule(rule.index)
+                .with_field(Field::RepositoryPrefix),
+            );
+        }
+    }
+}
+
+/// A rule whose results another rule would match: rewriting is applied once, never chained.
+fn warn_chained(rules: &[ReadRule<'_>], matcher: &Matcher, diags: &mut Vec<Diagnostic>) {
+    // Every proper '/'-boundary prefix of every prefix, so that a prefix that extends a
+    // replacement (`R/team` for `R`) is found without a scan.
+    let mut extends: HashMap<&str, usize> = HashMap::new();
+    for (j, rule) in rules.iter().enumerate() {
+        let p = rule.prefix.text.as_str();
+        for (k, _) in p.match_indices('/') {
+            extends.entry(p.get(..k).unwrap_or_default()).or_insert(j);
+        }
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let r = rule.replace.text.as_str();
+        // A rule whose prefix is `r` or a boundary prefix of `r` (the longest wins) …
+        let by_prefix = std::iter::once(r.len())
+            .chain(r.rmatch_indices('/').map(|(k, _)| k))
+            .find_map(|k| r.get(..k).and_then(|p| matcher.lookup(p)))
+            .map(super::RuleId::index);
+        // … or a rule whose prefix continues `r` with more components.
+        let by_extension = extends.get(r).copied();
+        let Some(j) = by_prefix.or(by_extension) else {
+            continue;
+        };
+        let Some(other) = rules.get(j) else { continue };
+        let by = if i == j {
+            "its own prefix".to_owned()
+        } else {
+            format!("rule {j} ({:?})", other.prefix.text)
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::ChainedRule,
+                format!(
+                    "results of rule {i} ({r:?}/…) are matched by {by}, but rewriting is applied once: \
+                     they are not rewritten again (a webhook that is invoked again would rewrite them again)"
+                ),
+                rule.replace.span,
+            )
+            .with_rule(rule.index)
+            .with_field(Field::ReplaceWith)
+            .with_related(other.prefix.span),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("replaceWith", "replaceWith"), 0);
+        assert_eq!(edit_distance("replaceWith", "replaceWit"), 1);
+        assert_eq!(edit_distance("replaceWith", "replacWiht"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

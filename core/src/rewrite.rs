@@ -1,0 +1,456 @@
+//! Rewriting images by a policy: [`Policy::find`], [`Policy::rewrite_into`],
+//! [`Policy::rewrite`] and [`Policy::explain`].
+//!
+//! `find` is the primitive (parse, then probe the image's `/` boundaries); `rewrite_into` and
+//! `rewrite` are thin layers that write `replaceWith` and the rest of the image. A result is
+//! checked without a second parse: the rest of the image is valid path components, and a
+//! `replaceWith` that passed validation keeps its domain-or-path reading when more components
+//! follow it, so only the path length can go wrong (see `result_parts`).
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+
+use serde::Serialize;
+
+use crate::policy::{MatchMode, Policy, RuleId};
+use crate::reference::{NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Reference};
+
+/// A match: the rule, and the length of the image's prefix it matched.
+///
+/// `prefix_len` is 0 for the empty-prefix rule; otherwise `image[..prefix_len]` is the rule's
+/// prefix and `image[prefix_len]` is a `/`.
+///
+/// ```
+/// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "a.io/team", "replaceWith": "m.io"}]"#)?;
+/// let m = policy.find("a.io/team/app:1")?.unwrap();
+/// assert_eq!((m.rule.index(), m.prefix_len), (0, 9));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Match {
+    /// The rule that matched.
+    pub rule: RuleId,
+    /// The length of the matched prefix in the image.
+    pub prefix_len: usize,
+}
+
+/// The result of [`Policy::rewrite`]: the image (borrowed when unchanged) and the rule applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rewritten<'a> {
+    /// The resulting image.
+    pub image: Cow<'a, str>,
+    /// The rule that rewrote it, `None` when no rule matched.
+    pub rule: Option<RuleId>,
+}
+
+impl Rewritten<'_> {
+    /// Whether a rule rewrote the image.
+    #[must_use]
+    pub fn changed(&self) -> bool {
+        self.rule.is_some()
+    }
+}
+
+/// Why an image was not rewritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RewriteErrorKind {
+    /// The image is not a valid reference.
+    InvalidImage,
+    /// A rule matched, but its result would not be a valid reference.
+    InvalidResult,
+}
+
+/// An image that could not be rewritten: invalid itself, or invalid once rewritten.
+///
+/// ```
+/// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io"}]"#)?;
+/// let err = policy.rewrite("Nginx").unwrap_err();
+/// assert_eq!(err.code(), "uppercase");
+/// assert_eq!(err.offset(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RewriteError {
+    kind: RewriteErrorKind,
+    error: ParseError,
+    rule: Option<RuleId>,
+}
+
+impl RewriteError {
+    fn invalid_image(error: ParseError) -> Self {
+        RewriteError {
+            kind: RewriteErrorKind::InvalidImage,
+            error,
+            rule: None,
+        }
+    }
+
+    /// Whether the image or the result is invalid.
+    #[must_use]
+    pub fn kind(&self) -> RewriteErrorKind {
+        self.kind
+    }
+
+    /// A stable code: the [`ParseErrorKind`] code for an invalid image, `invalid-result` for a
+    /// result that would be invalid.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            RewriteErrorKind::InvalidImage => self.error.code(),
+            RewriteErrorKind::InvalidResult => "invalid-result",
+        }
+    }
+
+    /// The byte offset: in the image for an invalid image, in the would-be result otherwise.
+    #[must_use]
+    pub fn offset(&self) -> usize {
+        self.error.offset()
+    }
+
+    /// The parse error behind it.
+    #[must_use]
+    pub fn parse_error(&self) -> &ParseError {
+        &self.error
+    }
+
+    /// The rule that matched, for an invalid result.
+    #[must_use]
+    pub fn rule(&self) -> Option<RuleId> {
+        self.rule
+    }
+}
+
+impl fmt::Display for RewriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind, self.rule) {
+            (RewriteErrorKind::InvalidResult, Some(rule)) => write!(
+                f,
+                "rule {} would make an invalid reference: {}",
+                rule.index(),
+                self.error
+            ),
+            _ => write!(f, "invalid image: {}", self.error),
+        }
+    }
+}
+
+impl std::error::Error for RewriteError {}
+
+impl Serialize for RewriteError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("RewriteError", 3)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("offset", &self.offset())?;
+        s.end()
+    }
+}
+
+impl Policy {
+    /// Finds the rule that matches `image` in this policy's mode, without allocating.
+    ///
+    /// # Errors
+    ///
+    /// A [`RewriteError`] when `image` is not a valid reference.
+    pub fn find(&self, image: &str) -> Result<Option<Match>, RewriteError> {
+        let reference = Reference::parse(image).map_err(RewriteError::invalid_image)?;
+        Ok(self.find_in(&reference, self.mode))
+    }
+
+    fn find_in(&self, reference: &Reference<'_>, mode: MatchMode) -> Option<Match> {
+        self.matcher
+            .find(reference.name(), mode)
+            .map(|(rule, prefix_len)| Match { rule, prefix_len })
+    }
+
+    /// The two parts of the result, `replaceWith` (with a `/` for the empty prefix) and the rest
+    /// of the image; an error when the result's path would pass 255 bytes.
+    fn result_parts<'p, 'i>(
+        &'p self,
+        image: &'i str,
+        name_len: usize,
+        m: Match,
+    ) -> Result<(&'p str, &'static str, &'i str), RewriteError> {
+        let replace = self.rule(m.rule).replace_with();
+        let (sep, rest) = if m.prefix_len == 0 {
+            ("/", image)
+        } else {
+            ("", image.get(m.prefix_len..).unwrap_or_default())
+        };
+        // The components after the prefix, which follow `replaceWith` and a '/'.
+        let moved = name_len
+            - if m.prefix_len == 0 {
+                0
+            } else {
+                m.prefix_len + 1
+            };
+        let base = self
+            .matcher
+            .replace_path_len
+            .get(m.rule.index())
+            .copied()
+            .unwrap_or_default();
+        let path_len = base + moved;
+        if path_len > NAME_TOTAL_LENGTH_MAX {
+            let result_name_len = replace.len() + 1 + moved;
+            return Err(RewriteError {
+                kind: RewriteErrorKind::InvalidResult,
+                error: ParseError::new(
+                    ParseErrorKind::NameTooLong,
+                    "the rewritten path would be longer than 255 bytes",
+                    result_name_len - path_len + NAME_TOTAL_LENGTH_MAX,
+                ),
+                rule: Some(m.rule),
+            });
+        }
+        Ok((replace, sep, rest))
+    }
+
+    /// Rewrites `image` into `out` (cleared first), returning the rule that matched.
+    ///
+    /// `out` receives the result, or the image itself when no rule matches or on error, so a
+    /// loop over many images can reuse one buffer and allocate nothing once it is large enough.
+    ///
+    /// # Errors
+    ///
+    /// A [`RewriteError`] when the image, or the result, is not a valid reference.
+    ///
+    /// ```
+    /// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
+    /// let mut out = String::with_capacity(256);
+    /// for image in ["nginx:1", "quay.io/a/b"] {
+    ///     policy.rewrite_into(image, &mut out)?;
+    ///     println!("{out}");
+    /// }
+    /// assert_eq!(out, "quay.io/a/b");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rewrite_into(
+        &self,
+        image: &str,
+        out: &mut String,
+    ) -> Result<Option<RuleId>, RewriteError> {
+        out.clear();
+        let found = Reference::parse(image)
+            .map_err(RewriteError::invalid_image)
+            .and_then(|r| {
+                self.find_in(&r, self.mode)
+                    .map(|m| {
+                        self.result_parts(image, r.name().len(), m)
+                            .map(|parts| (m, parts))
+                    })
+                    .transpose()
+            });
+        match found {
+            Ok(Some((m, (replace, sep, rest)))) => {
+                out.reserve(replace.len() + sep.len() + rest.len());
+                out.push_str(replace);
+                out.push_str(sep);
+                out.push_str(rest);
+                Ok(Some(m.rule))
+            }
+            Ok(None) => {
+                out.push_str(image);
+                Ok(None)
+            }
+            Err(e) => {
+                out.push_str(image);
+                Err(e)
+            }
+        }
+    }
+
+    /// Rewrites `image`; one allocation when a rule applies, none otherwise.
+    ///
+    /// # Errors
+    ///
+    /// A [`RewriteError`] when the image, or the result, is not a valid reference.
+    ///
+    /// ```
+    /// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"}]"#)?;
+    /// let r = policy.rewrite("harbor.domain/ubuntu:latest")?;
+    /// assert_eq!(r.image, "m.io/org1/ubuntu:latest");
+    /// assert_eq!(r.rule.map(|id| id.index()), Some(0));
+    /// assert!(!policy.rewrite("quay.io/x/y")?.changed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rewrite<'a>(&self, image: &'a str) -> Result<Rewritten<'a>, RewriteError> {
+        let reference = Reference::parse(image).map_err(RewriteError::invalid_image)?;
+        let Some(m) = self.find_in(&reference, self.mode) else {
+            return Ok(Rewritten {
+                image: Cow::Borrowed(image),
+                rule: None,
+            });
+        };
+        let (replace, sep, rest) = self.result_parts(image, reference.name().len(), m)?;
+        let mut out = String::with_capacity(replace.len() + sep.len() + rest.len());
+        out.push_str(replace);
+        out.push_str(sep);
+        out.push_str(rest);
+        Ok(Rewritten {
+            image: Cow::Owned(out),
+            rule: Some(m.rule),
+        })
+    }
+
+    /// Explains what the policy does with `image`: the candidate rule at each `/` boundary, the
+    /// winner in each mode, the result, and why an image is not rewritten.
+    ///
+    /// ```
+    /// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io"}]"#)?;
+    /// let e = policy.explain("harbor.domain/team/app:1");
+    /// assert_eq!(e.result.as_deref(), Some("m.io/team/app:1"));
+    /// assert!(e.modes_disagree); // exact-parent would need the prefix "harbor.domain/team"
+    /// assert_eq!(e.candidates.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn explain<'a>(&self, image: &'a str) -> Explanation<'a> {
+        let mut e = Explanation {
+            image,
+            mode: self.mode,
+            candidates: Vec::new(),
+            rule: None,
+            longest_prefix_rule: None,
+            exact_parent_rule: None,
+            modes_disagree: false,
+            result: None,
+            error: None,
+            reason: String::new(),
+        };
+        let reference = match Reference::parse(image) {
+            Ok(r) => r,
+            Err(err) => {
+                let err = RewriteError::invalid_image(err);
+                e.reason = format!("left as it is: {err}");
+                e.error = Some(err);
+                return e;
+            }
+        };
+        let name = reference.name();
+        let last = name.rfind('/');
+        for (k, _) in name.rmatch_indices('/') {
+            let prefix = name.get(..k).unwrap_or_default();
+            e.candidates.push(Candidate {
+                prefix,
+                rule: self.matcher.lookup(prefix),
+                parent: Some(k) == last,
+            });
+        }
+        if last.is_none() {
+            e.candidates.push(Candidate {
+                prefix: "",
+                rule: self.matcher.empty_rule(),
+                parent: true,
+            });
+        }
+        let longest = self.find_in(&reference, MatchMode::LongestPrefix);
+        let exact = self.find_in(&reference, MatchMode::ExactParent);
+        e.longest_prefix_rule = longest.map(|m| m.rule);
+        e.exact_parent_rule = exact.map(|m| m.rule);
+        e.modes_disagree = e.longest_prefix_rule != e.exact_parent_rule;
+        let winner = match self.mode {
+            MatchMode::LongestPrefix => longest,
+            MatchMode::ExactParent => exact,
+        };
+        e.reason = match winner {
+            None if last.is_none() => {
+                "not rewritten: the image has no '/', and no rule has the empty prefix".to_owned()
+            }
+            None => match self.mode {
+                MatchMode::LongestPrefix => format!(
+                    "not rewritten: no rule's prefix is one of {}",
+                    quoted_list(e.candidates.iter().map(|c| c.prefix))
+                ),
+                MatchMode::ExactParent => format!(
+                    "not rewritten: no rule's prefix is the image's parent path {:?}",
+                    name.get(..last.unwrap_or_default()).unwrap_or_default()
+                ),
+            },
+            Some(m) => {
+                let prefix = self.rule(m.rule).repository_prefix();
+                let why = if m.prefix_len == 0 {
+                    "the image has no '/', so the rule with the empty prefix applies".to_owned()
+                } else if self.mode == MatchMode::ExactParent {
+                    format!("its prefix {prefix:?} is the image's parent path")
+                } else {
+                    format!("its prefix {prefix:?} is the longest that starts the image at a '/'")
+                };
+                match self.result_parts(image, name.len(), m) {
+                    Ok((replace, sep, rest)) => {
+                        e.result = Some(format!("{replace}{sep}{rest}"));
+                        format!("rewritten by rule {}: {why}", m.rule.index())
+                    }
+                    Err(err) => {
+                        let reason = format!(
+                            "rule {} matches ({why}), but left as it is: {err}",
+                            m.rule.index()
+                        );
+                        e.error = Some(err);
+                        reason
+                    }
+                }
+            }
+        };
+        e.rule = winner.map(|m| m.rule);
+        if e.modes_disagree {
+            let other = match self.mode {
+                MatchMode::LongestPrefix => (MatchMode::ExactParent, e.exact_parent_rule),
+                MatchMode::ExactParent => (MatchMode::LongestPrefix, e.longest_prefix_rule),
+            };
+            let by = other
+                .1
+                .map_or_else(|| "no rule".to_owned(), |id| format!("rule {}", id.index()));
+            let _ = write!(e.reason, "; in {} mode {by} would apply", other.0);
+        }
+        e
+    }
+}
+
+/// `"a", "b" and "c"`.
+fn quoted_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.map(|s| format!("{s:?}")).collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// One `/` boundary of an image and the rule whose prefix it is, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate<'a> {
+    /// The image up to this boundary (`""` for an image without `/`: the empty prefix).
+    pub prefix: &'a str,
+    /// The rule with exactly this prefix.
+    pub rule: Option<RuleId>,
+    /// Whether this boundary is the image's parent path (what exact-parent mode compares).
+    pub parent: bool,
+}
+
+/// What a policy does with one image, and why ([`Policy::explain`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation<'a> {
+    /// The image.
+    pub image: &'a str,
+    /// The policy's mode.
+    pub mode: MatchMode,
+    /// Every `/` boundary, longest first, with the rule whose prefix it is.
+    pub candidates: Vec<Candidate<'a>>,
+    /// The winning rule in the policy's mode.
+    pub rule: Option<RuleId>,
+    /// The winner in longest-prefix mode.
+    pub longest_prefix_rule: Option<RuleId>,
+    /// The winner in exact-parent mode.
+    pub exact_parent_rule: Option<RuleId>,
+    /// Whether the two modes pick different rules.
+    pub modes_disagree: bool,
+    /// The rewritten image, when a rule applies.
+    pub result: Option<String>,
+    /// Why the image was left as it is, when it is invalid or the result would be.
+    pub error: Option<RewriteError>,
+    /// One sentence that says what happens and why.
+    pub reason: String,
+}
