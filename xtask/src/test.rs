@@ -1,0 +1,260 @@
+//! `cargo xtask test`: every test suite of the workspace, in order, stopping at the first
+//! failure.
+//!
+//! A suite is a [`Step`] in [`STEPS`]: a name, what it checks, the toolchain components it
+//! needs, and a function that runs it through [`Cmd`]. To add a suite (the C matrix, Go, WASM,
+//! benches in test mode, …), write its function, in its own module when it is more than a few
+//! commands, and add one entry to [`STEPS`]. A step with `default: false` runs only when named
+//! (`cargo xtask test fuzz-smoke`); make it default once it passes on a fresh machine.
+
+use std::time::Instant;
+
+use crate::cmd::{Cmd, say};
+
+/// One suite of `cargo xtask test`.
+pub struct Step {
+    /// The name given on the command line (`cargo xtask test clippy`).
+    pub name: &'static str,
+    /// What the step checks, for `--list`.
+    pub about: &'static str,
+    /// Rustup components the step needs; installed first when missing.
+    pub components: &'static [Component],
+    /// Whether `cargo xtask test` with no step names runs it.
+    pub default: bool,
+    /// Runs the step.
+    pub run: fn() -> Result<(), String>,
+}
+
+/// A rustup component and the command that shows it is installed.
+pub struct Component {
+    /// The rustup name (`rustfmt`).
+    pub name: &'static str,
+    /// A cargo subcommand that succeeds when the component is installed.
+    pub probe: &'static [&'static str],
+}
+
+const RUSTFMT: Component = Component {
+    name: "rustfmt",
+    probe: &["fmt", "--version"],
+};
+const CLIPPY: Component = Component {
+    name: "clippy",
+    probe: &["clippy", "--version"],
+};
+
+/// Every suite, in the order they run: the cheap checks first.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "fmt",
+        about: "cargo fmt --all --check",
+        components: &[RUSTFMT],
+        default: true,
+        run: || Cmd::cargo().args(["fmt", "--all", "--check"]).run(),
+    },
+    Step {
+        name: "clippy",
+        about: "cargo clippy on every target, warnings denied",
+        components: &[CLIPPY],
+        default: true,
+        run: || {
+            Cmd::cargo()
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .run()
+        },
+    },
+    Step {
+        name: "test",
+        about: "cargo test --workspace (unit, integration and doc tests)",
+        components: &[],
+        default: true,
+        run: || Cmd::cargo().args(["test", "--workspace"]).run(),
+    },
+    Step {
+        name: "doc",
+        about: "cargo doc --no-deps --workspace, rustdoc warnings denied",
+        components: &[],
+        default: true,
+        run: || {
+            Cmd::cargo()
+                .args(["doc", "--no-deps", "--workspace"])
+                .env("RUSTDOCFLAGS", "-Dwarnings")
+                .run()
+        },
+    },
+    Step {
+        name: "fuzz-smoke",
+        about: "a short run of every fuzz target (opt-in until `xtask/src/fuzz.rs` is built)",
+        components: &[],
+        default: false,
+        run: crate::fuzz::smoke,
+    },
+];
+
+const USAGE: &str = "\
+usage: cargo xtask test [--list] [STEP...]
+
+Runs every default step in order, stopping at the first failure; with STEP names, runs those.";
+
+/// `cargo xtask test [--list] [STEP...]`.
+///
+/// # Errors
+///
+/// A message naming the step that failed and the command that failed in it, or an unknown step.
+pub fn run(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "--list") {
+        for step in STEPS {
+            let note = if step.default {
+                ""
+            } else {
+                " (not run by default)"
+            };
+            println!("{:<12} {}{note}", step.name, step.about);
+        }
+        return Ok(());
+    }
+    let steps = select(args)?;
+
+    let started = Instant::now();
+    toolchain(&steps)?;
+    for step in &steps {
+        say(format_args!("step {}: {}", step.name, step.about));
+        let t = Instant::now();
+        (step.run)().map_err(|e| format!("step `{}` failed: {e}", step.name))?;
+        say(format_args!(
+            "step {} passed ({:.1}s)",
+            step.name,
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    let names: Vec<_> = steps.iter().map(|s| s.name).collect();
+    say(format_args!(
+        "all {} steps passed ({}) in {:.1}s",
+        steps.len(),
+        names.join(", "),
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+/// The steps named in `args`, in [`STEPS`] order, or the default ones when none is named.
+fn select(args: &[String]) -> Result<Vec<&'static Step>, String> {
+    if let Some(unknown) = args
+        .iter()
+        .find(|a| !STEPS.iter().any(|s| s.name == a.as_str()))
+    {
+        let names: Vec<_> = STEPS.iter().map(|s| s.name).collect();
+        return Err(format!(
+            "unknown step `{unknown}`; the steps are: {}\n{USAGE}",
+            names.join(", ")
+        ));
+    }
+    Ok(STEPS
+        .iter()
+        .filter(|s| {
+            if args.is_empty() {
+                s.default
+            } else {
+                args.iter().any(|a| a == s.name)
+            }
+        })
+        .collect())
+}
+
+/// Shows the toolchain in the log and installs the components the steps need.
+fn toolchain(steps: &[&Step]) -> Result<(), String> {
+    for version in [
+        Cmd::cargo().arg("--version"),
+        Cmd::new("rustc").arg("--version"),
+    ] {
+        match version.read() {
+            Ok(v) => say(v),
+            Err(e) => say(format_args!("warning: {e}")),
+        }
+    }
+    let mut done: Vec<&str> = Vec::new();
+    for component in steps.iter().flat_map(|s| s.components) {
+        if done.contains(&component.name) {
+            continue;
+        }
+        done.push(component.name);
+        if Cmd::cargo().args(component.probe).probe() {
+            continue;
+        }
+        say(format_args!(
+            "the {} component is missing; installing it",
+            component.name
+        ));
+        Cmd::new("rustup")
+            .args(["component", "add", component.name])
+            .run()
+            .map_err(|e| {
+                format!(
+                    "{e}\nthe `{}` component of the Rust toolchain is needed: install it with \
+                     `rustup component add {}` (or your distribution's package)",
+                    component.name, component.name
+                )
+            })?;
+        if !Cmd::cargo().args(component.probe).probe() {
+            return Err(format!(
+                "`cargo {}` still fails after installing {}",
+                component.probe.join(" "),
+                component.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(steps: &[&Step]) -> Vec<&'static str> {
+        steps.iter().map(|s| s.name).collect()
+    }
+
+    #[test]
+    fn default_steps_in_order() {
+        assert_eq!(
+            names(&select(&[]).unwrap()),
+            ["fmt", "clippy", "test", "doc"]
+        );
+    }
+
+    #[test]
+    fn named_steps_keep_the_suite_order() {
+        let args = ["doc".to_owned(), "fuzz-smoke".to_owned(), "fmt".to_owned()];
+        assert_eq!(names(&select(&args).unwrap()), ["fmt", "doc", "fuzz-smoke"]);
+    }
+
+    #[test]
+    fn unknown_step_is_an_error() {
+        let err = select(&["lint".to_owned()]).err().unwrap();
+        assert!(
+            err.starts_with("unknown step `lint`; the steps are: fmt, clippy"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn step_names_are_unique() {
+        for (i, a) in STEPS.iter().enumerate() {
+            assert!(
+                STEPS[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
+        }
+    }
+}
