@@ -59,6 +59,9 @@ pub(crate) fn json_type(raw: &str) -> &'static str {
 
 /// The span of a `serde_json` error's position.
 fn error_span(text: &str, err: &serde_json::Error) -> Span {
+    if err.is_eof() {
+        return Span::new(text.len(), text.len());
+    }
     // serde_json counts lines from 1 and columns (in bytes) from 1; column 0 means the error is
     // at the end of the previous line.
     let line_start = text

@@ -362,13 +362,20 @@ pub(crate) fn name_prefix_path_len(prefix: &str) -> Result<usize, ParseError> {
     let probe = format!("{prefix}/x");
     match parse_parts(&probe) {
         Ok(parts) => Ok(parts.name_end - parts.path_start() - 1),
-        Err(e) if e.offset() >= prefix.len() && prefix.contains([':', '@']) => {
-            Err(ParseError::new(
-                e.kind(),
-                "a prefix is a registry or a repository path, never a tag or a digest",
-                prefix.rfind([':', '@']).unwrap_or_default(),
-            ))
+        Err(e) => {
+            let tag_or_digest = match prefix.find('@') {
+                Some(at) => Some(at),
+                None if e.offset() >= prefix.len() => prefix.rfind(':'),
+                None => None,
+            };
+            Err(match tag_or_digest {
+                Some(at) => ParseError::new(
+                    ParseErrorKind::InvalidFormat,
+                    "a prefix is a registry or a repository path, never a tag or a digest",
+                    at,
+                ),
+                None => e.map_offset(|o| o.min(prefix.len())),
+            })
         }
-        Err(e) => Err(e.map_offset(|o| o.min(prefix.len()))),
     }
 }
