@@ -1,4 +1,79 @@
-//! imgrepl rewrites container image references by an *image replacement policy*.
+//! imgrepl rewrites container image references by an *image replacement policy*: the
+//! `coordinator.cci.io/image-replacement` annotation, a JSON array of
+//! `{"repositoryPrefix", "replaceWith"}` rules in which the longest matching prefix wins.
+//!
+//! It is a no-I/O core: the image reference grammar of the distribution project, exactly
+//! ([`Reference`]); policy validation that reports every mistake with its position
+//! ([`Policy::validate`], [`Diagnostic`]); and a rewriter whose cost per image does not grow with
+//! the number of rules ([`Policy::rewrite`]).
+//!
+//! # Parse a reference
+//!
+//! ```
+//! use imgrepl::Reference;
+//!
+//! let r = Reference::parse("registry:5000/team/app:1.0")?;
+//! assert_eq!((r.domain(), r.path(), r.tag()), (Some("registry:5000"), "team/app", Some("1.0")));
+//!
+//! let err = Reference::parse("team/App").unwrap_err();
+//! assert_eq!(err.code(), "uppercase");
+//! assert_eq!(err.to_string(), "repository name must be lowercase: uppercase letter in repository path at byte 5");
+//!
+//! let n = Reference::parse_normalized("nginx")?;
+//! assert_eq!(n.as_str(), "docker.io/library/nginx");
+//! # Ok::<(), imgrepl::ParseError>(())
+//! ```
+//!
+//! # Validate a policy
+//!
+//! ```
+//! use imgrepl::{Code, Policy};
+//!
+//! let json = r#"[{"repositoryPrefix": "harbor.domain", "replacewith": "m.io/org1"}]"#;
+//! let v = Policy::validate(json);
+//! assert!(v.policy.is_none());
+//! let codes: Vec<Code> = v.diagnostics.iter().map(|d| d.code()).collect();
+//! assert_eq!(codes, [Code::UnknownField, Code::MissingField]);
+//! let typo = &v.diagnostics[0];
+//! assert_eq!(typo.message(), "rule 0 has an unknown field \"replacewith\"; did you mean \"replaceWith\"?");
+//! assert_eq!(&json[typo.span().start..typo.span().end], "\"replacewith\"");
+//! ```
+//!
+//! # Rewrite images
+//!
+//! ```
+//! use imgrepl::Policy;
+//!
+//! let policy = Policy::from_json(r#"[
+//!   {"repositoryPrefix": "harbor.domain", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
+//!   {"repositoryPrefix": "", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
+//!   {"repositoryPrefix": "harbor.domain/a/b/c/d", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org2"}
+//! ]"#)?;
+//! assert_eq!(
+//!     policy.rewrite("harbor.domain/a/b/c/d/redis:latest")?.image,
+//!     "swr.cn-north-4.myhuaweicloud.com/org2/redis:latest"
+//! );
+//!
+//! // Many images, one reused buffer, no allocation once it is large enough.
+//! let mut out = String::with_capacity(128);
+//! for image in ["nginx:latest", "harbor.domain/ubuntu:latest", "quay.io/x/y"] {
+//!     let rule = policy.rewrite_into(image, &mut out)?;
+//!     println!("{image} -> {out} ({rule:?})");
+//! }
+//!
+//! // Why an image is (not) rewritten, and whether the exact-parent mode would differ.
+//! let e = policy.explain("harbor.domain/team/app:1");
+//! assert!(e.modes_disagree);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors and positions
+//!
+//! Reference errors are [`ParseError`]s: a [`ParseErrorKind`] (the reference implementation's
+//! error, with a stable [`code`](ParseErrorKind::code)), a reason, and the byte offset where the
+//! input stopped being valid. Policy problems are [`Diagnostic`]s with a [`Code`], the rule index,
+//! a JSON pointer and the byte [`Span`] in the annotation; [`Span::to_utf16`] converts for
+//! editors that count in UTF-16. Nothing here panics on any input.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
