@@ -1,0 +1,258 @@
+//! Reading inputs: references or images given as arguments, or one per line from stdin.
+//!
+//! Standard input is read line by line into one reused buffer, so memory stays constant however
+//! long the stream is (a file of a million images works), and each line is handled as soon as
+//! it arrives: [`Input::pending`] tells a command when to flush its output (see
+//! [`Out::end_record`](crate::output::Out::end_record)), so `tail -f | imgrepl …` answers line by
+//! line while a file is still written in large blocks. Each line loses one trailing `\n` or
+//! `\r\n`; a line that is not UTF-8 is passed on with U+FFFD in place of the bad bytes
+//! ([`Input::utf8`] is false), so the command reports it as an invalid reference rather than
+//! stopping. A line longer than [`MAX_LINE_BYTES`] is an error: no image reference comes close.
+
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::exit::Failure;
+
+/// The longest line read from standard input (1 MiB).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Where an input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The n-th argument (1-based).
+    Arg(usize),
+    /// The n-th line of standard input (1-based).
+    Line(usize),
+}
+
+/// One input: an argument or a line of stdin.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The text, without its line ending; U+FFFD replaces bytes that are not UTF-8.
+    pub text: &'a str,
+    /// Whether the input was valid UTF-8.
+    pub utf8: bool,
+    /// Whether more input is already at hand. When false, reading the next input may wait, so
+    /// output written so far should be flushed first.
+    pub pending: bool,
+    /// Where it came from.
+    #[allow(dead_code, reason = "for commands that report it (rewrite)")]
+    pub origin: Origin,
+}
+
+/// Calls `each` for every argument, or, when there are none, for every line of stdin.
+///
+/// # Errors
+///
+/// The first error `each` returns, or a failure to read stdin.
+pub fn each_input(
+    args: &[OsString],
+    mut each: impl FnMut(Input<'_>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    if args.is_empty() {
+        return each_line(io::stdin().lock(), "standard input", each);
+    }
+    for (i, arg) in args.iter().enumerate() {
+        let text = arg.to_string_lossy();
+        each(Input {
+            text: &text,
+            utf8: matches!(text, Cow::Borrowed(_)),
+            pending: i + 1 < args.len(),
+            origin: Origin::Arg(i + 1),
+        })?;
+    }
+    Ok(())
+}
+
+/// Calls `each` for every line of `reader` (named `what` in errors), reusing one buffer.
+///
+/// # Errors
+///
+/// The first error `each` returns, a read error, or a line longer than [`MAX_LINE_BYTES`].
+pub fn each_line(
+    reader: impl Read,
+    what: &str,
+    mut each: impl FnMut(Input<'_>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    // Our own buffer, so that `buffer()` tells whether the next line is already at hand.
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut buf = Vec::new();
+    let mut number = 0;
+    loop {
+        buf.clear();
+        number += 1;
+        // Room for the longest line allowed and its `\r\n`: anything longer is cut here, so
+        // one huge line cannot take all memory.
+        let limit = (MAX_LINE_BYTES + 2) as u64;
+        let read = (&mut reader)
+            .take(limit)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Failure::io(format_args!("reading {what} (line {number})"), &e))?;
+        if read == 0 {
+            return Ok(());
+        }
+        let line = strip_line_ending(&buf);
+        if line.len() > MAX_LINE_BYTES {
+            let e = io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("line is longer than {MAX_LINE_BYTES} bytes"),
+            );
+            return Err(Failure::io(
+                format_args!("reading {what} (line {number})"),
+                &e,
+            ));
+        }
+        let text = String::from_utf8_lossy(line);
+        each(Input {
+            text: &text,
+            utf8: matches!(text, Cow::Borrowed(_)),
+            pending: !reader.buffer().is_empty(),
+            origin: Origin::Line(number),
+        })?;
+    }
+}
+
+/// `line` without one trailing `\n` or `\r\n`.
+fn strip_line_ending(line: &[u8]) -> &[u8] {
+    match line.strip_suffix(b"\n") {
+        Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+        None => line,
+    }
+}
+
+/// Reads a whole text file, or stdin for `-`, refusing more than `limit` bytes (such as
+/// `imgrepl::MAX_POLICY_BYTES`) without reading further.
+///
+/// # Errors
+///
+/// A failure naming the file when it cannot be read, is larger than `limit`, or is not UTF-8.
+#[allow(
+    dead_code,
+    reason = "for the check and rewrite commands (policy files)"
+)]
+pub fn read_text(path: &Path, limit: usize) -> Result<String, Failure> {
+    let name = if path == Path::new("-") {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let context = format!("reading {name}");
+    let mut bytes = Vec::new();
+    let result = if path == Path::new("-") {
+        io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        File::open(path).and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| Failure::io(&context, &e))?;
+    if bytes.len() > limit {
+        let e = io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than the limit of {limit} bytes"),
+        );
+        return Err(Failure::io(&context, &e));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let e = io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("not UTF-8 at byte {at}"),
+        );
+        Failure::io(&context, &e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<(String, bool, Origin)> {
+        let mut seen = Vec::new();
+        each_line(input, "test", |i| {
+            seen.push((i.text.to_owned(), i.utf8, i.origin));
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn pending_is_false_when_the_next_read_may_wait() {
+        // Two reads: "a\nb\n", then "c" — the reader's buffer runs dry after "b".
+        let reader = io::Read::chain(&b"a\nb\n"[..], &b"c"[..]);
+        let mut seen = Vec::new();
+        each_line(reader, "test", |i| {
+            seen.push((i.text.to_owned(), i.pending));
+            Ok(())
+        })
+        .unwrap();
+        let expected = [("a", true), ("b", false), ("c", false)];
+        assert_eq!(seen, expected.map(|(t, p)| (t.to_owned(), p)));
+    }
+
+    #[test]
+    fn strips_one_line_ending() {
+        let seen = lines(b"a\nb\r\n\nc\r\r\nd\re");
+        let texts: Vec<_> = seen.iter().map(|(t, _, _)| t.as_str()).collect();
+        assert_eq!(texts, ["a", "b", "", "c\r", "d\re"]);
+        assert_eq!(seen[4].2, Origin::Line(5));
+    }
+
+    #[test]
+    fn no_line_after_the_last_newline() {
+        assert_eq!(lines(b"a\n").len(), 1);
+        assert!(lines(b"").is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_flagged() {
+        let seen = lines(b"ngi\xffnx\nok\n");
+        assert_eq!(
+            seen[0],
+            ("ngi\u{FFFD}nx".to_owned(), false, Origin::Line(1))
+        );
+        assert_eq!(seen[1], ("ok".to_owned(), true, Origin::Line(2)));
+    }
+
+    #[test]
+    fn long_lines_are_bounded() {
+        let mut ok = vec![b'a'; MAX_LINE_BYTES];
+        ok.extend_from_slice(b"\r\n");
+        assert_eq!(lines(&ok)[0].0.len(), MAX_LINE_BYTES);
+
+        let long = vec![b'a'; MAX_LINE_BYTES + 1];
+        let err = each_line(&long[..], "standard input", |_| Ok(())).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "reading standard input (line 1): line is longer than 1048576 bytes"
+        );
+    }
+
+    #[test]
+    fn read_text_bounds_and_checks() {
+        let dir = std::env::temp_dir().join(format!("imgrepl-cli-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("policy.json");
+        std::fs::write(&file, "[]").unwrap();
+        assert_eq!(read_text(&file, 2).unwrap(), "[]");
+        let err = read_text(&file, 1).unwrap_err().to_string();
+        assert!(
+            err.ends_with("policy.json: larger than the limit of 1 bytes"),
+            "{err}"
+        );
+        std::fs::write(&file, b"[\xff]").unwrap();
+        let err = read_text(&file, 10).unwrap_err().to_string();
+        assert!(err.ends_with("policy.json: not UTF-8 at byte 1"), "{err}");
+        let err = read_text(&dir.join("missing.json"), 10)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("reading "), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,255 @@
+//! Writing results: standard output with the right buffering, JSON lines, and carets under a
+//! span of text.
+//!
+//! [`Out`] buffers standard output in blocks while input keeps coming (fast for a million
+//! images) and flushes whenever the command is about to wait for more input, so a person typing
+//! or a pipeline fed line by line sees each answer at once.
+//!
+//! [`caret_line`] draws `^^^` under a byte span of a line of text, counting columns in
+//! characters, not bytes, and counting an escaped control character by the width of its
+//! escape, as [`render`] prints it:
+//!
+//! ```text
+//! invalid  registry/Team/app
+//!                   ^ [uppercase] repository name must be lowercase: …
+//! ```
+//!
+//! Known limit: a character that a terminal draws two columns wide (CJK, most emoji) counts as
+//! one column, so a caret after one on the same line is drawn too far left.
+
+use std::borrow::Cow;
+use std::io::{self, BufWriter, Stdout, Write};
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// Standard output for a command's results.
+pub struct Out {
+    w: BufWriter<Stdout>,
+}
+
+impl Out {
+    /// Standard output, buffered.
+    pub fn stdout() -> Out {
+        Out {
+            w: BufWriter::with_capacity(64 * 1024, io::stdout()),
+        }
+    }
+
+    /// Writes `value` as one line of JSON.
+    ///
+    /// # Errors
+    ///
+    /// An error writing standard output.
+    pub fn json_line(&mut self, value: &impl Serialize) -> io::Result<()> {
+        write_json_line(&mut self.w, value)
+    }
+
+    /// Marks the end of one record (the output for one input), and flushes unless more input
+    /// is `pending` (already at hand: see [`Input::pending`](crate::input::Input::pending)).
+    ///
+    /// # Errors
+    ///
+    /// An error writing standard output.
+    pub fn end_record(&mut self, pending: bool) -> io::Result<()> {
+        if !pending {
+            self.w.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.w.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.w.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// Writes `value` as compact JSON followed by `\n` (one JSON Lines record).
+///
+/// # Errors
+///
+/// An error writing `w`.
+pub fn write_json_line(mut w: impl Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut w, value)?;
+    w.write_all(b"\n")
+}
+
+/// `text` as it is safe to print on one line: control characters (tab, CR, escape, …) are
+/// shown escaped (`\t`, `\r`, `\u{1b}`); everything else is unchanged.
+pub fn render(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The number of columns `text` takes once [`render`]ed (one per character; an escape counts
+/// its length).
+fn columns(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().count()
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// The line to print under [`render`]`(text)` to point at the byte range `span` of `text`:
+/// spaces up to the span, then one `^` per column of the span (at least one, so an empty span,
+/// such as an error offset, gets a single `^`; at the end of `text` it points just past it).
+///
+/// The span is clamped to `text` and widened to character boundaries, so any range is safe.
+pub fn caret_line(text: &str, span: Range<usize>) -> String {
+    let start = floor_char_boundary(text, span.start);
+    let end = ceil_char_boundary(text, span.end.max(start));
+    let lead = columns(&text[..start]);
+    let width = columns(&text[start..end]).max(1);
+    let mut line = String::with_capacity(lead + width);
+    line.extend(std::iter::repeat_n(' ', lead));
+    line.extend(std::iter::repeat_n('^', width));
+    line
+}
+
+/// The largest char boundary of `s` at or before `i` (`s.len()` when past the end).
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary of `s` at or after `i` (`s.len()` when past the end).
+fn ceil_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The line of a multi-line text that holds a byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(
+    dead_code,
+    reason = "for the check command (a diagnostic's line in the policy file)"
+)]
+pub struct LineAt<'a> {
+    /// The line number, 1-based.
+    pub number: usize,
+    /// The byte offset of the line's start in the text.
+    pub start: usize,
+    /// The line, without its `\n` or `\r\n`.
+    pub text: &'a str,
+}
+
+/// The line of `text` that holds byte `offset` (the last line when `offset` is past the end).
+/// With [`caret_line`]`(line.text, span.start - line.start..span.end - line.start)`, this
+/// underlines a span of a policy file.
+#[allow(
+    dead_code,
+    reason = "for the check command (a diagnostic's line in the policy file)"
+)]
+pub fn line_at(text: &str, offset: usize) -> LineAt<'_> {
+    let offset = floor_char_boundary(text, offset);
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = &text[start..end];
+    LineAt {
+        number: text[..start].bytes().filter(|&b| b == b'\n').count() + 1,
+        start,
+        text: line.strip_suffix('\r').unwrap_or(line),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_under_a_byte() {
+        assert_eq!(caret_line("registry/Team/app", 9..9), "         ^");
+        assert_eq!(caret_line("registry/Team/app", 9..13), "         ^^^^");
+        assert_eq!(caret_line("nginx", 5..5), "     ^");
+        assert_eq!(caret_line("", 0..0), "^");
+    }
+
+    #[test]
+    fn caret_counts_characters_not_bytes() {
+        // "é" is 2 bytes, "日" 3: the caret goes under the character after them.
+        assert_eq!(caret_line("éa日b", 6..7), "   ^");
+        // A span inside a character widens to the whole character.
+        assert_eq!(caret_line("éa日b", 4..5), "  ^");
+        assert_eq!(caret_line("éa", 1..1), "^");
+    }
+
+    #[test]
+    fn caret_is_safe_on_any_span() {
+        assert_eq!(caret_line("ab", 7..9), "  ^");
+        #[allow(clippy::reversed_empty_ranges)]
+        let reversed = 2..1;
+        assert_eq!(caret_line("abc", reversed), "  ^");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_counted() {
+        assert_eq!(render("a\tb"), "a\\tb");
+        assert_eq!(render("a\u{1b}b"), "a\\u{1b}b");
+        assert!(matches!(render("nginx"), Cow::Borrowed("nginx")));
+        assert_eq!(caret_line("a\tb", 2..2), "   ^");
+        assert_eq!(caret_line("a\tb", 1..2), " ^^");
+    }
+
+    #[test]
+    fn json_lines() {
+        let mut out = Vec::new();
+        write_json_line(&mut out, &serde_json::json!({"a": null})).unwrap();
+        write_json_line(&mut out, &"x").unwrap();
+        assert_eq!(out, b"{\"a\":null}\n\"x\"\n");
+    }
+
+    #[test]
+    fn line_of_an_offset() {
+        let text = "[\n  {\"a\": 1},\r\n  {\"b\": 2}\n]";
+        let at = line_at(text, text.find("\"b\"").unwrap());
+        assert_eq!(
+            at,
+            LineAt {
+                number: 3,
+                start: 15,
+                text: "  {\"b\": 2}"
+            }
+        );
+        assert_eq!(caret_line(at.text, 18 - at.start..21 - at.start), "   ^^^");
+        assert_eq!(line_at(text, 0).number, 1);
+        assert_eq!(line_at(text, 999).text, "]");
+        assert_eq!(
+            line_at("", 0),
+            LineAt {
+                number: 1,
+                start: 0,
+                text: ""
+            }
+        );
+    }
+}
