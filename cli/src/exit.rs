@@ -39,7 +39,6 @@ pub struct Failure {
 
 impl Failure {
     /// A usage error, such as a conflicting pair of options.
-    #[allow(dead_code, reason = "for the check and rewrite commands")]
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
             message: message.into(),

@@ -40,7 +40,6 @@ pub struct Input<'a> {
     /// output written so far should be flushed first.
     pub pending: bool,
     /// Where it came from.
-    #[allow(dead_code, reason = "for commands that report it (rewrite)")]
     pub origin: Origin,
 }
 
@@ -130,10 +129,6 @@ fn strip_line_ending(line: &[u8]) -> &[u8] {
 /// # Errors
 ///
 /// A failure naming the file when it cannot be read, is larger than `limit`, or is not UTF-8.
-#[allow(
-    dead_code,
-    reason = "for the check and rewrite commands (policy files)"
-)]
 pub fn read_text(path: &Path, limit: usize) -> Result<String, Failure> {
     let name = if path == Path::new("-") {
         "standard input".to_owned()

@@ -5,7 +5,8 @@
 //! # Layout
 //!
 //! - one module per subcommand, each with a clap `Args` struct and
-//!   `pub fn run(&Args, &mut Out) -> Result<Verdict, Failure>`: [`parse`] so far;
+//!   `pub fn run(&Args, &mut Out) -> Result<Verdict, Failure>`: [`parse`], [`check`],
+//!   [`rewrite`]; [`demo`] is what `imgrepl` with no arguments prints;
 //! - [`input`]: arguments or stdin lines (constant memory), bounded file reads;
 //! - [`output`]: buffered stdout, JSON lines, carets under spans;
 //! - [`exit`]: [`Verdict`](exit::Verdict) and [`Failure`](exit::Failure), and the exit codes
@@ -15,24 +16,25 @@
 //!
 //! Write `src/<name>.rs` with `Args` and `run` as above, declare it with `mod <name>;`, add a
 //! variant `Name(name::Args)` to [`Command`] (its doc comment is the help line) and an arm to
-//! the `match` in [`main`]. The `check` and `rewrite` commands, and the demo that `imgrepl`
-//! with no arguments prints (`src/demo.rs`, replacing [`examples`]), come this way.
+//! the `match` in [`main`].
 
+mod check;
+mod demo;
 mod exit;
 mod input;
 mod output;
 mod parse;
+mod rewrite;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::exit::{Failure, Verdict};
 use crate::output::Out;
 
 /// Check an image replacement policy and rewrite container image references.
 ///
-/// With no command, prints how the example images parse.
+/// With no command, rewrites the example images by the example policy.
 #[derive(Debug, Parser)]
 #[command(name = "imgrepl", version)]
 struct Cli {
@@ -46,6 +48,12 @@ enum Command {
     /// Parse image references as written, normalized (docker.io/library/…) and as a Docker
     /// reference; exit 1 if any is invalid.
     Parse(parse::Args),
+    /// Validate a policy (the annotation's value) and show every diagnostic with its position;
+    /// exit 1 if it is invalid.
+    Check(check::Args),
+    /// Rewrite images by a policy (one per line from stdin when none are given); exit 1 if any
+    /// image is invalid.
+    Rewrite(rewrite::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,25 +61,9 @@ fn main() -> ExitCode {
     let mut out = Out::stdout();
     let result = match &cli.command {
         Some(Command::Parse(args)) => parse::run(args, &mut out),
-        None => examples(&mut out),
+        Some(Command::Check(args)) => check::run(args, &mut out),
+        Some(Command::Rewrite(args)) => rewrite::run(args, &mut out),
+        None => demo::run(&mut out),
     };
     exit::code(result)
-}
-
-/// The three example images of the project's design (the seed table of its rewriting rules).
-const EXAMPLE_IMAGES: [&str; 3] = [
-    "harbor.domain/ubuntu:latest",
-    "nginx:latest",
-    "harbor.domain/a/b/c/d/redis:latest",
-];
-
-/// What `imgrepl` prints with no arguments, until the rewrite demo (`src/demo.rs`) replaces it:
-/// how the example images parse.
-fn examples(out: &mut Out) -> Result<Verdict, Failure> {
-    use std::io::Write;
-    writeln!(
-        out,
-        "imgrepl: the example images, parsed (`imgrepl --help` for the commands)"
-    )?;
-    parse::run_on(&EXAMPLE_IMAGES, false, out)
 }

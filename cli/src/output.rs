@@ -150,10 +150,6 @@ fn ceil_char_boundary(s: &str, i: usize) -> usize {
 
 /// The line of a multi-line text that holds a byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "for the check command (a diagnostic's line in the policy file)"
-)]
 pub struct LineAt<'a> {
     /// The line number, 1-based.
     pub number: usize,
@@ -166,10 +162,6 @@ pub struct LineAt<'a> {
 /// The line of `text` that holds byte `offset` (the last line when `offset` is past the end).
 /// With [`caret_line`]`(line.text, span.start - line.start..span.end - line.start)`, this
 /// underlines a span of a policy file.
-#[allow(
-    dead_code,
-    reason = "for the check command (a diagnostic's line in the policy file)"
-)]
 pub fn line_at(text: &str, offset: usize) -> LineAt<'_> {
     let offset = floor_char_boundary(text, offset);
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);

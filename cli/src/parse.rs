@@ -51,21 +51,6 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     Ok(verdict)
 }
 
-/// Parses and prints every input of `inputs`, as `run` does for arguments.
-///
-/// # Errors
-///
-/// A failure to write stdout.
-pub fn run_on(inputs: &[&str], json: bool, out: &mut Out) -> Result<Verdict, Failure> {
-    let mut verdict = Verdict::Valid;
-    for text in inputs {
-        verdict = verdict.and(one(text, true, json, out)?);
-        out.end_record(true)?;
-    }
-    out.flush()?;
-    Ok(verdict)
-}
-
 /// Parses one input and prints its record; tells whether it is valid (as written). An input that
 /// was not UTF-8 (`utf8` false) comes with U+FFFD in place of its bad bytes, so it is invalid.
 fn one(text: &str, utf8: bool, json: bool, out: &mut Out) -> Result<bool, Failure> {

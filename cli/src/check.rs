@@ -1,0 +1,168 @@
+//! `imgrepl check [POLICY_FILE|-]`: validates a policy and shows every diagnostic.
+//!
+//! Human output shows each diagnostic with the policy line it is on and a caret under its span:
+//!
+//! ```text
+//! error[unknown-field]: rule 0 has an unknown field "replacewith"; did you mean "replaceWith"?
+//!  --> policy.json:1:32 (/0/replacewith)
+//!   |
+//! 1 | [{"repositoryPrefix": "a.io", "replacewith": "m.io"}]
+//!   |                               ^^^^^^^^^^^^^
+//! ```
+//!
+//! `--json` prints `{"ok": bool, "diagnostics": [{"severity", "code", "message", "index",
+//! "field", "pointer", "span": [start, end]}]}`. Exit 0 valid (warnings allowed), 1 invalid.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use imgrepl::{Diagnostic, Policy};
+use serde::Serialize;
+
+use crate::exit::{Failure, Verdict};
+use crate::output::{Out, caret_line, line_at, render};
+
+/// The largest policy file read. Larger than an annotation may be, so that the library itself
+/// reports an oversized policy as a diagnostic, with its size.
+pub const MAX_FILE_BYTES: usize = 4 * imgrepl::MAX_POLICY_BYTES;
+
+/// Arguments of `imgrepl check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print `{"ok", "diagnostics"}` as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The policy file (the annotation's value, a JSON array of rules); `-` or none for stdin.
+    #[arg(value_name = "POLICY_FILE", default_value = "-")]
+    pub file: PathBuf,
+}
+
+/// One diagnostic as `--json` prints it.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    index: Option<usize>,
+    field: Option<&'static str>,
+    pointer: &'a str,
+    span: [usize; 2],
+}
+
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        JsonDiagnostic {
+            severity: d.severity().as_str(),
+            code: d.code().as_str(),
+            message: d.message(),
+            index: d.rule(),
+            field: d.field().map(imgrepl::Field::as_str),
+            pointer: d.pointer(),
+            span: [d.span().start, d.span().end],
+        }
+    }
+}
+
+/// Runs `imgrepl check`.
+///
+/// # Errors
+///
+/// A failure to read the policy or to write stdout.
+pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
+    let text = crate::input::read_text(&args.file, MAX_FILE_BYTES)?;
+    let name = if args.file.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        args.file.display().to_string()
+    };
+    let validation = Policy::validate(&text);
+    let verdict = if validation.is_ok() {
+        Verdict::Valid
+    } else {
+        Verdict::Invalid
+    };
+    if args.json {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            ok: bool,
+            diagnostics: Vec<JsonDiagnostic<'a>>,
+        }
+        out.json_line(&Report {
+            ok: validation.is_ok(),
+            diagnostics: validation
+                .diagnostics
+                .iter()
+                .map(JsonDiagnostic::from)
+                .collect(),
+        })?;
+    } else {
+        for d in &validation.diagnostics {
+            show(&text, &name, d, out)?;
+        }
+        let errors = validation
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        let warnings = validation.diagnostics.len() - errors;
+        match &validation.policy {
+            Some(policy) => writeln!(
+                out,
+                "{name}: valid policy with {} rule{}, {warnings} warning{}",
+                policy.rules().len(),
+                plural(policy.rules().len()),
+                plural(warnings)
+            )?,
+            None => writeln!(
+                out,
+                "{name}: invalid policy: {errors} error{}, {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            )?,
+        }
+    }
+    out.flush()?;
+    Ok(verdict)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Writes one diagnostic with its source line and a caret under its span (and under the related
+/// span, when it is on another line, as a note).
+pub fn show(text: &str, name: &str, d: &Diagnostic, out: &mut Out) -> Result<(), Failure> {
+    writeln!(out, "{}[{}]: {}", d.severity(), d.code(), d.message())?;
+    snippet(text, name, d.span(), Some(d.pointer()), out)?;
+    if let Some(related) = d.related() {
+        writeln!(out, "note: the first occurrence")?;
+        snippet(text, name, related, None, out)?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// ` --> name:line:col`, the line, and carets under `span` (cut at the end of its first line).
+fn snippet(
+    text: &str,
+    name: &str,
+    span: imgrepl::Span,
+    pointer: Option<&str>,
+    out: &mut Out,
+) -> Result<(), Failure> {
+    let line = line_at(text, span.start);
+    let (_, col) = imgrepl::span::line_col(text, span.start);
+    let pointer = match pointer {
+        Some(p) if !p.is_empty() => format!(" ({p})"),
+        _ => String::new(),
+    };
+    writeln!(out, " --> {name}:{}:{col}{pointer}", line.number)?;
+    let gutter = " ".repeat(line.number.to_string().len());
+    let start = span.start - line.start;
+    let end = (span.end.min(line.start + line.text.len())).max(span.start) - line.start;
+    writeln!(out, "{gutter} |")?;
+    writeln!(out, "{} | {}", line.number, render(line.text))?;
+    writeln!(out, "{gutter} | {}", caret_line(line.text, start..end))?;
+    Ok(())
+}
