@@ -82,6 +82,7 @@ pub mod policy;
 pub mod reference;
 pub mod rewrite;
 pub mod span;
+pub mod workload;
 
 pub use policy::{
     ANNOTATION_KEY, Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, PolicyError,

@@ -1,0 +1,348 @@
+//! The `AdmissionReview` helper: the request body of a mutating webhook in, the response body out.
+//!
+//! ```
+//! use imgrepl::workload::{admission, Options};
+//!
+//! let request = r#"{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+//!   "request": {"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "operation": "CREATE",
+//!     "object": {"apiVersion": "v1", "kind": "Pod",
+//!       "metadata": {"annotations": {"coordinator.cci.io/image-replacement":
+//!         "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]"}},
+//!       "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}"#;
+//! let response = admission::review_json(request, &Options::default())?;
+//! let body = &response.body["response"];
+//! assert_eq!(body["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
+//! assert_eq!(body["allowed"], true);
+//! assert_eq!(body["patchType"], "JSONPatch");
+//! // base64 of [{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}]
+//! assert_eq!(body["patch"], "W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9zcGVjL2NvbnRhaW5lcnMvMC9pbWFnZSIsInZhbHVlIjoibS5pby9odWIvbmdpbngifV0=");
+//! # Ok::<(), imgrepl::workload::admission::AdmissionError>(())
+//! ```
+//!
+//! The response always allows the object (a mutating webhook that cannot rewrite should not stop
+//! a deployment); what went wrong goes into `response.warnings`, which `kubectl` shows to the
+//! user. Only a body that is not an `AdmissionReview` is an error, for the caller to answer with
+//! HTTP 400.
+//!
+//! Only `CREATE` and `UPDATE` of the main resource are rewritten, and for the
+//! `pods/ephemeralcontainers` subresource only the ephemeral containers (the API server ignores
+//! other changes there); any other operation or subresource is allowed unchanged.
+//!
+//! A webhook registered with `reinvocationPolicy: IfNeeded` may see an object it already
+//! patched: with a policy that has no [`chained-rule`](crate::Code::ChainedRule) warning the
+//! second pass changes nothing; with one, it rewrites the rewritten images again.
+
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError, base64};
+use crate::span::floor_char_boundary;
+
+/// The largest `AdmissionReview` body accepted, in bytes: room for an object and its old object
+/// of [`MAX_OBJECT_BYTES`] each, and 1 MiB for the rest.
+pub const MAX_REVIEW_BYTES: usize = 2 * MAX_OBJECT_BYTES + 1024 * 1024;
+
+/// The longest warning put in a response, in bytes: Kubernetes may truncate longer ones.
+pub const MAX_WARNING_BYTES: usize = 256;
+
+/// The `apiVersion`s of `AdmissionReview` understood (the response echoes the request's).
+const API_VERSIONS: &[&str] = &["admission.k8s.io/v1", "admission.k8s.io/v1beta1"];
+
+/// Why a body is not an `AdmissionReview` request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AdmissionErrorKind {
+    /// The body is larger than [`MAX_REVIEW_BYTES`].
+    TooLarge,
+    /// The body is not valid JSON.
+    InvalidJson,
+    /// The body is not an `admission.k8s.io/v1` (or `v1beta1`) `AdmissionReview` with a
+    /// `request` object.
+    NotAReview,
+    /// The request has no string `uid` to echo.
+    MissingUid,
+}
+
+impl AdmissionErrorKind {
+    /// The stable kebab-case code.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AdmissionErrorKind::TooLarge => "too-large",
+            AdmissionErrorKind::InvalidJson => "invalid-json",
+            AdmissionErrorKind::NotAReview => "not-a-review",
+            AdmissionErrorKind::MissingUid => "missing-uid",
+        }
+    }
+}
+
+/// A body that cannot be answered with an `AdmissionReview` response.
+///
+/// ```
+/// use imgrepl::workload::{admission::{self, AdmissionErrorKind}, Options};
+///
+/// let err = admission::review_json(r#"{"kind": "Pod"}"#, &Options::default()).unwrap_err();
+/// assert_eq!(err.kind(), AdmissionErrorKind::NotAReview);
+/// assert_eq!(err.to_string(), "not an AdmissionReview: kind must be \"AdmissionReview\"");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdmissionError {
+    kind: AdmissionErrorKind,
+    message: String,
+}
+
+impl AdmissionError {
+    fn not_a_review(why: &str) -> Self {
+        AdmissionError {
+            kind: AdmissionErrorKind::NotAReview,
+            message: format!("not an AdmissionReview: {why}"),
+        }
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn kind(&self) -> AdmissionErrorKind {
+        self.kind
+    }
+
+    /// The stable code of the kind.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.kind.as_str()
+    }
+}
+
+impl fmt::Display for AdmissionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AdmissionError {}
+
+impl serde::Serialize for AdmissionError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("AdmissionError", 2)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", &self.message)?;
+        s.end()
+    }
+}
+
+/// The answer to one `AdmissionReview`: the response body, and what happened to the object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The `AdmissionReview` response body to send back.
+    pub body: Value,
+    /// The report of the object, when it was rewritten (the patch in `body` is its patch).
+    pub report: Option<Report>,
+    /// The error of the object, when it could not be rewritten (it is also among the warnings).
+    pub error: Option<WorkloadError>,
+}
+
+impl Response {
+    /// The body as compact JSON.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        self.body.to_string()
+    }
+
+    /// Whether something was wrong with the object: an error of the whole object or of a
+    /// container.
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.error.is_some()
+            || self
+                .report
+                .as_ref()
+                .is_some_and(|r| r.errors().next().is_some())
+    }
+}
+
+/// Answers the JSON text of an `AdmissionReview` request; see [`review`].
+///
+/// # Errors
+///
+/// An [`AdmissionError`] when the body is larger than [`MAX_REVIEW_BYTES`], is not JSON, or is
+/// not an `AdmissionReview` request.
+pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, AdmissionError> {
+    if body.len() > MAX_REVIEW_BYTES {
+        return Err(AdmissionError {
+            kind: AdmissionErrorKind::TooLarge,
+            message: format!(
+                "the AdmissionReview is {} bytes; at most {MAX_REVIEW_BYTES} are accepted",
+                body.len()
+            ),
+        });
+    }
+    let value: Value = serde_json::from_str(body).map_err(|e| AdmissionError {
+        kind: AdmissionErrorKind::InvalidJson,
+        message: format!("the AdmissionReview is not valid JSON: {e}"),
+    })?;
+    review(&value, options)
+}
+
+/// Answers an `AdmissionReview` request: `response.uid` echoed, `allowed: true`, and, when the
+/// object's images change, `patchType: "JSONPatch"` with the base64 patch; warnings in
+/// `response.warnings`.
+///
+/// # Errors
+///
+/// An [`AdmissionError`] when `review` is not an `AdmissionReview` with a `request` that has a
+/// `uid`.
+///
+/// ```
+/// use imgrepl::workload::{admission, Options};
+///
+/// let review = serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+///   "request": {"uid": "u1", "operation": "CREATE", "object": {"apiVersion": "v1", "kind": "ConfigMap"}}});
+/// let response = admission::review(&review, &Options::default())?;
+/// assert_eq!(response.body, serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+///   "response": {"uid": "u1", "allowed": true}}));
+/// # Ok::<(), admission::AdmissionError>(())
+/// ```
+pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, AdmissionError> {
+    let Some(root) = review.as_object() else {
+        return Err(AdmissionError::not_a_review(
+            "the body must be a JSON object",
+        ));
+    };
+    if root.get("kind").and_then(Value::as_str) != Some("AdmissionReview") {
+        return Err(AdmissionError::not_a_review(
+            "kind must be \"AdmissionReview\"",
+        ));
+    }
+    let Some(api_version) = root
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .filter(|v| API_VERSIONS.contains(v))
+    else {
+        return Err(AdmissionError::not_a_review(
+            "apiVersion must be \"admission.k8s.io/v1\" or \"admission.k8s.io/v1beta1\"",
+        ));
+    };
+    let Some(request) = root.get("request").and_then(Value::as_object) else {
+        return Err(AdmissionError::not_a_review("it has no request object"));
+    };
+    let Some(uid) = request.get("uid").and_then(Value::as_str) else {
+        return Err(AdmissionError {
+            kind: AdmissionErrorKind::MissingUid,
+            message: "the AdmissionReview request has no string uid".to_owned(),
+        });
+    };
+
+    let mut response = Map::new();
+    response.insert("uid".to_owned(), Value::from(uid));
+    response.insert("allowed".to_owned(), Value::Bool(true));
+    let mut answer = Response {
+        body: Value::Null,
+        report: None,
+        error: None,
+    };
+
+    let operation = request.get("operation").and_then(Value::as_str);
+    let sub_resource = request
+        .get("subResource")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let object = request.get("object").filter(|o| !o.is_null());
+    let ephemeral_only = sub_resource == "ephemeralcontainers";
+    let mut warnings = Vec::new();
+    if let (Some("CREATE" | "UPDATE"), "" | "ephemeralcontainers", Some(object)) =
+        (operation, sub_resource, object)
+    {
+        match super::rewrite(object, options) {
+            Ok(mut report) => {
+                if ephemeral_only {
+                    keep_only_ephemeral(&mut report);
+                }
+                if !report.patch.is_empty() {
+                    response.insert("patchType".to_owned(), Value::from("JSONPatch"));
+                    response.insert(
+                        "patch".to_owned(),
+                        Value::from(base64::encode(report.patch.to_json().as_bytes())),
+                    );
+                }
+                warnings.extend(report.messages());
+                answer.report = Some(report);
+            }
+            Err(error) => {
+                warnings.push(format!("left as it is: {error}"));
+                let at = error.pointer().to_owned();
+                warnings.extend(
+                    error
+                        .diagnostics()
+                        .iter()
+                        .skip(1)
+                        .map(|d| format!("policy in {at}: {d}")),
+                );
+                answer.error = Some(error);
+            }
+        }
+    }
+    if !warnings.is_empty() {
+        response.insert(
+            "warnings".to_owned(),
+            Value::Array(
+                warnings
+                    .iter()
+                    .map(|w| Value::from(warning_text(w)))
+                    .collect(),
+            ),
+        );
+    }
+    answer.body = json!({
+        "apiVersion": api_version,
+        "kind": "AdmissionReview",
+        "response": response,
+    });
+    Ok(answer)
+}
+
+/// Keeps the rows and patch operations of `ephemeralContainers` only.
+fn keep_only_ephemeral(report: &mut Report) {
+    report
+        .containers
+        .retain(|row| row.list == ContainerList::EphemeralContainers);
+    report.patch = Patch::from(
+        report
+            .containers
+            .iter()
+            .filter(|row| row.changed())
+            .filter_map(|row| {
+                row.after
+                    .as_ref()
+                    .map(|after| super::PatchOp::replace(row.pointer.clone(), after.clone()))
+            })
+            .collect::<Vec<_>>(),
+    );
+}
+
+/// One warning as Kubernetes accepts it: prefixed `imgrepl: `, control characters replaced by
+/// spaces, at most [`MAX_WARNING_BYTES`] bytes (cut with `...`).
+fn warning_text(message: &str) -> String {
+    let mut text: String = format!("imgrepl: {message}")
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.len() > MAX_WARNING_BYTES {
+        let cut = floor_char_boundary(&text, MAX_WARNING_BYTES - 3);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_one_bounded_line() {
+        assert_eq!(warning_text("a\nb"), "imgrepl: a b");
+        let long = warning_text(&"é".repeat(300));
+        assert!(long.len() <= MAX_WARNING_BYTES && long.ends_with("..."));
+    }
+}

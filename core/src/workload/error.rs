@@ -1,0 +1,374 @@
+//! Errors of whole objects ([`WorkloadError`]) and of single containers ([`ContainerError`]).
+
+use std::fmt::{self, Write as _};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{MAX_OBJECT_BYTES, PolicySource};
+use crate::{Diagnostic, RewriteError, RewriteErrorKind};
+
+/// What is wrong with an object as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WorkloadErrorKind {
+    /// The JSON text is larger than [`MAX_OBJECT_BYTES`].
+    TooLarge,
+    /// The text is not valid JSON.
+    InvalidJson,
+    /// The JSON value is not an object.
+    NotAnObject,
+    /// A part of the object the rewrite needs is missing (e.g. a Deployment's
+    /// `spec.template.spec`).
+    MissingField,
+    /// A part of the object has the wrong JSON type (e.g. `containers` is not an array, or the
+    /// annotation is not a string).
+    WrongType,
+    /// The policy in the annotation is invalid; its diagnostics say why.
+    InvalidPolicy,
+}
+
+impl WorkloadErrorKind {
+    /// The stable kebab-case code.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            WorkloadErrorKind::TooLarge => "too-large",
+            WorkloadErrorKind::InvalidJson => "invalid-json",
+            WorkloadErrorKind::NotAnObject => "not-an-object",
+            WorkloadErrorKind::MissingField => "missing-field",
+            WorkloadErrorKind::WrongType => "wrong-type",
+            WorkloadErrorKind::InvalidPolicy => "invalid-policy",
+        }
+    }
+}
+
+impl fmt::Display for WorkloadErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An object that cannot be rewritten: too large, not JSON, malformed where the rewrite needs
+/// it, or carrying an invalid policy. Nothing of it is rewritten.
+///
+/// The [`pointer`](Self::pointer) says where in the object (RFC 6901); for an invalid policy,
+/// [`policy`](Self::policy) holds the annotation's text and every diagnostic, whose spans are
+/// byte ranges in that text.
+///
+/// ```
+/// use imgrepl::workload::{self, Options, WorkloadErrorKind};
+///
+/// let pod = r#"{"apiVersion": "v1", "kind": "Pod",
+///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"a.io\"}]"}},
+///   "spec": {"containers": [{"name": "app", "image": "a.io/x/app"}]}}"#;
+/// let err = workload::rewrite_json(pod, &Options::default()).unwrap_err();
+/// assert_eq!(err.kind(), WorkloadErrorKind::InvalidPolicy);
+/// assert_eq!(err.pointer(), "/metadata/annotations/coordinator.cci.io~1image-replacement");
+/// let source = err.policy().unwrap();
+/// let d = &source.diagnostics[0];
+/// assert_eq!(d.code().as_str(), "missing-field");
+/// assert_eq!(&source.annotation.as_deref().unwrap()[d.span().start..d.span().end], r#"{"repositoryPrefix": "a.io"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadError {
+    kind: WorkloadErrorKind,
+    pointer: String,
+    message: String,
+    offset: Option<usize>,
+    policy: Option<Box<PolicySource>>,
+}
+
+/// The JSON type of `value`, with its article, for messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl WorkloadError {
+    pub(crate) fn too_large(len: usize) -> Self {
+        WorkloadError {
+            kind: WorkloadErrorKind::TooLarge,
+            pointer: String::new(),
+            message: format!(
+                "the object is {len} bytes; at most {MAX_OBJECT_BYTES} bytes (3 MiB, the Kubernetes request limit) are accepted"
+            ),
+            offset: Some(MAX_OBJECT_BYTES),
+            policy: None,
+        }
+    }
+
+    pub(crate) fn invalid_json(error: &serde_json::Error, text: &str) -> Self {
+        WorkloadError {
+            kind: WorkloadErrorKind::InvalidJson,
+            pointer: String::new(),
+            message: format!("not valid JSON: {error}"),
+            offset: Some(offset_of(text, error.line(), error.column())),
+            policy: None,
+        }
+    }
+
+    pub(crate) fn not_an_object(value: &Value) -> Self {
+        WorkloadError {
+            kind: WorkloadErrorKind::NotAnObject,
+            pointer: String::new(),
+            message: format!(
+                "a Kubernetes object is a JSON object, not {}",
+                type_name(value)
+            ),
+            offset: None,
+            policy: None,
+        }
+    }
+
+    pub(crate) fn missing(pointer: String, what: &str) -> Self {
+        WorkloadError {
+            kind: WorkloadErrorKind::MissingField,
+            message: format!("{pointer} is missing: {what}"),
+            pointer,
+            offset: None,
+            policy: None,
+        }
+    }
+
+    pub(crate) fn wrong_type(pointer: String, expected: &str, found: &Value) -> Self {
+        WorkloadError {
+            kind: WorkloadErrorKind::WrongType,
+            message: format!("{pointer} must be {expected}, not {}", type_name(found)),
+            pointer,
+            offset: None,
+            policy: None,
+        }
+    }
+
+    pub(crate) fn invalid_policy(source: PolicySource) -> Self {
+        let pointer = source.pointer.clone().unwrap_or_default();
+        let mut errors = source.diagnostics.iter().filter(|d| d.is_error());
+        let mut message = format!("invalid image replacement policy in {pointer}");
+        if let Some(first) = errors.next() {
+            message.push_str(": ");
+            message.push_str(&first.to_string());
+        }
+        let more = errors.count();
+        if more > 0 {
+            let _ = write!(message, " (and {more} more)");
+        }
+        WorkloadError {
+            kind: WorkloadErrorKind::InvalidPolicy,
+            pointer,
+            message,
+            offset: None,
+            policy: Some(Box::new(source)),
+        }
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn kind(&self) -> WorkloadErrorKind {
+        self.kind
+    }
+
+    /// The stable code of the kind, e.g. `"wrong-type"`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.kind.as_str()
+    }
+
+    /// The RFC 6901 pointer of the offending part (`""` for the whole object).
+    #[must_use]
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// For [`TooLarge`](WorkloadErrorKind::TooLarge) and
+    /// [`InvalidJson`](WorkloadErrorKind::InvalidJson), the byte offset in the text where it
+    /// stopped being acceptable.
+    #[must_use]
+    pub fn offset(&self) -> Option<usize> {
+        self.offset
+    }
+
+    /// For [`InvalidPolicy`](WorkloadErrorKind::InvalidPolicy), where the policy was read and
+    /// every diagnostic (errors first, then warnings) with spans in the annotation's text.
+    #[must_use]
+    pub fn policy(&self) -> Option<&PolicySource> {
+        self.policy.as_deref()
+    }
+
+    /// The policy's diagnostics (empty for the other kinds).
+    #[must_use]
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.policy.as_deref().map_or(&[], |p| &p.diagnostics)
+    }
+}
+
+/// The byte offset of 1-based `line` and `column` (as `serde_json` counts them) in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(at, _)| at + 1)
+    };
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+impl fmt::Display for WorkloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for WorkloadError {}
+
+impl Serialize for WorkloadError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("WorkloadError", 5)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("pointer", &self.pointer)?;
+        s.serialize_field("offset", &self.offset)?;
+        s.serialize_field("policy", &self.policy)?;
+        s.end()
+    }
+}
+
+/// Why one container's image was left as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContainerErrorKind {
+    /// The image is not a valid reference.
+    InvalidImage,
+    /// A rule matched, but the result would not be a valid reference.
+    InvalidResult,
+    /// The entry of the container list is not a JSON object.
+    NotAnObject,
+    /// The container's `image` is not a string.
+    ImageNotString,
+}
+
+/// The error on one container's row: the other containers are still rewritten.
+///
+/// ```
+/// use imgrepl::workload::{self, ContainerErrorKind, Options};
+/// use imgrepl::Policy;
+///
+/// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [
+///     {"name": "a", "image": "Nginx"}, {"name": "b", "image": 7}, {"name": "c", "image": "redis"}]}});
+/// let report = workload::rewrite(&pod, &Options::default().policy(&policy))?;
+/// let a = report.containers[0].error.as_ref().unwrap();
+/// assert_eq!((a.kind(), a.code(), a.offset()), (ContainerErrorKind::InvalidImage, "uppercase", Some(0)));
+/// let b = report.containers[1].error.as_ref().unwrap();
+/// assert_eq!(b.to_string(), "/spec/containers/1/image must be a string, not a number");
+/// assert_eq!(report.containers[2].after.as_deref(), Some("m.io/hub/redis"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerError {
+    kind: ContainerErrorKind,
+    rewrite: Option<RewriteError>,
+    message: String,
+}
+
+impl ContainerError {
+    pub(crate) fn rewrite(error: RewriteError) -> Self {
+        let kind = match error.kind() {
+            RewriteErrorKind::InvalidResult => ContainerErrorKind::InvalidResult,
+            _ => ContainerErrorKind::InvalidImage,
+        };
+        ContainerError {
+            kind,
+            message: error.to_string(),
+            rewrite: Some(error),
+        }
+    }
+
+    pub(crate) fn not_an_object(pointer: &str, found: &Value) -> Self {
+        ContainerError {
+            kind: ContainerErrorKind::NotAnObject,
+            rewrite: None,
+            message: format!("{pointer} must be an object, not {}", type_name(found)),
+        }
+    }
+
+    pub(crate) fn image_not_string(pointer: &str, found: &Value) -> Self {
+        ContainerError {
+            kind: ContainerErrorKind::ImageNotString,
+            rewrite: None,
+            message: format!("{pointer} must be a string, not {}", type_name(found)),
+        }
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn kind(&self) -> ContainerErrorKind {
+        self.kind
+    }
+
+    /// A stable code: the [`RewriteError::code`] for an image that is or would become invalid
+    /// (e.g. `"uppercase"`, `"invalid-result"`), `"not-an-object"` or `"image-not-string"`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match (&self.rewrite, self.kind) {
+            (Some(e), _) => e.code(),
+            (None, ContainerErrorKind::NotAnObject) => "not-an-object",
+            (None, _) => "image-not-string",
+        }
+    }
+
+    /// The byte offset in the image (or in the would-be result) for an invalid image.
+    #[must_use]
+    pub fn offset(&self) -> Option<usize> {
+        self.rewrite.map(|e| e.offset())
+    }
+
+    /// The rewrite error behind it, for an invalid image or result.
+    #[must_use]
+    pub fn rewrite_error(&self) -> Option<&RewriteError> {
+        self.rewrite.as_ref()
+    }
+}
+
+impl fmt::Display for ContainerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ContainerError {}
+
+impl Serialize for ContainerError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ContainerError", 3)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("offset", &self.offset())?;
+        s.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_from_lines_and_columns() {
+        let text = "{\n  \"a\": ,\n}";
+        let err = serde_json::from_str::<Value>(text).unwrap_err();
+        let at = offset_of(text, err.line(), err.column());
+        assert_eq!(&text[at..=at], ",");
+        assert_eq!(offset_of("ab", 1, 1), 0);
+        assert_eq!(offset_of("ab", 9, 9), 2);
+        assert_eq!(offset_of("", 0, 0), 0);
+    }
+}

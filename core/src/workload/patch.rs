@@ -1,0 +1,264 @@
+//! RFC 6902 JSON Patch (the `replace` operations a workload rewrite needs) and RFC 6901 JSON
+//! pointers.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Escapes one reference token of a JSON pointer (RFC 6901 §3): `~` becomes `~0` and `/`
+/// becomes `~1`, in that order.
+///
+/// ```
+/// use imgrepl::workload::escape_pointer_token;
+///
+/// assert_eq!(escape_pointer_token("containers"), "containers");
+/// assert_eq!(escape_pointer_token("coordinator.cci.io/image-replacement"), "coordinator.cci.io~1image-replacement");
+/// assert_eq!(escape_pointer_token("a~1/b"), "a~01~1b");
+/// ```
+#[must_use]
+pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
+    if !token.contains(['~', '/']) {
+        return Cow::Borrowed(token);
+    }
+    let mut out = String::with_capacity(token.len() + 4);
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Appends `/` and the escaped `token` to `pointer`.
+pub(crate) fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    pointer.push_str(&escape_pointer_token(token));
+}
+
+/// The JSON pointer made of `tokens`.
+pub(crate) fn pointer_of<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
+    let mut pointer = String::new();
+    for token in tokens {
+        push_token(&mut pointer, token);
+    }
+    pointer
+}
+
+/// The operation of a [`PatchOp`]. A workload rewrite only ever replaces strings.
+///
+/// ```
+/// assert_eq!(imgrepl::workload::PatchOpKind::Replace.as_str(), "replace");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum PatchOpKind {
+    /// `replace`: the value at `path` must exist and is replaced.
+    Replace,
+}
+
+impl PatchOpKind {
+    /// The operation's name in RFC 6902.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PatchOpKind::Replace => "replace",
+        }
+    }
+}
+
+/// One RFC 6902 operation: `{"op": "replace", "path": "/spec/containers/0/image", "value": "…"}`.
+///
+/// ```
+/// use imgrepl::workload::PatchOp;
+///
+/// let op = PatchOp::replace("/spec/containers/0/image", "m.io/nginx:1");
+/// assert_eq!(serde_json::to_string(&op)?, r#"{"op":"replace","path":"/spec/containers/0/image","value":"m.io/nginx:1"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct PatchOp {
+    /// The operation.
+    pub op: PatchOpKind,
+    /// The RFC 6901 pointer of the value.
+    pub path: String,
+    /// The new value.
+    pub value: String,
+}
+
+impl PatchOp {
+    /// A `replace` of the string at `path` with `value`.
+    pub fn replace(path: impl Into<String>, value: impl Into<String>) -> PatchOp {
+        PatchOp {
+            op: PatchOpKind::Replace,
+            path: path.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// An RFC 6902 JSON Patch: the operations in the order they apply. It serializes as the JSON
+/// array an `AdmissionReview` response carries (base64-encoded there).
+///
+/// ```
+/// use imgrepl::workload::{Patch, PatchOp};
+///
+/// let patch = Patch::from(vec![PatchOp::replace("/spec/containers/0/image", "m.io/nginx")]);
+/// let mut pod = serde_json::json!({"spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+/// patch.apply(&mut pod)?;
+/// assert_eq!(pod["spec"]["containers"][0]["image"], "m.io/nginx");
+/// assert_eq!(patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/nginx"}]"#);
+/// # Ok::<(), imgrepl::workload::PatchError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct Patch {
+    ops: Vec<PatchOp>,
+}
+
+impl Patch {
+    /// The operations.
+    #[must_use]
+    pub fn ops(&self) -> &[PatchOp] {
+        &self.ops
+    }
+
+    /// Whether there is no operation (nothing to change).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// An iterator over the operations.
+    pub fn iter(&self) -> std::slice::Iter<'_, PatchOp> {
+        self.ops.iter()
+    }
+
+    /// The number of operations.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// The patch as compact JSON (`[]` when empty).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // Serializing strings into a Vec cannot fail.
+        serde_json::to_string(&self.ops).unwrap_or_else(|_| String::from("[]"))
+    }
+
+    pub(crate) fn push(&mut self, op: PatchOp) {
+        self.ops.push(op);
+    }
+
+    /// Applies the patch to `target`, all or nothing: on error `target` is left unchanged.
+    ///
+    /// # Errors
+    ///
+    /// A [`PatchError`] naming the first path that does not exist in `target`.
+    pub fn apply(&self, target: &mut Value) -> Result<(), PatchError> {
+        if let Some(op) = self
+            .ops
+            .iter()
+            .find(|op| target.pointer(&op.path).is_none())
+        {
+            return Err(PatchError {
+                path: op.path.clone(),
+            });
+        }
+        for op in &self.ops {
+            match op.op {
+                PatchOpKind::Replace => {
+                    if let Some(slot) = target.pointer_mut(&op.path) {
+                        *slot = Value::String(op.value.clone());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<Vec<PatchOp>> for Patch {
+    fn from(ops: Vec<PatchOp>) -> Self {
+        Patch { ops }
+    }
+}
+
+impl<'a> IntoIterator for &'a Patch {
+    type Item = &'a PatchOp;
+    type IntoIter = std::slice::Iter<'a, PatchOp>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.ops.iter()
+    }
+}
+
+/// A patch that does not fit its target: `path` does not exist there.
+///
+/// ```
+/// use imgrepl::workload::{Patch, PatchOp};
+///
+/// let patch = Patch::from(vec![PatchOp::replace("/spec/containers/1/image", "x")]);
+/// let err = patch.apply(&mut serde_json::json!({"spec": {"containers": []}})).unwrap_err();
+/// assert_eq!(err.to_string(), "the patch path /spec/containers/1/image does not exist in the object");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchError {
+    path: String,
+}
+
+impl PatchError {
+    /// The path that does not exist.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl fmt::Display for PatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the patch path {} does not exist in the object",
+            self.path
+        )
+    }
+}
+
+impl std::error::Error for PatchError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_tilde_before_slash() {
+        assert_eq!(pointer_of(["a/b", "c~d", "~1"]), "/a~1b/c~0d/~01");
+        assert_eq!(pointer_of([""]), "/");
+        assert_eq!(pointer_of([]), "");
+        // serde_json's own RFC 6901 reader finds what we point at.
+        let v = serde_json::json!({"a/b": {"c~d": {"~1": 7}}, "": 1});
+        assert_eq!(
+            v.pointer(&pointer_of(["a/b", "c~d", "~1"])),
+            Some(&7.into())
+        );
+        assert_eq!(v.pointer(&pointer_of([""])), Some(&1.into()));
+    }
+
+    #[test]
+    fn apply_is_all_or_nothing() {
+        let patch = Patch::from(vec![
+            PatchOp::replace("/a", "x"),
+            PatchOp::replace("/b", "y"),
+        ]);
+        let mut v = serde_json::json!({"a": "1"});
+        let before = v.clone();
+        assert_eq!(patch.apply(&mut v).map_err(|e| e.path), Err("/b".into()));
+        assert_eq!(v, before);
+    }
+}
