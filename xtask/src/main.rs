@@ -3,9 +3,9 @@
 //!
 //! | task | what it does | module |
 //! |---|---|---|
-//! | `cargo xtask test` | every test suite (`--list` shows them) | [`test`] |
-//! | `cargo xtask bench …` | the criterion suites | [`bench`] |
-//! | `cargo xtask fuzz …` | the cargo-fuzz targets | [`fuzz`] |
+//! | `cargo xtask test` | every test suite (`--list` shows them) | [`test`](mod@test) |
+//! | `cargo xtask bench …` | the criterion suites | [`bench`](mod@bench) |
+//! | `cargo xtask fuzz …` | the cargo-fuzz targets | [`fuzz`](mod@fuzz) |
 //!
 //! A task is a module exposing `pub fn run(args: &[String]) -> Result<(), String>`, dispatched
 //! from [`main`]; commands run through [`cmd::Cmd`], which prints each one and turns a failure

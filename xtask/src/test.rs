@@ -78,12 +78,26 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "doc",
-        about: "cargo doc --no-deps --workspace, rustdoc warnings denied",
+        about: "cargo doc --no-deps --workspace (and the CLI's own docs), rustdoc warnings denied",
         components: &[],
         default: true,
         run: || {
             Cmd::cargo()
                 .args(["doc", "--no-deps", "--workspace"])
+                .env("RUSTDOCFLAGS", "-Dwarnings")
+                .run()?;
+            // The `imgrepl` binary shares its name with the library, so it has `doc = false`
+            // and is checked apart, in its own target dir, not to overwrite the library's docs.
+            Cmd::cargo()
+                .args([
+                    "doc",
+                    "--no-deps",
+                    "--package",
+                    "imgrepl-cli",
+                    "--bin",
+                    "imgrepl",
+                ])
+                .args(["--target-dir", "target/xtask/cli-doc"])
                 .env("RUSTDOCFLAGS", "-Dwarnings")
                 .run()
         },
