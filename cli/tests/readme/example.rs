@@ -1,4 +1,4 @@
-use imgrepl::{MatchMode, Policy};
+use imgrepl::{MatchMode, Policy, RuleId};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The value of a workload's `coordinator.cci.io/image-replacement` annotation.
@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         r.image,
         "swr.cn-north-4.myhuaweicloud.com/org2/redis:latest"
     );
-    assert_eq!(r.rule.map(|id| id.index()), Some(2));
+    assert_eq!(r.rule.map(RuleId::index), Some(2));
 
     // An image that no rule matches comes back as it is (borrowed, not copied).
     assert!(!policy.rewrite("quay.io/team/app:1")?.changed());
