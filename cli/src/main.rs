@@ -18,6 +18,8 @@
 //! variant `Name(name::Args)` to [`Command`] (its doc comment is the help line) and an arm to
 //! the `match` in [`main`].
 
+mod admission;
+mod apply;
 mod check;
 mod demo;
 mod exit;
@@ -54,6 +56,12 @@ enum Command {
     /// Rewrite images by a policy (one per line from stdin when none are given); exit 1 if any
     /// image is invalid.
     Rewrite(rewrite::Args),
+    /// Rewrite the images of the workloads in Kubernetes manifests (YAML or JSON) by each one's
+    /// annotation or --policy; exit 1 if a policy or an image is invalid.
+    Apply(apply::Args),
+    /// Answer an AdmissionReview request (stdin) with the response a mutating webhook sends:
+    /// the base64 JSON Patch and warnings.
+    AdmissionReview(admission::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +71,8 @@ fn main() -> ExitCode {
         Some(Command::Parse(args)) => parse::run(args, &mut out),
         Some(Command::Check(args)) => check::run(args, &mut out),
         Some(Command::Rewrite(args)) => rewrite::run(args, &mut out),
+        Some(Command::Apply(args)) => apply::run(args, &mut out),
+        Some(Command::AdmissionReview(args)) => admission::run(args, &mut out),
         None => demo::run(&mut out),
     };
     exit::code(result)

@@ -264,6 +264,38 @@ pub struct ContainerReport {
 }
 
 impl ContainerReport {
+    /// The row's error in one line, naming the container and its image, when it has one.
+    ///
+    /// ```
+    /// use imgrepl::{Policy, workload::{self, Options}};
+    ///
+    /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
+    /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+    ///   "spec": {"initContainers": [{"name": "init", "image": 1}]}});
+    /// let report = workload::rewrite(&pod, &Options::default().policy(&policy))?;
+    /// assert_eq!(report.containers[0].message().as_deref(),
+    ///            Some("initContainers[0] \"init\": /spec/initContainers/0/image must be a string, not a number"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn message(&self) -> Option<String> {
+        let error = self.error.as_ref()?;
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| format!(" {n:?}"))
+            .unwrap_or_default();
+        let image = self
+            .before
+            .as_deref()
+            .map(|i| format!("image {i:?} left as it is: "))
+            .unwrap_or_default();
+        Some(format!(
+            "{}[{}]{name}: {image}{error}",
+            self.list, self.index
+        ))
+    }
+
     /// Whether the image was rewritten.
     #[must_use]
     pub fn changed(&self) -> bool {
@@ -381,24 +413,7 @@ impl Report {
                     .map(|d| format!("policy in {at}: {d}")),
             );
         }
-        for row in self.errors() {
-            let name = row
-                .name
-                .as_deref()
-                .map(|n| format!(" {n:?}"))
-                .unwrap_or_default();
-            let image = row
-                .before
-                .as_deref()
-                .map(|i| format!("image {i:?} left as it is: "))
-                .unwrap_or_default();
-            let error = row
-                .error
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            out.push(format!("{}[{}]{name}: {image}{error}", row.list, row.index));
-        }
+        out.extend(self.errors().filter_map(ContainerReport::message));
         out
     }
 }
