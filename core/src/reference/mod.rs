@@ -279,9 +279,10 @@ fn grammar_error(s: &str, cx: &parse::Cx) -> ParseError {
     let Some(lparts) = parse::reference(&lcx, lowered.as_bytes()) else {
         return invalid;
     };
-    // The culprit: a non-ASCII letter anywhere, or an uppercase letter in the path (uppercase is
-    // allowed in the domain, the tag and the digest).
-    let mut low = 0;
+    // The culprit: the first non-ASCII letter anywhere, or the first uppercase letter in the path
+    // (uppercase is allowed in the domain, the tag and the digest), whichever comes first. Up to
+    // the first non-ASCII letter, offsets in `s` and in `lowered` are the same.
+    let path = lparts.path_start()..lparts.name_end;
     for (at, c) in s.char_indices() {
         if !c.is_ascii() {
             return ParseError::new(
@@ -290,15 +291,15 @@ fn grammar_error(s: &str, cx: &parse::Cx) -> ParseError {
                 at,
             );
         }
-        if c.is_ascii_uppercase() && (lparts.path_start()..lparts.name_end).contains(&low) {
+        if c.is_ascii_uppercase() && path.contains(&at) {
             return ParseError::new(
                 ParseErrorKind::Uppercase,
                 "uppercase letter in repository path",
                 at,
             );
         }
-        low += 1;
     }
+    // Not reached: if neither exists, `s` matches as `lowered` does.
     ParseError::new(ParseErrorKind::Uppercase, reason, far)
 }
 

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{ParseError, ParseErrorKind, Parts, parse_parts, slice};
+use super::{NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Parts, parse_parts, slice};
 
 /// Docker Hub's domain.
 pub(crate) const DEFAULT_DOMAIN: &str = "docker.io";
@@ -138,6 +138,14 @@ fn changes_when_lowercased(c: char) -> bool {
 
 /// `ParseNormalizedNamed`.
 pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
+    if s.is_empty() {
+        // The reference implementation parses `docker.io/library/`, which ends too early.
+        return Err(ParseError::new(
+            ParseErrorKind::InvalidFormat,
+            "empty reference",
+            0,
+        ));
+    }
     if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(ParseError::new(
             ParseErrorKind::HexName,
@@ -168,9 +176,16 @@ pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
         .char_indices()
         .find(|&(_, c)| changes_when_lowercased(c))
     {
+        // The reference implementation checks everything up to the first `:`, so a digest
+        // algorithm (`nginx@SHA256:…`) is checked as part of the repository name.
+        let in_digest = remote.get(..i).is_some_and(|before| before.contains('@'));
         return Err(ParseError::new(
             ParseErrorKind::Uppercase,
-            "uppercase letter in repository path",
+            if in_digest {
+                "uppercase letter in the digest algorithm, read as part of the repository name"
+            } else {
+                "uppercase letter in repository path"
+            },
             rem_start + i,
         ));
     }
@@ -189,6 +204,12 @@ pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
             s: Cow::Owned(owned),
             parts,
         }),
+        // The path is 8 bytes longer than written: say so, or the offset looks wrong.
+        Err(e) if official && e.kind() == ParseErrorKind::NameTooLong => Err(ParseError::new(
+            ParseErrorKind::NameTooLong,
+            "repository path longer than 255 bytes once \"library/\" is added",
+            rem_start + NAME_TOTAL_LENGTH_MAX - OFFICIAL_REPO_PREFIX.len(),
+        )),
         Err(e) => Err(e.map_offset(|o| rem_start + o.saturating_sub(added))),
     }
 }

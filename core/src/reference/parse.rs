@@ -5,10 +5,17 @@
 //! `char` boundary of the original `&str`.
 //!
 //! Errors: nom's default error reports whichever branch of an alternative failed last. We want
-//! the *furthest* byte the input was valid to (the longest prefix that some valid reference
-//! starts with), so every failure goes through [`Cx::fail`], which remembers the furthest failure
-//! and its reason in a [`Cell`]. Failures inside `opt` (a port that turns out to be a tag, say)
-//! are remembered too, although nom discards them.
+//! the *furthest* byte the input was valid to (the longest prefix that some valid reference starts
+//! with), so every failure goes through [`Cx`], which remembers the furthest failure and its
+//! reason in a [`Cell`]. Failures inside `opt` (a port that turns out to be a tag, say) are
+//! remembered too, although nom discards them.
+//!
+//! Reasons: where two readings of the input fail at the same byte (the first component read as a
+//! registry host and as a path component), the reason of the reading the input looks like wins: a
+//! host's reason when the first component is followed by `/` and looks like a host (it has a `.`,
+//! a `:`, a `[` or an uppercase letter, the normalized view's test), a path's reason otherwise.
+//! A byte that no reference may contain at all (white space, a line break, a control character,
+//! a non-ASCII character) is named for what it is, whatever rule was reading it.
 
 use std::cell::Cell;
 
@@ -21,6 +28,8 @@ use nom::{
 pub(crate) const NAME_TOTAL_LENGTH_MAX: usize = 255;
 /// The longest tag in bytes.
 pub(crate) const TAG_MAX: usize = 128;
+/// The fewest hex digits the grammar accepts in a digest.
+pub(crate) const DIGEST_HEX_MIN: usize = 32;
 
 /// The nom error: the position is kept in [`Cx`], so the error itself carries nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,43 +46,107 @@ impl<I> nom::error::ParseError<I> for Fail {
 
 type Res<'a, T> = IResult<&'a [u8], T, Fail>;
 
-/// Parse context: the whole input's length and the furthest failure seen so far.
-pub(crate) struct Cx {
-    len: usize,
-    far: Cell<(usize, &'static str)>,
+/// How much a failure's reason is worth against another one at the same byte.
+type Weight = u8;
+/// "The registry host ends here": true of the path reading too, which says it better.
+const WEAK: Weight = 0;
+/// The reason of a rule of the path, tag or digest, or of a host that does not look like one.
+const RULE: Weight = 1;
+/// The reason of a host rule when the first component looks like a host.
+const HOST: Weight = 2;
+
+/// The furthest failure: its byte offset, weight and reason.
+#[derive(Clone, Copy)]
+struct Failure {
+    pos: usize,
+    weight: Weight,
+    reason: &'static str,
 }
 
-impl Cx {
-    pub(crate) fn new(input: &[u8]) -> Self {
+/// Parse context: the whole input and the furthest failure seen so far.
+pub(crate) struct Cx<'a> {
+    input: &'a [u8],
+    /// The weight of the host rules' reasons for this input ([`HOST`] or [`WEAK`]).
+    host_weight: Weight,
+    far: Cell<Failure>,
+}
+
+impl<'a> Cx<'a> {
+    pub(crate) fn new(input: &'a [u8]) -> Self {
+        let looks_like_host = input.iter().position(|&b| b == b'/').is_some_and(|slash| {
+            input
+                .get(..slash)
+                .unwrap_or_default()
+                .iter()
+                .any(|&b| matches!(b, b'.' | b':' | b'[') || b.is_ascii_uppercase())
+        });
         Cx {
-            len: input.len(),
-            far: Cell::new((0, "")),
+            input,
+            host_weight: if looks_like_host { HOST } else { WEAK },
+            far: Cell::new(Failure {
+                pos: 0,
+                weight: WEAK,
+                reason: "",
+            }),
         }
     }
 
     /// Offset of `at` (a suffix of the input) in the input.
     fn pos(&self, at: &[u8]) -> usize {
-        self.len - at.len()
+        self.input.len() - at.len()
     }
 
-    /// Records a failure at `at` with `reason`, keeping the furthest (the first one at a tie).
-    fn fail<T>(&self, at: &[u8], reason: &'static str) -> Result<T, nom::Err<Fail>> {
+    /// Records a failure at `at`, keeping the furthest (at a tie, the heavier, then the first).
+    fn record(&self, at: &[u8], weight: Weight, reason: &'static str) {
         let pos = self.pos(at);
-        let (far, r) = self.far.get();
-        if pos > far || r.is_empty() {
-            self.far.set((pos, reason));
+        let far = self.far.get();
+        if far.reason.is_empty() || pos > far.pos || (pos == far.pos && weight > far.weight) {
+            self.far.set(Failure {
+                pos,
+                weight,
+                reason,
+            });
         }
+    }
+
+    /// Records a failure of a path, tag or digest rule.
+    fn fail<T>(&self, at: &[u8], reason: &'static str) -> Result<T, nom::Err<Fail>> {
+        self.record(at, RULE, reason);
+        Err(nom::Err::Error(Fail))
+    }
+
+    /// Records a failure of a host rule.
+    fn fail_host<T>(&self, at: &[u8], reason: &'static str) -> Result<T, nom::Err<Fail>> {
+        self.record(at, self.host_weight, reason);
         Err(nom::Err::Error(Fail))
     }
 
     /// The furthest failure: byte offset and reason.
     pub(crate) fn furthest(&self) -> (usize, &'static str) {
-        self.far.get()
+        let far = self.far.get();
+        let rest = self.input.get(far.pos..).unwrap_or_default();
+        (far.pos, byte_reason(rest).unwrap_or(far.reason))
     }
+}
+
+/// The reason for a byte that no reference may contain anywhere, at the start of `rest`.
+fn byte_reason(rest: &[u8]) -> Option<&'static str> {
+    let &b = rest.first()?;
+    Some(match b {
+        b'\n' | b'\r' if rest.iter().all(|&c| c == b'\n' || c == b'\r') => {
+            "line break after the reference"
+        }
+        b'\n' | b'\r' => "line break in the reference",
+        b' ' | b'\t' | 0x0b | 0x0c => "white space in the reference",
+        _ if b.is_ascii_control() => "control character in the reference",
+        _ if !b.is_ascii() => "non-ASCII character in the reference",
+        _ => return None,
+    })
 }
 
 /// Byte offsets of the parts of a reference that matched the grammar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(clippy::struct_field_names)] // each is the end of the part it names
 pub(crate) struct Parts {
     /// End of the domain (0 when there is none; a domain is never empty).
     pub(crate) domain_end: usize,
@@ -114,28 +187,19 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// One byte `b` or a recorded failure.
-fn byte<'a>(cx: &Cx, i: &'a [u8], b: u8, reason: &'static str) -> Res<'a, ()> {
-    match i.split_first() {
-        Some((&c, rest)) if c == b => Ok((rest, ())),
-        _ => cx.fail(i, reason),
-    }
+#[inline]
+fn is_digest_separator(b: u8) -> bool {
+    matches!(b, b'+' | b'.' | b'_' | b'-')
 }
 
-/// Why a path component could not go on at `at`; `after_sep` when a separator came just before.
+/// Why a path component cannot start or go on at `at`; `after_sep` when a separator came just
+/// before.
 fn path_reason(at: &[u8], after_sep: bool) -> &'static str {
     match at.first() {
         Some(b) if b.is_ascii_uppercase() => "uppercase letter in repository path",
-        None | Some(b'/' | b':' | b'@' | b'.' | b'_' | b'-') if after_sep => {
-            "a separator must be followed by a lowercase letter or digit"
-        }
-        None => "expected a lowercase letter or digit at the end of the input",
-        Some(b) if b.is_ascii_uppercase() => "uppercase letter in repository path",
-        Some(b'/') => "empty path component",
-        Some(b'.' | b'_' | b'-') => {
-            "a separator must sit between lowercase letters or digits in a path component"
-        }
-        Some(b) if !b.is_ascii() => "non-ASCII character in repository path",
+        _ if after_sep => "a separator must be followed by a lowercase letter or digit",
+        None | Some(b'/' | b':' | b'@') => "empty path component",
+        Some(b'.' | b'_' | b'-') => "a path component must start with a lowercase letter or digit",
         Some(_) => "character not allowed in repository path",
     }
 }
@@ -153,18 +217,13 @@ fn path_component<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
     let (mut i, ()) = lower_alnum1(cx, i, false)?;
     loop {
         let sep = match i {
+            // `__` before `_`: a single `_` followed by `_` cannot go on, so the two readings
+            // of the regular expression's `[._]|__` never both succeed.
             [b'_', b'_', ..] => 2,
             [b'.' | b'_', ..] => 1,
             [b'-', ..] => i.iter().take_while(|&&b| b == b'-').count(),
-            _ => {
-                // The component ends here; record why it could not go on, for the error path.
-                if let Some(&b) = i.first() {
-                    if b != b'/' && b != b':' && b != b'@' {
-                        let _ = cx.fail::<()>(i, path_reason(i, false));
-                    }
-                }
-                return Ok((i, ()));
-            }
+            // The component ends here; the caller says why it cannot go on, if it cannot.
+            _ => return Ok((i, ())),
         };
         let (rest, ()) = lower_alnum1(cx, i.get(sep..).unwrap_or_default(), true)?;
         i = rest;
@@ -182,53 +241,70 @@ fn remote_name<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
 }
 
 /// `label: [A-Za-z0-9] | [A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]`
+///
+/// A shorter match than the whole run of label bytes would leave a label byte next, which
+/// nothing in the grammar can follow a label with; so the run is the label or nothing is.
 fn label<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
     let Ok((rest, run)) = take_while1::<_, _, Fail>(is_label_byte).parse(i) else {
-        return cx.fail(i, "expected a letter or digit in the registry host name");
+        return cx.fail_host(i, "expected a letter or digit in the registry host name");
     };
     if run.first() == Some(&b'-') {
-        return cx.fail(i, "a host name label cannot start with '-'");
+        return cx.fail_host(i, "a host name label cannot start with '-'");
     }
     if run.last() == Some(&b'-') {
-        return cx.fail(rest, "a host name label cannot end with '-'");
+        return cx.fail_host(rest, "a host name label cannot end with '-'");
     }
     Ok((rest, ()))
 }
 
-/// `host := domain-name | "[" ipv6 "]"`, then `[ ":" port ]`
-fn domain<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
-    let i = if let [b'[', rest @ ..] = i {
+/// `domain := host [ ":" port ]`, `host := domain-name | "[" ipv6 "]"`.
+///
+/// Returns the rest and whether the domain ended with a label (rather than `]` or a port).
+fn domain<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, bool> {
+    let (i, ends_with_label) = if let [b'[', rest @ ..] = i {
         let Ok((rest, _)) =
             take_while1::<_, _, Fail>(|b: u8| b.is_ascii_hexdigit() || b == b':').parse(rest)
         else {
-            return cx.fail(rest, "expected hex digits or ':' in a bracketed IPv6 host");
+            return cx.fail_host(rest, "expected hex digits or ':' in a bracketed IPv6 host");
         };
-        byte(cx, rest, b']', "expected ']' to close the IPv6 host")?.0
+        match rest {
+            [b']', rest @ ..] => (rest, false),
+            [] => return cx.fail_host(rest, "expected ']' to close the IPv6 host"),
+            _ => return cx.fail_host(rest, "character not allowed in a bracketed IPv6 host"),
+        }
     } else {
         let (mut i, ()) = label(cx, i)?;
         while let [b'.', rest @ ..] = i {
             i = label(cx, rest)?.0;
         }
-        i
+        (i, true)
     };
     match i {
         [b':', rest @ ..] => {
-            match take_while1::<_, _, Fail>(|b: u8| b.is_ascii_digit()).parse(rest) {
-                Ok((rest, _)) => Ok((rest, ())),
-                Err(_) => {
-                    let _ = cx.fail::<()>(rest, "a port must be digits");
-                    Ok((i, ()))
-                }
+            if let Ok((rest, _)) = take_while1::<_, _, Fail>(|b: u8| b.is_ascii_digit()).parse(rest)
+            {
+                Ok((rest, false))
+            } else {
+                // Not a port: the `:` may start a tag of a domain-less name.
+                let _ = cx.fail_host::<()>(rest, "a port must be digits");
+                Ok((i, ends_with_label))
             }
         }
-        _ => Ok((i, ())),
+        _ => Ok((i, ends_with_label)),
     }
 }
 
 /// `tag := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}`
 fn tag<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
     let Ok((rest, _)) = take_while_m_n::<_, _, Fail>(1, 1, is_word_byte).parse(i) else {
-        return cx.fail(i, "a tag must start with a letter, digit or '_'");
+        return cx.fail(
+            i,
+            if i.is_empty() {
+                "empty tag after ':'"
+            } else {
+                "a tag must start with a letter, digit or '_'"
+            },
+        );
     };
     let (rest, _) = take_while_m_n::<_, _, Fail>(0, TAG_MAX - 1, is_tag_byte).parse(rest)?;
     if rest.first().is_some_and(|&b| is_tag_byte(b)) {
@@ -241,33 +317,41 @@ fn tag<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
 /// `[+._-]`, encoded 32 or more hex digits.
 fn digest<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
     let mut i = i;
+    let mut first = true;
     loop {
         let Ok((rest, _)) =
             take_while_m_n::<_, _, Fail>(1, 1, |b: u8| b.is_ascii_alphabetic()).parse(i)
         else {
             return cx.fail(
                 i,
-                "each part of a digest algorithm must start with a letter",
+                match (first, i.is_empty()) {
+                    (true, true) => "empty digest after '@'",
+                    (true, false) => "a digest algorithm must start with a letter",
+                    (false, _) => "a separator in a digest algorithm must be followed by a letter",
+                },
             );
         };
         let (rest, _) = take_while::<_, _, Fail>(|b: u8| b.is_ascii_alphanumeric()).parse(rest)?;
         match rest {
-            [b'+' | b'.' | b'_' | b'-', r @ ..] => i = r,
+            [b, r @ ..] if is_digest_separator(*b) => i = r,
             _ => {
                 i = rest;
                 break;
             }
         }
+        first = false;
     }
-    let (i, ()) = byte(cx, i, b':', "expected ':' after the digest algorithm")?;
+    let [b':', i @ ..] = i else {
+        return cx.fail(i, "expected ':' after the digest algorithm");
+    };
     let (rest, hex) = take_while::<_, _, Fail>(|b: u8| b.is_ascii_hexdigit()).parse(i)?;
-    if hex.len() < 32 {
+    if hex.len() < DIGEST_HEX_MIN {
         return cx.fail(rest, "a digest needs at least 32 hex digits");
     }
     Ok((rest, ()))
 }
 
-/// `[ ":" tag ] [ "@" digest ]` and the end of the input.
+/// `[ ":" tag ] [ "@" digest ]` and the end of the input; returns the length of `:tag`.
 fn tail<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, usize> {
     let (i, tag_len) = match i {
         [b':', rest @ ..] => {
@@ -276,46 +360,58 @@ fn tail<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, usize> {
         }
         _ => (i, 0),
     };
-    let i = match i {
-        [b'@', rest @ ..] => digest(cx, rest)?.0,
-        _ => i,
+    let (i, has_digest) = match i {
+        [b'@', rest @ ..] => (digest(cx, rest)?.0, true),
+        _ => (i, false),
     };
-    if !i.is_empty() {
-        let reason = match i.first() {
-            Some(b'\n' | b'\r') => "line break after the reference",
-            Some(b) if b.is_ascii_whitespace() => "white space in the reference",
-            Some(b'/') => "'/' after the tag or digest",
-            Some(b':') if tag_len > 0 => "a second ':' after the tag",
-            Some(b'@') => "a second '@'",
-            Some(b) if !b.is_ascii() => "non-ASCII character in the reference",
-            _ if tag_len > 0 => "character not allowed in a tag",
-            _ => "unexpected character after the reference",
-        };
-        return cx.fail(i, reason);
-    }
-    Ok((i, tag_len))
+    let Some(&b) = i.first() else {
+        return Ok((i, tag_len));
+    };
+    let reason = if has_digest {
+        match b {
+            b'@' => "a second '@'",
+            b if b.is_ascii_alphanumeric() => "non-hex character in the digest",
+            _ => "unexpected character after the digest",
+        }
+    } else if tag_len > 0 {
+        match b {
+            b'/' => "'/' after the tag",
+            b':' => "a second ':' after the tag",
+            _ => "character not allowed in a tag",
+        }
+    } else {
+        path_reason(i, false)
+    };
+    cx.fail(i, reason)
 }
 
 /// The whole reference. On failure the furthest position is in `cx`.
 pub(crate) fn reference(cx: &Cx, input: &[u8]) -> Option<Parts> {
     // `[ domain "/" ] remote-name`: the first component is the domain whenever the domain grammar
     // allows it and a remote name follows (the regular expression's leftmost-first choice).
-    let with_domain = domain(cx, input).ok().and_then(|(rest, ())| match rest {
-        [b'/', after @ ..] => Some((input.len() - rest.len(), after)),
-        _ => {
-            let _ = cx.fail::<()>(rest, "expected '/' after the registry host");
+    let with_domain = domain(cx, input).ok().and_then(|(rest, ends_with_label)| {
+        if let [b'/', after @ ..] = rest {
+            Some((input.len() - rest.len(), after))
+        } else {
+            cx.record(
+                rest,
+                WEAK,
+                if ends_with_label && !matches!(rest.first(), None | Some(b':')) {
+                    "character not allowed in a registry host name"
+                } else {
+                    "expected '/' after the registry host"
+                },
+            );
             None
         }
     });
-    let (domain_end, after_domain) = match with_domain {
-        Some((end, after)) => (end, after),
-        None => (0, input),
-    };
+    let (domain_end, after_domain) = with_domain.unwrap_or((0, input));
     let (rest, ()) = match remote_name(cx, after_domain) {
         Ok(ok) => ok,
         Err(_) if domain_end > 0 => {
-            // The name without a domain consumes the same first component (or fails earlier), so
-            // it cannot succeed where this did not; try it only to record its failure.
+            // The name without a domain consumes the same components after the first (or fails
+            // earlier), so it cannot succeed where this did not; try it only to record its
+            // failure.
             let _ = remote_name(cx, input);
             return None;
         }
