@@ -1,4 +1,4 @@
-//! `imgrepl admission-review [FILE|-] [--policy FILE]`: answers an AdmissionReview request
+//! `imgrepl admission-review [FILE|-] [--policy FILE]`: answers an `AdmissionReview` request
 //! (`admission.k8s.io/v1`) as a mutating webhook would, printing the response body as JSON.
 //!
 //! The response echoes `request.uid`, always allows, and carries `patchType: "JSONPatch"` with
@@ -6,7 +6,7 @@
 //! read from the workload's own annotation) go into `response.warnings` and to stderr. Exit 0
 //! when the object was rewritten as asked, 1 when it has an invalid policy, is malformed, or
 //! has an invalid image (the response is printed all the same), 2 when the input is not an
-//! AdmissionReview request, or for a usage or I/O error.
+//! `AdmissionReview` request, or for a usage or I/O error.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     pub compact: bool,
 
-    /// The AdmissionReview request; `-` or none for stdin.
+    /// The `AdmissionReview` request; `-` or none for stdin.
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: PathBuf,
 }
@@ -36,7 +36,7 @@ pub struct Args {
 ///
 /// # Errors
 ///
-/// A failure to read the input or the policy, an input that is not an AdmissionReview request,
+/// A failure to read the input or the policy, an input that is not an `AdmissionReview` request,
 /// or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let (policy, mode) = args.policy.load()?;

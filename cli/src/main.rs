@@ -59,7 +59,7 @@ enum Command {
     /// Rewrite the images of the workloads in Kubernetes manifests (YAML or JSON) by each one's
     /// annotation or --policy; exit 1 if a policy or an image is invalid.
     Apply(apply::Args),
-    /// Answer an AdmissionReview request (stdin) with the response a mutating webhook sends:
+    /// Answer an admission review request (stdin) with the response a mutating webhook sends:
     /// the base64 JSON Patch and warnings.
     AdmissionReview(admission::Args),
 }

@@ -1,4 +1,4 @@
-//! The AdmissionReview helper: whole responses, the base64 patch decoded with the `base64` crate
+//! The `AdmissionReview` helper: whole responses, the base64 patch decoded with the `base64` crate
 //! and applied with the `json-patch` crate, and every way a request can be wrong.
 
 use base64::Engine as _;
@@ -9,11 +9,13 @@ use serde_json::{Value, json};
 
 const HUB: &str = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
 
-fn review(request: Value) -> Value {
+fn review(request: impl Into<Value>) -> Value {
+    let request = request.into();
     json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request})
 }
 
-fn pod(annotation: &str, spec: Value) -> Value {
+fn pod(annotation: &str, spec: impl Into<Value>) -> Value {
+    let spec = spec.into();
     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {ANNOTATION_KEY: annotation}}, "spec": spec})
 }
 

@@ -37,7 +37,13 @@ const KINDS: &[(&str, &str)] = &[
 ];
 
 /// An object of `kind` whose pod template has `pod_metadata` and `spec`.
-fn object(api_version: &str, kind: &str, pod_metadata: Value, spec: Value) -> Value {
+fn object(
+    api_version: &str,
+    kind: &str,
+    pod_metadata: impl Into<Value>,
+    spec: impl Into<Value>,
+) -> Value {
+    let (pod_metadata, spec) = (pod_metadata.into(), spec.into());
     let mut template = json!({"metadata": pod_metadata, "spec": spec});
     for step in template_path(kind).iter().rev() {
         template = json!({ *step: template });
@@ -176,10 +182,13 @@ fn every_kind_every_list() {
             ],
             "{kind}"
         );
-        let base: String = template_path(kind)
+        let base = template_path(kind)
             .iter()
-            .map(|s| format!("/{s}"))
-            .collect();
+            .fold(String::new(), |mut base, s| {
+                base.push('/');
+                base.push_str(s);
+                base
+            });
         let paths: Vec<_> = report.patch.iter().map(|op| op.path.clone()).collect();
         assert_eq!(
             paths,
