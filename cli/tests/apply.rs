@@ -1,0 +1,433 @@
+//! `imgrepl apply` and `imgrepl admission-review` on the real manifests of `testdata/workloads/`,
+//! run as a user runs them. The outputs the README shows are the golden files here, so the
+//! README cannot drift from what the commands print.
+
+mod common;
+
+use base64_check::decode;
+use common::{imgrepl, temp_file};
+use serde_json::{Value, json};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/workloads/");
+const MANIFESTS: &str = include_str!("../../testdata/workloads/manifests.yaml");
+const MANIFESTS_JSON: &str = include_str!("../../testdata/workloads/manifests.json");
+const OUT_YAML: &str = include_str!("../../testdata/workloads/manifests.out.yaml");
+const REPORT: &str = include_str!("../../testdata/workloads/manifests.report.txt");
+const PATCHES: &str = include_str!("../../testdata/workloads/manifests.patch.jsonl");
+const PROBLEMS: &str = include_str!("../../testdata/workloads/problems.yaml");
+const REVIEW: &str = include_str!("../../testdata/workloads/admission-review.json");
+const REVIEW_OUT: &str = include_str!("../../testdata/workloads/admission-review.out.json");
+
+const FALLBACK_WARNING: &str = "imgrepl: document 5 (CronJob/nightly-report): warning: the policy is read from the CronJob's own annotation \"coordinator.cci.io/image-replacement\", but its pods will not carry it, so a webhook on pods will not see it: put it in /spec/jobTemplate/spec/template/metadata/annotations\n";
+
+fn path(name: &str) -> String {
+    format!("{DIR}{name}")
+}
+
+fn yaml_documents(text: &str) -> Vec<Value> {
+    serde_saphyr::from_multiple(text).expect("valid YAML")
+}
+
+fn json_documents(text: &str) -> Vec<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("valid JSON")
+}
+
+/// The input documents with the images the policies in their annotations give, set by hand.
+fn expected_documents() -> Vec<Value> {
+    let mut docs = yaml_documents(MANIFESTS);
+    let org1 = "swr.cn-north-4.myhuaweicloud.com/org1";
+    let web = &mut docs[2]["spec"]["template"]["spec"];
+    web["initContainers"][0]["image"] = json!(format!("{org1}/shop/migrate:2.3.1"));
+    web["containers"][0]["image"] = json!(format!("{org1}/shop/web:2.3.1"));
+    web["containers"][1]["image"] = json!(format!("{org1}/nginx:1.27"));
+    docs[3]["spec"]["template"]["spec"]["containers"][0]["image"] =
+        json!("swr.cn-north-4.myhuaweicloud.com/org2/redis:7.2");
+    docs[4]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] =
+        json!(format!("{org1}/shop/report:5.0"));
+    docs
+}
+
+#[test]
+fn yaml_in_yaml_out() {
+    let run = imgrepl(&["apply", "-f", &path("manifests.yaml")], b"");
+    assert_eq!((run.code, run.stderr.as_str()), (0, FALLBACK_WARNING));
+    assert_eq!(run.stdout, OUT_YAML);
+    assert_eq!(yaml_documents(&run.stdout), expected_documents());
+    // Keys keep their order.
+    assert!(
+        run.stdout
+            .starts_with("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n")
+    );
+}
+
+#[test]
+fn stdin_works_like_a_file() {
+    let run = imgrepl(&["apply", "-f", "-"], MANIFESTS.as_bytes());
+    assert_eq!((run.code, run.stdout.as_str()), (0, OUT_YAML));
+}
+
+#[test]
+fn json_in_json_out() {
+    let run = imgrepl(&["apply", "--filename", &path("manifests.json")], b"");
+    assert_eq!((run.code, run.stderr.as_str()), (0, FALLBACK_WARNING));
+    assert!(
+        run.stdout
+            .starts_with("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\"")
+    );
+    assert_eq!(json_documents(&run.stdout), expected_documents());
+    assert_eq!(json_documents(MANIFESTS_JSON), yaml_documents(MANIFESTS));
+}
+
+#[test]
+fn report_table() {
+    let run = imgrepl(&["apply", "-f", &path("manifests.yaml"), "--report"], b"");
+    assert_eq!((run.code, run.stderr.as_str()), (0, FALLBACK_WARNING));
+    assert_eq!(run.stdout, REPORT);
+}
+
+#[test]
+fn report_json_lines_are_the_librarys_reports() {
+    let run = imgrepl(
+        &["apply", "-f", &path("manifests.yaml"), "--report", "--json"],
+        b"",
+    );
+    assert_eq!(run.code, 0);
+    let records = json_documents(&run.stdout);
+    assert_eq!(records.len(), 6);
+    assert_eq!(
+        records[0],
+        json!({"document": 1, "item": null, "object": "Namespace/shop",
+        "report": {"kind": null, "policy": null, "containers": [], "patch": [], "warnings": []}})
+    );
+    let web = &records[2]["report"];
+    assert_eq!(web["kind"], "Deployment");
+    assert_eq!(web["policy"]["origin"], "pod-template");
+    assert_eq!(
+        web["containers"][2]["after"],
+        "quay.io/prometheus/statsd-exporter:v0.26.0"
+    );
+    assert_eq!(web["containers"][2]["rule"], Value::Null);
+    assert_eq!(
+        records[4]["report"]["warnings"][0]["code"],
+        "workload-annotation"
+    );
+}
+
+#[test]
+fn each_documents_patch_turns_it_into_the_output() {
+    let run = imgrepl(&["apply", "-f", &path("manifests.yaml"), "--patch"], b"");
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, PATCHES);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let inputs = yaml_documents(MANIFESTS);
+    let expected = expected_documents();
+    assert_eq!(lines.len(), inputs.len());
+    for ((line, input), expected) in lines.iter().zip(inputs).zip(expected) {
+        let patch: json_patch::Patch = serde_json::from_str(line).unwrap();
+        let mut doc = input;
+        json_patch::patch(&mut doc, &patch).unwrap();
+        assert_eq!(doc, expected);
+    }
+    assert_eq!(&lines[..2], ["[]", "[]"]);
+    assert_eq!(lines[5], "[]");
+}
+
+#[test]
+fn the_policy_option_wins_over_annotations() {
+    let policy = temp_file(
+        "apply-policy.json",
+        r#"[{"repositoryPrefix": "harbor.domain/shop", "replaceWith": "mirror.example.com/shop"}]"#,
+    );
+    let run = imgrepl(
+        &[
+            "apply",
+            "-f",
+            &path("manifests.yaml"),
+            "--policy",
+            policy.to_str().unwrap(),
+            "--patch",
+        ],
+        b"",
+    );
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "[]",
+            "[]",
+            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"mirror.example.com/shop/web:2.3.1"},{"op":"replace","path":"/spec/template/spec/initContainers/0/image","value":"mirror.example.com/shop/migrate:2.3.1"}]"#,
+            "[]",
+            r#"[{"op":"replace","path":"/spec/jobTemplate/spec/template/spec/containers/0/image","value":"mirror.example.com/shop/report:5.0"}]"#,
+            r#"[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"mirror.example.com/shop/backfill:1.0"}]"#,
+        ]
+    );
+}
+
+#[test]
+fn another_annotation_key() {
+    let renamed = MANIFESTS.replace(
+        "coordinator.cci.io/image-replacement",
+        "example.com/mirrors",
+    );
+    let run = imgrepl(&["apply", "-f", "-", "--patch"], renamed.as_bytes());
+    assert!(run.stdout.lines().all(|l| l == "[]"), "{}", run.stdout);
+    let run = imgrepl(
+        &[
+            "apply",
+            "-f",
+            "-",
+            "--patch",
+            "--annotation-key",
+            "example.com/mirrors",
+        ],
+        renamed.as_bytes(),
+    );
+    assert_eq!(run.stdout, PATCHES);
+}
+
+#[test]
+fn problems_are_reported_and_the_rest_is_rewritten() {
+    let run = imgrepl(&["apply", "-f", &path("problems.yaml")], b"");
+    assert_eq!(run.code, 1);
+    let stderr: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        stderr[0],
+        "imgrepl: document 1 (Pod/mixed): error: containers[1] \"shouting\": image \"Nginx:latest\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"
+    );
+    assert!(stderr[1].starts_with("imgrepl: document 2 (DaemonSet/typo): error[invalid-policy]: "));
+    assert_eq!(
+        &stderr[2..5],
+        [
+            "    error[unknown-field] at /0/replacewith: rule 0 has an unknown field \"replacewith\"; did you mean \"replaceWith\"?",
+            "    1 | [{\"repositoryPrefix\": \"harbor.domain\", \"replacewith\": \"mirror.example.com\"}]",
+            "      |                                        ^^^^^^^^^^^^^",
+        ]
+    );
+    assert_eq!(
+        stderr.last().copied(),
+        Some(
+            "imgrepl: document 3 (ReplicationController/broken): error[wrong-type]: /spec/template/spec/containers must be an array, not a string"
+        )
+    );
+
+    let mut expected = yaml_documents(PROBLEMS);
+    expected[0]["spec"]["containers"][0]["image"] = json!("mirror.example.com/hub/redis:7");
+    expected[0]["spec"]["containers"][2]["image"] = json!("mirror.example.com/hub/busybox");
+    expected[3]["items"][0]["template"]["spec"]["containers"][0]["image"] =
+        json!("mirror.example.com/hub/alpine:3.20");
+    assert_eq!(yaml_documents(&run.stdout), expected);
+
+    let run = imgrepl(&["apply", "-f", &path("problems.yaml"), "--report"], b"");
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "\
+DOC  OBJECT                        CONTAINER                BEFORE        AFTER                               RULE
+1    Pod/mixed                     containers[0] good       redis:7       mirror.example.com/hub/redis:7      0 \"\"
+1    Pod/mixed                     containers[1] shouting   Nginx:latest  error[uppercase] at byte 0          -
+1    Pod/mixed                     containers[2] also-good  busybox       mirror.example.com/hub/busybox      0 \"\"
+2    DaemonSet/typo                -                        -             error[invalid-policy]               -
+3    ReplicationController/broken  -                        -             error[wrong-type]                   -
+4.0  PodTemplate/listed            containers[0] app        alpine:3.20   mirror.example.com/hub/alpine:3.20  0 \"\"
+"
+    );
+
+    let run = imgrepl(&["apply", "-f", &path("problems.yaml"), "--patch"], b"");
+    assert_eq!(
+        run.stdout.lines().nth(3),
+        Some(
+            r#"[{"op":"replace","path":"/items/0/template/spec/containers/0/image","value":"mirror.example.com/hub/alpine:3.20"}]"#
+        )
+    );
+}
+
+#[test]
+fn usage_and_input_errors_exit_2() {
+    let cases: &[(&[&str], &[u8], &str)] = &[
+        (&["apply"], b"", "--filename <FILE>"),
+        (
+            &["apply", "-f", "/nonexistent/m.yaml"],
+            b"",
+            "imgrepl: reading /nonexistent/m.yaml: ",
+        ),
+        (
+            &["apply", "-f", "-"],
+            b"a: [1\n",
+            "imgrepl: standard input: not valid YAML: ",
+        ),
+        (
+            &["apply", "-f", "-"],
+            b"{\"a\": }",
+            "imgrepl: standard input: not valid JSON: ",
+        ),
+        (
+            &["apply", "-f", "-", "--report", "--patch"],
+            b"",
+            "cannot be used with",
+        ),
+        (&["apply", "-f", "-", "--json"], b"", "--report"),
+        (
+            &["apply", "-f", "-", "--mode", "shortest"],
+            b"",
+            "invalid value 'shortest'",
+        ),
+        (
+            &["apply", "-f", "-"],
+            b"a: \xff\n",
+            "imgrepl: reading standard input: not UTF-8 at byte 3",
+        ),
+    ];
+    for (args, stdin, message) in cases {
+        let run = imgrepl(args, stdin);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+    let bad = temp_file("apply-bad-policy.json", r#"[{"repositoryPrefix": "a.io"}]"#);
+    let run = imgrepl(
+        &["apply", "-f", "-", "--policy", bad.to_str().unwrap()],
+        b"{}",
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("error[missing-field] at /0/replaceWith: rule 0 has no \"replaceWith\""),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_alias_bomb_is_refused() {
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n";
+    let run = imgrepl(&["apply", "-f", "-"], bomb.as_bytes());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not valid YAML"), "{}", run.stderr);
+}
+
+#[test]
+fn non_workloads_pass_through() {
+    let input =
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n";
+    let run = imgrepl(&["apply", "-f", "-"], input.as_bytes());
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, input, "")
+    );
+}
+
+#[test]
+fn admission_review_answers_a_request() {
+    let run = imgrepl(&["admission-review"], REVIEW.as_bytes());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(run.stdout, REVIEW_OUT);
+    let response: Value = serde_json::from_str(&run.stdout).unwrap();
+    let patch: json_patch::Patch =
+        serde_json::from_slice(&decode(response["response"]["patch"].as_str().unwrap())).unwrap();
+    let request: Value = serde_json::from_str(REVIEW).unwrap();
+    let mut pod = request["request"]["object"].clone();
+    json_patch::patch(&mut pod, &patch).unwrap();
+    assert_eq!(
+        pod["spec"]["containers"][1]["image"],
+        "swr.cn-north-4.myhuaweicloud.com/org1/nginx:1.27"
+    );
+
+    let run = imgrepl(
+        &[
+            "admission-review",
+            &path("admission-review.json"),
+            "--compact",
+        ],
+        b"",
+    );
+    assert_eq!(run.stdout.lines().count(), 1);
+    assert_eq!(
+        serde_json::from_str::<Value>(&run.stdout).unwrap(),
+        response
+    );
+}
+
+#[test]
+fn admission_review_problems() {
+    let bad_image = REVIEW.replace("nginx:1.27", "Nginx");
+    let run = imgrepl(&["admission-review", "-"], bad_image.as_bytes());
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "imgrepl: warning: containers[1] \"proxy\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\n"
+    );
+    let response: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(response["response"]["allowed"], true);
+    assert!(response["response"]["patch"].is_string());
+
+    let run = imgrepl(&["admission-review"], br#"{"kind": "Pod"}"#);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            2,
+            "",
+            "imgrepl: not an AdmissionReview: kind must be \"AdmissionReview\"\n"
+        )
+    );
+}
+
+#[test]
+fn the_readme_shows_the_real_output() {
+    let readme = include_str!("../../README.md");
+    let report = format!(
+        "```console\n$ imgrepl apply -f testdata/workloads/manifests.yaml --report\n{FALLBACK_WARNING}{REPORT}```\n"
+    );
+    assert!(
+        readme.contains(&report),
+        "README.md's `imgrepl apply --report` example differs:\n{report}"
+    );
+    let patch = format!(
+        "```console\n$ imgrepl apply -f testdata/workloads/manifests.yaml --patch 2>/dev/null\n{PATCHES}```\n"
+    );
+    assert!(
+        readme.contains(&patch),
+        "README.md's `imgrepl apply --patch` example differs:\n{patch}"
+    );
+    let review = format!(
+        "```console\n$ imgrepl admission-review < testdata/workloads/admission-review.json\n{REVIEW_OUT}```\n"
+    );
+    assert!(
+        readme.contains(&review),
+        "README.md's `imgrepl admission-review` example differs:\n{review}"
+    );
+    // The YAML excerpt of the README is a part of the real output.
+    let start = readme
+        .find("```yaml\n# imgrepl apply -f testdata/workloads/manifests.yaml (document 3)\n")
+        .expect("the YAML excerpt");
+    let excerpt = &readme[start..];
+    let excerpt = &excerpt[excerpt.find('\n').unwrap() + 1..];
+    let excerpt = &excerpt[excerpt.find('\n').unwrap() + 1..excerpt.find("```\n").unwrap()];
+    assert!(
+        OUT_YAML.contains(excerpt),
+        "the README's YAML excerpt is not in the output:\n{excerpt}"
+    );
+}
+
+/// A base64 decoder for the tests, independent of the library's encoder.
+mod base64_check {
+    pub fn decode(text: &str) -> Vec<u8> {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut bits = 0u32;
+        let mut count = 0;
+        let mut out = Vec::new();
+        for c in text.bytes().filter(|&c| c != b'=') {
+            let v = u32::try_from(ALPHABET.iter().position(|&a| a == c).unwrap()).unwrap();
+            bits = bits << 6 | v;
+            count += 6;
+            if count >= 8 {
+                count -= 8;
+                out.push(u8::try_from((bits >> count) & 0xff).unwrap());
+            }
+        }
+        out
+    }
+}
