@@ -67,6 +67,23 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Rewrite a Kubernetes object
+//!
+//! [`workload`] finds the pod spec of a Pod, Deployment, … CronJob, reads the policy from its
+//! annotation, and returns a row per container and the RFC 6902 patch; [`workload::admission`]
+//! turns an `AdmissionReview` request into its response.
+//!
+//! ```
+//! use imgrepl::workload::{self, Options};
+//!
+//! let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+//!   "metadata": {"annotations": {imgrepl::ANNOTATION_KEY: r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+//!   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
+//! let report = workload::rewrite(&pod, &Options::default())?;
+//! assert_eq!(report.patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx:1.27"}]"#);
+//! # Ok::<(), imgrepl::workload::WorkloadError>(())
+//! ```
+//!
 //! # Errors and positions
 //!
 //! Reference errors are [`ParseError`]s: a [`ParseErrorKind`] (the reference implementation's
