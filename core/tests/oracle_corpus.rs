@@ -24,6 +24,46 @@ fn every_oracle_record_matches() {
     report.assert_clean("reference-oracle.jsonl");
 }
 
+/// Runs the oracle with `args` from the workspace root; fails loudly when `python3` is missing.
+fn oracle(args: &[&str]) -> std::process::Output {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    std::process::Command::new("python3")
+        .arg("testdata/oracle/reference.py")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("python3 (3.11 or later) runs the oracle: install it (apt-get install python3)")
+}
+
+/// The port reproduces every record of the reference implementation's recorded sample, every
+/// view and every message: what makes it an oracle.
+#[test]
+fn the_oracle_reproduces_the_recorded_sample() {
+    let out = oracle(&["--check", "testdata/reference-sample.jsonl"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("506 records, 0 differences"),
+        "reference.py --check testdata/reference-sample.jsonl:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The checked-in corpus is what the oracle writes today.
+#[test]
+fn the_corpus_is_fresh() {
+    let out = oracle(&["--generate", "14000", "--seed", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout == CORPUS.as_bytes(),
+        "testdata/reference-oracle.jsonl is stale; regenerate it with\n  python3 \
+         testdata/oracle/reference.py --generate 14000 --seed 1 -o testdata/reference-oracle.jsonl"
+    );
+}
+
 /// A larger or differently seeded corpus, for a hunt that is not worth running every time:
 ///
 /// ```text

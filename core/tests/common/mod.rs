@@ -145,6 +145,12 @@ pub fn check(record: &Value) -> Vec<String> {
             familiar_name,
             Some(n.familiar_name()),
         );
+        // The normalized string is a fixed point.
+        match Reference::parse_normalized(n.as_str()) {
+            Ok(again) if again.as_str() == n.as_str() => {}
+            Ok(again) => d.push(format!("normalized again: {:?}", again.as_str())),
+            Err(e) => d.push(format!("normalized again: {e}")),
+        }
     }
 
     let dref = &record["docker_ref"];
