@@ -69,7 +69,7 @@
 //!
 //! # Rewrite a Kubernetes object
 //!
-//! [`workload`] finds the pod spec of a Pod, Deployment, … CronJob, reads the policy from its
+//! [`workload`] finds the pod spec of a Pod, Deployment, … `CronJob`, reads the policy from its
 //! annotation, and returns a row per container and the RFC 6902 patch; [`workload::admission`]
 //! turns an `AdmissionReview` request into its response.
 //!

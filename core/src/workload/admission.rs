@@ -50,6 +50,13 @@ pub const MAX_WARNING_BYTES: usize = 256;
 const API_VERSIONS: &[&str] = &["admission.k8s.io/v1", "admission.k8s.io/v1beta1"];
 
 /// Why a body is not an `AdmissionReview` request.
+///
+/// ```
+/// use imgrepl::workload::{admission::{self, AdmissionErrorKind}, Options};
+///
+/// let err = admission::review_json("{", &Options::default()).unwrap_err();
+/// assert_eq!((err.kind(), err.code()), (AdmissionErrorKind::InvalidJson, "invalid-json"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdmissionErrorKind {
@@ -132,6 +139,19 @@ impl serde::Serialize for AdmissionError {
 }
 
 /// The answer to one `AdmissionReview`: the response body, and what happened to the object.
+///
+/// ```
+/// use imgrepl::workload::{admission, Options};
+///
+/// let review = serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+///   "request": {"uid": "u", "operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod",
+///     "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "not json"}}}}});
+/// let response = admission::review(&review, &Options::default())?;
+/// assert!(response.has_errors());
+/// assert_eq!(response.error.as_ref().map(|e| e.code()), Some("invalid-policy"));
+/// assert_eq!(response.body["response"]["allowed"], true);
+/// # Ok::<(), admission::AdmissionError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
     /// The `AdmissionReview` response body to send back.

@@ -9,6 +9,14 @@ use super::{MAX_OBJECT_BYTES, PolicySource};
 use crate::{Diagnostic, RewriteError, RewriteErrorKind};
 
 /// What is wrong with an object as a whole.
+///
+/// ```
+/// use imgrepl::workload::{self, Options, WorkloadErrorKind};
+///
+/// let err = workload::rewrite_json("[]", &Options::default()).unwrap_err();
+/// assert_eq!(err.kind(), WorkloadErrorKind::NotAnObject);
+/// assert_eq!(WorkloadErrorKind::NotAnObject.as_str(), "not-an-object");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WorkloadErrorKind {
@@ -242,6 +250,8 @@ impl Serialize for WorkloadError {
 }
 
 /// Why one container's image was left as it is.
+///
+/// See [`ContainerError`] for an example of each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ContainerErrorKind {

@@ -50,6 +50,10 @@ use patch::{pointer_of, push_token};
 
 /// The largest object accepted as JSON text, in bytes: 3 MiB, the Kubernetes API server's
 /// limit for a request body.
+///
+/// ```
+/// assert_eq!(imgrepl::workload::MAX_OBJECT_BYTES, 3 * 1024 * 1024);
+/// ```
 pub const MAX_OBJECT_BYTES: usize = 3 * 1024 * 1024;
 
 /// How to rewrite objects: the annotation key, a policy that wins over any annotation, and the
@@ -158,6 +162,10 @@ impl fmt::Display for ContainerList {
 }
 
 /// Where the policy came from.
+///
+/// ```
+/// assert_eq!(imgrepl::workload::PolicyOrigin::PodTemplate.as_str(), "pod-template");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -230,6 +238,16 @@ impl PolicySource {
 }
 
 /// The rule that rewrote an image.
+///
+/// ```
+/// use imgrepl::{Policy, workload::{self, Options}};
+///
+/// let policy = Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#)?;
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"image": "a.io/x"}]}});
+/// let rule = workload::rewrite(&pod, &Options::default().policy(&policy))?.containers[0].rule.clone().unwrap();
+/// assert_eq!((rule.index, rule.repository_prefix.as_str(), rule.replace_with.as_str()), (0, "a.io", "m.io/a"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppliedRule {
@@ -242,6 +260,20 @@ pub struct AppliedRule {
 }
 
 /// One container: where it is, its image before and after, and the rule or the error.
+///
+/// ```
+/// use imgrepl::{Policy, workload::{self, ContainerList, Options}};
+///
+/// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+///   "spec": {"initContainers": [{"name": "init", "image": "busybox"}]}});
+/// let row = &workload::rewrite(&pod, &Options::default().policy(&policy))?.containers[0];
+/// assert_eq!((row.list, row.index, row.name.as_deref()), (ContainerList::InitContainers, 0, Some("init")));
+/// assert_eq!(row.pointer, "/spec/initContainers/0/image");
+/// assert_eq!((row.before.as_deref(), row.after.as_deref()), (Some("busybox"), Some("m.io/hub/busybox")));
+/// assert!(row.changed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerReport {
@@ -304,6 +336,10 @@ impl ContainerReport {
 }
 
 /// A stable code for a [`Warning`].
+///
+/// ```
+/// assert_eq!(imgrepl::workload::WarningCode::WorkloadAnnotation.as_str(), "workload-annotation");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -326,6 +362,20 @@ impl WarningCode {
 }
 
 /// Something likely wrong with an object that did not stop its rewrite.
+///
+/// See [`rewrite`] for the warning of a policy read from the workload's own annotation.
+///
+/// ```
+/// use imgrepl::workload::{self, Options, WarningCode};
+///
+/// let deployment = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[]"}},
+///   "spec": {"template": {"spec": {"containers": []}}}});
+/// let warning = &workload::rewrite(&deployment, &Options::default())?.warnings[0];
+/// assert_eq!((warning.code, warning.pointer.as_str()),
+///            (WarningCode::WorkloadAnnotation, "/metadata/annotations/coordinator.cci.io~1image-replacement"));
+/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// The stable code.
@@ -340,6 +390,15 @@ pub struct Warning {
 ///
 /// `kind` is `None` when the object is not a workload, and `policy` is `None` when it has no
 /// policy; then there are no rows and the patch is empty.
+///
+/// ```
+/// use imgrepl::workload::{self, Options};
+///
+/// let service = serde_json::json!({"apiVersion": "v1", "kind": "Service"});
+/// let report = workload::rewrite(&service, &Options::default())?;
+/// assert!(!report.is_workload() && report.patch.is_empty() && report.containers.is_empty());
+/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
