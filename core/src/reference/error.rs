@@ -95,10 +95,18 @@ impl ParseErrorKind {
 /// where the input stopped being valid, and the [reason](ParseError::reason) in plain words.
 ///
 /// The offset is the length of the longest prefix of the input that some valid reference starts
-/// with, except where the kind points somewhere more useful: the first uppercase letter for
-/// [`Uppercase`](ParseErrorKind::Uppercase), the byte past the limit for
-/// [`NameTooLong`](ParseErrorKind::NameTooLong), and the digest or its hex digits for the digest
-/// kinds. It is always a `char` boundary of the input, at most its length.
+/// with, except where the kind points somewhere more useful:
+/// - [`Uppercase`](ParseErrorKind::Uppercase): the first uppercase letter of the path, or the
+///   first non-ASCII letter whose lowercase is ASCII (KELVIN SIGN, U+0130); in the normalized
+///   view, the first char before the first `:` that lowercasing changes;
+/// - [`NameTooLong`](ParseErrorKind::NameTooLong): the byte past the limit, the path's start +
+///   255 (+ 247 in the normalized view when `library/` is added);
+/// - the digest kinds: the digest's algorithm (unsupported, uppercase algorithm), its first hex
+///   digit (length) or its first uppercase hex digit;
+/// - [`Empty`](ParseErrorKind::Empty) and [`HexName`](ParseErrorKind::HexName): 0.
+///
+/// In the normalized view, offsets are in the input, not in the normalized string. The offset
+/// is always a `char` boundary of the input, at most its length.
 ///
 /// ```
 /// use imgrepl::Reference;
