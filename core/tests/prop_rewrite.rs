@@ -115,7 +115,7 @@ proptest! {
                     prop_assert_eq!(&got.image, image);
                 }
                 (Ok(got), Some((i, out))) => {
-                    prop_assert_eq!(got.rule.map(|r| r.index()), Some(i));
+                    prop_assert_eq!(got.rule.map(imgrepl::RuleId::index), Some(i));
                     prop_assert_eq!(&got.image, &out);
                     // The result is valid and keeps the tag and digest.
                     let before = Reference::parse(image).unwrap();
@@ -204,7 +204,7 @@ fn check_spans(text: &str) -> Result<(), TestCaseError> {
     let v = Policy::validate(text);
     prop_assert_eq!(
         v.policy.is_some(),
-        !v.diagnostics.iter().any(|d| d.is_error())
+        !v.diagnostics.iter().any(imgrepl::Diagnostic::is_error)
     );
     for d in &v.diagnostics {
         for span in std::iter::once(d.span()).chain(d.related()) {

@@ -17,18 +17,18 @@ fn check(policy: &Policy, image: &str, want: &str, rule: Option<usize>) {
         .rewrite(image)
         .unwrap_or_else(|e| panic!("{image}: {e}"));
     assert_eq!(r.image, want, "{image}");
-    assert_eq!(r.rule.map(|id| id.index()), rule, "{image}");
+    assert_eq!(r.rule.map(imgrepl::RuleId::index), rule, "{image}");
     let mut out = String::from("garbage");
     let got = policy.rewrite_into(image, &mut out).unwrap();
     assert_eq!(out, want, "{image}");
-    assert_eq!(got.map(|id| id.index()), rule, "{image}");
+    assert_eq!(got.map(imgrepl::RuleId::index), rule, "{image}");
     assert_eq!(
         policy.find(image).unwrap().map(|m| m.rule.index()),
         rule,
         "{image}"
     );
     let e = policy.explain(image);
-    assert_eq!(e.rule.map(|id| id.index()), rule, "{image}");
+    assert_eq!(e.rule.map(imgrepl::RuleId::index), rule, "{image}");
     assert_eq!(e.result.as_deref(), rule.map(|_| want), "{image}");
 }
 
@@ -250,7 +250,7 @@ fn a_result_past_255_bytes_is_not_applied() {
     let err = policy.rewrite(&image).unwrap_err();
     assert_eq!(err.kind(), RewriteErrorKind::InvalidResult);
     assert_eq!(err.code(), "invalid-result");
-    assert_eq!(err.rule().map(|r| r.index()), Some(0));
+    assert_eq!(err.rule().map(imgrepl::RuleId::index), Some(0));
     // The would-be result "m.io/org12/team/xxx…": its path starts at 5, so byte 5 + 255 is the
     // first one too many, as parsing the result would say.
     let would_be = format!("m.io/org12/{path}:1");
@@ -292,7 +292,7 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
     let candidates: Vec<(&str, Option<usize>, bool)> = e
         .candidates
         .iter()
-        .map(|c| (c.prefix, c.rule.map(|r| r.index()), c.parent))
+        .map(|c| (c.prefix, c.rule.map(imgrepl::RuleId::index), c.parent))
         .collect();
     assert_eq!(
         candidates,
@@ -304,7 +304,7 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
         ]
     );
     assert_eq!(e.result.as_deref(), Some("m.io/org2/c/app:1"));
-    assert_eq!(e.longest_prefix_rule.map(|r| r.index()), Some(1));
+    assert_eq!(e.longest_prefix_rule.map(imgrepl::RuleId::index), Some(1));
     assert_eq!(e.exact_parent_rule, None);
     assert!(e.modes_disagree);
     assert_eq!(
