@@ -1,11 +1,437 @@
-//! `cargo xtask bench …`: the benchmark suites. Not built yet: this placeholder is replaced by
-//! the real module, which keeps the same entry point.
+//! `cargo xtask bench …`: the criterion suites of `benches/` (crate `imgrepl-benches`), and the
+//! table of `BENCHMARKS.md` made from their results.
+//!
+//! ```text
+//! cargo xtask bench [--test] [--summary] [--suite NAME]... [-- CRITERION_ARGS...]
+//! ```
+//!
+//! - no flag: runs every suite (`parse`, `rewrite`, `compile`), then prints the table;
+//! - `--suite NAME`: only those suites;
+//! - `--test`: runs each benchmark once, untimed (`cargo bench … -- --test`), as CI does;
+//! - `--summary`: only prints the table, from the results of the last run;
+//! - arguments after `--` go to criterion (`-- --measurement-time 3`).
+//!
+//! Criterion keeps its results in `target/criterion/<suite>/<benchmark>/new/` (`estimates.json`
+//! holds the median, `benchmark.json` the number of images per iteration); the table reads them.
 
-/// Runs the benchmarks.
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::cmd::{Cmd, root, say};
+
+/// The suites, in the order the table shows them.
+const SUITES: [&str; 3] = ["parse", "rewrite", "compile"];
+
+const USAGE: &str = "\
+usage: cargo xtask bench [--test] [--summary] [--suite NAME]... [-- CRITERION_ARGS...]
+
+Runs the criterion suites (parse, rewrite, compile) and prints the table of BENCHMARKS.md.
+  --test      run each benchmark once, untimed (what CI does)
+  --summary   only print the table from the last run's results
+  --suite S   only suite S (repeatable)";
+
+/// The parsed arguments.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Args {
+    test: bool,
+    summary: bool,
+    suites: Vec<String>,
+    extra: Vec<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
+    let mut parsed = Args::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--test" => parsed.test = true,
+            "--summary" => parsed.summary = true,
+            "--suite" => {
+                let suite = it.next().ok_or("--suite needs a suite name")?;
+                if !SUITES.contains(&suite.as_str()) {
+                    return Err(format!(
+                        "unknown suite `{suite}`; the suites are: {}",
+                        SUITES.join(", ")
+                    ));
+                }
+                parsed.suites.push(suite.clone());
+            }
+            "--" => parsed.extra.extend(it.by_ref().cloned()),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// `cargo xtask bench [--test] [--summary] [--suite NAME]... [-- CRITERION_ARGS...]`.
 ///
 /// # Errors
 ///
-/// Always, for now: the bench task is not built yet.
-pub fn run(_args: &[String]) -> Result<(), String> {
-    Err("not built yet".to_owned())
+/// A message when an argument is wrong, a suite fails (in `--test` mode too: a suite checks
+/// its engines' answers before timing), or the results cannot be read.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let Some(args) = parse_args(args)? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let results = root().join("target").join("criterion");
+    if !args.summary {
+        let mut cmd = Cmd::cargo().args(["bench", "-p", "imgrepl-benches"]);
+        for suite in &args.suites {
+            cmd = cmd.args(["--bench", suite]);
+        }
+        cmd = cmd.arg("--");
+        if args.test {
+            cmd = cmd.arg("--test");
+        }
+        cmd.args(&args.extra).run()?;
+        if args.test {
+            say("benches ran once each in test mode (no timing)");
+            return Ok(());
+        }
+    }
+    let table = summary(&results)?;
+    println!("{table}");
+    say(format_args!(
+        "criterion's results are in {} (<suite>/<benchmark>/new/estimates.json)",
+        results.display()
+    ));
+    Ok(())
+}
+
+/// One benchmark's result.
+#[derive(Debug, Clone, PartialEq)]
+struct Estimate {
+    suite: String,
+    /// The engine (`imgrepl/parse`, `floor/memchr`, …).
+    engine: String,
+    /// The parameter: the policy size, for `rewrite` and `compile`.
+    n: Option<u64>,
+    /// Median time per iteration, in nanoseconds.
+    median_ns: f64,
+    /// Elements (images, or rules for `compile`) per iteration.
+    elements: u64,
+}
+
+impl Estimate {
+    /// Median nanoseconds per element.
+    #[allow(clippy::cast_precision_loss)]
+    fn per_element(&self) -> f64 {
+        self.median_ns / self.elements.max(1) as f64
+    }
+}
+
+/// The number that follows `key` (`"point_estimate":`) after `after` in `json`.
+fn number(json: &str, after: &str, key: &str) -> Option<f64> {
+    let from = json.find(after)? + after.len();
+    let rest = &json[from..];
+    let at = rest.find(key)? + key.len();
+    let digits: String = rest[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+        .collect();
+    digits.parse().ok()
+}
+
+/// The string value of `"key":"…"` in `json` (criterion's ids hold no escapes).
+fn string(json: &str, key: &str) -> Option<String> {
+    let pattern = format!("\"{key}\":\"");
+    let from = json.find(&pattern)? + pattern.len();
+    let len = json[from..].find('"')?;
+    Some(json[from..from + len].to_owned())
+}
+
+/// Reads one benchmark directory (`…/new/`).
+fn read_estimate(new: &Path) -> Result<Estimate, String> {
+    let read = |name: &str| {
+        let path = new.join(name);
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let benchmark = read("benchmark.json")?;
+    let estimates = read("estimates.json")?;
+    let bad = || format!("unexpected contents in {}", new.display());
+    Ok(Estimate {
+        suite: string(&benchmark, "group_id").ok_or_else(bad)?,
+        engine: string(&benchmark, "function_id").ok_or_else(bad)?,
+        n: string(&benchmark, "value_str").and_then(|v| v.parse().ok()),
+        median_ns: number(&estimates, "\"median\"", "\"point_estimate\":").ok_or_else(bad)?,
+        // `f64` → `u64`: criterion writes the element count as an integer.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        elements: number(&benchmark, "\"throughput\"", "\"Elements\":").ok_or_else(bad)? as u64,
+    })
+}
+
+/// Every `new/` directory under `dir`.
+fn find_new(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        if path.file_name().is_some_and(|n| n == "new") {
+            if path.join("benchmark.json").is_file() {
+                out.push(path);
+            }
+        } else {
+            find_new(&path, out);
+        }
+    }
+}
+
+/// `1234567.0` → `"1.23 M"`.
+fn per_second(ns: f64) -> String {
+    let rate = 1e9 / ns;
+    if rate >= 1e6 {
+        format!("{:.2} M", rate / 1e6)
+    } else if rate >= 1e3 {
+        format!("{:.1} k", rate / 1e3)
+    } else {
+        format!("{rate:.0}")
+    }
+}
+
+/// A duration in ns with three significant digits.
+fn ns(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// The tables of `BENCHMARKS.md`, from criterion's results in `results`.
+///
+/// # Errors
+///
+/// When there are no results, or a result cannot be read.
+fn summary(results: &Path) -> Result<String, String> {
+    let mut dirs = Vec::new();
+    find_new(results, &mut dirs);
+    let mut all = dirs
+        .iter()
+        .map(|d| read_estimate(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    if all.is_empty() {
+        return Err(format!(
+            "no criterion results in {}: run `cargo xtask bench` first",
+            results.display()
+        ));
+    }
+    // imgrepl first, then the floor, the naive rewriter and the peers; by size within each.
+    let rank = |e: &Estimate| match e.engine.split('/').next() {
+        Some("imgrepl") => 0,
+        Some("floor") => 1,
+        Some("naive") => 2,
+        _ => 3,
+    };
+    all.sort_by(|a, b| (rank(a), &a.engine, a.n).cmp(&(rank(b), &b.engine, b.n)));
+    let mut out = String::new();
+    for suite in SUITES {
+        let rows: Vec<&Estimate> = all.iter().filter(|e| e.suite == suite).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        match suite {
+            "parse" => parse_table(&rows, &mut out),
+            "rewrite" => rewrite_table(&rows, &mut out),
+            _ => compile_table(&rows, &mut out),
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `parse`: each engine against the floor and the peers.
+fn parse_table(rows: &[&Estimate], out: &mut String) {
+    let floor = rows.iter().find(|e| e.engine.starts_with("floor/"));
+    let peers: Vec<&&Estimate> = rows
+        .iter()
+        .filter(|e| !e.engine.starts_with("imgrepl/") && !e.engine.starts_with("floor/"))
+        .collect();
+    let mut header = String::from("| parse | median ns/image | images/s | × memchr floor |");
+    let mut rule = String::from("|---|---:|---:|---:|");
+    for peer in &peers {
+        let _ = write!(header, " {} ÷ this |", peer.engine);
+        rule.push_str("---:|");
+    }
+    let _ = writeln!(out, "{header}\n{rule}");
+    for e in rows {
+        let t = e.per_element();
+        let _ = write!(
+            out,
+            "| {} | {} | {} | {} |",
+            e.engine,
+            ns(t),
+            per_second(t),
+            floor.map_or("–".to_owned(), |f| format!("{:.1}", t / f.per_element()))
+        );
+        for peer in &peers {
+            let _ = write!(out, " {:.1} |", peer.per_element() / t);
+        }
+        out.push('\n');
+    }
+}
+
+/// `rewrite`: each engine at each policy size against the copy floor and its own N = 1.
+fn rewrite_table(rows: &[&Estimate], out: &mut String) {
+    let floor = rows.iter().find(|e| e.engine.starts_with("floor/"));
+    let _ = writeln!(
+        out,
+        "| rewrite | N rules | median ns/image | images/s | × copy floor | × its N = 1 |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for e in rows {
+        let t = e.per_element();
+        let at_one = rows
+            .iter()
+            .find(|o| o.engine == e.engine && o.n == Some(1))
+            .map_or("–".to_owned(), |o| format!("{:.2}", t / o.per_element()));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            e.engine,
+            e.n.map_or("–".to_owned(), group_digits),
+            ns(t),
+            per_second(t),
+            floor.map_or("–".to_owned(), |f| format!("{:.1}", t / f.per_element())),
+            if e.n.is_some() {
+                at_one
+            } else {
+                "–".to_owned()
+            },
+        );
+    }
+}
+
+/// `compile`: time per policy and per rule.
+fn compile_table(rows: &[&Estimate], out: &mut String) {
+    let _ = writeln!(
+        out,
+        "| compile | N rules | median per policy | ns/rule | rules/s |\n|---|---:|---:|---:|---:|"
+    );
+    for e in rows {
+        let t = e.per_element();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.1} µs | {} | {} |",
+            e.engine,
+            e.n.map_or("–".to_owned(), group_digits),
+            e.median_ns / 1e3,
+            ns(t),
+            per_second(t),
+        );
+    }
+}
+
+/// `100000` → `100,000`.
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn arguments() {
+        assert_eq!(parse_args(&[]).unwrap(), Some(Args::default()));
+        let parsed = parse_args(&args(&["--test", "--suite", "parse", "--", "--quick"]))
+            .unwrap()
+            .unwrap();
+        assert!(parsed.test && !parsed.summary);
+        assert_eq!(parsed.suites, ["parse"]);
+        assert_eq!(parsed.extra, ["--quick"]);
+        assert!(
+            parse_args(&args(&["--suite", "nope"]))
+                .unwrap_err()
+                .starts_with("unknown suite")
+        );
+        assert!(parse_args(&args(&["--bogus"])).is_err());
+        assert_eq!(parse_args(&args(&["-h"])).unwrap(), None);
+    }
+
+    #[test]
+    fn reads_criterion_json() {
+        let benchmark = r#"{"group_id":"rewrite","function_id":"imgrepl/rewrite","value_str":"1000","throughput":{"Elements":1000},"full_id":"rewrite/imgrepl/rewrite/1000"}"#;
+        let estimates = r#"{"mean":{"confidence_interval":{"lower_bound":1.0},"point_estimate":99.5},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":40000.5,"standard_error":1.0}}"#;
+        assert_eq!(
+            string(benchmark, "function_id").as_deref(),
+            Some("imgrepl/rewrite")
+        );
+        assert_eq!(string(benchmark, "value_str").as_deref(), Some("1000"));
+        assert_eq!(
+            number(estimates, "\"median\"", "\"point_estimate\":"),
+            Some(40000.5)
+        );
+        assert_eq!(
+            number(benchmark, "\"throughput\"", "\"Elements\":"),
+            Some(1000.0)
+        );
+        // `"value_str":null` has no string value.
+        assert_eq!(string(r#"{"value_str":null}"#, "value_str"), None);
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(group_digits(100_000), "100,000");
+        assert_eq!(group_digits(10), "10");
+        assert_eq!(per_second(40.0), "25.00 M");
+        assert_eq!(per_second(4000.0), "250.0 k");
+        assert_eq!(ns(147.2), "147");
+        assert_eq!(ns(4.777), "4.78");
+    }
+
+    #[test]
+    fn summary_of_a_results_tree() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+        let write = |path: &str, benchmark: &str, median: f64| {
+            let new = dir.join(path).join("new");
+            std::fs::create_dir_all(&new).unwrap();
+            std::fs::write(new.join("benchmark.json"), benchmark).unwrap();
+            std::fs::write(
+                new.join("estimates.json"),
+                format!(r#"{{"median":{{"point_estimate":{median}}}}}"#),
+            )
+            .unwrap();
+        };
+        write(
+            "parse/imgrepl_parse",
+            r#"{"group_id":"parse","function_id":"imgrepl/parse","value_str":null,"throughput":{"Elements":1000}}"#,
+            20_000.0,
+        );
+        write(
+            "parse/floor_memchr",
+            r#"{"group_id":"parse","function_id":"floor/memchr","value_str":null,"throughput":{"Elements":1000}}"#,
+            5_000.0,
+        );
+        write(
+            "parse/oci-spec",
+            r#"{"group_id":"parse","function_id":"oci-spec","value_str":null,"throughput":{"Elements":1000}}"#,
+            2_000_000.0,
+        );
+        let table = summary(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            table.contains("| imgrepl/parse | 20.0 | 50.00 M | 4.0 | 100.0 |"),
+            "{table}"
+        );
+        assert!(table.contains("| oci-spec ÷ this |"), "{table}");
+    }
 }
