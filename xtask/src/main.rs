@@ -22,7 +22,7 @@ const USAGE: &str = "\
 usage: cargo xtask <TASK> [ARGS...]
 
 tasks:
-  test [STEP...]   run every test suite (fmt, clippy, test, doc); `test --list` shows the steps
+  test [STEP...]   run every test suite (fmt, clippy, test, doc, bench-test); `test --list` shows them
   bench [ARGS...]  run the benchmarks
   fuzz [ARGS...]   run the fuzz targets";
 

@@ -3,8 +3,8 @@
 //!
 //! A suite is a [`Step`] in [`STEPS`]: a name, what it checks, the toolchain components it
 //! needs, and a function that runs it through [`Cmd`]. To add a suite (the C matrix, Go, WASM,
-//! benches in test mode, …), write its function, in its own module when it is more than a few
-//! commands, and add one entry to [`STEPS`]. A step with `default: false` runs only when named
+//! …), write its function, in its own module when it is more than a few commands, and add one
+//! entry to [`STEPS`]. A step with `default: false` runs only when named
 //! (`cargo xtask test fuzz-smoke`); make it default once it passes on a fresh machine.
 
 use std::time::Instant;
@@ -103,8 +103,15 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "bench-test",
+        about: "every benchmark once, untimed, its answers checked (cargo xtask bench --test)",
+        components: &[],
+        default: true,
+        run: || crate::bench::run(&["--test".to_owned()]),
+    },
+    Step {
         name: "fuzz-smoke",
-        about: "a short run of every fuzz target (opt-in until `xtask/src/fuzz.rs` is built)",
+        about: "a short run of every fuzz target (installs cargo-fuzz; nightly or RUSTC_BOOTSTRAP)",
         components: &[],
         default: false,
         run: crate::fuzz::smoke,
@@ -242,7 +249,7 @@ mod tests {
     fn default_steps_in_order() {
         assert_eq!(
             names(&select(&[]).unwrap()),
-            ["fmt", "clippy", "test", "doc"]
+            ["fmt", "clippy", "test", "doc", "bench-test"]
         );
     }
 
