@@ -42,48 +42,40 @@ struct ReadRule<'a> {
     replace: Value<'a>,
 }
 
+/// A validation that stops at one diagnostic about the whole text.
+fn invalid(code: Code, message: String, span: Span) -> Validation {
+    Validation {
+        policy: None,
+        diagnostics: vec![Diagnostic::new(code, message, span)],
+    }
+}
+
 pub(crate) fn validate_json(json: &str) -> Validation {
-    let mut diags = Vec::new();
     if json.len() > MAX_POLICY_BYTES {
         let start = floor_char_boundary(json, MAX_POLICY_BYTES);
-        diags.push(Diagnostic::new(
+        return invalid(
             Code::TooLarge,
             format!(
                 "the policy is {} bytes; an annotation holds at most {MAX_POLICY_BYTES} bytes (256 KiB)",
                 json.len()
             ),
             Span::new(start, json.len()),
-        ));
-        return Validation {
-            policy: None,
-            diagnostics: diags,
-        };
+        );
     }
     let elements = match read::read(json) {
         Ok(elements) => elements,
         Err(ReadError::Syntax(message, span)) => {
-            diags.push(Diagnostic::new(
-                Code::InvalidJson,
-                format!("not valid JSON: {message}"),
-                span,
-            ));
-            return Validation {
-                policy: None,
-                diagnostics: diags,
-            };
+            return invalid(Code::InvalidJson, format!("not valid JSON: {message}"), span);
         }
         Err(ReadError::NotArray(kind, span)) => {
-            diags.push(Diagnostic::new(
+            return invalid(
                 Code::NotAnArray,
                 format!("the policy must be a JSON array of rules, not {kind}"),
                 span,
-            ));
-            return Validation {
-                policy: None,
-                diagnostics: diags,
-            };
+            );
         }
     };
+    let mut diags = Vec::new();
     if elements.is_empty() {
         let span = Span::new(json.len() - json.trim_start().len(), json.trim_end().len());
         diags.push(Diagnostic::new(
