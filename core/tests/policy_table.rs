@@ -150,14 +150,32 @@ fn rule_1_every_violation_is_reported_not_just_the_first() {
     assert_eq!(
         got,
         [
+            (Code::MissingField, "/0/repositoryPrefix"),
             (Code::UnknownField, "/0/repositoryprefix"),
             (Code::WrongType, "/0/replaceWith"),
-            (Code::MissingField, "/0/repositoryPrefix"),
             (Code::InvalidPrefix, "/1/repositoryPrefix"),
             (Code::IdentityRule, "/2/replaceWith"),
         ]
     );
     assert!(ds.iter().all(|d| d.severity() == Severity::Error));
+}
+
+#[test]
+fn fields_are_checked_even_when_their_rule_has_other_errors() {
+    let json = r#"[{"repositoryPrefix": "nginx:latest", "replacewith": "m.io"},
+ {"repositoryPrefix": "a.io", "replaceWith": "Bad/Path"},
+ {"repositoryPrefix": "a.io"}]"#;
+    let ds = diags(json);
+    let got: Vec<(Code, &str)> = ds.iter().map(|d| (d.code(), d.pointer())).collect();
+    let want = [
+        (Code::MissingField, "/0/replaceWith"),
+        (Code::InvalidPrefix, "/0/repositoryPrefix"),
+        (Code::UnknownField, "/0/replacewith"),
+        (Code::InvalidReplacement, "/1/replaceWith"),
+        (Code::MissingField, "/2/replaceWith"),
+        (Code::DuplicatePrefix, "/2/repositoryPrefix"),
+    ];
+    assert_eq!(got, want);
 }
 
 #[test]

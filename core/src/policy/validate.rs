@@ -35,6 +35,13 @@ impl Value<'_> {
     }
 }
 
+/// A rule object as read: each field when it is a string.
+struct Fields<'a> {
+    index: usize,
+    prefix: Option<Value<'a>>,
+    replace: Option<Value<'a>>,
+}
+
 /// A rule whose two fields are strings.
 struct ReadRule<'a> {
     index: usize,
@@ -65,7 +72,11 @@ pub(crate) fn validate_json(json: &str) -> Validation {
     let elements = match read::read(json) {
         Ok(elements) => elements,
         Err(ReadError::Syntax(message, span)) => {
-            return invalid(Code::InvalidJson, format!("not valid JSON: {message}"), span);
+            return invalid(
+                Code::InvalidJson,
+                format!("not valid JSON: {message}"),
+                span,
+            );
         }
         Err(ReadError::NotArray(kind, span)) => {
             return invalid(
@@ -84,7 +95,7 @@ pub(crate) fn validate_json(json: &str) -> Validation {
             span,
         ));
     }
-    let mut rules = Vec::with_capacity(elements.len());
+    let mut fields = Vec::with_capacity(elements.len());
     for (index, element) in elements.into_iter().enumerate() {
         match element {
             Element::Other { span, kind } => diags.push(
@@ -98,24 +109,34 @@ pub(crate) fn validate_json(json: &str) -> Validation {
                 .with_rule(index),
             ),
             Element::Object { span, entries } => {
-                if let Some(rule) = read_rule(index, span, entries, &mut diags) {
-                    rules.push(rule);
-                }
+                fields.push(read_rule(index, span, entries, &mut diags));
             }
         }
     }
-    let mut replace_path_lens = Vec::with_capacity(rules.len());
-    for rule in &rules {
+    // Each field is checked even when its rule has other errors: every violation is reported.
+    let mut replace_path_lens = Vec::with_capacity(fields.len());
+    for rule in &fields {
         check_rule(rule, &mut diags, &mut replace_path_lens);
     }
-    check_duplicates(&rules, &mut diags);
+    check_duplicates(&fields, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
-        diags.sort_by_key(|d| d.severity);
+        diags.sort_by_key(|d| (d.severity, d.span.start));
         return Validation {
             policy: None,
             diagnostics: diags,
         };
     }
+    // No error: every rule has both fields.
+    let rules: Vec<ReadRule<'_>> = fields
+        .into_iter()
+        .filter_map(|f| {
+            Some(ReadRule {
+                index: f.index,
+                prefix: f.prefix?,
+                replace: f.replace?,
+            })
+        })
+        .collect();
     let policy_rules: Vec<Rule> = rules
         .iter()
         .map(|r| Rule::new(r.prefix.text.clone(), r.replace.text.clone()))
@@ -143,7 +164,7 @@ fn read_rule<'a>(
     span: Span,
     entries: Vec<Entry<'a>>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<ReadRule<'a>> {
+) -> Fields<'a> {
     // Per field: whether it was seen (its key span), and its value when it is a string.
     let mut seen: [Option<Span>; 2] = [None, None];
     let mut values: [Option<Value<'a>>; 2] = [None, None];
@@ -203,11 +224,11 @@ fn read_rule<'a>(
         }
     }
     let [prefix, replace] = values;
-    Some(ReadRule {
+    Fields {
         index,
-        prefix: prefix?,
-        replace: replace?,
-    })
+        prefix,
+        replace,
+    }
 }
 
 /// The diagnostic for a field that is neither of the two, with a suggestion for a likely typo.
@@ -257,66 +278,63 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Checks one rule's values: prefixes valid, replacement not empty, not an identity.
-fn check_rule(
-    rule: &ReadRule<'_>,
-    diags: &mut Vec<Diagnostic>,
-    replace_path_lens: &mut Vec<usize>,
-) {
+/// Checks one rule's values: prefixes valid, replacement not empty, not an identity. Pushes
+/// the replacement's path length (0 when it is missing or invalid) to `replace_path_lens`.
+fn check_rule(rule: &Fields<'_>, diags: &mut Vec<Diagnostic>, replace_path_lens: &mut Vec<usize>) {
     let i = rule.index;
-    let prefix = &rule.prefix;
-    if !prefix.text.is_empty()
+    if let Some(prefix) = &rule.prefix
+        && !prefix.text.is_empty()
         && let Err(e) = name_prefix_path_len(&prefix.text)
     {
-        {
-            diags.push(
-                Diagnostic::new(
-                    Code::InvalidPrefix,
-                    format!(
-                        "repositoryPrefix {:?} is not a registry, a registry and path, or a path: {e}",
-                        prefix.text
-                    ),
-                    prefix.span_at(e.offset()),
-                )
-                .with_rule(i)
-                .with_field(Field::RepositoryPrefix),
-            );
-        }
-    }
-    let replace = &rule.replace;
-    if replace.text.is_empty() {
         diags.push(
             Diagnostic::new(
-                Code::InvalidReplacement,
-                "replaceWith must not be empty: it is the registry (and path) that images move to"
-                    .to_owned(),
-                replace.span,
+                Code::InvalidPrefix,
+                format!(
+                    "repositoryPrefix {:?} is not a registry, a registry and path, or a path: {e}",
+                    prefix.text
+                ),
+                prefix.span_at(e.offset()),
             )
             .with_rule(i)
-            .with_field(Field::ReplaceWith),
+            .with_field(Field::RepositoryPrefix),
         );
+    }
+    let Some(replace) = &rule.replace else {
         replace_path_lens.push(0);
+        return;
+    };
+    let invalid = if replace.text.is_empty() {
+        Some((
+            "replaceWith must not be empty: it is the registry (and path) that images move to"
+                .to_owned(),
+            replace.span,
+        ))
     } else {
         match name_prefix_path_len(&replace.text) {
-            Ok(len) => replace_path_lens.push(len),
-            Err(e) => {
-                replace_path_lens.push(0);
-                diags.push(
-                    Diagnostic::new(
-                        Code::InvalidReplacement,
-                        format!(
-                            "replaceWith {:?} is not a registry, a registry and path, or a path: {e}",
-                            replace.text
-                        ),
-                        replace.span_at(e.offset()),
-                    )
-                    .with_rule(i)
-                    .with_field(Field::ReplaceWith),
-                );
+            Ok(len) => {
+                replace_path_lens.push(len);
+                None
             }
+            Err(e) => Some((
+                format!(
+                    "replaceWith {:?} is not a registry, a registry and path, or a path: {e}",
+                    replace.text
+                ),
+                replace.span_at(e.offset()),
+            )),
         }
+    };
+    if let Some((message, span)) = invalid {
+        replace_path_lens.push(0);
+        diags.push(
+            Diagnostic::new(Code::InvalidReplacement, message, span)
+                .with_rule(i)
+                .with_field(Field::ReplaceWith),
+        );
     }
-    if prefix.text == replace.text {
+    if let Some(prefix) = &rule.prefix
+        && prefix.text == replace.text
+    {
         diags.push(
             Diagnostic::new(
                 Code::IdentityRule,
@@ -331,25 +349,28 @@ fn check_rule(
 }
 
 /// No two rules with the same prefix; the first one is the related span.
-fn check_duplicates(rules: &[ReadRule<'_>], diags: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<&str, &ReadRule<'_>> = HashMap::with_capacity(rules.len());
-    for rule in rules {
-        match first.get(rule.prefix.text.as_str()) {
-            Some(earlier) => diags.push(
+fn check_duplicates(rules: &[Fields<'_>], diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, (usize, Span)> = HashMap::with_capacity(rules.len());
+    for (index, prefix) in rules
+        .iter()
+        .filter_map(|r| Some((r.index, r.prefix.as_ref()?)))
+    {
+        match first.get(prefix.text.as_str()) {
+            Some(&(earlier, earlier_span)) => diags.push(
                 Diagnostic::new(
                     Code::DuplicatePrefix,
                     format!(
-                        "rule {} has the same repositoryPrefix {:?} as rule {}",
-                        rule.index, rule.prefix.text, earlier.index
+                        "rule {index} has the same repositoryPrefix {:?} as rule {earlier}",
+                        prefix.text
                     ),
-                    rule.prefix.span,
+                    prefix.span,
                 )
-                .with_rule(rule.index)
+                .with_rule(index)
                 .with_field(Field::RepositoryPrefix)
-                .with_related(earlier.prefix.span),
+                .with_related(earlier_span),
             ),
             None => {
-                first.insert(&rule.prefix.text, rule);
+                first.insert(&prefix.text, (index, prefix.span));
             }
         }
     }
