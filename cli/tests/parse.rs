@@ -8,36 +8,9 @@ use std::time::Duration;
 
 use imgrepl::Reference;
 
-/// What a run printed and how it ended.
-#[derive(Debug, PartialEq, Eq)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-/// Runs `imgrepl args…` with `stdin` as its standard input.
-#[track_caller]
-fn imgrepl(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_imgrepl"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the imgrepl binary runs");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    // Written from a thread, so a large input cannot block on a full output pipe.
-    let writer = thread::spawn(move || pipe.write_all(&input));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    Run {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
+use common::{Run, imgrepl};
 
 /// The library's full error for `input` (as written), which the CLI prints word for word.
 fn error_of(input: &str) -> String {
