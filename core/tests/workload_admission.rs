@@ -154,12 +154,12 @@ fn an_invalid_policy_is_allowed_with_warnings() {
         .collect();
     assert_eq!(warnings.len(), 2);
     assert!(
-        warnings[0].starts_with("imgrepl: left as it is: invalid image replacement policy in /metadata/annotations/coordinator.cci.io~1image-replacement: error[unknown-field]"),
+        warnings[0].starts_with("imgrepl: left as it is: invalid image replacement policy in /metadata/annotations/coordinator.cci.io~1image-replacement: error[missing-field]"),
         "{warnings:?}"
     );
     assert!(
         warnings[1].starts_with(
-            "imgrepl: policy in /metadata/annotations/coordinator.cci.io~1image-replacement: error[missing-field]"
+            "imgrepl: policy in /metadata/annotations/coordinator.cci.io~1image-replacement: error[unknown-field]"
         ),
         "{warnings:?}"
     );

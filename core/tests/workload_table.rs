@@ -645,23 +645,23 @@ fn an_invalid_policy_gives_its_diagnostics_with_the_annotation_text() {
     assert_eq!(
         found,
         [
-            (Code::UnknownField, r#""replacewith""#),
+            (Code::IdentityRule, r#""a.io""#),
             (
                 Code::MissingField,
                 r#"{"repositoryPrefix": "b.io", "replacewith": "c.io"}"#
             ),
-            (Code::IdentityRule, r#""a.io""#),
+            (Code::UnknownField, r#""replacewith""#),
         ]
     );
     assert_eq!(
         err.to_string(),
-        "invalid image replacement policy in /spec/template/metadata/annotations/coordinator.cci.io~1image-replacement: error[unknown-field] at /1/replacewith: rule 1 has an unknown field \"replacewith\"; did you mean \"replaceWith\"? (and 2 more)"
+        "invalid image replacement policy in /spec/template/metadata/annotations/coordinator.cci.io~1image-replacement: error[identity-rule] at /0/replaceWith: rule 0 replaces \"a.io\" with itself (and 2 more)"
     );
     let serialized = serde_json::to_value(&err).unwrap();
     assert_eq!(serialized["code"], "invalid-policy");
     assert_eq!(
         serialized["policy"]["diagnostics"][0]["code"],
-        "unknown-field"
+        "identity-rule"
     );
 }
 

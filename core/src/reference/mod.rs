@@ -238,8 +238,9 @@ pub(crate) fn parse_parts(s: &str) -> Result<Parts, ParseError> {
     if bytes.is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, "empty reference", 0));
     }
-    let cx = parse::Cx::new(bytes);
-    let Some(parts) = parse::reference(&cx, bytes) else {
+    let Some(parts) = parse::reference(&parse::Cx::fast(bytes), bytes) else {
+        let cx = parse::Cx::diagnose(bytes);
+        let _ = parse::reference(&cx, bytes);
         return Err(grammar_error(s, &cx));
     };
     if parts.name_end - parts.path_start() > NAME_TOTAL_LENGTH_MAX {
@@ -257,7 +258,7 @@ pub(crate) fn parse_parts(s: &str) -> Result<Parts, ParseError> {
 
 /// The error for an input that does not match the grammar: `uppercase` when its lowercase form
 /// would match (as the reference implementation decides), `invalid-format` otherwise.
-fn grammar_error(s: &str, cx: &parse::Cx) -> ParseError {
+fn grammar_error(s: &str, cx: &parse::Cx<'_, true>) -> ParseError {
     let (far, reason) = cx.furthest();
     let invalid = ParseError::new(ParseErrorKind::InvalidFormat, reason, far);
     // The reference implementation lowercases the whole input with Unicode simple case mapping.
@@ -275,7 +276,7 @@ fn grammar_error(s: &str, cx: &parse::Cx) -> ParseError {
     if lowered == s {
         return invalid;
     }
-    let lcx = parse::Cx::new(lowered.as_bytes());
+    let lcx = parse::Cx::fast(lowered.as_bytes());
     let Some(lparts) = parse::reference(&lcx, lowered.as_bytes()) else {
         return invalid;
     };

@@ -64,15 +64,35 @@ struct Failure {
 }
 
 /// Parse context: the whole input and the furthest failure seen so far.
-pub(crate) struct Cx<'a> {
+///
+/// `DIAGNOSE` is false for the first, fast run over an input: failures are not recorded, so a
+/// valid input pays nothing for error reporting. Only when that run fails does the same grammar
+/// run again with `DIAGNOSE` true to find the furthest failure and its reason.
+pub(crate) struct Cx<'a, const DIAGNOSE: bool> {
     input: &'a [u8],
     /// The weight of the host rules' reasons for this input ([`HOST`] or [`WEAK`]).
     host_weight: Weight,
     far: Cell<Failure>,
 }
 
-impl<'a> Cx<'a> {
-    pub(crate) fn new(input: &'a [u8]) -> Self {
+impl<'a> Cx<'a, false> {
+    /// A context that records nothing.
+    pub(crate) fn fast(input: &'a [u8]) -> Self {
+        Cx {
+            input,
+            host_weight: WEAK,
+            far: Cell::new(Failure {
+                pos: 0,
+                weight: WEAK,
+                reason: "",
+            }),
+        }
+    }
+}
+
+impl<'a> Cx<'a, true> {
+    /// A context that records the furthest failure.
+    pub(crate) fn diagnose(input: &'a [u8]) -> Self {
         let looks_like_host = input.iter().position(|&b| b == b'/').is_some_and(|slash| {
             input
                 .get(..slash)
@@ -91,13 +111,26 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The furthest failure: byte offset and reason.
+    pub(crate) fn furthest(&self) -> (usize, &'static str) {
+        let far = self.far.get();
+        let rest = self.input.get(far.pos..).unwrap_or_default();
+        (far.pos, byte_reason(rest).unwrap_or(far.reason))
+    }
+}
+
+impl<const DIAGNOSE: bool> Cx<'_, DIAGNOSE> {
     /// Offset of `at` (a suffix of the input) in the input.
     fn pos(&self, at: &[u8]) -> usize {
         self.input.len() - at.len()
     }
 
     /// Records a failure at `at`, keeping the furthest (at a tie, the heavier, then the first).
+    #[inline]
     fn record(&self, at: &[u8], weight: Weight, reason: &'static str) {
+        if !DIAGNOSE {
+            return;
+        }
         let pos = self.pos(at);
         let far = self.far.get();
         if far.reason.is_empty() || pos > far.pos || (pos == far.pos && weight > far.weight) {
@@ -119,13 +152,6 @@ impl<'a> Cx<'a> {
     fn fail_host<T>(&self, at: &[u8], reason: &'static str) -> Result<T, nom::Err<Fail>> {
         self.record(at, self.host_weight, reason);
         Err(nom::Err::Error(Fail))
-    }
-
-    /// The furthest failure: byte offset and reason.
-    pub(crate) fn furthest(&self) -> (usize, &'static str) {
-        let far = self.far.get();
-        let rest = self.input.get(far.pos..).unwrap_or_default();
-        (far.pos, byte_reason(rest).unwrap_or(far.reason))
     }
 }
 
@@ -205,7 +231,7 @@ fn path_reason(at: &[u8], after_sep: bool) -> &'static str {
 }
 
 /// `[a-z0-9]+`
-fn lower_alnum1<'a>(cx: &Cx, i: &'a [u8], after_sep: bool) -> Res<'a, ()> {
+fn lower_alnum1<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8], after_sep: bool) -> Res<'a, ()> {
     match take_while1::<_, _, Fail>(is_lower_alnum).parse(i) {
         Ok((rest, _)) => Ok((rest, ())),
         Err(_) => cx.fail(i, path_reason(i, after_sep)),
@@ -213,7 +239,7 @@ fn lower_alnum1<'a>(cx: &Cx, i: &'a [u8], after_sep: bool) -> Res<'a, ()> {
 }
 
 /// `path-component := [a-z0-9]+ ( separator [a-z0-9]+ )*`, separator `.` | `_` | `__` | `-`+
-fn path_component<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
+fn path_component<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
     let (mut i, ()) = lower_alnum1(cx, i, false)?;
     loop {
         let sep = match i {
@@ -231,7 +257,7 @@ fn path_component<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
 }
 
 /// `remote-name := path-component ( "/" path-component )*`
-fn remote_name<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
+fn remote_name<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
     let (mut i, ()) = path_component(cx, i)?;
     while let [b'/', rest @ ..] = i {
         let (r, ()) = path_component(cx, rest)?;
@@ -244,7 +270,7 @@ fn remote_name<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
 ///
 /// A shorter match than the whole run of label bytes would leave a label byte next, which
 /// nothing in the grammar can follow a label with; so the run is the label or nothing is.
-fn label<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
+fn label<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
     let Ok((rest, run)) = take_while1::<_, _, Fail>(is_label_byte).parse(i) else {
         return cx.fail_host(i, "expected a letter or digit in the registry host name");
     };
@@ -260,7 +286,7 @@ fn label<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
 /// `domain := host [ ":" port ]`, `host := domain-name | "[" ipv6 "]"`.
 ///
 /// Returns the rest and whether the domain ended with a label (rather than `]` or a port).
-fn domain<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, bool> {
+fn domain<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, bool> {
     let (i, ends_with_label) = if let [b'[', rest @ ..] = i {
         let Ok((rest, _)) =
             take_while1::<_, _, Fail>(|b: u8| b.is_ascii_hexdigit() || b == b':').parse(rest)
@@ -295,7 +321,7 @@ fn domain<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, bool> {
 }
 
 /// `tag := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}`
-fn tag<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
+fn tag<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
     let Ok((rest, _)) = take_while_m_n::<_, _, Fail>(1, 1, is_word_byte).parse(i) else {
         return cx.fail(
             i,
@@ -315,7 +341,7 @@ fn tag<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
 
 /// `digest := algorithm ":" encoded`; algorithm `[A-Za-z][A-Za-z0-9]*` parts joined by
 /// `[+._-]`, encoded 32 or more hex digits.
-fn digest<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
+fn digest<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
     let mut i = i;
     let mut first = true;
     loop {
@@ -352,7 +378,7 @@ fn digest<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, ()> {
 }
 
 /// `[ ":" tag ] [ "@" digest ]` and the end of the input; returns the length of `:tag`.
-fn tail<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, usize> {
+fn tail<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, usize> {
     let (i, tag_len) = match i {
         [b':', rest @ ..] => {
             let (r, ()) = tag(cx, rest)?;
@@ -386,7 +412,7 @@ fn tail<'a>(cx: &Cx, i: &'a [u8]) -> Res<'a, usize> {
 }
 
 /// The whole reference. On failure the furthest position is in `cx`.
-pub(crate) fn reference(cx: &Cx, input: &[u8]) -> Option<Parts> {
+pub(crate) fn reference<const D: bool>(cx: &Cx<'_, D>, input: &[u8]) -> Option<Parts> {
     // `[ domain "/" ] remote-name`: the first component is the domain whenever the domain grammar
     // allows it and a remote name follows (the regular expression's leftmost-first choice).
     let with_domain = domain(cx, input).ok().and_then(|(rest, ends_with_label)| {
