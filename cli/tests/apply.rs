@@ -202,9 +202,9 @@ fn problems_are_reported_and_the_rest_is_rewritten() {
     assert_eq!(
         &stderr[2..5],
         [
-            "    error[unknown-field] at /0/replacewith: rule 0 has an unknown field \"replacewith\"; did you mean \"replaceWith\"?",
+            "    error[missing-field] at /0/replaceWith: rule 0 has no \"replaceWith\"",
             "    1 | [{\"repositoryPrefix\": \"harbor.domain\", \"replacewith\": \"mirror.example.com\"}]",
-            "      |                                        ^^^^^^^^^^^^^",
+            "      |  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
         ]
     );
     assert_eq!(
