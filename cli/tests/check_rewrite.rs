@@ -59,17 +59,17 @@ fn check_shows_each_diagnostic_with_a_caret() {
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         run.stdout,
-        r#"error[unknown-field]: rule 0 has an unknown field "replacewith"; did you mean "replaceWith"?
- --> <stdin>:1:31 (/0/replacewith)
-  |
-1 | [{"repositoryPrefix": "a.io", "replacewith": "m.io"},
-  |                               ^^^^^^^^^^^^^
-
-error[missing-field]: rule 0 has no "replaceWith"
+        r#"error[missing-field]: rule 0 has no "replaceWith"
  --> <stdin>:1:2 (/0/replaceWith)
   |
 1 | [{"repositoryPrefix": "a.io", "replacewith": "m.io"},
   |  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+error[unknown-field]: rule 0 has an unknown field "replacewith"; did you mean "replaceWith"?
+ --> <stdin>:1:31 (/0/replacewith)
+  |
+1 | [{"repositoryPrefix": "a.io", "replacewith": "m.io"},
+  |                               ^^^^^^^^^^^^^
 
 error[invalid-prefix]: repositoryPrefix "a.io/B" is not a registry, a registry and path, or a path: repository name must be lowercase: uppercase letter in repository path at byte 5
  --> <stdin>:2:29 (/1/repositoryPrefix)
