@@ -33,8 +33,8 @@
 //! let v = Policy::validate(json);
 //! assert!(v.policy.is_none());
 //! let codes: Vec<Code> = v.diagnostics.iter().map(|d| d.code()).collect();
-//! assert_eq!(codes, [Code::UnknownField, Code::MissingField]);
-//! let typo = &v.diagnostics[0];
+//! assert_eq!(codes, [Code::MissingField, Code::UnknownField]);
+//! let typo = &v.diagnostics[1];
 //! assert_eq!(typo.message(), "rule 0 has an unknown field \"replacewith\"; did you mean \"replaceWith\"?");
 //! assert_eq!(&json[typo.span().start..typo.span().end], "\"replacewith\"");
 //! ```
