@@ -193,29 +193,101 @@ impl Parts {
     }
 }
 
+/// Byte classes of the grammar, one bit each, looked up in [`CLASS`]: one load and one test per
+/// byte on the hot path, whatever the class.
+const LOWER_ALNUM: u8 = 1; // [a-z0-9]: path components
+const LABEL: u8 = 1 << 1; // [A-Za-z0-9-]: host name labels
+const TAG: u8 = 1 << 2; // [A-Za-z0-9_.-]: tags after their first byte
+const WORD: u8 = 1 << 3; // [A-Za-z0-9_]: the first byte of a tag
+const HEX: u8 = 1 << 4; // [0-9A-Fa-f]
+const LOWER_HEX: u8 = 1 << 5; // [0-9a-f]
+const ALPHA: u8 = 1 << 6; // [A-Za-z]
+const ALNUM: u8 = 1 << 7; // [A-Za-z0-9]
+
+/// The class bits of every byte.
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let c = b as u8;
+        let lower = c.is_ascii_lowercase();
+        let upper = c.is_ascii_uppercase();
+        let digit = c.is_ascii_digit();
+        let alnum = lower || upper || digit;
+        let mut bits = 0;
+        if lower || digit {
+            bits |= LOWER_ALNUM;
+        }
+        if alnum || c == b'-' {
+            bits |= LABEL;
+        }
+        if alnum || c == b'_' || c == b'.' || c == b'-' {
+            bits |= TAG;
+        }
+        if alnum || c == b'_' {
+            bits |= WORD;
+        }
+        if c.is_ascii_hexdigit() {
+            bits |= HEX;
+        }
+        if digit || matches!(c, b'a'..=b'f') {
+            bits |= LOWER_HEX;
+        }
+        if lower || upper {
+            bits |= ALPHA;
+        }
+        if alnum {
+            bits |= ALNUM;
+        }
+        table[b] = bits;
+        b += 1;
+    }
+    table
+};
+
+/// Whether `b` is in `class`.
+#[inline]
+fn is(class: u8, b: u8) -> bool {
+    CLASS[b as usize] & class != 0
+}
+
 #[inline]
 fn is_lower_alnum(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit()
+    is(LOWER_ALNUM, b)
 }
 
 #[inline]
 fn is_label_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-'
+    is(LABEL, b)
 }
 
 #[inline]
 fn is_tag_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+    is(TAG, b)
 }
 
 #[inline]
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    is(WORD, b)
 }
 
 #[inline]
 fn is_digest_separator(b: u8) -> bool {
     matches!(b, b'+' | b'.' | b'_' | b'-')
+}
+
+/// Whether every byte of `bytes` is in `class`, without an early exit, so that the compiler
+/// can vectorize it (digests are 64 to 128 bytes).
+#[inline]
+pub(crate) fn all_in(class: u8, bytes: &[u8]) -> bool {
+    bytes.iter().fold(class, |acc, &b| acc & CLASS[b as usize]) & class != 0
+}
+
+/// Whether every byte of `bytes` is a lowercase hex digit.
+#[inline]
+pub(crate) fn all_lower_hex(bytes: &[u8]) -> bool {
+    all_in(LOWER_HEX, bytes)
 }
 
 /// Why a path component cannot start or go on at `at`; `after_sep` when a separator came just
@@ -258,7 +330,12 @@ fn path_component<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()>
 
 /// `remote-name := path-component ( "/" path-component )*`
 fn remote_name<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
-    let (mut i, ()) = path_component(cx, i)?;
+    let (i, ()) = path_component(cx, i)?;
+    more_components(cx, i)
+}
+
+/// `( "/" path-component )*`
+fn more_components<'a, const D: bool>(cx: &Cx<'_, D>, mut i: &'a [u8]) -> Res<'a, ()> {
     while let [b'/', rest @ ..] = i {
         let (r, ()) = path_component(cx, rest)?;
         i = r;
@@ -322,7 +399,7 @@ fn domain<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, bool> {
 
 /// `tag := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}`
 fn tag<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
-    let Ok((rest, _)) = take_while_m_n::<_, _, Fail>(1, 1, is_word_byte).parse(i) else {
+    if !i.first().is_some_and(|&b| is_word_byte(b)) {
         return cx.fail(
             i,
             if i.is_empty() {
@@ -331,10 +408,14 @@ fn tag<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
                 "a tag must start with a letter, digit or '_'"
             },
         );
-    };
-    let (rest, _) = take_while_m_n::<_, _, Fail>(0, TAG_MAX - 1, is_tag_byte).parse(rest)?;
-    if rest.first().is_some_and(|&b| is_tag_byte(b)) {
-        return cx.fail(rest, "tag longer than 128 characters");
+    }
+    let (rest, _) = take_while::<_, _, Fail>(is_tag_byte).parse(i)?;
+    let len = i.len() - rest.len();
+    if len > TAG_MAX {
+        return cx.fail(
+            i.get(TAG_MAX..).unwrap_or_default(),
+            "tag longer than 128 characters",
+        );
     }
     Ok((rest, ()))
 }
@@ -345,8 +426,7 @@ fn digest<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
     let mut i = i;
     let mut first = true;
     loop {
-        let Ok((rest, _)) =
-            take_while_m_n::<_, _, Fail>(1, 1, |b: u8| b.is_ascii_alphabetic()).parse(i)
+        let Ok((rest, _)) = take_while_m_n::<_, _, Fail>(1, 1, |b: u8| is(ALPHA, b)).parse(i)
         else {
             return cx.fail(
                 i,
@@ -357,7 +437,7 @@ fn digest<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
                 },
             );
         };
-        let (rest, _) = take_while::<_, _, Fail>(|b: u8| b.is_ascii_alphanumeric()).parse(rest)?;
+        let (rest, _) = take_while::<_, _, Fail>(|b: u8| is(ALNUM, b)).parse(rest)?;
         match rest {
             [b, r @ ..] if is_digest_separator(*b) => i = r,
             _ => {
@@ -370,7 +450,12 @@ fn digest<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
     let [b':', i @ ..] = i else {
         return cx.fail(i, "expected ':' after the digest algorithm");
     };
-    let (rest, hex) = take_while::<_, _, Fail>(|b: u8| b.is_ascii_hexdigit()).parse(i)?;
+    // A valid digest's hex digits run to the end of the input: check them all at once.
+    let (rest, hex) = if all_in(HEX, i) {
+        (i.get(i.len()..).unwrap_or_default(), i)
+    } else {
+        take_while::<_, _, Fail>(|b: u8| is(HEX, b)).parse(i)?
+    };
     if hex.len() < DIGEST_HEX_MIN {
         return cx.fail(rest, "a digest needs at least 32 hex digits");
     }
@@ -413,8 +498,29 @@ fn tail<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, usize> {
 
 /// The whole reference. On failure the furthest position is in `cx`.
 pub(crate) fn reference<const D: bool>(cx: &Cx<'_, D>, input: &[u8]) -> Option<Parts> {
-    // `[ domain "/" ] remote-name`: the first component is the domain whenever the domain grammar
-    // allows it and a remote name follows (the regular expression's leftmost-first choice).
+    let (domain_end, rest) = if D {
+        name_diagnosing(cx, input)?
+    } else {
+        name_fast(cx, input)?
+    };
+    let name_end = input.len() - rest.len();
+    let (_, tag_len) = tail(cx, rest).ok()?;
+    Some(Parts {
+        domain_end,
+        name_end,
+        tag_end: name_end + tag_len,
+    })
+}
+
+/// `[ domain "/" ] remote-name`, returning the end of the domain (0 for none) and the rest.
+///
+/// The first component is the domain whenever the domain grammar allows it and a remote name
+/// follows (the regular expression's leftmost-first choice). This reading tries the domain first,
+/// then the path, and records every failure on the way: it is the one that diagnoses.
+fn name_diagnosing<'a, const D: bool>(
+    cx: &Cx<'_, D>,
+    input: &'a [u8],
+) -> Option<(usize, &'a [u8])> {
     let with_domain = domain(cx, input).ok().and_then(|(rest, ends_with_label)| {
         if let [b'/', after @ ..] = rest {
             Some((input.len() - rest.len(), after))
@@ -432,22 +538,75 @@ pub(crate) fn reference<const D: bool>(cx: &Cx<'_, D>, input: &[u8]) -> Option<P
         }
     });
     let (domain_end, after_domain) = with_domain.unwrap_or((0, input));
-    let (rest, ()) = match remote_name(cx, after_domain) {
-        Ok(ok) => ok,
+    match remote_name(cx, after_domain) {
+        Ok((rest, ())) => Some((domain_end, rest)),
         Err(_) if domain_end > 0 => {
             // The name without a domain consumes the same components after the first (or fails
             // earlier), so it cannot succeed where this did not; try it only to record its
             // failure.
             let _ = remote_name(cx, input);
-            return None;
+            None
         }
-        Err(_) => return None,
+        Err(_) => None,
+    }
+}
+
+/// The same reading as [`name_diagnosing`], reading the first component once in the common
+/// case: a path component without `_` is also a valid host name (its `.`-separated parts are
+/// labels), so when one is followed by `/` (or by a port and `/`) it is the domain; with a `_`
+/// it can only be a path. Anything else (uppercase, IPv6, labels that are not path components)
+/// takes the general reading. The two agree on every input, which the tests check.
+fn name_fast<'a, const D: bool>(cx: &Cx<'_, D>, input: &'a [u8]) -> Option<(usize, &'a [u8])> {
+    let Ok((after_first @ ([] | [b'/' | b':' | b'@', ..]), ())) = path_component(cx, input) else {
+        return name_diagnosing(cx, input);
     };
-    let name_end = input.len() - rest.len();
-    let (_, tag_len) = tail(cx, rest).ok()?;
-    Some(Parts {
-        domain_end,
-        name_end,
-        tag_end: name_end + tag_len,
-    })
+    let first = input
+        .get(..input.len() - after_first.len())
+        .unwrap_or_default();
+    let host = !first.contains(&b'_');
+    let domain_end = match after_first {
+        [b'/', ..] if host => input.len() - after_first.len(),
+        [b':', port @ ..] if host => {
+            let digits = port.iter().take_while(|&&b| b.is_ascii_digit()).count();
+            match port.get(digits) {
+                Some(b'/') if digits > 0 => input.len() - port.len() + digits,
+                _ => 0,
+            }
+        }
+        _ => 0,
+    };
+    let rest = if domain_end > 0 {
+        remote_name(cx, input.get(domain_end + 1..).unwrap_or_default())
+    } else {
+        more_components(cx, after_first)
+    };
+    rest.ok().map(|(rest, ())| (domain_end, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{Cx, reference};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// The fast reading of the name and the diagnosing one agree on every input.
+        #[test]
+        fn fast_and_diagnosing_readings_agree(s in "[a-zA-Z0-9._:/@\\[\\]-]{0,24}") {
+            let b = s.as_bytes();
+            prop_assert_eq!(reference(&Cx::fast(b), b), reference(&Cx::diagnose(b), b));
+        }
+
+        #[test]
+        fn they_agree_on_reference_shaped_inputs(
+            first in "([a-z0-9]{1,3}[._-]{0,2}){1,3}(:[0-9]{0,4})?",
+            rest in "(/[a-z0-9_.-]{0,4}){0,3}(:[A-Za-z0-9_.-]{0,4})?(@[a-z]{1,3}:[0-9a-f]{30,34})?",
+        ) {
+            let s = format!("{first}{rest}");
+            let b = s.as_bytes();
+            prop_assert_eq!(reference(&Cx::fast(b), b), reference(&Cx::diagnose(b), b));
+        }
+    }
 }
