@@ -521,3 +521,19 @@ fn from_rules_and_serialize_round_trip() {
     let rules: Vec<Rule> = serde_json::from_str(&json).unwrap();
     assert_eq!(rules.len(), 2);
 }
+
+#[test]
+fn rules_built_in_a_program_are_not_bounded_like_an_annotation() {
+    use imgrepl::Rule;
+    let rules: Vec<Rule> = (0..20_000)
+        .map(|i| Rule::new(format!("r{i}.io"), "m.io"))
+        .collect();
+    let json = serde_json::to_string(&rules).unwrap();
+    assert!(json.len() > MAX_POLICY_BYTES);
+    assert_eq!(
+        Policy::validate(&json).diagnostics[0].code(),
+        Code::TooLarge
+    );
+    let policy = Policy::from_rules(rules).unwrap();
+    assert_eq!(policy.rewrite("r19999.io/app").unwrap().image, "m.io/app");
+}

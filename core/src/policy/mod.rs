@@ -203,11 +203,12 @@ impl Policy {
     /// Reads and validates an annotation value, returning every diagnostic (errors and
     /// warnings), and the policy when there is no error.
     pub fn validate(json: &str) -> Validation {
-        validate::validate_json(json)
+        validate::validate_json(json, true)
     }
 
     /// Builds a policy from rules (for Rust callers). Spans in its diagnostics refer to the
-    /// canonical JSON of [`Policy::to_json`]-style output of the same rules.
+    /// canonical JSON of the same rules ([`Policy::to_json`]). Unlike an annotation, the rules
+    /// are not bounded by [`MAX_POLICY_BYTES`]: a program may hold a policy of any size.
     ///
     /// # Errors
     ///
@@ -222,7 +223,13 @@ impl Policy {
     /// ```
     pub fn from_rules(rules: impl IntoIterator<Item = Rule>) -> Result<Policy, PolicyError> {
         let rules: Vec<Rule> = rules.into_iter().collect();
-        Policy::from_json(&rules_json(&rules))
+        let validation = validate::validate_json(&rules_json(&rules), false);
+        match validation.policy {
+            Some(policy) => Ok(policy),
+            None => Err(PolicyError {
+                diagnostics: validation.diagnostics,
+            }),
+        }
     }
 
     /// The same policy with another match mode.

@@ -57,8 +57,9 @@ fn invalid(code: Code, message: String, span: Span) -> Validation {
     }
 }
 
-pub(crate) fn validate_json(json: &str) -> Validation {
-    if json.len() > MAX_POLICY_BYTES {
+/// Validates an annotation value, bounded by [`MAX_POLICY_BYTES`] when `bounded`.
+pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
+    if bounded && json.len() > MAX_POLICY_BYTES {
         let start = floor_char_boundary(json, MAX_POLICY_BYTES);
         return invalid(
             Code::TooLarge,
