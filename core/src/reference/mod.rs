@@ -313,7 +313,9 @@ fn grammar_error(s: &str, cx: &parse::Cx<'_, true>) -> ParseError {
 /// Checks the digest starting at byte `start` the way registries do.
 fn check_digest(s: &str, start: usize) -> Result<(), ParseError> {
     let d = slice(s, start, s.len());
-    let (alg, enc) = d.split_once(':').unwrap_or((d, ""));
+    // The grammar put exactly one ':' in the digest, after the algorithm.
+    let colon = d.bytes().position(|b| b == b':').unwrap_or(d.len());
+    let (alg, enc) = (slice(d, 0, colon), slice(d, colon + 1, d.len()));
     let enc_start = start + alg.len() + 1;
     let (len, reason) = match alg {
         "sha256" => (64, "a sha256 digest has exactly 64 hex digits"),

@@ -311,18 +311,32 @@ fn lower_alnum1<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8], after_sep: bool)
 }
 
 /// `path-component := [a-z0-9]+ ( separator [a-z0-9]+ )*`, separator `.` | `_` | `__` | `-`+
-fn path_component<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
+///
+/// Returns whether the component has a `_` (which a host name cannot have).
+fn path_component<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, bool> {
     let (mut i, ()) = lower_alnum1(cx, i, false)?;
+    let mut underscore = false;
     loop {
         let sep = match i {
             // `__` before `_`: a single `_` followed by `_` cannot go on, so the two readings
             // of the regular expression's `[._]|__` never both succeed.
             [b'_', b'_', ..] => 2,
-            [b'.' | b'_', ..] => 1,
-            [b'-', ..] => i.iter().take_while(|&&b| b == b'-').count(),
+            [b'_', ..] => 1,
+            [b'.', ..] => {
+                let (rest, ()) = lower_alnum1(cx, i.get(1..).unwrap_or_default(), true)?;
+                i = rest;
+                continue;
+            }
+            [b'-', ..] => {
+                let dashes = i.iter().take_while(|&&b| b == b'-').count();
+                let (rest, ()) = lower_alnum1(cx, i.get(dashes..).unwrap_or_default(), true)?;
+                i = rest;
+                continue;
+            }
             // The component ends here; the caller says why it cannot go on, if it cannot.
-            _ => return Ok((i, ())),
+            _ => return Ok((i, underscore)),
         };
+        underscore = true;
         let (rest, ()) = lower_alnum1(cx, i.get(sep..).unwrap_or_default(), true)?;
         i = rest;
     }
@@ -330,14 +344,14 @@ fn path_component<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()>
 
 /// `remote-name := path-component ( "/" path-component )*`
 fn remote_name<'a, const D: bool>(cx: &Cx<'_, D>, i: &'a [u8]) -> Res<'a, ()> {
-    let (i, ()) = path_component(cx, i)?;
+    let (i, _) = path_component(cx, i)?;
     more_components(cx, i)
 }
 
 /// `( "/" path-component )*`
 fn more_components<'a, const D: bool>(cx: &Cx<'_, D>, mut i: &'a [u8]) -> Res<'a, ()> {
     while let [b'/', rest @ ..] = i {
-        let (r, ()) = path_component(cx, rest)?;
+        let (r, _) = path_component(cx, rest)?;
         i = r;
     }
     Ok((i, ()))
@@ -557,13 +571,11 @@ fn name_diagnosing<'a, const D: bool>(
 /// it can only be a path. Anything else (uppercase, IPv6, labels that are not path components)
 /// takes the general reading. The two agree on every input, which the tests check.
 fn name_fast<'a, const D: bool>(cx: &Cx<'_, D>, input: &'a [u8]) -> Option<(usize, &'a [u8])> {
-    let Ok((after_first @ ([] | [b'/' | b':' | b'@', ..]), ())) = path_component(cx, input) else {
+    let Ok((after_first @ ([] | [b'/' | b':' | b'@', ..]), underscore)) = path_component(cx, input)
+    else {
         return name_diagnosing(cx, input);
     };
-    let first = input
-        .get(..input.len() - after_first.len())
-        .unwrap_or_default();
-    let host = !first.contains(&b'_');
+    let host = !underscore;
     let domain_end = match after_first {
         [b'/', ..] if host => input.len() - after_first.len(),
         [b':', port @ ..] if host => {
