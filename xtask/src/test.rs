@@ -113,7 +113,7 @@ pub const STEPS: &[Step] = &[
         name: "fuzz-smoke",
         about: "a short run of every fuzz target (installs cargo-fuzz; nightly or RUSTC_BOOTSTRAP)",
         components: &[],
-        default: false,
+        default: true,
         run: crate::fuzz::smoke,
     },
 ];

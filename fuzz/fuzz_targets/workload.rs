@@ -1,0 +1,173 @@
+//! `workload`: arbitrary objects → rewriting a workload never panics, and its patch is right.
+//!
+//! - any text: `workload::rewrite_json` returns a report or a typed error;
+//! - a workload-shaped object (any kind of the nine, or another, a policy annotation from a
+//!   vocabulary or arbitrary text, containers whose images and names are arbitrary): the report's
+//!   patch, applied by an independent RFC 6902 implementation (the `json-patch` crate), puts each
+//!   row's `after` at its pointer and changes nothing else; and a second pass over the patched
+//!   object gives an empty patch when the policy warns of no chained rule.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use imgrepl::Code;
+use imgrepl::workload::{self, Options};
+use libfuzzer_sys::fuzz_target;
+use serde_json::{Value, json};
+
+#[derive(Debug, Arbitrary)]
+enum Input {
+    Text(String),
+    Object(Shape),
+}
+
+#[derive(Debug, Arbitrary)]
+struct Shape {
+    kind: u8,
+    policy: Policy,
+    on_template: bool,
+    containers: Vec<(Option<String>, Image)>,
+    init: Vec<(Option<String>, Image)>,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Policy {
+    Known(u8),
+    Text(String),
+    None,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Image {
+    Known(u8),
+    Text(String),
+    Number(i64),
+}
+
+const POLICIES: [&str; 4] = [
+    r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"}, {"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#,
+    r#"[{"repositoryPrefix": "a.io", "replaceWith": "b.io"}, {"repositoryPrefix": "b.io", "replaceWith": "c.io"}]"#,
+    r#"[{"repositoryPrefix": "harbor.domain/a", "replaceWith": "harbor.domain/a/b"}]"#,
+    r#"[{"repositoryPrefix": "x", "replacewith": "y"}]"#,
+];
+const IMAGES: [&str; 8] = [
+    "nginx:1",
+    "harbor.domain/a/app",
+    "harbor.domain/a/b/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "a.io/x",
+    "b.io/y:2",
+    "Bad",
+    "",
+    "quay.io/p/q",
+];
+const KINDS: [(&str, &str); 10] = [
+    ("v1", "Pod"),
+    ("v1", "PodTemplate"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "ReplicaSet"),
+    ("v1", "ReplicationController"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("v1", "ConfigMap"),
+];
+
+fn containers(list: &[(Option<String>, Image)]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|(name, image)| {
+                let image = match image {
+                    Image::Known(i) => json!(IMAGES[usize::from(*i) % IMAGES.len()]),
+                    Image::Text(s) => json!(s),
+                    Image::Number(n) => json!(n),
+                };
+                json!({"name": name, "image": image})
+            })
+            .collect(),
+    )
+}
+
+fn object(shape: &Shape) -> Value {
+    let (api, kind) = KINDS[usize::from(shape.kind) % KINDS.len()];
+    let annotations = match &shape.policy {
+        Policy::Known(i) => {
+            json!({imgrepl::ANNOTATION_KEY: POLICIES[usize::from(*i) % POLICIES.len()]})
+        }
+        Policy::Text(s) => json!({imgrepl::ANNOTATION_KEY: s}),
+        Policy::None => json!({}),
+    };
+    let spec = json!({"containers": containers(&shape.containers), "initContainers": containers(&shape.init)});
+    let (own, template) = if shape.on_template {
+        (json!({}), annotations)
+    } else {
+        (annotations, json!({}))
+    };
+    let template = json!({"metadata": {"annotations": template}, "spec": spec});
+    let body = match kind {
+        // A Pod carries its policy in its own annotations.
+        "Pod" => {
+            let annotations = if shape.on_template {
+                template["metadata"]["annotations"].clone()
+            } else {
+                own.clone()
+            };
+            return json!({"apiVersion": api, "kind": kind, "metadata": {"name": "p", "annotations": annotations}, "spec": template["spec"]});
+        }
+        "PodTemplate" => json!({"template": template}),
+        "CronJob" => json!({"spec": {"jobTemplate": {"spec": {"template": template}}}}),
+        _ => json!({"spec": {"template": template}}),
+    };
+    let mut object =
+        json!({"apiVersion": api, "kind": kind, "metadata": {"name": "w", "annotations": own}});
+    if let (Some(o), Some(b)) = (object.as_object_mut(), body.as_object()) {
+        for (k, v) in b {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    object
+}
+
+fn check(object: &Value) {
+    let Ok(report) = workload::rewrite(object, &Options::default()) else {
+        return;
+    };
+    // The patch, applied independently.
+    let ops = serde_json::to_value(&report.patch).expect("a patch serializes");
+    let patch: json_patch::Patch = serde_json::from_value(ops).expect("a valid RFC 6902 patch");
+    let mut patched = object.clone();
+    json_patch::patch(&mut patched, &patch).expect("the patch applies");
+    let mut expected = object.clone();
+    for row in &report.containers {
+        if row.changed() {
+            let after = row.after.clone().expect("a changed row has an image after");
+            *expected
+                .pointer_mut(&row.pointer)
+                .expect("the row's pointer exists") = json!(after);
+        }
+    }
+    assert_eq!(patched, expected);
+    // The library's own apply agrees.
+    let mut own = object.clone();
+    report.apply(&mut own).expect("the report applies");
+    assert_eq!(own, patched);
+    // Applied once, never chained: a second pass is empty unless rules chain.
+    let chained = report
+        .policy
+        .as_ref()
+        .is_some_and(|p| p.diagnostics.iter().any(|d| d.code() == Code::ChainedRule));
+    if !chained {
+        let again =
+            workload::rewrite(&patched, &Options::default()).expect("the patched object rewrites");
+        assert!(again.patch.is_empty(), "second pass: {:?}", again.patch);
+    }
+}
+
+fuzz_target!(|input: Input| match input {
+    Input::Text(text) => {
+        if let Ok(value) = serde_json::from_str::<Value>(&text) {
+            check(&value);
+        }
+        let _ = workload::rewrite_json(&text, &Options::default());
+    }
+    Input::Object(shape) => check(&object(&shape)),
+});
