@@ -4,8 +4,7 @@
 //! A suite is a [`Step`] in [`STEPS`]: a name, what it checks, the toolchain components it
 //! needs, and a function that runs it through [`Cmd`]. To add a suite (the C matrix, Go, WASM,
 //! …), write its function, in its own module when it is more than a few commands, and add one
-//! entry to [`STEPS`]. A step with `default: false` runs only when named
-//! (`cargo xtask test fuzz-smoke`); make it default once it passes on a fresh machine.
+//! entry to [`STEPS`]. A step with `default: false` runs only when named.
 
 use std::time::Instant;
 
@@ -249,7 +248,7 @@ mod tests {
     fn default_steps_in_order() {
         assert_eq!(
             names(&select(&[]).unwrap()),
-            ["fmt", "clippy", "test", "doc", "bench-test"]
+            ["fmt", "clippy", "test", "doc", "bench-test", "fuzz-smoke"]
         );
     }
 
