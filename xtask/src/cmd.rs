@@ -179,6 +179,26 @@ impl Cmd {
     }
 }
 
+impl Cmd {
+    /// Runs the command silently and returns how many bytes it wrote to stdout: for measuring
+    /// (`gzip -c FILE`). Not printed.
+    ///
+    /// # Errors
+    ///
+    /// A message quoting the command when it cannot be started or does not succeed.
+    pub fn output_len(&self) -> Result<u64, String> {
+        let output = self
+            .command()
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("`{self}` could not be started: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("`{self}` failed: {}", output.status));
+        }
+        Ok(output.stdout.len() as u64)
+    }
+}
+
 impl fmt::Display for Cmd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (key, value) in &self.envs {

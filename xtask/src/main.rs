@@ -6,6 +6,8 @@
 //! | `cargo xtask test` | every test suite (`--list` shows them) | [`test`](mod@test) |
 //! | `cargo xtask bench …` | the criterion suites | [`bench`](mod@bench) |
 //! | `cargo xtask fuzz …` | the cargo-fuzz targets | [`fuzz`](mod@fuzz) |
+//! | `cargo xtask wasm` | the JavaScript package (`bindings-wasm/pkg/`) and its tools | [`wasm`](mod@wasm) |
+//! | `cargo xtask preview` | builds the package and serves the policy previewer | [`preview`](mod@preview) |
 //!
 //! A task is a module exposing `pub fn run(args: &[String]) -> Result<(), String>`, dispatched
 //! from [`main`]; commands run through [`cmd::Cmd`], which prints each one and turns a failure
@@ -14,7 +16,10 @@
 mod bench;
 mod cmd;
 mod fuzz;
+mod preview;
 mod test;
+mod wasm;
+mod wasm_test;
 
 use std::process::ExitCode;
 
@@ -24,7 +29,9 @@ usage: cargo xtask <TASK> [ARGS...]
 tasks:
   test [STEP...]   run every test suite (fmt, clippy, test, doc, bench-test); `test --list` shows them
   bench [ARGS...]  run the benchmarks
-  fuzz [ARGS...]   run the fuzz targets";
+  fuzz [ARGS...]   run the fuzz targets
+  wasm [ARGS...]   build the JavaScript package (bindings-wasm/pkg/node, bindings-wasm/pkg/web)
+  preview [ARGS..] build the package and serve the policy previewer on 127.0.0.1";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +43,8 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "bench" => bench::run(rest),
         "fuzz" => fuzz::run(rest),
+        "wasm" => wasm::run(rest),
+        "preview" => preview::run(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -102,6 +102,27 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "wasm-clippy",
+        about: "cargo clippy on imgrepl-wasm for wasm32-unknown-unknown (installs the target)",
+        components: &[CLIPPY],
+        default: true,
+        run: crate::wasm_test::clippy,
+    },
+    Step {
+        name: "wasm",
+        about: "the JS package: wasm-bindgen-test in Node, node --test over pkg/node, d.ts freshness",
+        components: &[],
+        default: true,
+        run: crate::wasm_test::node,
+    },
+    Step {
+        name: "wasm-e2e",
+        about: "the previewer page in headless Chromium (installs chromium via apt, npm ci)",
+        components: &[],
+        default: true,
+        run: crate::wasm_test::e2e,
+    },
+    Step {
         name: "bench-test",
         about: "every benchmark once, untimed, its answers checked (cargo xtask bench --test)",
         components: &[],
@@ -248,7 +269,17 @@ mod tests {
     fn default_steps_in_order() {
         assert_eq!(
             names(&select(&[]).unwrap()),
-            ["fmt", "clippy", "test", "doc", "bench-test", "fuzz-smoke"]
+            [
+                "fmt",
+                "clippy",
+                "test",
+                "doc",
+                "wasm-clippy",
+                "wasm",
+                "wasm-e2e",
+                "bench-test",
+                "fuzz-smoke"
+            ]
         );
     }
 

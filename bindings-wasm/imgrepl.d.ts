@@ -1,0 +1,378 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** How a rule's prefix matches an image. */
+export type MatchMode = "longest-prefix" | "exact-parent";
+
+/** A range of a string in UTF-16 code units (what `String.prototype.slice` takes). */
+export interface Span {
+    start: number;
+    end: number;
+}
+
+/** One finding about a policy. */
+export interface Diagnostic {
+    severity: "error" | "warning";
+    /** A stable kebab-case code, such as `duplicate-prefix`. */
+    code: string;
+    message: string;
+    /** The index of the rule in the array, when the diagnostic is about one rule. */
+    rule: number | null;
+    field: "repositoryPrefix" | "replaceWith" | null;
+    /** The RFC 6901 pointer of what it is about, such as `/2/repositoryPrefix`. */
+    pointer: string;
+    /** Where it is in the policy text. */
+    span: Span;
+    /** The other occurrence, for a duplicate. */
+    related: Span | null;
+}
+
+/** The result of `validatePolicy`. */
+export interface Validation {
+    /** Whether the policy has no error (it may have warnings). */
+    ok: boolean;
+    /** The number of rules of a valid policy; 0 when it is invalid. */
+    rules: number;
+    /** Errors first, then warnings, each in source order. */
+    diagnostics: Diagnostic[];
+}
+
+/** One rule of a policy. */
+export interface Rule {
+    repositoryPrefix: string;
+    replaceWith: string;
+}
+
+/** Options of `Policy.parse`. */
+export interface PolicyOptions {
+    mode?: MatchMode;
+}
+
+/** The result of `policy.rewrite`. */
+export interface Rewritten {
+    image: string;
+    changed: boolean;
+    /** The index of the rule that rewrote it. */
+    rule: number | null;
+}
+
+/** Why an image was left as it is. `offset` counts UTF-16 code units of the image. */
+export interface ImageError {
+    code: string;
+    message: string;
+    offset: number;
+}
+
+/** One row of `policy.rewriteAll`: the result, or the image itself when left as it is. */
+export interface BatchRow {
+    image: string;
+    rule: number | null;
+    error: ImageError | null;
+}
+
+/** One `/` boundary of an image, and the rule whose prefix it is. */
+export interface Candidate {
+    prefix: string;
+    rule: number | null;
+    /** Whether this boundary is the image's parent path (what exact-parent mode compares). */
+    parent: boolean;
+}
+
+/** The result of `policy.explain`. */
+export interface Explanation {
+    image: string;
+    mode: MatchMode;
+    /** Every `/` boundary, longest first. */
+    candidates: Candidate[];
+    /** The winner in the policy's mode. */
+    rule: number | null;
+    longestPrefixRule: number | null;
+    exactParentRule: number | null;
+    modesDisagree: boolean;
+    result: string | null;
+    error: ImageError | null;
+    /** One sentence that says what happens and why. */
+    reason: string;
+}
+
+/** A reference error; `offset` counts UTF-16 code units of the input. */
+export interface ReferenceError {
+    code: string;
+    message: string;
+    offset: number;
+}
+
+/** One view of a reference: its value, or its error. */
+export interface View<T> {
+    ok: boolean;
+    value: T | null;
+    error: ReferenceError | null;
+}
+
+/** A reference as written. */
+export interface WrittenReference {
+    name: string;
+    domain: string | null;
+    path: string;
+    tag: string | null;
+    digest: string | null;
+}
+
+/** A reference in the normalized view (`docker.io/library/nginx`). */
+export interface NormalizedReference {
+    name: string;
+    domain: string | null;
+    path: string;
+    tag: string | null;
+    digest: string | null;
+    familiar: string;
+    string: string;
+}
+
+/** The result of `parseReference`. */
+export interface ParsedReference {
+    input: string;
+    written: View<WrittenReference>;
+    normalized: View<NormalizedReference>;
+    dockerRef: View<string>;
+}
+
+/** Options of `rewriteWorkload`. */
+export interface WorkloadOptions {
+    /** A policy (annotation JSON) that wins over the objects' annotations. */
+    policy?: string;
+    mode?: MatchMode;
+    /** The annotation that carries the policy; `coordinator.cci.io/image-replacement` by default. */
+    annotationKey?: string;
+}
+
+/** Options of `reviewAdmission`. */
+export interface AdmissionOptions {
+    mode?: MatchMode;
+    annotationKey?: string;
+}
+
+/** Where a policy came from; diagnostics' spans count UTF-16 code units of `annotation`. */
+export interface PolicySource {
+    origin: "caller" | "pod" | "pod-template" | "workload";
+    pointer: string | null;
+    annotation: string | null;
+    diagnostics: Diagnostic[];
+}
+
+/** The rule that rewrote a container's image. */
+export interface AppliedRule {
+    index: number;
+    repositoryPrefix: string;
+    replaceWith: string;
+}
+
+/** Why a container's image was left as it is; `offset` counts UTF-16 code units of the image. */
+export interface ContainerError {
+    code: string;
+    message: string;
+    offset: number | null;
+}
+
+/** One container of a workload. */
+export interface ContainerRow {
+    list: "containers" | "initContainers" | "ephemeralContainers";
+    index: number;
+    name: string | null;
+    /** The RFC 6901 pointer of its `image`. */
+    pointer: string;
+    before: string | null;
+    after: string | null;
+    changed: boolean;
+    rule: AppliedRule | null;
+    error: ContainerError | null;
+}
+
+/** One RFC 6902 operation. */
+export interface PatchOp {
+    op: "replace";
+    path: string;
+    value: string;
+}
+
+/** Something likely wrong with an object that did not stop its rewrite. */
+export interface WorkloadWarning {
+    code: string;
+    message: string;
+    pointer: string;
+}
+
+/** An error of a whole object; nothing of it is rewritten. */
+export interface WorkloadError {
+    code: string;
+    message: string;
+    pointer: string;
+    offset: number | null;
+    policy: PolicySource | null;
+}
+
+/** The report of one object. `kind` is null for an object that is not a workload. */
+export interface WorkloadReport {
+    kind: string | null;
+    policy: PolicySource | null;
+    containers: ContainerRow[];
+    patch: PatchOp[];
+    warnings: WorkloadWarning[];
+}
+
+/** One document of a manifest, numbered from 0 as the file's documents are. */
+export interface DocumentReport extends WorkloadReport {
+    document: number;
+    error: WorkloadError | null;
+}
+
+/** The result of `rewriteWorkload`. */
+export interface WorkloadResult {
+    format: "json" | "yaml";
+    documents: DocumentReport[];
+}
+
+/** An `AdmissionReview` response body. */
+export interface AdmissionReviewResponse {
+    apiVersion: string;
+    kind: "AdmissionReview";
+    response: {
+        uid: string;
+        allowed: boolean;
+        patchType?: "JSONPatch";
+        /** The JSON Patch, base64. */
+        patch?: string;
+        warnings?: string[];
+    };
+}
+
+/** The result of `reviewAdmission`. */
+export interface AdmissionResult {
+    response: AdmissionReviewResponse;
+    report: WorkloadReport | null;
+    error: WorkloadError | null;
+}
+
+
+
+/**
+ * A compiled image replacement policy.
+ *
+ * Build it once with `Policy.parse` and use it for many images; call `free()` when done (a
+ * `FinalizationRegistry` frees forgotten ones, eventually).
+ */
+export class Policy {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Why the policy does what it does with `image`.
+     *
+     * # Errors
+     *
+     * Never, in practice: an `Error` with code `internal` if a value cannot be converted.
+     */
+    explain(image: string): Explanation;
+    /**
+     * Reads and validates an annotation value.
+     *
+     * # Errors
+     *
+     * An `Error` with code `invalid-policy` and a `diagnostics` array when the policy has an
+     * error; code `invalid-argument` for an unknown `mode`.
+     */
+    static parse(text: string, options?: PolicyOptions | null): Policy;
+    /**
+     * Rewrites many images in one call: one row per image, in order, with the result (or the
+     * image itself when it is left as it is), the rule and the error.
+     *
+     * # Errors
+     *
+     * Never, in practice: an `Error` with code `internal` if a value cannot be converted.
+     */
+    rewriteAll(images: string[]): BatchRow[];
+    /**
+     * Rewrites one image.
+     *
+     * # Errors
+     *
+     * An `Error` with the image error's `code` and `offset` (UTF-16) when the image, or the
+     * result, is not a valid reference.
+     */
+    rewrite(image: string): Rewritten;
+    /**
+     * The rules as plain objects, for `JSON.stringify(policy)` (the annotation's JSON).
+     *
+     * # Errors
+     *
+     * Never, in practice.
+     */
+    toJSON(): Rule[];
+    /**
+     * The match mode.
+     */
+    readonly mode: MatchMode;
+    /**
+     * The rules, in the order given.
+     *
+     * # Errors
+     *
+     * Never, in practice.
+     */
+    readonly rules: Rule[];
+    /**
+     * The warnings found when the policy was read (spans in UTF-16 code units of its text).
+     *
+     * # Errors
+     *
+     * Never, in practice.
+     */
+    readonly warnings: Diagnostic[];
+}
+
+/**
+ * Parses an image reference in the three views of the reference implementation: as written,
+ * normalized, and as `ParseDockerRef` gives it.
+ *
+ * # Errors
+ *
+ * Never, in practice: an invalid reference is a result with `ok: false`, not an error.
+ */
+export function parseReference(text: string): ParsedReference;
+
+/**
+ * Answers the JSON text of an `AdmissionReview` request as a mutating webhook would.
+ *
+ * # Errors
+ *
+ * An `Error` with the admission error's code when the text is not an `AdmissionReview`
+ * request; `invalid-argument` for a bad option.
+ */
+export function reviewAdmission(text: string, options?: AdmissionOptions | null): AdmissionResult;
+
+/**
+ * Rewrites the images of every workload in a manifest (JSON or YAML, one or several
+ * documents): one report per document with its rows and its JSON Patch.
+ *
+ * # Errors
+ *
+ * An `Error` with code `invalid-argument` for a bad option, or `invalid-policy` (with
+ * `diagnostics`) when `options.policy` is given and invalid. A problem in one document is
+ * reported in that document, not thrown.
+ */
+export function rewriteWorkload(text: string, options?: WorkloadOptions | null): WorkloadResult;
+
+/**
+ * Validates an annotation value and returns every diagnostic, errors and warnings, with spans
+ * in UTF-16 code units of `text`.
+ *
+ * # Errors
+ *
+ * Never, in practice: an `Error` with code `internal` if a value cannot be converted.
+ */
+export function validatePolicy(text: string): Validation;
+
+/**
+ * The package version (the workspace version).
+ */
+export function version(): string;

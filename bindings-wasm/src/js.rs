@@ -1,0 +1,149 @@
+//! Conversions between core values and JavaScript values: plain objects through
+//! serde-wasm-bindgen (JSON-compatible: maps become objects, `None` becomes `null`), positions
+//! in UTF-16 code units through core's index, and errors thrown as real `Error` objects with a
+//! `code` property.
+//!
+//! Nothing here decides a rule: every value comes from a core accessor, and the only work is
+//! choosing the JavaScript shape (camelCase names, UTF-16 offsets).
+
+use imgrepl::{Code, Diagnostic, Field, RewriteError, RuleId, Severity, Span};
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Converts a serializable value into a plain JavaScript value.
+///
+/// Serialization of the binding's own shapes cannot fail (strings, numbers, booleans, arrays and
+/// objects only); should it ever, the error is thrown as an `Error` with code `internal`.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| error("internal", &e.to_string()).into())
+}
+
+/// A JavaScript `Error` with `message` and a `code` property.
+pub(crate) fn error(code: &str, message: &str) -> js_sys::Error {
+    let error = js_sys::Error::new(message);
+    set(&error, "code", &JsValue::from_str(code));
+    error
+}
+
+/// Sets `key` on `target`. Setting a property on a fresh `Error` object cannot fail.
+pub(crate) fn set(target: &js_sys::Error, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// A `TypeError`-like misuse of the API (a wrong option), thrown with code `invalid-argument`.
+pub(crate) fn invalid_argument(message: &str) -> JsValue {
+    error("invalid-argument", message).into()
+}
+
+/// Turns a thrown value into the `Err` of a binding function.
+pub(crate) fn throw(error: js_sys::Error) -> JsValue {
+    error.unchecked_into()
+}
+
+/// Positions in one text counted in UTF-16 code units, by core's conversion.
+pub(crate) struct Utf16Index<'a> {
+    text: &'a str,
+}
+
+impl<'a> Utf16Index<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Utf16Index { text }
+    }
+
+    pub(crate) fn span(&self, span: Span) -> Span {
+        span.to_utf16(self.text)
+    }
+
+    pub(crate) fn offset(&self, byte: usize) -> usize {
+        imgrepl::span::utf16_offset(self.text, byte)
+    }
+}
+
+/// A span in UTF-16 code units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct Utf16Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Utf16Span {
+    pub(crate) fn new(index: &Utf16Index<'_>, span: Span) -> Self {
+        let s = index.span(span);
+        Utf16Span {
+            start: s.start,
+            end: s.end,
+        }
+    }
+}
+
+/// A policy diagnostic as JavaScript sees it (`Diagnostic` in `imgrepl.d.ts`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct JsDiagnostic {
+    severity: Severity,
+    code: Code,
+    message: String,
+    rule: Option<usize>,
+    field: Option<Field>,
+    pointer: String,
+    span: Utf16Span,
+    related: Option<Utf16Span>,
+}
+
+impl JsDiagnostic {
+    pub(crate) fn new(index: &Utf16Index<'_>, d: &Diagnostic) -> Self {
+        JsDiagnostic {
+            severity: d.severity(),
+            code: d.code(),
+            message: d.message().to_owned(),
+            rule: d.rule(),
+            field: d.field(),
+            pointer: d.pointer().to_owned(),
+            span: Utf16Span::new(index, d.span()),
+            related: d.related().map(|r| Utf16Span::new(index, r)),
+        }
+    }
+
+    /// Every diagnostic of `text`, in order, with UTF-16 spans (one index for all of them).
+    pub(crate) fn all<'d>(
+        text: &str,
+        diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+    ) -> Vec<Self> {
+        let index = Utf16Index::new(text);
+        diagnostics
+            .into_iter()
+            .map(|d| JsDiagnostic::new(&index, d))
+            .collect()
+    }
+}
+
+/// An image error as JavaScript sees it (`ImageError`): offset in UTF-16 code units of the image.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct JsImageError {
+    code: &'static str,
+    message: String,
+    offset: usize,
+}
+
+impl JsImageError {
+    pub(crate) fn new(image: &str, e: &RewriteError) -> Self {
+        JsImageError {
+            code: e.code(),
+            message: e.to_string(),
+            offset: Utf16Index::new(image).offset(e.offset()),
+        }
+    }
+
+    /// The same, thrown: an `Error` with `code` and `offset`.
+    pub(crate) fn throw(&self) -> JsValue {
+        let e = error(self.code, &self.message);
+        set(&e, "offset", &JsValue::from(self.offset));
+        throw(e)
+    }
+}
+
+/// A rule index for JavaScript.
+pub(crate) fn rule_index(id: Option<RuleId>) -> Option<usize> {
+    id.map(RuleId::index)
+}

@@ -1,0 +1,349 @@
+//! The imgrepl package for JavaScript: a thin wasm-bindgen layer over the `imgrepl` core.
+//!
+//! Every rule (the reference grammar, policy validation, matching, workload rewriting) lives
+//! in core; this crate only gives it a JavaScript shape:
+//!
+//! | JavaScript | core |
+//! |---|---|
+//! | `validatePolicy(text)` | [`imgrepl::Policy::validate`] |
+//! | `Policy.parse(text, { mode })` | [`imgrepl::Policy::from_json`], [`imgrepl::Policy::with_mode`] |
+//! | `policy.rewrite(image)` | [`imgrepl::Policy::rewrite`] |
+//! | `policy.rewriteAll(images)` | [`imgrepl::Policy::rewrite_into`] over the list |
+//! | `policy.explain(image)` | [`imgrepl::Policy::explain`] |
+//! | `parseReference(text)` | [`imgrepl::Reference::parse`], `parse_normalized`, `parse_docker_ref` |
+//! | `rewriteWorkload(text, options)` | [`imgrepl::workload::rewrite_json`] per document |
+//! | `reviewAdmission(text, options)` | [`imgrepl::workload::admission::review_json`] |
+//!
+//! Values cross as plain objects (serde-wasm-bindgen, JSON-compatible), positions count UTF-16
+//! code units as JavaScript strings do, and errors are thrown as `Error` objects with a `code`
+//! property. The TypeScript interfaces are in [`types`]; the checked-in `imgrepl.d.ts` is what
+//! wasm-bindgen emits from them.
+//!
+//! The functions are plain Rust functions too, so the crate builds and is linted on the host;
+//! its tests run on `wasm32-unknown-unknown` (`cargo xtask test wasm`).
+
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen exports take owned arguments (Option<T>, Vec<String>): JS values cross by value"
+)]
+
+mod js;
+mod manifest;
+mod reference;
+pub mod types;
+
+use std::str::FromStr;
+
+use imgrepl::MatchMode;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use js::{JsDiagnostic, JsImageError, error, invalid_argument, rule_index, set, throw, to_js};
+
+/// The package version (the workspace version).
+#[wasm_bindgen]
+#[must_use]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+#[derive(Serialize)]
+struct ValidationJs {
+    ok: bool,
+    rules: usize,
+    diagnostics: Vec<JsDiagnostic>,
+}
+
+/// Validates an annotation value and returns every diagnostic, errors and warnings, with spans
+/// in UTF-16 code units of `text`.
+///
+/// # Errors
+///
+/// Never, in practice: an `Error` with code `internal` if a value cannot be converted.
+#[wasm_bindgen(js_name = validatePolicy, unchecked_return_type = "Validation")]
+pub fn validate_policy(text: &str) -> Result<JsValue, JsValue> {
+    let v = imgrepl::Policy::validate(text);
+    to_js(&ValidationJs {
+        ok: v.is_ok(),
+        rules: v.policy.as_ref().map_or(0, |p| p.rules().len()),
+        diagnostics: JsDiagnostic::all(text, &v.diagnostics),
+    })
+}
+
+/// A string property of an options object: absent, `undefined` and `null` are `None`.
+fn option_str(options: Option<&JsValue>, key: &str) -> Result<Option<String>, JsValue> {
+    let Some(options) = options else {
+        return Ok(None);
+    };
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !options.is_object() {
+        return Err(invalid_argument("options must be an object"));
+    }
+    let value = js_sys::Reflect::get(options, &JsValue::from_str(key))
+        .map_err(|_| invalid_argument(&format!("options.{key} cannot be read")))?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| invalid_argument(&format!("options.{key} must be a string")))
+}
+
+/// The `mode` option, read by core's [`MatchMode::from_str`].
+fn option_mode(options: Option<&JsValue>) -> Result<Option<MatchMode>, JsValue> {
+    option_str(options, "mode")?
+        .map(|m| MatchMode::from_str(&m).map_err(|e| invalid_argument(&e.to_string())))
+        .transpose()
+}
+
+/// A compiled image replacement policy.
+///
+/// Build it once with `Policy.parse` and use it for many images; call `free()` when done (a
+/// `FinalizationRegistry` frees forgotten ones, eventually).
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Policy {
+    inner: imgrepl::Policy,
+    /// The warnings, with spans in UTF-16 code units of the text the policy was read from.
+    warnings: Vec<JsDiagnostic>,
+}
+
+#[derive(Serialize)]
+struct RewrittenJs<'a> {
+    image: &'a str,
+    changed: bool,
+    rule: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct BatchRowJs<'a> {
+    image: &'a str,
+    rule: Option<usize>,
+    error: Option<JsImageError>,
+}
+
+#[wasm_bindgen]
+impl Policy {
+    /// Reads and validates an annotation value.
+    ///
+    /// # Errors
+    ///
+    /// An `Error` with code `invalid-policy` and a `diagnostics` array when the policy has an
+    /// error; code `invalid-argument` for an unknown `mode`.
+    #[wasm_bindgen(js_name = parse)]
+    pub fn parse(text: &str, options: Option<types::PolicyOptions>) -> Result<Policy, JsValue> {
+        let mode = option_mode(options.as_deref())?.unwrap_or_default();
+        match imgrepl::Policy::from_json(text) {
+            Ok(policy) => Ok(Policy {
+                warnings: JsDiagnostic::all(text, policy.warnings()),
+                inner: policy.with_mode(mode),
+            }),
+            Err(e) => {
+                let thrown = error("invalid-policy", &e.to_string());
+                set(
+                    &thrown,
+                    "diagnostics",
+                    &to_js(&JsDiagnostic::all(text, e.diagnostics()))?,
+                );
+                Err(throw(thrown))
+            }
+        }
+    }
+
+    /// Rewrites one image.
+    ///
+    /// # Errors
+    ///
+    /// An `Error` with the image error's `code` and `offset` (UTF-16) when the image, or the
+    /// result, is not a valid reference.
+    #[wasm_bindgen(unchecked_return_type = "Rewritten")]
+    pub fn rewrite(&self, image: &str) -> Result<JsValue, JsValue> {
+        match self.inner.rewrite(image) {
+            Ok(r) => to_js(&RewrittenJs {
+                image: &r.image,
+                changed: r.changed(),
+                rule: rule_index(r.rule),
+            }),
+            Err(e) => Err(JsImageError::new(image, &e).throw()),
+        }
+    }
+
+    /// Rewrites many images in one call: one row per image, in order, with the result (or the
+    /// image itself when it is left as it is), the rule and the error.
+    ///
+    /// # Errors
+    ///
+    /// Never, in practice: an `Error` with code `internal` if a value cannot be converted.
+    #[wasm_bindgen(js_name = rewriteAll, unchecked_return_type = "BatchRow[]")]
+    pub fn rewrite_all(&self, images: Vec<String>) -> Result<JsValue, JsValue> {
+        let mut out = String::new();
+        let mut rows = Vec::with_capacity(images.len());
+        let mut results = Vec::with_capacity(images.len());
+        for image in &images {
+            let r = self.inner.rewrite_into(image, &mut out);
+            results.push(out.clone());
+            rows.push(r);
+        }
+        let rows: Vec<BatchRowJs<'_>> = rows
+            .into_iter()
+            .zip(&results)
+            .zip(&images)
+            .map(|((r, result), image)| match r {
+                Ok(rule) => BatchRowJs {
+                    image: result,
+                    rule: rule_index(rule),
+                    error: None,
+                },
+                Err(e) => BatchRowJs {
+                    image: result,
+                    rule: rule_index(e.rule()),
+                    error: Some(JsImageError::new(image, &e)),
+                },
+            })
+            .collect();
+        to_js(&rows)
+    }
+
+    /// Why the policy does what it does with `image`.
+    ///
+    /// # Errors
+    ///
+    /// Never, in practice: an `Error` with code `internal` if a value cannot be converted.
+    #[wasm_bindgen(unchecked_return_type = "Explanation")]
+    pub fn explain(&self, image: &str) -> Result<JsValue, JsValue> {
+        to_js(&reference::ExplanationJs::new(
+            image,
+            &self.inner.explain(image),
+        ))
+    }
+
+    /// The rules, in the order given.
+    ///
+    /// # Errors
+    ///
+    /// Never, in practice.
+    #[wasm_bindgen(getter, unchecked_return_type = "Rule[]")]
+    pub fn rules(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.rules())
+    }
+
+    /// The warnings found when the policy was read (spans in UTF-16 code units of its text).
+    ///
+    /// # Errors
+    ///
+    /// Never, in practice.
+    #[wasm_bindgen(getter, unchecked_return_type = "Diagnostic[]")]
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.warnings)
+    }
+
+    /// The match mode.
+    #[wasm_bindgen(getter, unchecked_return_type = "MatchMode")]
+    pub fn mode(&self) -> String {
+        self.inner.mode().as_str().to_owned()
+    }
+
+    /// The rules as plain objects, for `JSON.stringify(policy)` (the annotation's JSON).
+    ///
+    /// # Errors
+    ///
+    /// Never, in practice.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Rule[]")]
+    #[allow(clippy::wrong_self_convention, reason = "JSON.stringify calls toJSON")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        self.rules()
+    }
+}
+
+/// Parses an image reference in the three views of the reference implementation: as written,
+/// normalized, and as `ParseDockerRef` gives it.
+///
+/// # Errors
+///
+/// Never, in practice: an invalid reference is a result with `ok: false`, not an error.
+#[wasm_bindgen(js_name = parseReference, unchecked_return_type = "ParsedReference")]
+pub fn parse_reference(text: &str) -> Result<JsValue, JsValue> {
+    to_js(&reference::ParsedJs::new(text))
+}
+
+/// Rewrites the images of every workload in a manifest (JSON or YAML, one or several
+/// documents): one report per document with its rows and its JSON Patch.
+///
+/// # Errors
+///
+/// An `Error` with code `invalid-argument` for a bad option, or `invalid-policy` (with
+/// `diagnostics`) when `options.policy` is given and invalid. A problem in one document is
+/// reported in that document, not thrown.
+#[wasm_bindgen(js_name = rewriteWorkload, unchecked_return_type = "WorkloadResult")]
+pub fn rewrite_workload(
+    text: &str,
+    options: Option<types::WorkloadOptions>,
+) -> Result<JsValue, JsValue> {
+    let mode = option_mode(options.as_deref())?;
+    let key = option_str(options.as_deref(), "annotationKey")?;
+    let policy = option_str(options.as_deref(), "policy")?
+        .map(|p| Policy::parse(&p, None).map(|p| p.inner))
+        .transpose()?;
+    let mut o = imgrepl::workload::Options::new();
+    if let Some(key) = key.as_deref() {
+        o = o.annotation_key(key);
+    }
+    if let Some(mode) = mode {
+        o = o.mode(mode);
+    }
+    let with_mode;
+    if let Some(policy) = policy {
+        with_mode = match mode {
+            Some(mode) => policy.with_mode(mode),
+            None => policy,
+        };
+        o = o.policy(&with_mode);
+    }
+    manifest::rewrite(text, &o)
+}
+
+/// Answers the JSON text of an `AdmissionReview` request as a mutating webhook would.
+///
+/// # Errors
+///
+/// An `Error` with the admission error's code when the text is not an `AdmissionReview`
+/// request; `invalid-argument` for a bad option.
+#[wasm_bindgen(js_name = reviewAdmission, unchecked_return_type = "AdmissionResult")]
+pub fn review_admission(
+    text: &str,
+    options: Option<types::AdmissionOptions>,
+) -> Result<JsValue, JsValue> {
+    let mode = option_mode(options.as_deref())?;
+    let key = option_str(options.as_deref(), "annotationKey")?;
+    let mut o = imgrepl::workload::Options::new();
+    if let Some(key) = key.as_deref() {
+        o = o.annotation_key(key);
+    }
+    if let Some(mode) = mode {
+        o = o.mode(mode);
+    }
+    match imgrepl::workload::admission::review_json(text, &o) {
+        Ok(r) => to_js(&manifest::AdmissionJs::new(&r)),
+        Err(e) => Err(throw(error(e.code(), &e.to_string()))),
+    }
+}
+
+#[cfg(feature = "console-panic")]
+mod panic_hook {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = console)]
+        fn error(message: &str);
+    }
+
+    /// Prints panics to the console (debug builds with `--features console-panic` only).
+    #[wasm_bindgen(start)]
+    fn start() {
+        std::panic::set_hook(Box::new(|info| error(&info.to_string())));
+    }
+}

@@ -1,0 +1,416 @@
+// The imgrepl policy previewer: every result updates as you type (debounced), from the
+// imgrepl WebAssembly package served beside this page (../pkg/web). Plain DOM, no framework.
+
+const SEED_POLICY = `[
+  {"repositoryPrefix": "harbor.domain", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
+  {"repositoryPrefix": "", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
+  {"repositoryPrefix": "harbor.domain/a/b/c/d", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org2"}
+]`;
+
+const SEED_IMAGES = `harbor.domain/ubuntu:latest
+nginx:latest
+harbor.domain/a/b/c/d/redis:latest
+harbor.domain/team/app:1.2
+quay.io/prometheus/node-exporter:v1.8.2`;
+
+const SEED_MANIFEST = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: init
+          image: busybox:1.36
+      containers:
+        - name: app
+          image: harbor.domain/team/web:2.1   # rewritten
+        - name: sidecar
+          image: quay.io/x/y:1
+`;
+
+const DEBOUNCE_MS = 100;
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+};
+
+let lib = null; // the package module
+let loads = 0;
+let policy = null; // the current imgrepl Policy, or null
+let policyText = "";
+let diagnostics = [];
+
+/** Loads (or, after a trap, reloads) a fresh instance of the package. */
+async function load() {
+  loads += 1;
+  const url = new URL("../pkg/web/imgrepl.js", import.meta.url);
+  if (loads > 1) url.searchParams.set("instance", String(loads));
+  const module = await import(url.href);
+  await module.default({ module_or_path: new URL("../pkg/web/imgrepl_bg.wasm", import.meta.url) });
+  lib = module;
+  policy = null;
+}
+
+/** Runs `f` against the package; a trap (a bug in the module) reloads it and says so. */
+async function guarded(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) {
+      showBanner(`The WebAssembly module stopped (${e.message}); it was reloaded. Please report the input that caused it.`);
+      await load();
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function showBanner(text) {
+  const b = $("banner");
+  b.textContent = text;
+  b.hidden = !text;
+}
+
+// ---------- state in the URL fragment ----------
+
+function readFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  return {
+    policy: params.get("policy"),
+    images: params.get("images"),
+    manifest: params.get("manifest"),
+    mode: params.get("mode"),
+    editorPolicy: params.get("editor-policy"),
+  };
+}
+
+function writeFragment() {
+  const params = new URLSearchParams();
+  params.set("policy", $("policy").value);
+  params.set("images", $("images").value);
+  params.set("manifest", $("manifest").value);
+  params.set("mode", mode());
+  params.set("editor-policy", $("use-editor-policy").checked ? "1" : "0");
+  history.replaceState(null, "", `#${params.toString()}`);
+}
+
+function restore() {
+  const s = readFragment();
+  $("policy").value = s.policy ?? SEED_POLICY;
+  $("images").value = s.images ?? SEED_IMAGES;
+  $("manifest").value = s.manifest ?? SEED_MANIFEST;
+  const m = s.mode === "exact-parent" ? "exact-parent" : "longest-prefix";
+  for (const r of document.querySelectorAll('input[name="mode"]')) r.checked = r.value === m;
+  $("use-editor-policy").checked = s.editorPolicy !== "0";
+}
+
+const mode = () => document.querySelector('input[name="mode"]:checked')?.value ?? "longest-prefix";
+
+// ---------- policy editor ----------
+
+function updatePolicy() {
+  const text = $("policy").value;
+  policyText = text;
+  const v = lib.validatePolicy(text);
+  diagnostics = v.diagnostics;
+  if (policy) {
+    policy.free();
+    policy = null;
+  }
+  if (v.ok) policy = lib.Policy.parse(text, { mode: mode() });
+  renderHighlights(text, diagnostics);
+  renderStatus(v);
+  renderDiagnostics(text, diagnostics);
+}
+
+/** Draws every diagnostic's span as a <mark> in the backdrop (spans count UTF-16 units). */
+function renderHighlights(text, diags) {
+  const box = $("policy-highlights");
+  box.replaceChildren();
+  // Marks cannot overlap in flat text: keep the first of overlapping spans (errors come first).
+  const spans = [];
+  diags.forEach((d, i) => {
+    const { start, end } = d.span;
+    if (spans.some((s) => start < s.end && s.start < end)) return;
+    spans.push({ start, end, i, d });
+  });
+  spans.sort((a, b) => a.start - b.start || a.end - b.end);
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue;
+    box.append(text.slice(at, s.start));
+    const m = el("mark", { class: `${s.d.severity}${s.start === s.end ? " empty" : ""}`, "data-index": String(s.i) });
+    m.textContent = text.slice(s.start, s.end);
+    box.append(m);
+    at = s.end;
+  }
+  box.append(text.slice(at) + "\n");
+  syncScroll();
+}
+
+function renderStatus(v) {
+  const errors = v.diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = v.diagnostics.length - errors;
+  const status = $("policy-status");
+  const counts = ` · ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+  status.className = `status ${v.ok ? "ok" : "bad"}`;
+  status.replaceChildren(
+    v.ok ? `✓ valid: ${v.rules} rule${v.rules === 1 ? "" : "s"}` : "✗ invalid policy",
+    el("span", { class: "count", text: counts }),
+  );
+}
+
+/** 1-based line and column (in UTF-16 units, as the editor counts) of a string offset. */
+function lineCol(text, offset) {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return [line, offset - before.lastIndexOf("\n")];
+}
+
+function renderDiagnostics(text, diags) {
+  const list = $("diagnostics");
+  list.replaceChildren();
+  diags.forEach((d, i) => {
+    const [line, col] = lineCol(text, d.span.start);
+    const where = `${d.code} · line ${line}, col ${col}${d.pointer ? ` · ${d.pointer}` : ""}`;
+    const button = el("button", { type: "button", "data-index": String(i) },
+      el("span", { class: "sev", text: d.severity }),
+      el("span", { class: "where", text: where }),
+      el("span", { class: "msg", text: d.message }));
+    button.addEventListener("click", () => select(d));
+    list.append(el("li", { class: d.severity }, button));
+  });
+}
+
+/** Moves the cursor to a diagnostic and selects its text. */
+function select(d) {
+  const ta = $("policy");
+  ta.focus();
+  ta.setSelectionRange(d.span.start, d.span.end);
+  const [line] = lineCol(ta.value, d.span.start);
+  const lineHeight = parseFloat(getComputedStyle(ta).lineHeight) || 19;
+  ta.scrollTop = Math.max(0, (line - 3) * lineHeight);
+  syncScroll();
+}
+
+function syncScroll() {
+  const ta = $("policy");
+  const back = document.querySelector("#policy-editor .backdrop");
+  back.scrollTop = ta.scrollTop;
+  back.scrollLeft = ta.scrollLeft;
+}
+
+/** Hover text: the diagnostic under the mouse (the marks sit under the transparent textarea). */
+function hover(event) {
+  const tip = $("tooltip");
+  for (const m of document.querySelectorAll("#policy-highlights mark")) {
+    for (const r of m.getClientRects()) {
+      if (event.clientX >= r.left && event.clientX <= r.right + 2 && event.clientY >= r.top && event.clientY <= r.bottom) {
+        const d = diagnostics[Number(m.dataset.index)];
+        const box = $("policy-editor").getBoundingClientRect();
+        tip.replaceChildren(el("span", { class: "code", text: `${d.severity}[${d.code}] ` }), d.message);
+        tip.style.left = `${Math.min(r.left - box.left, box.width - 200)}px`;
+        tip.style.top = `${r.bottom - box.top + 4}px`;
+        tip.hidden = false;
+        return;
+      }
+    }
+  }
+  tip.hidden = true;
+}
+
+// ---------- images ----------
+
+function updateImages() {
+  const body = document.querySelector("#results tbody");
+  body.replaceChildren();
+  const images = $("images").value.split("\n").map((s) => s.trim()).filter((s) => s !== "");
+  if (!policy) {
+    if (images.length) body.append(el("tr", {}, el("td", { colspan: "4", class: "muted", text: "Fix the policy to see the results." })));
+    return;
+  }
+  const rows = policy.rewriteAll(images);
+  const rules = policy.rules;
+  rows.forEach((row, i) => {
+    const image = images[i];
+    const state = row.error ? "error" : row.rule === null ? "unchanged" : "changed";
+    const result = el("td", { class: "result mono" });
+    if (row.error) {
+      result.append("left as it is");
+      result.append(el("span", { class: "err", text: `[${row.error.code}] ${row.error.message}` }));
+    } else {
+      result.append(row.rule === null ? "unchanged" : row.image);
+    }
+    const rule = el("td");
+    if (row.rule !== null) {
+      rule.append(el("span", { class: "rule-tag", text: `#${row.rule}` }), " ",
+        el("code", { text: JSON.stringify(rules[row.rule].repositoryPrefix) }));
+    }
+    body.append(el("tr", { class: state }, el("td", { class: "mono", text: image }), result, rule, el("td", {}, why(image))));
+  });
+}
+
+/** The "why" of one image: every '/' boundary and its candidate rule, the winner, the modes. */
+function why(image) {
+  const e = policy.explain(image);
+  const details = el("details");
+  details.append(el("summary", { text: "why" }));
+  const box = el("div", { class: "why" });
+  box.append(el("div", { text: e.reason }));
+  if (e.candidates.length) {
+    const ol = el("ol");
+    for (const c of e.candidates) {
+      const prefix = c.prefix === "" ? "(empty prefix)" : c.prefix;
+      const who = c.rule === null ? "no rule" : `rule #${c.rule}`;
+      const li = el("li", { class: c.rule !== null && c.rule === e.rule ? "winner" : "" });
+      li.append(el("code", { text: prefix }), ` → ${who}${c.parent ? " (parent path)" : ""}${c.rule !== null && c.rule === e.rule ? " — wins" : ""}`);
+      ol.append(li);
+    }
+    box.append(ol);
+  }
+  if (e.modesDisagree) {
+    const other = e.mode === "longest-prefix" ? "exact-parent" : "longest-prefix";
+    const r = other === "exact-parent" ? e.exactParentRule : e.longestPrefixRule;
+    box.append(el("div", { class: "differs", text: `Differs in ${other} mode: ${r === null ? "no rule" : `rule #${r}`} would apply.` }));
+  }
+  details.append(box);
+  return details;
+}
+
+// ---------- manifest ----------
+
+function updateManifest() {
+  const out = $("manifest-out");
+  out.replaceChildren();
+  const text = $("manifest").value;
+  if (text.trim() === "") return;
+  const options = { mode: mode() };
+  if ($("use-editor-policy").checked) {
+    if (!policy) {
+      out.append(el("p", { class: "muted", text: "Fix the policy (or untick “use the policy above”) to see the manifest's result." }));
+      return;
+    }
+    options.policy = policyText;
+  }
+  let result;
+  try {
+    result = lib.rewriteWorkload(text, options);
+  } catch (e) {
+    out.append(el("p", { class: "error-box", text: `[${e.code ?? "error"}] ${e.message}` }));
+    return;
+  }
+  for (const doc of result.documents) out.append(renderDocument(doc, result.documents.length));
+}
+
+function renderDocument(doc, count) {
+  const box = el("div", { class: "doc" });
+  const title = `${count > 1 ? `Document ${doc.document + 1}: ` : ""}${doc.kind ?? "not a workload"}`;
+  box.append(el("h3", { text: title }));
+  if (doc.error) {
+    box.append(el("p", { class: "error-box", text: `[${doc.error.code}] ${doc.error.message}` }));
+    return box;
+  }
+  for (const w of doc.warnings) box.append(el("p", { class: "muted", text: `warning [${w.code}]: ${w.message}` }));
+  if (doc.containers.length) {
+    const table = el("table", { class: "containers" });
+    table.append(el("thead", {}, el("tr", {}, ...["Container", "Before", "After", "Rule"].map((h) => el("th", { scope: "col", text: h })))));
+    const body = el("tbody");
+    for (const c of doc.containers) {
+      const state = c.error ? "error" : c.changed ? "changed" : "unchanged";
+      const after = el("td", { class: "result mono", text: c.error ? "left as it is" : c.changed ? c.after : "unchanged" });
+      if (c.error) after.append(el("span", { class: "err", text: `[${c.error.code}] ${c.error.message}` }));
+      const rule = el("td");
+      if (c.rule) rule.append(el("span", { class: "rule-tag", text: `#${c.rule.index}` }));
+      body.append(el("tr", { class: state },
+        el("td", { class: "mono", text: `${c.list}[${c.index}]${c.name ? ` ${c.name}` : ""}` }),
+        el("td", { class: "mono", text: c.before ?? "" }), after, rule));
+    }
+    table.append(body);
+    box.append(el("div", { class: "table-wrap" }, table));
+  }
+  if (doc.kind) {
+    const json = JSON.stringify(doc.patch, null, 2);
+    const pre = el("pre", { class: "patch-json", text: json });
+    const copy = el("button", { type: "button", text: "Copy patch" });
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(json);
+        copy.textContent = "Copied";
+      } catch {
+        const range = document.createRange();
+        range.selectNodeContents(pre);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        copy.textContent = "Selected: press Ctrl+C";
+      }
+      setTimeout(() => { copy.textContent = "Copy patch"; }, 1500);
+    });
+    box.append(el("div", { class: "patch" }, el("div", { class: "muted", text: "JSON Patch (RFC 6902)" }), pre, copy));
+  }
+  return box;
+}
+
+// ---------- wiring ----------
+
+let timer = 0;
+function schedule(what) {
+  clearTimeout(timer);
+  timer = setTimeout(() => guarded(() => refresh(what)), DEBOUNCE_MS);
+}
+
+function refresh(what = "all") {
+  if (what === "all") updatePolicy();
+  if (what !== "manifest") updateImages();
+  updateManifest();
+  writeFragment();
+  document.body.dataset.ready = String(Number(document.body.dataset.ready ?? 0) + 1);
+}
+
+async function main() {
+  await load();
+  $("version").textContent = `v${lib.version()}`;
+  restore();
+  const ta = $("policy");
+  ta.addEventListener("input", () => {
+    // Diagnostics follow every keystroke (validation takes microseconds), so the underlines
+    // never lag behind the text; the tables follow after the debounce.
+    guarded(updatePolicy);
+    schedule("results");
+  });
+  ta.addEventListener("scroll", syncScroll);
+  ta.addEventListener("mousemove", hover);
+  ta.addEventListener("mouseleave", () => { $("tooltip").hidden = true; });
+  $("images").addEventListener("input", () => schedule("images"));
+  $("manifest").addEventListener("input", () => schedule("manifest"));
+  $("use-editor-policy").addEventListener("change", () => schedule("manifest"));
+  for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", () => schedule("all"));
+  $("copy-link").addEventListener("click", async () => {
+    writeFragment();
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $("copy-link").textContent = "Link copied";
+    } catch {
+      $("copy-link").textContent = "Copy the address bar";
+    }
+    setTimeout(() => { $("copy-link").textContent = "Copy link"; }, 1500);
+  });
+  window.addEventListener("hashchange", () => {
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (params.get("policy") !== ta.value) {
+      restore();
+      guarded(() => refresh("all"));
+    }
+  });
+  await guarded(() => refresh("all"));
+}
+
+main().catch((e) => showBanner(`The previewer could not start: ${e.message}`));
