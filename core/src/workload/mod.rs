@@ -459,6 +459,13 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 
 /// Rewrites one object: the report of every container and the patch of the changed images.
 ///
+/// There is no size limit here, on purpose: the object is already in memory (its text, when it
+/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it. The walk
+/// follows a fixed path to the pod spec (no recursion, so depth costs nothing), reads each
+/// container once, and each image is bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES);
+/// the report holds at most three strings per container (the image before and after, and the
+/// patch value), each no longer than an image and its rule's `replaceWith`.
+///
 /// # Errors
 ///
 /// A [`WorkloadError`] when `object` is not a JSON object, when a workload with a policy lacks
