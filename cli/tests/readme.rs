@@ -2,6 +2,8 @@
 //! compiled and run here, and compared with the README's copies, so the README cannot drift from
 //! the API. The README's table of codes is compared with `imgrepl::Code::ALL`.
 
+use std::fmt::Write as _;
+
 mod example {
     include!("readme/example.rs");
 
@@ -43,13 +45,14 @@ fn the_readme_shows_the_examples_word_for_word() {
 fn code_table() -> String {
     let mut table = String::from("| code | scope | severity | meaning |\n|---|---|---|---|\n");
     for code in imgrepl::Code::ALL {
-        table.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
+        let _ = writeln!(
+            table,
+            "| `{}` | {} | {} | {} |",
             code.as_str(),
             code.scope().as_str(),
             code.severity(),
             code.description()
-        ));
+        );
     }
     table
 }

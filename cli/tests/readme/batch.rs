@@ -1,4 +1,4 @@
-use imgrepl::{Code, Policy};
+use imgrepl::{Code, Policy, RuleId};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy =
@@ -14,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: Vec<(&str, Option<usize>, Option<Code>)> = batch
         .iter()
         .map(|(result, item)| match item.result {
-            Ok(rule) => (result, rule.map(|id| id.index()), None),
+            Ok(rule) => (result, rule.map(RuleId::index), None),
             Err(e) => (result, None, Some(e.code())),
         })
         .collect();
