@@ -94,17 +94,25 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod code;
 mod matcher;
+mod pointer;
 pub mod policy;
 pub mod reference;
 pub mod rewrite;
+mod rule;
 pub mod span;
 pub mod workload;
 
-pub use policy::{
-    ANNOTATION_KEY, Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, PolicyError,
-    Rule, RuleId, Severity, Validation,
+pub use code::{Code, Scope, Severity};
+pub use policy::{Diagnostic, Field, MAX_POLICY_BYTES, Policy, PolicyError, Validation};
+pub use reference::{
+    MAX_IMAGE_BYTES, Normalized, ParseError, ParseErrorKind, Reference, ReferenceBuf,
 };
-pub use reference::{Normalized, ParseError, ParseErrorKind, Reference, ReferenceBuf};
-pub use rewrite::{Candidate, Explanation, Match, RewriteError, RewriteErrorKind, Rewritten};
-pub use span::Span;
+pub use rewrite::{
+    AppliedRule, BatchItem, Candidate, Explanation, Match, RewriteBatch, RewriteError,
+    RewriteErrorKind, Rewritten,
+};
+pub use rule::{MatchMode, Rule, RuleId, UnknownMatchMode};
+pub use span::{Span, Utf16Index};
+pub use workload::ANNOTATION_KEY;

@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use crate::policy::{MatchMode, Rule, RuleId};
+use crate::rule::{MatchMode, Rule, RuleId};
 
 /// The prefix index of a policy.
 #[derive(Clone, Debug)]
@@ -34,7 +34,7 @@ pub(crate) struct Matcher {
     /// Bit `n` is set when some prefix is `n` bytes long (`n < 256`).
     short_lens: [u64; 4],
     /// Per rule: the length its `replaceWith` contributes to the path of a result.
-    pub(crate) replace_path_len: Vec<usize>,
+    replace_path_len: Vec<usize>,
 }
 
 impl Matcher {
@@ -79,6 +79,15 @@ impl Matcher {
             return None;
         }
         self.map.get(prefix).copied()
+    }
+
+    /// The length rule `id`'s `replaceWith` contributes to the path of a result (0 for an id
+    /// past the rules).
+    pub(crate) fn replace_path_len(&self, id: RuleId) -> usize {
+        self.replace_path_len
+            .get(id.index())
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The rule with the empty prefix.

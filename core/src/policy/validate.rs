@@ -6,8 +6,7 @@ use super::read::{self, Element, Entry, ReadError};
 use super::{Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, Rule, Validation};
 use crate::Span;
 use crate::matcher::Matcher;
-use crate::reference::name_prefix_path_len;
-use crate::span::floor_char_boundary;
+use crate::reference::{DOCKER_HUB_DOMAINS, name_prefix_path_len};
 
 /// A string field as read: its decoded value and where it stands.
 struct Value<'a> {
@@ -24,7 +23,7 @@ impl Value<'_> {
         if inner != Some(self.text.as_str()) {
             return self.span;
         }
-        let at = floor_char_boundary(&self.text, offset);
+        let at = self.text.floor_char_boundary(offset);
         let width = self
             .text
             .get(at..)
@@ -60,7 +59,7 @@ fn invalid(code: Code, message: String, span: Span) -> Validation {
 /// Validates an annotation value, bounded by [`MAX_POLICY_BYTES`] when `bounded`.
 pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
     if bounded && json.len() > MAX_POLICY_BYTES {
-        let start = floor_char_boundary(json, MAX_POLICY_BYTES);
+        let start = json.floor_char_boundary(MAX_POLICY_BYTES);
         return invalid(
             Code::TooLarge,
             format!(
@@ -248,14 +247,8 @@ fn unknown_field(index: usize, entry: &Entry<'_>) -> Diagnostic {
         ),
     };
     let mut d = Diagnostic::new(Code::UnknownField, message, entry.key_span).with_rule(index);
-    d.pointer.push('/');
-    d.pointer.push_str(&escape_pointer(&entry.key));
+    crate::pointer::push_token(&mut d.pointer, &entry.key);
     d
-}
-
-/// RFC 6901 escaping of one reference token.
-pub(crate) fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Levenshtein distance, for typo suggestions between short field names.
@@ -377,15 +370,13 @@ fn check_duplicates(rules: &[Fields<'_>], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Docker Hub's domains: images written in the familiar form (`nginx`, `team/app`) never carry
-/// them, and matching is on the image as written.
-const DOCKER_HUB: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
-
 fn warn_docker_hub(rules: &[ReadRule<'_>], diags: &mut Vec<Diagnostic>) {
     for rule in rules {
         let text = &rule.prefix.text;
         let first = text.split('/').next().unwrap_or_default();
-        if DOCKER_HUB.contains(&first) {
+        // Images written in the familiar form (`nginx`, `team/app`) never carry these domains,
+        // and matching is on the image as written.
+        if DOCKER_HUB_DOMAINS.contains(&first) {
             diags.push(
                 Diagnostic::new(
                     Code::DockerHubPrefix,

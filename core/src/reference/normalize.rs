@@ -8,6 +8,12 @@ use super::{NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Parts, parse_part
 pub(crate) const DEFAULT_DOMAIN: &str = "docker.io";
 /// Docker Hub's legacy domain, normalized to [`DEFAULT_DOMAIN`].
 pub(crate) const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
+/// Every domain of Docker Hub: the normalized one, the legacy one, and the registry's own host.
+pub(crate) const DOCKER_HUB_DOMAINS: [&str; 3] = [
+    DEFAULT_DOMAIN,
+    LEGACY_DEFAULT_DOMAIN,
+    "registry-1.docker.io",
+];
 /// The namespace of Docker Hub's official images.
 pub(crate) const OFFICIAL_REPO_PREFIX: &str = "library/";
 
@@ -34,6 +40,21 @@ pub struct Normalized<'a> {
 }
 
 impl Normalized<'_> {
+    /// The same reference, owning its text.
+    ///
+    /// ```
+    /// let n: imgrepl::Normalized<'static> = imgrepl::Reference::parse_normalized("quay.io/a/b")?.into_owned();
+    /// assert_eq!(n.as_str(), "quay.io/a/b");
+    /// # Ok::<(), imgrepl::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn into_owned(self) -> Normalized<'static> {
+        Normalized {
+            s: Cow::Owned(self.s.into_owned()),
+            parts: self.parts,
+        }
+    }
+
     /// The normalized reference (`docker.io/library/nginx:1`).
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -124,6 +145,30 @@ impl Normalized<'_> {
     }
 }
 
+/// `{"string", "name", "domain", "path", "tag", "digest", "familiar", "familiarName"}`; absent
+/// parts are `null`.
+///
+/// ```
+/// let n = imgrepl::Reference::parse_normalized("nginx:1")?;
+/// assert_eq!(serde_json::to_string(&n)?, r#"{"string":"docker.io/library/nginx:1","name":"docker.io/library/nginx","domain":"docker.io","path":"library/nginx","tag":"1","digest":null,"familiar":"nginx:1","familiarName":"nginx"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl serde::Serialize for Normalized<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Normalized", 8)?;
+        s.serialize_field("string", self.as_str())?;
+        s.serialize_field("name", self.name())?;
+        s.serialize_field("domain", &self.domain())?;
+        s.serialize_field("path", self.path())?;
+        s.serialize_field("tag", &self.tag())?;
+        s.serialize_field("digest", &self.digest())?;
+        s.serialize_field("familiar", self.familiar())?;
+        s.serialize_field("familiarName", self.familiar_name())?;
+        s.end()
+    }
+}
+
 impl std::fmt::Display for Normalized<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.s)
@@ -138,6 +183,7 @@ fn changes_when_lowercased(c: char) -> bool {
 
 /// `ParseNormalizedNamed`.
 pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
+    super::check_len(s)?;
     if s.is_empty() {
         // The reference implementation parses `docker.io/library/`, which ends too early.
         return Err(ParseError::new(
@@ -146,7 +192,7 @@ pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
             0,
         ));
     }
-    if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if s.len() == 64 && super::parse::all_lower_hex(s.as_bytes()) {
         return Err(ParseError::new(
             ParseErrorKind::HexName,
             "a 64-hex-digit identifier cannot be used as a name",

@@ -1,52 +1,10 @@
 //! RFC 6902 JSON Patch (the `replace` operations a workload rewrite needs) and RFC 6901 JSON
 //! pointers.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
-
-/// Escapes one reference token of a JSON pointer (RFC 6901 §3): `~` becomes `~0` and `/`
-/// becomes `~1`, in that order.
-///
-/// ```
-/// use imgrepl::workload::escape_pointer_token;
-///
-/// assert_eq!(escape_pointer_token("containers"), "containers");
-/// assert_eq!(escape_pointer_token("coordinator.cci.io/image-replacement"), "coordinator.cci.io~1image-replacement");
-/// assert_eq!(escape_pointer_token("a~1/b"), "a~01~1b");
-/// ```
-#[must_use]
-pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
-    if !token.contains(['~', '/']) {
-        return Cow::Borrowed(token);
-    }
-    let mut out = String::with_capacity(token.len() + 4);
-    for c in token.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Appends `/` and the escaped `token` to `pointer`.
-pub(crate) fn push_token(pointer: &mut String, token: &str) {
-    pointer.push('/');
-    pointer.push_str(&escape_pointer_token(token));
-}
-
-/// The JSON pointer made of `tokens`.
-pub(crate) fn pointer_of<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
-    let mut pointer = String::new();
-    for token in tokens {
-        push_token(&mut pointer, token);
-    }
-    pointer
-}
 
 /// The operation of a [`PatchOp`]. A workload rewrite only ever replaces strings.
 ///
@@ -81,6 +39,7 @@ impl PatchOpKind {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct PatchOp {
     /// The operation.
     pub op: PatchOpKind,
@@ -205,6 +164,7 @@ impl<'a> IntoIterator for &'a Patch {
 ///
 /// let patch = Patch::from(vec![PatchOp::replace("/spec/containers/1/image", "x")]);
 /// let err = patch.apply(&mut serde_json::json!({"spec": {"containers": []}})).unwrap_err();
+/// assert_eq!(err.code(), imgrepl::Code::PatchPathMissing);
 /// assert_eq!(err.to_string(), "the patch path /spec/containers/1/image does not exist in the object");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +173,18 @@ pub struct PatchError {
 }
 
 impl PatchError {
+    /// [`Code::PatchPathMissing`](crate::Code::PatchPathMissing).
+    #[must_use]
+    pub const fn code(&self) -> crate::Code {
+        crate::Code::PatchPathMissing
+    }
+
+    /// What is wrong, in plain words (the same as `Display`).
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// The path that does not exist.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -232,23 +204,21 @@ impl fmt::Display for PatchError {
 
 impl std::error::Error for PatchError {}
 
+/// `{"code": "patch-path-missing", "message", "path"}`.
+impl Serialize for PatchError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("PatchError", 3)?;
+        s.serialize_field("code", &self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("path", &self.path)?;
+        s.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pointers_escape_tilde_before_slash() {
-        assert_eq!(pointer_of(["a/b", "c~d", "~1"]), "/a~1b/c~0d/~01");
-        assert_eq!(pointer_of([""]), "/");
-        assert_eq!(pointer_of([]), "");
-        // serde_json's own RFC 6901 reader finds what we point at.
-        let v = serde_json::json!({"a/b": {"c~d": {"~1": 7}}, "": 1});
-        assert_eq!(
-            v.pointer(&pointer_of(["a/b", "c~d", "~1"])),
-            Some(&7.into())
-        );
-        assert_eq!(v.pointer(&pointer_of([""])), Some(&1.into()));
-    }
 
     #[test]
     fn apply_is_all_or_nothing() {
