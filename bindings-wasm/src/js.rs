@@ -6,6 +6,7 @@
 //! Nothing here decides a rule: every value comes from a core accessor, and the only work is
 //! choosing the JavaScript shape (camelCase names, UTF-16 offsets).
 
+use imgrepl::span::Utf16Index;
 use imgrepl::{Code, Diagnostic, Field, RewriteError, RuleId, Severity, Span};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -40,25 +41,6 @@ pub(crate) fn invalid_argument(message: &str) -> JsValue {
 /// Turns a thrown value into the `Err` of a binding function.
 pub(crate) fn throw(error: js_sys::Error) -> JsValue {
     error.unchecked_into()
-}
-
-/// Positions in one text counted in UTF-16 code units, by core's conversion.
-pub(crate) struct Utf16Index<'a> {
-    text: &'a str,
-}
-
-impl<'a> Utf16Index<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
-        Utf16Index { text }
-    }
-
-    pub(crate) fn span(&self, span: Span) -> Span {
-        span.to_utf16(self.text)
-    }
-
-    pub(crate) fn offset(&self, byte: usize) -> usize {
-        imgrepl::span::utf16_offset(self.text, byte)
-    }
 }
 
 /// A span in UTF-16 code units.
@@ -121,7 +103,7 @@ impl JsDiagnostic {
 /// An image error as JavaScript sees it (`ImageError`): offset in UTF-16 code units of the image.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct JsImageError {
-    code: &'static str,
+    code: Code,
     message: String,
     offset: usize,
 }
@@ -137,7 +119,7 @@ impl JsImageError {
 
     /// The same, thrown: an `Error` with `code` and `offset`.
     pub(crate) fn throw(&self) -> JsValue {
-        let e = error(self.code, &self.message);
+        let e = error(self.code.as_str(), &self.message);
         set(&e, "offset", &JsValue::from(self.offset));
         throw(e)
     }

@@ -8,7 +8,7 @@
 //! | `validatePolicy(text)` | [`imgrepl::Policy::validate`] |
 //! | `Policy.parse(text, { mode })` | [`imgrepl::Policy::from_json`], [`imgrepl::Policy::with_mode`] |
 //! | `policy.rewrite(image)` | [`imgrepl::Policy::rewrite`] |
-//! | `policy.rewriteAll(images)` | [`imgrepl::Policy::rewrite_into`] over the list |
+//! | `policy.rewriteAll(images)` | [`imgrepl::Policy::rewrite_batch`] |
 //! | `policy.explain(image)` | [`imgrepl::Policy::explain`] |
 //! | `parseReference(text)` | [`imgrepl::Reference::parse`], `parse_normalized`, `parse_docker_ref` |
 //! | `rewriteWorkload(text, options)` | [`imgrepl::workload::rewrite_json`] per document |
@@ -179,29 +179,28 @@ impl Policy {
     /// Never, in practice: an `Error` with code `internal` if a value cannot be converted.
     #[wasm_bindgen(js_name = rewriteAll, unchecked_return_type = "BatchRow[]")]
     pub fn rewrite_all(&self, images: Vec<String>) -> Result<JsValue, JsValue> {
-        let mut out = String::new();
-        let mut rows = Vec::with_capacity(images.len());
-        let mut results = Vec::with_capacity(images.len());
-        for image in &images {
-            let r = self.inner.rewrite_into(image, &mut out);
-            results.push(out.clone());
-            rows.push(r);
-        }
-        let rows: Vec<BatchRowJs<'_>> = rows
-            .into_iter()
-            .zip(&results)
+        let batch = self.inner.rewrite_batch(images.iter().map(String::as_str));
+        let rows: Vec<BatchRowJs<'_>> = batch
+            .items()
+            .iter()
             .zip(&images)
-            .map(|((r, result), image)| match r {
-                Ok(rule) => BatchRowJs {
-                    image: result,
-                    rule: rule_index(rule),
-                    error: None,
-                },
-                Err(e) => BatchRowJs {
-                    image: result,
-                    rule: rule_index(e.rule()),
-                    error: Some(JsImageError::new(image, &e)),
-                },
+            .map(|(item, image)| {
+                let result = batch
+                    .output()
+                    .get(item.span.start..item.span.end)
+                    .unwrap_or(image);
+                match &item.result {
+                    Ok(rule) => BatchRowJs {
+                        image: result,
+                        rule: rule_index(*rule),
+                        error: None,
+                    },
+                    Err(e) => BatchRowJs {
+                        image: result,
+                        rule: rule_index(e.rule()),
+                        error: Some(JsImageError::new(image, e)),
+                    },
+                }
             })
             .collect();
         to_js(&rows)
@@ -327,7 +326,7 @@ pub fn review_admission(
     }
     match imgrepl::workload::admission::review_json(text, &o) {
         Ok(r) => to_js(&manifest::AdmissionJs::new(&r)),
-        Err(e) => Err(throw(error(e.code(), &e.to_string()))),
+        Err(e) => Err(throw(error(e.code().as_str(), &e.to_string()))),
     }
 }
 

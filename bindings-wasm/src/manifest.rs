@@ -11,7 +11,10 @@ use serde::Serialize;
 
 use wasm_bindgen::JsValue;
 
-use crate::js::{JsDiagnostic, Utf16Index, to_js};
+use imgrepl::Code;
+use imgrepl::span::Utf16Index;
+
+use crate::js::{JsDiagnostic, to_js};
 
 /// Where the policy came from, with its diagnostics' spans in UTF-16 code units of
 /// `annotation`.
@@ -40,7 +43,7 @@ impl<'a> PolicySourceJs<'a> {
 /// A container's error: code, message, and the offset in UTF-16 code units of its image.
 #[derive(Serialize)]
 struct ContainerErrorJs {
-    code: &'static str,
+    code: Code,
     message: String,
     offset: Option<usize>,
 }
@@ -83,7 +86,7 @@ impl<'a> ContainerJs<'a> {
 /// An error of a whole object; `offset` in UTF-16 code units of the document's text.
 #[derive(Serialize)]
 struct WorkloadErrorJs<'a> {
-    code: &'static str,
+    code: Code,
     message: String,
     pointer: &'a str,
     offset: Option<usize>,
@@ -173,7 +176,7 @@ pub(crate) fn rewrite(text: &str, options: &Options<'_>) -> Result<JsValue, JsVa
 /// `reviewAdmission(text)`: the response body, and the report or the error of the object.
 #[derive(Serialize)]
 pub(crate) struct AdmissionJs<'a> {
-    response: &'a serde_json::Value,
+    response: &'a admission::ReviewBody,
     report: Option<ReportJs<'a>>,
     error: Option<WorkloadErrorJs<'a>>,
 }

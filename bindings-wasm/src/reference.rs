@@ -1,15 +1,19 @@
 //! The JavaScript shapes of a parsed reference (`ParsedReference`) and of an explanation
 //! (`Explanation`).
 
+use imgrepl::rewrite::Outcome;
 use imgrepl::{Explanation, MatchMode, Normalized, ParseError, Reference};
 use serde::Serialize;
 
-use crate::js::{JsImageError, Utf16Index, rule_index};
+use imgrepl::Code;
+use imgrepl::span::Utf16Index;
+
+use crate::js::{JsImageError, rule_index};
 
 /// A parse error: code, the full message, and the offset in UTF-16 code units of the input.
 #[derive(Serialize)]
 pub(crate) struct ParseErrorJs {
-    code: &'static str,
+    code: Code,
     message: String,
     offset: usize,
 }
@@ -138,11 +142,12 @@ pub(crate) struct ExplanationJs<'a> {
     modes_disagree: bool,
     result: Option<String>,
     error: Option<JsImageError>,
-    reason: String,
+    outcome: Outcome,
+    reason: &'a str,
 }
 
 impl<'a> ExplanationJs<'a> {
-    pub(crate) fn new(image: &'a str, e: &Explanation<'a>) -> Self {
+    pub(crate) fn new(image: &'a str, e: &'a Explanation<'_>) -> Self {
         ExplanationJs {
             image,
             mode: e.mode,
@@ -150,7 +155,7 @@ impl<'a> ExplanationJs<'a> {
                 .candidates
                 .iter()
                 .map(|c| CandidateJs {
-                    prefix: c.prefix,
+                    prefix: &c.prefix,
                     rule: rule_index(c.rule),
                     parent: c.parent,
                 })
@@ -161,7 +166,8 @@ impl<'a> ExplanationJs<'a> {
             modes_disagree: e.modes_disagree,
             result: e.result.clone(),
             error: e.error.as_ref().map(|err| JsImageError::new(image, err)),
-            reason: e.reason.clone(),
+            outcome: e.outcome,
+            reason: &e.reason,
         }
     }
 }

@@ -86,6 +86,11 @@ export interface Candidate {
   parent: boolean;
 }
 
+/** What `explain` found: no match, or the rule that matched and why it is that one. */
+export type Outcome =
+  | { kind: "invalid-image" | "no-empty-prefix-rule" | "no-match" }
+  | { kind: "rewritten" | "invalid-result"; via: "empty-prefix" | "longest-prefix" | "exact-parent" };
+
 /** The result of `policy.explain`. */
 export interface Explanation {
   image: string;
@@ -99,6 +104,8 @@ export interface Explanation {
   modesDisagree: boolean;
   result: string | null;
   error: ImageError | null;
+  /** What happened, as data (`reason` says it in words). */
+  outcome: Outcome;
   /** One sentence that says what happens and why. */
   reason: string;
 }

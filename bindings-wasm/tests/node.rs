@@ -309,6 +309,6 @@ fn rewrite_workload_with_a_caller_policy_and_mode() {
 #[wasm_bindgen_test]
 fn rewrite_workload_reports_a_bad_document_in_place() {
     let r = rewrite_workload("{\"kind\": ", None).unwrap();
-    assert_eq!(string(&r, "documents.0.error.code"), "invalid-json");
+    assert_eq!(string(&r, "documents.0.error.code"), "object-invalid-json");
     assert!(get(&r, "documents.0.kind").is_null());
 }
