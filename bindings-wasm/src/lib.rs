@@ -178,7 +178,11 @@ impl Policy {
     ///
     /// Never, in practice: an `Error` with code `internal` if a value cannot be converted.
     #[wasm_bindgen(js_name = rewriteAll, unchecked_return_type = "BatchRow[]")]
-    pub fn rewrite_all(&self, images: Vec<String>) -> Result<JsValue, JsValue> {
+    pub fn rewrite_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] images: js_sys::Array,
+    ) -> Result<JsValue, JsValue> {
+        let images = js::strings(&images)?;
         let batch = self.inner.rewrite_batch(images.iter().map(String::as_str));
         let rows: Vec<BatchRowJs<'_>> = batch
             .items()
@@ -203,7 +207,7 @@ impl Policy {
                 }
             })
             .collect();
-        to_js(&rows)
+        js::to_js_via_json(&rows)
     }
 
     /// Why the policy does what it does with `image`.

@@ -184,14 +184,12 @@ fn rewrite_throws_with_code_and_utf16_offset() {
 fn rewrite_all_gives_a_row_per_image() {
     let policy = Policy::parse(SEED, Some(options(&[("mode", "exact-parent")]))).unwrap();
     assert_eq!(policy.mode(), "exact-parent");
-    let rows = policy
-        .rewrite_all(vec![
-            "nginx".into(),
-            "Bad".into(),
-            "harbor.domain/team/app:1".into(),
-        ])
-        .unwrap();
-    assert_eq!(Array::from(&rows).length(), 3);
+    let images: Array = ["nginx", "Bad", "harbor.domain/team/app:1", "a\nb"]
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect();
+    let rows = policy.rewrite_all(images).unwrap();
+    assert_eq!(Array::from(&rows).length(), 4);
     assert_eq!(
         string(&rows, "0.image"),
         "swr.cn-north-4.myhuaweicloud.com/org1/nginx"
@@ -204,6 +202,14 @@ fn rewrite_all_gives_a_row_per_image() {
     // exact-parent: "harbor.domain" is not the parent path "harbor.domain/team".
     assert_eq!(string(&rows, "2.image"), "harbor.domain/team/app:1");
     assert!(get(&rows, "2.rule").is_null());
+    // A newline inside an image (never valid) does not split it.
+    assert_eq!(string(&rows, "3.image"), "a\nb");
+    assert_eq!(string(&rows, "3.error.code"), "invalid-format");
+    let mixed: Array = [JsValue::from_str("nginx"), JsValue::from(3)]
+        .iter()
+        .collect();
+    let err = policy.rewrite_all(mixed).unwrap_err();
+    assert_eq!(string(&err, "code"), "invalid-argument");
 }
 
 #[wasm_bindgen_test]

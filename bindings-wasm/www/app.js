@@ -2,9 +2,18 @@
 // imgrepl WebAssembly package served beside this page (../pkg/web). Plain DOM, no framework.
 
 const SEED_POLICY = `[
-  {"repositoryPrefix": "harbor.domain", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
-  {"repositoryPrefix": "", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
-  {"repositoryPrefix": "harbor.domain/a/b/c/d", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org2"}
+  {
+    "repositoryPrefix": "harbor.domain",
+    "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"
+  },
+  {
+    "repositoryPrefix": "",
+    "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"
+  },
+  {
+    "repositoryPrefix": "harbor.domain/a/b/c/d",
+    "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org2"
+  }
 ]`;
 
 const SEED_IMAGES = `harbor.domain/ubuntu:latest
@@ -132,28 +141,40 @@ function updatePolicy() {
   renderDiagnostics(text, diagnostics);
 }
 
-/** Draws every diagnostic's span as a <mark> in the backdrop (spans count UTF-16 units). */
+/**
+ * Draws every diagnostic's span as a <mark> in the backdrop (spans count UTF-16 code units, as
+ * JavaScript strings do). A span inside another nests in it (a typo inside a rule that lacks a
+ * field); one that partly overlaps another is listed but not drawn.
+ */
 function renderHighlights(text, diags) {
+  const items = diags
+    .map((d, i) => ({ start: d.span.start, end: d.span.end, d, i, children: [] }))
+    .filter((it) => it.start <= it.end && it.end <= text.length)
+    .sort((a, b) => a.start - b.start || b.end - a.end || a.i - b.i);
+  const root = { start: 0, end: text.length, children: [] };
+  const stack = [root];
+  for (const it of items) {
+    while (stack.length > 1 && stack.at(-1).end <= it.start && stack.at(-1).end > stack.at(-1).start) stack.pop();
+    const parent = stack.at(-1);
+    if (it.end > parent.end) continue;
+    parent.children.push(it);
+    stack.push(it);
+  }
   const box = $("policy-highlights");
   box.replaceChildren();
-  // Marks cannot overlap in flat text: keep the first of overlapping spans (errors come first).
-  const spans = [];
-  diags.forEach((d, i) => {
-    const { start, end } = d.span;
-    if (spans.some((s) => start < s.end && s.start < end)) return;
-    spans.push({ start, end, i, d });
-  });
-  spans.sort((a, b) => a.start - b.start || a.end - b.end);
-  let at = 0;
-  for (const s of spans) {
-    if (s.start < at) continue;
-    box.append(text.slice(at, s.start));
-    const m = el("mark", { class: `${s.d.severity}${s.start === s.end ? " empty" : ""}`, "data-index": String(s.i) });
-    m.textContent = text.slice(s.start, s.end);
-    box.append(m);
-    at = s.end;
-  }
-  box.append(text.slice(at) + "\n");
+  const build = (node, into) => {
+    let at = node.start;
+    for (const c of node.children) {
+      into.append(text.slice(at, c.start));
+      const m = el("mark", { class: `${c.d.severity}${c.start === c.end ? " empty" : ""}`, "data-index": String(c.i) });
+      build(c, m);
+      into.append(m);
+      at = c.end;
+    }
+    into.append(text.slice(at, node.end));
+  };
+  build(root, box);
+  box.append("\n");
   syncScroll();
 }
 
@@ -212,20 +233,25 @@ function syncScroll() {
 /** Hover text: the diagnostic under the mouse (the marks sit under the transparent textarea). */
 function hover(event) {
   const tip = $("tooltip");
+  let found = null;
+  // Document order puts a nested mark after its parent: the last hit is the innermost.
   for (const m of document.querySelectorAll("#policy-highlights mark")) {
     for (const r of m.getClientRects()) {
       if (event.clientX >= r.left && event.clientX <= r.right + 2 && event.clientY >= r.top && event.clientY <= r.bottom) {
-        const d = diagnostics[Number(m.dataset.index)];
-        const box = $("policy-editor").getBoundingClientRect();
-        tip.replaceChildren(el("span", { class: "code", text: `${d.severity}[${d.code}] ` }), d.message);
-        tip.style.left = `${Math.min(r.left - box.left, box.width - 200)}px`;
-        tip.style.top = `${r.bottom - box.top + 4}px`;
-        tip.hidden = false;
-        return;
+        found = { m, r };
       }
     }
   }
-  tip.hidden = true;
+  if (!found) {
+    tip.hidden = true;
+    return;
+  }
+  const d = diagnostics[Number(found.m.dataset.index)];
+  const box = $("policy-editor").getBoundingClientRect();
+  tip.replaceChildren(el("span", { class: "code", text: `${d.severity}[${d.code}] ` }), d.message);
+  tip.style.left = `${Math.max(0, Math.min(found.r.left - box.left, box.width - 260))}px`;
+  tip.style.top = `${found.r.bottom - box.top + 4}px`;
+  tip.hidden = false;
 }
 
 // ---------- images ----------

@@ -1,7 +1,7 @@
 //! `cargo xtask wasm`: the JavaScript package of `bindings-wasm/`, and the tools it needs.
 //!
 //! ```text
-//! cargo xtask wasm [--bless] [--compare-opt-levels]
+//! cargo xtask wasm [--bless] [--compare-opt-levels] [--bench]
 //! ```
 //!
 //! 1. installs the `wasm32-unknown-unknown` target when missing, and `wasm-bindgen-cli` at
@@ -14,7 +14,8 @@
 //!
 //! `--bless` copies the emitted `imgrepl.d.ts` over the checked-in `bindings-wasm/imgrepl.d.ts`
 //! (the JS tests fail when the two differ). `--compare-opt-levels` builds once more with
-//! `opt-level = "s"` and prints both sizes (the numbers in BENCHMARKS.md).
+//! `opt-level = "s"` and prints both sizes (the numbers in BENCHMARKS.md). `--bench` times the
+//! package in headless Chromium (`bindings-wasm/e2e/bench.mjs`, also in BENCHMARKS.md).
 //!
 //! The test steps that use the package ([`crate::test`]) call [`package`] first, and the e2e
 //! step installs Chromium and the npm packages ([`chromium`], [`npm_ci`]).
@@ -28,12 +29,13 @@ use crate::cmd::{Cmd, root, say};
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
 const USAGE: &str = "\
-usage: cargo xtask wasm [--bless] [--compare-opt-levels]
+usage: cargo xtask wasm [--bless] [--compare-opt-levels] [--bench]
 
 Builds the imgrepl package for Node (bindings-wasm/pkg/node) and the web (bindings-wasm/pkg/web),
 installing the wasm32 target and the pinned wasm-bindgen-cli when missing, and prints its size.
   --bless               copy the emitted imgrepl.d.ts over bindings-wasm/imgrepl.d.ts
-  --compare-opt-levels  also build with opt-level \"s\" and print both sizes";
+  --compare-opt-levels  also build with opt-level \"s\" and print both sizes
+  --bench               time the package in headless Chromium (bindings-wasm/e2e/bench.mjs)";
 
 /// `cargo xtask wasm`.
 ///
@@ -43,10 +45,12 @@ installing the wasm32 target and the pinned wasm-bindgen-cli when missing, and p
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut bless = false;
     let mut compare = false;
+    let mut bench = false;
     for arg in args {
         match arg.as_str() {
             "--bless" => bless = true,
             "--compare-opt-levels" => compare = true,
+            "--bench" => bench = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -68,6 +72,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "module before wasm-bindgen: opt-level \"z\": {} | opt-level \"s\": {}; shipped (z): {}",
             sizes.before, s, sizes.shipped
         ));
+    }
+    if bench {
+        let chromium = chromium()?;
+        npm_ci()?;
+        let url = crate::preview::start()?;
+        Cmd::new("node")
+            .arg("bindings-wasm/e2e/bench.mjs")
+            .env("IMGREPL_PREVIEW_URL", url)
+            .env("CHROMIUM", chromium)
+            .run()?;
     }
     Ok(())
 }

@@ -1,0 +1,241 @@
+// The previewer page in a real headless Chromium (the system's, driven by playwright-core; no
+// browser is downloaded). `cargo xtask test wasm-e2e` serves the page and sets
+// IMGREPL_PREVIEW_URL and CHROMIUM. Screenshots of each state go to e2e/artifacts/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { launch } from "./chromium.mjs";
+
+const PAGE_URL = process.env.IMGREPL_PREVIEW_URL;
+const EXECUTABLE = process.env.CHROMIUM;
+const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
+
+let browser;
+let page;
+const errors = [];
+
+before(async () => {
+  assert.ok(PAGE_URL, "IMGREPL_PREVIEW_URL is not set: run `cargo xtask test wasm-e2e`");
+  assert.ok(EXECUTABLE, "CHROMIUM is not set: run `cargo xtask test wasm-e2e`");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const shot = (name, p = page) => p.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+
+/** Waits until the page has recomputed its results once more after `action`. */
+async function settled(action, p = page) {
+  const before = await p.evaluate(() => Number(document.body.dataset.ready ?? 0));
+  await action();
+  await p.waitForFunction((n) => Number(document.body.dataset.ready ?? 0) > n, before);
+}
+
+/** Every underline in the editor: its class, its text, and where it starts in the backdrop. */
+const marks = (p = page) =>
+  p.evaluate(() => {
+    const box = document.getElementById("policy-highlights");
+    return [...box.querySelectorAll("mark")].map((m) => {
+      const range = document.createRange();
+      range.setStart(box, 0);
+      range.setEnd(m, 0);
+      return { severity: m.className.split(" ")[0], text: m.textContent, start: range.toString().length };
+    });
+  });
+
+const cells = (selector, p = page) =>
+  p.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll("td")].slice(0, 3).map((td) => td.innerText.trim())));
+
+const BROKEN = `[
+  {"repositoryPrefix": "härbor.domain", "replaceWith": "mirror.local/org1"},
+  {"repositoryPrefix": "harbor.domain", "replacewith": "mirror.local/org2"}
+]`;
+
+const FIXED = `[
+  {"repositoryPrefix": "harbor.domain", "replaceWith": "mirror.local/org1"},
+  {"repositoryPrefix": "", "replaceWith": "mirror.local/hub"},
+  {"repositoryPrefix": "docker.io", "replaceWith": "mirror.local/hub"}
+]`;
+
+const IMAGES = `harbor.domain/ubuntu:latest
+nginx:latest
+harbor.domain/team/app:1.2
+quay.io/X/y
+quay.io/x/y:1`;
+
+const DEPLOYMENT = `# the web tier
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: init
+          image: busybox:1.36
+      containers:
+        - name: app
+          image: 'harbor.domain/team/web:2.1'   # pinned
+        - name: sidecar
+          image: quay.io/x/y:1
+`;
+
+test("the page loads with the seed policy, valid", async () => {
+  await page.goto(PAGE_URL);
+  await page.waitForSelector("body[data-ready]");
+  assert.match(await page.textContent("#policy-status"), /✓ valid: 3 rules/);
+  assert.deepEqual(await marks(), []);
+  assert.equal((await cells("#results")).length, 5);
+  await shot("01-seed");
+});
+
+test("a broken policy, typed: every diagnostic listed and underlined at its characters", async () => {
+  const editor = page.locator("#policy");
+  await editor.fill("");
+  await editor.focus();
+  // Type it as a person would; the diagnostics follow every keystroke.
+  await page.keyboard.type(BROKEN, { delay: 0 });
+  await page.waitForFunction(() => document.querySelectorAll("#diagnostics li").length === 3);
+  assert.match(await page.textContent("#policy-status"), /✗ invalid policy · 3 errors, 0 warnings/);
+  const listed = await page.$$eval("#diagnostics li", (lis) =>
+    lis.map((li) => [...li.querySelectorAll("span")].map((s) => s.textContent).join(" ")));
+  assert.deepEqual(listed, [
+    'error invalid-prefix · line 2, col 26 · /0/repositoryPrefix repositoryPrefix "härbor.domain" is not a registry, a registry and path, or a path: invalid reference format: non-ASCII character in the reference at byte 1',
+    'error missing-field · line 3, col 3 · /1/replaceWith rule 1 has no "replaceWith"',
+    'error unknown-field · line 3, col 41 · /1/replacewith rule 1 has an unknown field "replacewith"; did you mean "replaceWith"?',
+  ]);
+  const text = await editor.inputValue();
+  assert.equal(text, BROKEN);
+  const drawn = await marks();
+  assert.deepEqual(drawn.map((m) => [m.severity, m.text]), [
+    ["error", "ä"],
+    ["error", `{"repositoryPrefix": "harbor.domain", "replacewith": "mirror.local/org2"}`],
+    ["error", `"replacewith"`],
+  ]);
+  // Each underline sits at the same offset in the backdrop as its text in the editor, after
+  // the non-ASCII "ä" too, and the backdrop holds exactly the editor's text.
+  for (const m of drawn) assert.equal(text.slice(m.start, m.start + m.text.length), m.text);
+  assert.equal(drawn[2].start, text.indexOf(`"replacewith"`));
+  assert.equal(await page.$eval("#policy-highlights", (b) => b.textContent), `${text}\n`);
+  const same = await page.evaluate(() => {
+    const a = getComputedStyle(document.getElementById("policy"));
+    const b = getComputedStyle(document.querySelector("#policy-editor .backdrop"));
+    return ["font-family", "font-size", "line-height", "padding-left", "padding-top", "white-space", "letter-spacing"].filter((k) => a[k] !== b[k]);
+  });
+  assert.deepEqual(same, [], "the backdrop's text metrics differ from the editor's");
+
+  // Hover text on the typo's underline.
+  const box = await page.evaluate(() => {
+    const r = document.querySelectorAll("#policy-highlights mark")[2].getBoundingClientRect();
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  });
+  await page.mouse.move(box.x, box.y);
+  await page.waitForSelector("#tooltip:not([hidden])");
+  assert.equal(await page.textContent("#tooltip"), 'error[unknown-field] rule 1 has an unknown field "replacewith"; did you mean "replaceWith"?');
+  await shot("02-broken");
+
+  // A click (or Enter) on a diagnostic selects its text in the editor.
+  await page.locator("#diagnostics li button").nth(2).focus();
+  await page.keyboard.press("Enter");
+  const selected = await page.evaluate(() => {
+    const ta = document.getElementById("policy");
+    return [document.activeElement === ta, ta.value.slice(ta.selectionStart, ta.selectionEnd)];
+  });
+  assert.deepEqual(selected, [true, `"replacewith"`]);
+  assert.equal(await page.$eval("#results tbody", (b) => b.innerText.trim()), "Fix the policy to see the results.");
+});
+
+test("fixed, with images: results, rules, errors, a warning and the why", async () => {
+  await settled(() => page.locator("#policy").fill(FIXED));
+  assert.match(await page.textContent("#policy-status"), /✓ valid: 3 rules · 0 errors, 1 warning/);
+  const drawn = await marks();
+  assert.deepEqual(drawn.map((m) => [m.severity, m.text]), [["warning", `"docker.io"`]]);
+  await settled(() => page.locator("#images").fill(IMAGES));
+  assert.deepEqual(await cells("#results"), [
+    ["harbor.domain/ubuntu:latest", "mirror.local/org1/ubuntu:latest", '#0 "harbor.domain"'],
+    ["nginx:latest", "mirror.local/hub/nginx:latest", '#1 ""'],
+    ["harbor.domain/team/app:1.2", "mirror.local/org1/team/app:1.2", '#0 "harbor.domain"'],
+    ["quay.io/X/y", "left as it is\n[uppercase] invalid image: repository name must be lowercase: uppercase letter in repository path at byte 8", ""],
+    ["quay.io/x/y:1", "unchanged", ""],
+  ]);
+  const why = page.locator("#results tbody tr").nth(2).locator("details");
+  await why.locator("summary").click();
+  const explained = (await why.innerText()).replace(/\s+/g, " ");
+  assert.match(explained, /rewritten by rule 0/);
+  assert.match(explained, /harbor\.domain\/team → no rule \(parent path\)/);
+  assert.match(explained, /harbor\.domain → rule #0 — wins/);
+  assert.match(explained, /Differs in exact-parent mode: no rule would apply\./);
+  await shot("03-images");
+});
+
+test("the mode switch, by keyboard", async () => {
+  await page.locator('input[name="mode"][value="longest-prefix"]').focus();
+  await settled(() => page.keyboard.press("ArrowRight"));
+  assert.equal(await page.locator('input[name="mode"][value="exact-parent"]').isChecked(), true);
+  const rows = await cells("#results");
+  assert.deepEqual(rows[2], ["harbor.domain/team/app:1.2", "unchanged", ""]);
+  assert.deepEqual(rows[0], ["harbor.domain/ubuntu:latest", "mirror.local/org1/ubuntu:latest", '#0 "harbor.domain"']);
+  await settled(() => page.keyboard.press("ArrowLeft"));
+  assert.deepEqual((await cells("#results"))[2], ["harbor.domain/team/app:1.2", "mirror.local/org1/team/app:1.2", '#0 "harbor.domain"']);
+});
+
+test("a YAML Deployment: the per-container table and the JSON Patch", async () => {
+  await settled(() => page.locator("#manifest").fill(DEPLOYMENT));
+  assert.equal(await page.textContent("#manifest-out h3"), "Deployment");
+  assert.deepEqual(await cells("#manifest-out table"), [
+    ["containers[0] app", "harbor.domain/team/web:2.1", "mirror.local/org1/team/web:2.1"],
+    ["containers[1] sidecar", "quay.io/x/y:1", "unchanged"],
+    ["initContainers[0] init", "busybox:1.36", "mirror.local/hub/busybox:1.36"],
+  ]);
+  const patch = JSON.parse(await page.textContent("#manifest-out .patch-json"));
+  assert.deepEqual(patch, [
+    { op: "replace", path: "/spec/template/spec/containers/0/image", value: "mirror.local/org1/team/web:2.1" },
+    { op: "replace", path: "/spec/template/spec/initContainers/0/image", value: "mirror.local/hub/busybox:1.36" },
+  ]);
+  await shot("04-manifest");
+});
+
+test("the URL fragment restores the preview", async () => {
+  await page.locator('input[name="mode"][value="exact-parent"]').check();
+  await page.waitForFunction(() => location.hash.includes("mode=exact-parent"));
+  const url = page.url();
+  const results = await cells("#results");
+  const second = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await second.goto(url);
+  await second.waitForSelector("body[data-ready]");
+  assert.equal(await second.locator("#policy").inputValue(), FIXED);
+  assert.equal(await second.locator("#images").inputValue(), IMAGES);
+  assert.equal(await second.locator("#manifest").inputValue(), DEPLOYMENT);
+  assert.equal(await second.locator('input[name="mode"][value="exact-parent"]').isChecked(), true);
+  assert.deepEqual(await cells("#results", second), results);
+  assert.deepEqual((await marks(second)).map((m) => m.text), [`"docker.io"`]);
+  await shot("05-reloaded", second);
+  await second.close();
+});
+
+test("usable in a narrow window: one column, nothing wider than the window", async () => {
+  await page.setViewportSize({ width: 420, height: 900 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window`);
+  const [policy, images] = await Promise.all([
+    page.locator(".policy-pane").boundingBox(),
+    page.locator(".images-pane").boundingBox(),
+  ]);
+  assert.ok(images.y > policy.y + policy.height - 1, "the panes are stacked");
+  await shot("06-narrow");
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test("no error reached the console", () => {
+  assert.deepEqual(errors, []);
+});
