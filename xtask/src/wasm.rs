@@ -286,12 +286,30 @@ pub fn chromium() -> Result<String, String> {
     Cmd::new("sh").args(["-c", "command -v chromium"]).read()
 }
 
+/// Installs Node.js and npm from Debian when `node` is not on `PATH`.
+///
+/// # Errors
+///
+/// A message when apt cannot install them.
+pub fn node() -> Result<(), String> {
+    if Cmd::new("node").arg("--version").probe() && Cmd::new("npm").arg("--version").probe() {
+        return Ok(());
+    }
+    say("node or npm is missing; installing Debian's nodejs and npm");
+    Cmd::new("apt-get").arg("update").run()?;
+    Cmd::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "nodejs", "npm"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+}
+
 /// `npm ci` in `bindings-wasm/` when its `node_modules` is missing or older than the lockfile.
 ///
 /// # Errors
 ///
 /// A message when npm fails.
 pub fn npm_ci() -> Result<(), String> {
+    node()?;
     let dir = root().join("bindings-wasm");
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");

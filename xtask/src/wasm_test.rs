@@ -36,6 +36,7 @@ pub fn clippy() -> Result<(), String> {
 /// A message naming the command that failed.
 pub fn node() -> Result<(), String> {
     wasm::package()?;
+    wasm::node()?;
     Cmd::cargo()
         .args(["test", "--package", "imgrepl-wasm", "--target", TARGET])
         .run()?;
