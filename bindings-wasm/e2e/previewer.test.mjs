@@ -53,7 +53,7 @@ const marks = (p = page) =>
   });
 
 const cells = (selector, p = page) =>
-  p.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll("td")].slice(0, 3).map((td) => td.innerText.trim())));
+  p.$$eval(`${selector} tbody tr:not(.why-row)`, (rows) => rows.map((r) => [...r.querySelectorAll("td")].slice(0, 3).map((td) => td.innerText.trim())));
 
 const BROKEN = `[
   {"repositoryPrefix": "härbor.domain", "replaceWith": "mirror.local/org1"},
@@ -168,9 +168,11 @@ test("fixed, with images: results, rules, errors, a warning and the why", async 
     ["quay.io/X/y", "left as it is\n[uppercase] invalid image: repository name must be lowercase: uppercase letter in repository path at byte 8", ""],
     ["quay.io/x/y:1", "unchanged", ""],
   ]);
-  const why = page.locator("#results tbody tr").nth(2).locator("details");
-  await why.locator("summary").click();
-  const explained = (await why.innerText()).replace(/\s+/g, " ");
+  const row = page.locator("#results tbody tr:not(.why-row)").nth(2);
+  await row.locator("button.why-toggle").focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await row.locator("button.why-toggle").getAttribute("aria-expanded"), "true");
+  const explained = (await page.locator("#results tbody tr.why-row").nth(2).innerText()).replace(/\s+/g, " ");
   assert.match(explained, /rewritten by rule 0/);
   assert.match(explained, /harbor\.domain\/team → no rule \(parent path\)/);
   assert.match(explained, /harbor\.domain → rule #0 — wins/);

@@ -256,6 +256,9 @@ function hover(event) {
 
 // ---------- images ----------
 
+/** The images whose "why" is open; they stay open while the table is recomputed. */
+const openWhy = new Set();
+
 function updateImages() {
   const body = document.querySelector("#results tbody");
   body.replaceChildren();
@@ -281,15 +284,23 @@ function updateImages() {
       rule.append(el("span", { class: "rule-tag", text: `#${row.rule}` }), " ",
         el("code", { text: JSON.stringify(rules[row.rule].repositoryPrefix) }));
     }
-    body.append(el("tr", { class: state }, el("td", { class: "mono", text: image }), result, rule, el("td", {}, why(image))));
+    const explained = el("tr", { class: "why-row" }, el("td", { colspan: "4" }, why(image)));
+    const toggle = el("button", { type: "button", class: "why-toggle", text: "why" });
+    const show = (open) => {
+      explained.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      if (open) openWhy.add(image);
+      else openWhy.delete(image);
+    };
+    show(openWhy.has(image));
+    toggle.addEventListener("click", () => show(explained.hidden));
+    body.append(el("tr", { class: state }, el("td", { class: "mono", text: image }), result, rule, el("td", {}, toggle)), explained);
   });
 }
 
 /** The "why" of one image: every '/' boundary and its candidate rule, the winner, the modes. */
 function why(image) {
   const e = policy.explain(image);
-  const details = el("details");
-  details.append(el("summary", { text: "why" }));
   const box = el("div", { class: "why" });
   box.append(el("div", { text: e.reason }));
   if (e.candidates.length) {
@@ -308,8 +319,7 @@ function why(image) {
     const r = other === "exact-parent" ? e.exactParentRule : e.longestPrefixRule;
     box.append(el("div", { class: "differs", text: `Differs in ${other} mode: ${r === null ? "no rule" : `rule #${r}`} would apply.` }));
   }
-  details.append(box);
-  return details;
+  return box;
 }
 
 // ---------- manifest ----------

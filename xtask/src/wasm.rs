@@ -1,7 +1,7 @@
 //! `cargo xtask wasm`: the JavaScript package of `bindings-wasm/`, and the tools it needs.
 //!
 //! ```text
-//! cargo xtask wasm [--bless] [--compare-opt-levels] [--bench]
+//! cargo xtask wasm [--bless] [--compare-opt-levels] [--bench] [--screenshot]
 //! ```
 //!
 //! 1. installs the `wasm32-unknown-unknown` target when missing, and `wasm-bindgen-cli` at
@@ -15,7 +15,9 @@
 //! `--bless` copies the emitted `imgrepl.d.ts` over the checked-in `bindings-wasm/imgrepl.d.ts`
 //! (the JS tests fail when the two differ). `--compare-opt-levels` builds once more with
 //! `opt-level = "s"` and prints both sizes (the numbers in BENCHMARKS.md). `--bench` times the
-//! package in headless Chromium (`bindings-wasm/e2e/bench.mjs`, also in BENCHMARKS.md).
+//! package in headless Chromium (`bindings-wasm/e2e/bench.mjs`, also in BENCHMARKS.md);
+//! `--screenshot` retakes the README's picture of the previewer (pngquant makes it smaller when
+//! it is installed).
 //!
 //! The test steps that use the package ([`crate::test`]) call [`package`] first, and the e2e
 //! step installs Chromium and the npm packages ([`chromium`], [`npm_ci`]).
@@ -29,13 +31,14 @@ use crate::cmd::{Cmd, root, say};
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
 const USAGE: &str = "\
-usage: cargo xtask wasm [--bless] [--compare-opt-levels] [--bench]
+usage: cargo xtask wasm [--bless] [--compare-opt-levels] [--bench] [--screenshot]
 
 Builds the imgrepl package for Node (bindings-wasm/pkg/node) and the web (bindings-wasm/pkg/web),
 installing the wasm32 target and the pinned wasm-bindgen-cli when missing, and prints its size.
   --bless               copy the emitted imgrepl.d.ts over bindings-wasm/imgrepl.d.ts
   --compare-opt-levels  also build with opt-level \"s\" and print both sizes
-  --bench               time the package in headless Chromium (bindings-wasm/e2e/bench.mjs)";
+  --bench               time the package in headless Chromium (bindings-wasm/e2e/bench.mjs)
+  --screenshot          retake bindings-wasm/www/screenshot.png, the README's picture";
 
 /// `cargo xtask wasm`.
 ///
@@ -46,11 +49,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut bless = false;
     let mut compare = false;
     let mut bench = false;
+    let mut screenshot = false;
     for arg in args {
         match arg.as_str() {
             "--bless" => bless = true,
             "--compare-opt-levels" => compare = true,
             "--bench" => bench = true,
+            "--screenshot" => screenshot = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -73,15 +78,27 @@ pub fn run(args: &[String]) -> Result<(), String> {
             sizes.before, s, sizes.shipped
         ));
     }
-    if bench {
+    for (wanted, script) in [(bench, "bench.mjs"), (screenshot, "screenshot.mjs")] {
+        if !wanted {
+            continue;
+        }
         let chromium = chromium()?;
         npm_ci()?;
         let url = crate::preview::start()?;
         Cmd::new("node")
-            .arg("bindings-wasm/e2e/bench.mjs")
+            .arg(format!("bindings-wasm/e2e/{script}"))
             .env("IMGREPL_PREVIEW_URL", url)
             .env("CHROMIUM", chromium)
             .run()?;
+    }
+    if screenshot {
+        // Smaller for the repository: 256 colours are plenty for a page of text.
+        let png = "bindings-wasm/www/screenshot.png";
+        if Cmd::new("pngquant").arg("--version").probe() {
+            Cmd::new("pngquant")
+                .args(["--force", "--skip-if-larger", "--output", png, "256", png])
+                .run()?;
+        }
     }
     Ok(())
 }
