@@ -3,9 +3,8 @@
 use std::fmt::{self, Write as _};
 
 use serde::Serialize;
-use serde_json::Value;
 
-use super::{MAX_OBJECT_BYTES, PolicySource};
+use super::{MAX_OBJECT_BYTES, PolicySource, ValueType};
 use crate::{Diagnostic, RewriteError, RewriteErrorKind};
 
 /// What is wrong with an object as a whole.
@@ -26,14 +25,13 @@ pub enum WorkloadErrorKind {
     InvalidJson,
     /// The JSON value is not an object.
     NotAnObject,
-    /// A part of the object the rewrite needs is missing (e.g. a Deployment's
-    /// `spec.template.spec`).
-    MissingField,
     /// A part of the object has the wrong JSON type (e.g. `containers` is not an array, or the
     /// annotation is not a string).
     WrongType,
     /// The policy in the annotation is invalid; its diagnostics say why.
     InvalidPolicy,
+    /// A key the rewrite reads is there twice (Kubernetes would keep the last one, silently).
+    DuplicateKey,
 }
 
 impl WorkloadErrorKind {
@@ -44,9 +42,9 @@ impl WorkloadErrorKind {
             WorkloadErrorKind::TooLarge => "too-large",
             WorkloadErrorKind::InvalidJson => "invalid-json",
             WorkloadErrorKind::NotAnObject => "not-an-object",
-            WorkloadErrorKind::MissingField => "missing-field",
             WorkloadErrorKind::WrongType => "wrong-type",
             WorkloadErrorKind::InvalidPolicy => "invalid-policy",
+            WorkloadErrorKind::DuplicateKey => "duplicate-key",
         }
     }
 }
@@ -87,18 +85,6 @@ pub struct WorkloadError {
     policy: Option<Box<PolicySource>>,
 }
 
-/// The JSON type of `value`, with its article, for messages.
-pub(crate) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 impl WorkloadError {
     pub(crate) fn too_large(len: usize) -> Self {
         WorkloadError {
@@ -122,33 +108,35 @@ impl WorkloadError {
         }
     }
 
-    pub(crate) fn not_an_object(value: &Value) -> Self {
+    pub(crate) fn not_an_object(found: ValueType) -> Self {
         WorkloadError {
             kind: WorkloadErrorKind::NotAnObject,
             pointer: String::new(),
             message: format!(
                 "a Kubernetes object is a JSON object, not {}",
-                type_name(value)
+                found.type_name()
             ),
             offset: None,
             policy: None,
         }
     }
 
-    pub(crate) fn missing(pointer: String, what: &str) -> Self {
+    pub(crate) fn duplicate_key(pointer: String) -> Self {
         WorkloadError {
-            kind: WorkloadErrorKind::MissingField,
-            message: format!("{pointer} is missing: {what}"),
+            kind: WorkloadErrorKind::DuplicateKey,
+            message: format!(
+                "{pointer} is there more than once: which one counts is not clear, so the object is left as it is"
+            ),
             pointer,
             offset: None,
             policy: None,
         }
     }
 
-    pub(crate) fn wrong_type(pointer: String, expected: &str, found: &Value) -> Self {
+    pub(crate) fn wrong_type(pointer: String, expected: &str, found: ValueType) -> Self {
         WorkloadError {
             kind: WorkloadErrorKind::WrongType,
-            message: format!("{pointer} must be {expected}, not {}", type_name(found)),
+            message: format!("{pointer} must be {expected}, not {}", found.type_name()),
             pointer,
             offset: None,
             policy: None,
@@ -263,6 +251,8 @@ pub enum ContainerErrorKind {
     NotAnObject,
     /// The container's `image` is not a string.
     ImageNotString,
+    /// The container's `image` or `name` is there more than once.
+    DuplicateKey,
 }
 
 /// The error on one container's row: the other containers are still rewritten.
@@ -302,19 +292,29 @@ impl ContainerError {
         }
     }
 
-    pub(crate) fn not_an_object(pointer: &str, found: &Value) -> Self {
+    pub(crate) fn not_an_object(pointer: &str, found: ValueType) -> Self {
         ContainerError {
             kind: ContainerErrorKind::NotAnObject,
             rewrite: None,
-            message: format!("{pointer} must be an object, not {}", type_name(found)),
+            message: format!("{pointer} must be an object, not {}", found.type_name()),
         }
     }
 
-    pub(crate) fn image_not_string(pointer: &str, found: &Value) -> Self {
+    pub(crate) fn image_not_string(pointer: &str, found: ValueType) -> Self {
         ContainerError {
             kind: ContainerErrorKind::ImageNotString,
             rewrite: None,
-            message: format!("{pointer} must be a string, not {}", type_name(found)),
+            message: format!("{pointer} must be a string, not {}", found.type_name()),
+        }
+    }
+
+    pub(crate) fn duplicate_key(pointer: &str) -> Self {
+        ContainerError {
+            kind: ContainerErrorKind::DuplicateKey,
+            rewrite: None,
+            message: format!(
+                "{pointer} is there more than once: which one counts is not clear, so it is left as it is"
+            ),
         }
     }
 
@@ -325,12 +325,14 @@ impl ContainerError {
     }
 
     /// A stable code: the [`RewriteError::code`] for an image that is or would become invalid
-    /// (e.g. `"uppercase"`, `"invalid-result"`), `"not-an-object"` or `"image-not-string"`.
+    /// (e.g. `"uppercase"`, `"invalid-result"`), `"not-an-object"`, `"image-not-string"` or
+    /// `"duplicate-key"`.
     #[must_use]
     pub fn code(&self) -> &'static str {
         match (&self.rewrite, self.kind) {
             (Some(e), _) => e.code(),
             (None, ContainerErrorKind::NotAnObject) => "not-an-object",
+            (None, ContainerErrorKind::DuplicateKey) => "duplicate-key",
             (None, _) => "image-not-string",
         }
     }
@@ -374,7 +376,7 @@ mod tests {
     #[test]
     fn offsets_from_lines_and_columns() {
         let text = "{\n  \"a\": ,\n}";
-        let err = serde_json::from_str::<Value>(text).unwrap_err();
+        let err = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
         let at = offset_of(text, err.line(), err.column());
         assert_eq!(&text[at..=at], ",");
         assert_eq!(offset_of("ab", 1, 1), 0);
