@@ -253,6 +253,10 @@ pub enum ContainerErrorKind {
     ImageNotString,
     /// The container's `image` or `name` is there more than once.
     DuplicateKey,
+    /// The image would be rewritten, but its text cannot be changed in place (a manifest
+    /// editor's finding, e.g. a YAML anchor shared with a value that would not change the same
+    /// way).
+    NotEditable,
 }
 
 /// The error on one container's row: the other containers are still rewritten.
@@ -308,6 +312,24 @@ impl ContainerError {
         }
     }
 
+    /// An image that a manifest editor cannot change in place, and why (code `not-editable`).
+    ///
+    /// ```
+    /// use imgrepl::workload::{ContainerError, ContainerErrorKind};
+    ///
+    /// let e = ContainerError::not_editable("the image is shared through an anchor");
+    /// assert_eq!((e.kind(), e.code()), (ContainerErrorKind::NotEditable, "not-editable"));
+    /// assert_eq!(e.to_string(), "the image is shared through an anchor");
+    /// ```
+    #[must_use]
+    pub fn not_editable(reason: impl Into<String>) -> Self {
+        ContainerError {
+            kind: ContainerErrorKind::NotEditable,
+            rewrite: None,
+            message: reason.into(),
+        }
+    }
+
     pub(crate) fn duplicate_key(pointer: &str) -> Self {
         ContainerError {
             kind: ContainerErrorKind::DuplicateKey,
@@ -325,14 +347,15 @@ impl ContainerError {
     }
 
     /// A stable code: the [`RewriteError::code`] for an image that is or would become invalid
-    /// (e.g. `"uppercase"`, `"invalid-result"`), `"not-an-object"`, `"image-not-string"` or
-    /// `"duplicate-key"`.
+    /// (e.g. `"uppercase"`, `"invalid-result"`), `"not-an-object"`, `"image-not-string"`,
+    /// `"duplicate-key"` or `"not-editable"`.
     #[must_use]
     pub fn code(&self) -> &'static str {
         match (&self.rewrite, self.kind) {
             (Some(e), _) => e.code(),
             (None, ContainerErrorKind::NotAnObject) => "not-an-object",
             (None, ContainerErrorKind::DuplicateKey) => "duplicate-key",
+            (None, ContainerErrorKind::NotEditable) => "not-editable",
             (None, _) => "image-not-string",
         }
     }

@@ -569,8 +569,9 @@ fn rewrite_container<'a, N: Node<'a>>(
 /// assert_eq!((objects[0].pointer.as_str(), objects[0].items.as_slice()), ("/items/0/items/0", &[0, 0][..]));
 /// assert_eq!(objects[0].patch()[0].path, "/items/0/items/0/spec/containers/0/image");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// It serializes with `report` or `error`, whichever the outcome is.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectReport {
     /// The RFC 6901 pointer of the object in the document (`""` for the document itself).
     pub pointer: String,
@@ -582,6 +583,22 @@ pub struct ObjectReport {
     pub name: Option<String>,
     /// What happened to it.
     pub outcome: Result<Report, WorkloadError>,
+}
+
+impl Serialize for ObjectReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ObjectReport", 5)?;
+        s.serialize_field("pointer", &self.pointer)?;
+        s.serialize_field("items", &self.items)?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("name", &self.name)?;
+        match &self.outcome {
+            Ok(report) => s.serialize_field("report", report)?,
+            Err(error) => s.serialize_field("error", error)?,
+        }
+        s.end()
+    }
 }
 
 impl ObjectReport {
