@@ -92,7 +92,11 @@ pub const MAX_INPUT_BYTES: usize = 64 << 20;
 #[must_use]
 pub const fn alias_budget(len: usize) -> usize {
     let per_byte = len.saturating_mul(4);
-    if per_byte > 100_000 { per_byte } else { 100_000 }
+    if per_byte > 100_000 {
+        per_byte
+    } else {
+        100_000
+    }
 }
 
 /// The syntax of a document.
@@ -316,7 +320,8 @@ pub fn edit(input: &[u8], options: &Options<'_>) -> Result<Edited, InputError> {
         let document = edit_document(text, section, number + 1, options, &mut splices);
         documents.push(document);
     }
-    let mut output = String::with_capacity(text.len() + splices.iter().map(|s| s.1.len()).sum::<usize>());
+    let mut output =
+        String::with_capacity(text.len() + splices.iter().map(|s| s.1.len()).sum::<usize>());
     let mut at = 0;
     for (span, new) in &splices {
         output.push_str(text.get(at..span.start).unwrap_or_default());
@@ -346,9 +351,7 @@ impl Lines<'_> {
         let offset = offset.min(text.len());
         let line = starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = starts.get(line).copied().unwrap_or_default();
-        let column = text
-            .get(start..offset)
-            .map_or(1, |t| t.chars().count() + 1);
+        let column = text.get(start..offset).map_or(1, |t| t.chars().count() + 1);
         Position {
             line: self.first_line + line,
             column,
@@ -401,12 +404,15 @@ fn edit_document(
     };
     let budget = alias_budget(text.len());
     if tree.expanded_size() as usize > budget {
-        let offset = tree.root.and_then(|r| tree.raw(r)).map_or(0, |r| r.start as usize);
+        let offset = tree
+            .root
+            .and_then(|r| tree.raw(r))
+            .map_or(0, |r| r.start as usize);
         document.error = Some(error(
             DocumentErrorKind::AliasExpansion,
             offset,
             format!(
-                "its aliases expand it to more than {budget} values (at most 4 per byte of the document): left as it is"
+                "its aliases expand it to more than {budget} values (at most 4 per byte of the document, and at least 100,000)"
             ),
             &mut lines,
         ));
@@ -440,7 +446,9 @@ fn plan_edits(
     let mut changes: Vec<(u32, Change)> = Vec::new();
     let mut refused: Vec<(usize, usize, String)> = Vec::new();
     for (o, object) in document.objects.iter().enumerate() {
-        let Ok(report) = &object.outcome else { continue };
+        let Ok(report) = &object.outcome else {
+            continue;
+        };
         for (r, row) in report.containers.iter().enumerate() {
             let Some(after) = row.after.as_ref().filter(|_| row.changed()) else {
                 continue;
@@ -456,7 +464,11 @@ fn plan_edits(
                         after: after.clone(),
                     },
                 )),
-                None => refused.push((o, r, "the image's value was not found in the text".to_owned())),
+                None => refused.push((
+                    o,
+                    r,
+                    "the image's value was not found in the text".to_owned(),
+                )),
             }
         }
     }
@@ -536,6 +548,12 @@ fn replacement(tree: &Tree<'_>, id: u32, after: &str) -> Result<(Range<usize>, S
     let (start, end) = (raw.start as usize, raw.end as usize);
     let inner = skip_properties(text, start, end);
     let token = text.get(inner..end).unwrap_or_default();
+    // The parser's span of a quoted scalar runs on over the blanks and comment after it.
+    let end = match raw.style {
+        Style::Single | Style::Double => quoted_end(text, inner, raw.style)
+            .ok_or_else(|| "the image's closing quote was not found".to_owned())?,
+        _ => end,
+    };
     match raw.style {
         Style::Plain => {
             if token != value {
@@ -569,6 +587,25 @@ fn replacement(tree: &Tree<'_>, id: u32, after: &str) -> Result<(Range<usize>, S
             }
         }
     }
+}
+
+/// The offset just after the closing quote of the quoted scalar that starts at `at`.
+fn quoted_end(text: &str, at: usize, style: Style) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = if style == Style::Single { b'\'' } else { b'"' };
+    if bytes.get(at) != Some(&quote) {
+        return None;
+    }
+    let mut i = at + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if style == Style::Double => i += 2,
+            b'\'' if style == Style::Single && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Records the positions of the pointers that messages name.

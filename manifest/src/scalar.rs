@@ -74,9 +74,12 @@ fn is_yaml_float(s: &str) -> bool {
 /// a string (so that writing it plain is ambiguous for some reader).
 fn typed_in_yaml12(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    matches!(lower.as_str(), "true" | "false" | "null" | "~" | ".inf" | "+.inf" | "-.inf" | ".nan")
-        || (s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
-            && s.bytes().all(|b| b.is_ascii_hexdigit() || b"+-._oOxX".contains(&b)))
+    matches!(
+        lower.as_str(),
+        "true" | "false" | "null" | "~" | ".inf" | "+.inf" | "-.inf" | ".nan"
+    ) || (s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() || b"+-._oOxX".contains(&b)))
 }
 
 /// Whether `s` can be written as a plain scalar that every reader reads back as this string,
@@ -92,7 +95,9 @@ pub(crate) fn plain_ok(s: &str, flow: bool) -> bool {
         || s.contains(": ")
         || s.contains(" #")
         || s == "<<"
-        || s.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}')
+        || s.chars().any(|c| {
+            c.is_control() || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}'
+        })
         || (flow && s.contains([',', '[', ']', '{', '}']))
     {
         return false;
@@ -122,7 +127,9 @@ pub(crate) fn double_quoted(s: &str) -> String {
 
 /// `s` as a single-quoted scalar, when it has no line break or control character.
 pub(crate) fn single_quoted(s: &str) -> Option<String> {
-    if s.chars().any(|c| c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')) {
+    if s.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}'))
+    {
         return None;
     }
     Some(format!("'{}'", s.replace('\'', "''")))
@@ -169,10 +176,32 @@ mod tests {
 
     #[test]
     fn plain_only_when_it_reads_back_as_the_string() {
-        for s in ["nginx", "m.io/hub/nginx:1.27", "registry:5000/a", "a@sha256:00", "x[y"] {
+        for s in [
+            "nginx",
+            "m.io/hub/nginx:1.27",
+            "registry:5000/a",
+            "a@sha256:00",
+            "x[y",
+        ] {
             assert!(plain_ok(s, false), "{s}");
         }
-        for s in ["[::1]:5000/x", "yes", "0644", "1e3", "- x", "a: b", "a #b", "", " x", "x:", "0o17", "1.0", "null", "*x", "a\tb"] {
+        for s in [
+            "[::1]:5000/x",
+            "yes",
+            "0644",
+            "1e3",
+            "- x",
+            "a: b",
+            "a #b",
+            "",
+            " x",
+            "x:",
+            "0o17",
+            "1.0",
+            "null",
+            "*x",
+            "a\tb",
+        ] {
             assert!(!plain_ok(s, false), "{s}");
         }
         assert!(!plain_ok("x[y", true));

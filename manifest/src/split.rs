@@ -265,7 +265,10 @@ mod tests {
     fn json_streams_are_one_document_per_value() {
         assert_eq!(
             spans("{\"a\": 1}\n{\"b\":\n 2}\n"),
-            [("{\"a\": 1}", 1, Syntax::Json), ("\n{\"b\":\n 2}\n", 1, Syntax::Json)]
+            [
+                ("{\"a\": 1}", 1, Syntax::Json),
+                ("\n{\"b\":\n 2}\n", 1, Syntax::Json)
+            ]
         );
         assert_eq!(spans("{a: 1}\n"), [("{a: 1}\n", 1, Syntax::Yaml)]);
         assert_eq!(spans("[1]\n"), [("[1]\n", 1, Syntax::Json)]);

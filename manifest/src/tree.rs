@@ -324,10 +324,7 @@ impl<'s> Tree<'s> {
                     }
                     register(&mut anchors, frame.anchor, frame.node);
                 }
-                Event::StreamStart
-                | Event::StreamEnd
-                | Event::DocumentEnd
-                | Event::Nothing => {}
+                Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
             }
         }
         Ok(tree)
@@ -387,7 +384,11 @@ impl<'s> Tree<'s> {
 
     fn text_of(&self, raw: &Raw) -> &str {
         let (a, b) = (raw.a as usize, raw.b as usize);
-        let source = if raw.owned { self.owned.as_str() } else { self.text };
+        let source = if raw.owned {
+            self.owned.as_str()
+        } else {
+            self.text
+        };
         source.get(a..a + b).unwrap_or_default()
     }
 
@@ -475,7 +476,9 @@ impl<'s> Tree<'s> {
         let children = self.children(raw);
         let start = out.len();
         for pair in children.chunks_exact(2) {
-            let Some(kr) = self.raw(pair[0] & !DUP) else { continue };
+            let Some(kr) = self.raw(pair[0] & !DUP) else {
+                continue;
+            };
             if kr.merge {
                 continue;
             }
@@ -580,7 +583,10 @@ impl<'t> Node<'t> for YamlNode<'t> {
 
     fn get(self, key: &str) -> Lookup<Self> {
         match self.tree.lookup(self.id, key, 0) {
-            Lookup::Found(id) => Lookup::Found(YamlNode { tree: self.tree, id }),
+            Lookup::Found(id) => Lookup::Found(YamlNode {
+                tree: self.tree,
+                id,
+            }),
             Lookup::Missing => Lookup::Missing,
             Lookup::Duplicate => Lookup::Duplicate,
         }

@@ -519,8 +519,9 @@ fn rewrite_container<'a, N: Node<'a>>(
         Lookup::Missing => {}
         Lookup::Duplicate => row.error = Some(ContainerError::duplicate_key(&pointer)),
         Lookup::Found(image) => match (image.value_type(), image.as_str()) {
-            // An image may be left out for higher-level config management to fill in.
-            (ValueType::Null, _) => {}
+            // An image may be left out for higher-level config management to fill in: missing,
+            // null and "" are the same (Kubernetes' own rule for a pod template's image).
+            (ValueType::Null, _) | (_, Some("")) => {}
             (_, Some(image)) => {
                 row.before = Some(image.to_owned());
                 match policy.rewrite(image) {
