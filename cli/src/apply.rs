@@ -26,10 +26,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use imgrepl::workload::{
-    ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report, WarningCode,
-    WorkloadError,
+    ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report, WorkloadError,
 };
-use imgrepl::{Diagnostic, MatchMode, Policy};
+use imgrepl::{Code, Diagnostic, MatchMode, Policy};
 use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
 use serde::Serialize;
 
@@ -360,12 +359,7 @@ fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
                 Ok(report) if !report.is_workload() => {
                     rows.push(note(&doc, &label, "(not a workload)".into()));
                 }
-                Ok(report)
-                    if report
-                        .warnings
-                        .iter()
-                        .any(|w| w.code == WarningCode::NoPodSpec) =>
-                {
+                Ok(report) if report.warnings.iter().any(|w| w.code == Code::NoPodSpec) => {
                     rows.push(note(&doc, &label, "(no pod spec)".into()));
                 }
                 Ok(report) if report.policy.is_none() => {

@@ -317,7 +317,7 @@ pub fn edit(input: &[u8], options: &Options<'_>) -> Result<Edited, InputError> {
     let mut documents = Vec::new();
     let mut splices: Vec<(Range<usize>, String)> = Vec::new();
     for (number, section) in split::documents(text).into_iter().enumerate() {
-        let document = edit_document(text, section, number + 1, options, &mut splices);
+        let document = edit_document(text, &section, number + 1, options, &mut splices);
         documents.push(document);
     }
     let mut output =
@@ -361,7 +361,7 @@ impl Lines<'_> {
 
 fn edit_document(
     input: &str,
-    section: split::Section,
+    section: &split::Section,
     number: usize,
     options: &Options<'_>,
     splices: &mut Vec<(Range<usize>, String)>,

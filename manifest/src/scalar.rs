@@ -1,6 +1,8 @@
 //! YAML scalars as Kubernetes reads them (YAML 1.1, as `sigs.k8s.io/yaml` over go-yaml v2
 //! resolves untagged plain scalars), and writing a new string scalar in a given style.
 
+use std::fmt::Write as _;
+
 use imgrepl::workload::ValueType;
 
 /// The type of an untagged plain scalar under YAML 1.1.
@@ -116,7 +118,7 @@ pub(crate) fn double_quoted(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             c if c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}') => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
         }

@@ -4,8 +4,6 @@
 //! until it is followed, and following is budgeted). Keys are compared by their text, so `1:`
 //! and `"1":` are the same key, as they are once Kubernetes turns the document into JSON.
 
-use std::borrow::Cow;
-
 use imgrepl::workload::{Entry, Lookup, Node, ValueType};
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
@@ -232,32 +230,7 @@ impl<'s> Tree<'s> {
                     tree.add_child(&mut stack, &mut scratch, target);
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    let style = match style {
-                        ScalarStyle::Plain => Style::Plain,
-                        ScalarStyle::SingleQuoted => Style::Single,
-                        ScalarStyle::DoubleQuoted => Style::Double,
-                        ScalarStyle::Literal => Style::Literal,
-                        ScalarStyle::Folded => Style::Folded,
-                    };
-                    let vtype = match &tag {
-                        Some(tag) => tag_type(tag, style, &value),
-                        None => untagged_type(style, &value),
-                    };
-                    let merge = tag.is_none() && style == Style::Plain && value == "<<";
-                    let (owned, a, b) = tree.keep(&value);
-                    let id = tree.push(Raw {
-                        kind: Kind::Scalar,
-                        style,
-                        vtype,
-                        flow: flow_parent,
-                        owned,
-                        merge,
-                        start: u32_of(start),
-                        end: u32_of(end),
-                        a,
-                        b,
-                        size: 1,
-                    });
+                    let id = tree.scalar(&value, style, tag.as_deref(), flow_parent, start, end);
                     register(&mut anchors, anchor, id);
                     tree.add_child(&mut stack, &mut scratch, id);
                 }
@@ -270,31 +243,8 @@ impl<'s> Tree<'s> {
                             ),
                         });
                     }
-                    let kind = if matches!(event, Event::MappingStart(..)) {
-                        Kind::Mapping
-                    } else {
-                        Kind::Sequence
-                    };
-                    let after = skip_properties(text, start, end.max(start));
-                    let flow = matches!(text.as_bytes().get(after), Some(b'{' | b'['))
-                        && after < end.max(after + 1);
-                    let id = tree.push(Raw {
-                        kind,
-                        style: Style::Plain,
-                        vtype: if kind == Kind::Mapping {
-                            ValueType::Object
-                        } else {
-                            ValueType::Array
-                        },
-                        flow: flow || flow_parent,
-                        owned: false,
-                        merge: false,
-                        start: u32_of(start),
-                        end: u32_of(end),
-                        a: 0,
-                        b: 0,
-                        size: 1,
-                    });
+                    let mapping = matches!(event, Event::MappingStart(..));
+                    let id = tree.collection(mapping, flow_parent, start, end);
                     tree.add_child(&mut stack, &mut scratch, id);
                     stack.push(Frame {
                         node: id,
@@ -304,24 +254,8 @@ impl<'s> Tree<'s> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let Some(frame) = stack.pop() else { continue };
-                    let first = u32_of(tree.edges.len());
                     let children = scratch.split_off(frame.scratch);
-                    let mut size: u32 = 1;
-                    for &child in &children {
-                        let s = tree.nodes.get(child as usize).map_or(1, |n| n.size);
-                        size = size.saturating_add(s);
-                    }
-                    tree.edges.extend_from_slice(&children);
-                    let is_mapping = matches!(event, Event::MappingEnd);
-                    if let Some(node) = tree.nodes.get_mut(frame.node as usize) {
-                        node.a = first;
-                        node.b = u32_of(children.len());
-                        node.size = size;
-                        node.end = u32_of(end.max(node.start as usize));
-                    }
-                    if is_mapping {
-                        tree.mark_duplicates(first as usize, children.len());
-                    }
+                    tree.end_collection(frame.node, &children, end);
                     register(&mut anchors, frame.anchor, frame.node);
                 }
                 Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
@@ -330,12 +264,97 @@ impl<'s> Tree<'s> {
         Ok(tree)
     }
 
+    /// Adds a scalar node.
+    fn scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        flow: bool,
+        start: usize,
+        end: usize,
+    ) -> u32 {
+        let style = match style {
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::SingleQuoted => Style::Single,
+            ScalarStyle::DoubleQuoted => Style::Double,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+        };
+        let vtype = match tag {
+            Some(tag) => tag_type(tag, style, value),
+            None => untagged_type(style, value),
+        };
+        let merge = tag.is_none() && style == Style::Plain && value == "<<";
+        let (owned, a, b) = self.keep(value);
+        self.push(Raw {
+            kind: Kind::Scalar,
+            style,
+            vtype,
+            flow,
+            owned,
+            merge,
+            start: u32_of(start),
+            end: u32_of(end),
+            a,
+            b,
+            size: 1,
+        })
+    }
+
+    /// Adds a mapping or a sequence, to be completed by [`Tree::end_collection`].
+    fn collection(&mut self, mapping: bool, flow_parent: bool, start: usize, end: usize) -> u32 {
+        let kind = if mapping { Kind::Mapping } else { Kind::Sequence };
+        let after = skip_properties(self.text, start, end.max(start));
+        let flow = matches!(self.text.as_bytes().get(after), Some(b'{' | b'[')) && after < end;
+        self.push(Raw {
+            kind,
+            style: Style::Plain,
+            vtype: if mapping {
+                ValueType::Object
+            } else {
+                ValueType::Array
+            },
+            flow: flow || flow_parent,
+            owned: false,
+            merge: false,
+            start: u32_of(start),
+            end: u32_of(end),
+            a: 0,
+            b: 0,
+            size: 1,
+        })
+    }
+
+    /// Completes a collection with its children.
+    fn end_collection(&mut self, node: u32, children: &[u32], end: usize) {
+        let first = u32_of(self.edges.len());
+        let mut size: u32 = 1;
+        for &child in children {
+            let s = self.nodes.get(child as usize).map_or(1, |n| n.size);
+            size = size.saturating_add(s);
+        }
+        self.edges.extend_from_slice(children);
+        let mut is_mapping = false;
+        if let Some(raw) = self.nodes.get_mut(node as usize) {
+            raw.a = first;
+            raw.b = u32_of(children.len());
+            raw.size = size;
+            raw.end = u32_of(end.max(raw.start as usize));
+            is_mapping = raw.kind == Kind::Mapping;
+        }
+        if is_mapping {
+            self.mark_duplicates(first as usize, children.len());
+        }
+    }
+
     /// Where a scalar's value is kept: a slice of the text, or a copy in `owned`.
-    fn keep(&mut self, value: &Cow<'_, str>) -> (bool, u32, u32) {
-        if let Cow::Borrowed(s) = value {
+    fn keep(&mut self, value: &str) -> (bool, u32, u32) {
+        {
+            let s = value;
             let base = self.text.as_ptr() as usize;
             let at = (s.as_ptr() as usize).wrapping_sub(base);
-            if at <= self.text.len() && self.text.get(at..at + s.len()) == Some(*s) {
+            if at <= self.text.len() && self.text.get(at..at + s.len()) == Some(s) {
                 return (false, u32_of(at), u32_of(s.len()));
             }
         }

@@ -7,11 +7,10 @@ use super::kind::{Paths, Step, steps};
 use super::node::{Lookup, Node, ValueType};
 use super::patch::push_token;
 use super::{
-    AppliedRule, ContainerError, ContainerList, ContainerReport, FoundBy, Options, PatchOp,
-    PodSpecReport, PolicyOrigin, PolicySource, Report, Warning, WarningCode, WorkloadError,
-    WorkloadKind,
+    ContainerError, ContainerList, ContainerReport, FoundBy, Options, PatchOp, PodSpecReport,
+    PolicyOrigin, PolicySource, Report, Warning, WorkloadError, WorkloadKind,
 };
-use crate::Policy;
+use crate::{Code, Policy};
 
 /// A pod spec found in an object.
 struct Found<N> {
@@ -129,7 +128,7 @@ fn find_pod_specs<'a, N: Node<'a>>(
         if found.is_empty() {
             let at = missing.first().cloned().unwrap_or_default();
             report.warnings.push(Warning {
-                code: WarningCode::NoPodSpec,
+                code: Code::NoPodSpec,
                 message: format!(
                     "the {kind_name} has no pod spec ({at} is missing): passed through as it is (a partial object, such as a patch)"
                 ),
@@ -370,7 +369,7 @@ fn find_annotation<'a, N: Node<'a>>(
         (Some((pointer, text)), other) => {
             if let Some((other_pointer, _)) = other.filter(|(_, other_text)| *other_text != text) {
                 warnings.push(Warning {
-                    code: WarningCode::IgnoredAnnotation,
+                    code: Code::IgnoredAnnotation,
                     message: format!(
                         "the {kind}'s own annotation {key:?} differs from its pod template's, and is ignored: the pod template's applies"
                     ),
@@ -388,7 +387,7 @@ fn find_annotation<'a, N: Node<'a>>(
                 None => String::new(),
             };
             warnings.push(Warning {
-                code: WarningCode::WorkloadAnnotation,
+                code: Code::WorkloadAnnotation,
                 message: format!(
                     "the policy is read from the {kind}'s own annotation {key:?}, but its pods will not carry it, so a webhook on pods will not see it{advice}"
                 ),
@@ -526,18 +525,7 @@ fn rewrite_container<'a, N: Node<'a>>(
                 row.before = Some(image.to_owned());
                 match policy.rewrite(image) {
                     Ok(rewritten) => {
-                        row.rule = rewritten.rule.map(|id| {
-                            let rule = policy.rules().get(id.index());
-                            AppliedRule {
-                                index: id.index(),
-                                repository_prefix: rule
-                                    .map(|r| r.repository_prefix().to_owned())
-                                    .unwrap_or_default(),
-                                replace_with: rule
-                                    .map(|r| r.replace_with().to_owned())
-                                    .unwrap_or_default(),
-                            }
-                        });
+                        row.rule = rewritten.rule.and_then(|id| policy.applied_rule(id));
                         row.after = Some(rewritten.image.into_owned());
                     }
                     Err(error) => {
@@ -638,7 +626,7 @@ fn is_list<'a, N: Node<'a>>(node: N) -> Option<N> {
 /// The objects of one document, each rewritten: the document, or the items of a `List`
 /// (`kind: List`, `PodList`, … whose `items` are all objects), Lists in Lists entered. A
 /// document that is not an object (a JSON Patch file, a string) gives one object with a
-/// [`WarningCode::NotAnObject`] warning; an empty (null) document gives none.
+/// [`Code::DocumentNotObject`] warning; an empty (null) document gives none.
 pub fn rewrite_objects<'a, N: Node<'a>>(document: N, options: &Options<'_>) -> Vec<ObjectReport> {
     let mut out = Vec::new();
     match document.value_type() {
@@ -652,7 +640,7 @@ pub fn rewrite_objects<'a, N: Node<'a>>(document: N, options: &Options<'_>) -> V
                 name: None,
                 outcome: Ok(Report {
                     warnings: vec![Warning {
-                        code: WarningCode::NotAnObject,
+                        code: Code::DocumentNotObject,
                         message: format!(
                             "not a Kubernetes object ({}): passed through as it is",
                             other.type_name()

@@ -24,7 +24,7 @@
 //! 2. the annotation of the pod template (`spec.template.metadata.annotations`; for a `CronJob`
 //!    `spec.jobTemplate.spec.template.metadata.annotations`; a Pod's own `metadata.annotations`),
 //!    because that is what the pods carry;
-//! 3. the workload's own `metadata.annotations`, with a [`WarningCode::WorkloadAnnotation`]
+//! 3. the workload's own `metadata.annotations`, with a [`Code::WorkloadAnnotation`]
 //!    warning: the pods will not carry it.
 //!
 //! An object that is not a workload, or that has no policy, gives an empty report, not an error.
@@ -50,7 +50,8 @@ pub use kind::{
 pub use node::{Entry, Lookup, Node, ValueType};
 pub use patch::{Patch, PatchError, PatchOp, PatchOpKind, escape_pointer_token};
 
-use crate::{ANNOTATION_KEY, Diagnostic, MatchMode, Policy};
+pub use crate::rewrite::AppliedRule;
+use crate::{ANNOTATION_KEY, Code, Diagnostic, MatchMode, Policy};
 
 /// The largest object accepted as JSON text, in bytes: 3 MiB, the Kubernetes API server's
 /// limit for a request body.
@@ -250,6 +251,7 @@ impl PolicyOrigin {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PolicySource {
     /// Where the policy came from.
     pub origin: PolicyOrigin,
@@ -273,28 +275,6 @@ impl PolicySource {
     }
 }
 
-/// The rule that rewrote an image.
-///
-/// ```
-/// use imgrepl::{Policy, workload::{self, Options}};
-///
-/// let policy = Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#)?;
-/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"image": "a.io/x"}]}});
-/// let rule = workload::rewrite(&pod, &Options::default().policy(&policy))?.containers[0].rule.clone().unwrap();
-/// assert_eq!((rule.index, rule.repository_prefix.as_str(), rule.replace_with.as_str()), (0, "a.io", "m.io/a"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppliedRule {
-    /// The rule's index in the policy.
-    pub index: usize,
-    /// Its `repositoryPrefix`.
-    pub repository_prefix: String,
-    /// Its `replaceWith`.
-    pub replace_with: String,
-}
-
 /// One container: where it is, its image before and after, and the rule or the error.
 ///
 /// ```
@@ -312,6 +292,7 @@ pub struct AppliedRule {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ContainerReport {
     /// The list it is in.
     pub list: ContainerList,
@@ -371,59 +352,26 @@ impl ContainerReport {
     }
 }
 
-/// A stable code for a [`Warning`].
-///
-/// ```
-/// assert_eq!(imgrepl::workload::WarningCode::WorkloadAnnotation.as_str(), "workload-annotation");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum WarningCode {
-    /// The policy was read from the workload's own annotations: pods will not carry it.
-    WorkloadAnnotation,
-    /// The workload's own annotation differs from the pod template's, and is ignored.
-    IgnoredAnnotation,
-    /// A kind of the table has none of its pod specs (a partial object, such as a
-    /// strategic-merge patch): passed through.
-    NoPodSpec,
-    /// The document is not an object (a JSON Patch file, a list of values, a string):
-    /// passed through.
-    NotAnObject,
-}
-
-impl WarningCode {
-    /// The kebab-case code.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            WarningCode::WorkloadAnnotation => "workload-annotation",
-            WarningCode::IgnoredAnnotation => "ignored-annotation",
-            WarningCode::NoPodSpec => "no-pod-spec",
-            WarningCode::NotAnObject => "not-an-object",
-        }
-    }
-}
-
 /// Something likely wrong with an object that did not stop its rewrite.
 ///
 /// See [`rewrite`] for the warning of a policy read from the workload's own annotation.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, WarningCode};
+/// use imgrepl::{Code, workload::{self, Options}};
 ///
 /// let deployment = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[]"}},
 ///   "spec": {"template": {"spec": {"containers": []}}}});
 /// let warning = &workload::rewrite(&deployment, &Options::default())?.warnings[0];
 /// assert_eq!((warning.code, warning.pointer.as_str()),
-///            (WarningCode::WorkloadAnnotation, "/metadata/annotations/coordinator.cci.io~1image-replacement"));
+///            (Code::WorkloadAnnotation, "/metadata/annotations/coordinator.cci.io~1image-replacement"));
 /// # Ok::<(), imgrepl::workload::WorkloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Warning {
-    /// The stable code.
-    pub code: WarningCode,
+    /// The stable code ([`Code::WorkloadAnnotation`] or [`Code::IgnoredAnnotation`]).
+    pub code: Code,
     /// What it means, in plain words.
     pub message: String,
     /// The RFC 6901 pointer it is about.
@@ -445,6 +393,7 @@ pub struct Warning {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Report {
     /// The workload kind.
     pub kind: Option<WorkloadKind>,
@@ -575,7 +524,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// mappings with `image`; [`Options::find_by_shape`] turns this off). Each pod spec is rewritten
 /// by the policy of the pod template that holds it, then the object's own, as the module docs
 /// say. A kind of the table without its pod spec (a partial object, such as a strategic-merge
-/// patch) gives a report with a [`WarningCode::NoPodSpec`] warning and no rows.
+/// patch) gives a report with a [`Code::NoPodSpec`] warning and no rows.
 ///
 /// # Errors
 ///
@@ -585,7 +534,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// it is reported on its container's row.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, PolicyOrigin, WarningCode};
+/// use imgrepl::{Code, workload::{self, Options, PolicyOrigin}};
 ///
 /// let cronjob = serde_json::json!({"apiVersion": "batch/v1", "kind": "CronJob",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement":
@@ -593,7 +542,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 ///   "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}}});
 /// let report = workload::rewrite(&cronjob, &Options::default())?;
 /// assert_eq!(report.policy.as_ref().map(|p| p.origin), Some(PolicyOrigin::Workload));
-/// assert_eq!(report.warnings[0].code, WarningCode::WorkloadAnnotation);
+/// assert_eq!(report.warnings[0].code, Code::WorkloadAnnotation);
 /// assert_eq!(report.patch.ops()[0].path, "/spec/jobTemplate/spec/template/spec/containers/0/image");
 /// # Ok::<(), imgrepl::workload::WorkloadError>(())
 /// ```
