@@ -304,7 +304,11 @@ impl<'s> Tree<'s> {
 
     /// Adds a mapping or a sequence, to be completed by [`Tree::end_collection`].
     fn collection(&mut self, mapping: bool, flow_parent: bool, start: usize, end: usize) -> u32 {
-        let kind = if mapping { Kind::Mapping } else { Kind::Sequence };
+        let kind = if mapping {
+            Kind::Mapping
+        } else {
+            Kind::Sequence
+        };
         let after = skip_properties(self.text, start, end.max(start));
         let flow = matches!(self.text.as_bytes().get(after), Some(b'{' | b'[')) && after < end;
         self.push(Raw {
