@@ -56,8 +56,9 @@
 //! # Limits
 //!
 //! The input is at most [`MAX_INPUT_BYTES`] (64 MiB), UTF-8 (a UTF-16 input is named as
-//! such). A document nests at most [`MAX_DEPTH`] levels, and its aliases may expand it to at
-//! most [`alias_budget`] nodes (4 per byte of the document, and at least 100,000): an alias
+//! such). A document nests at most [`MAX_DEPTH`] levels ([`MAX_FLOW_DEPTH`] in flow style, so
+//! in JSON: the reader's own limit), and its aliases may expand it to at most [`alias_budget`]
+//! nodes (4 per byte of the document, and at least 100,000): an alias
 //! bomb is refused for its document, never expanded.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -74,7 +75,7 @@ use serde::Serialize;
 
 pub use split::InputError;
 pub use split::InputErrorKind;
-pub use tree::MAX_DEPTH;
+pub use tree::{MAX_DEPTH, MAX_FLOW_DEPTH};
 
 use crate::tree::{Kind, Style, Tree, skip_properties};
 
@@ -124,7 +125,7 @@ pub struct Position {
 pub enum DocumentErrorKind {
     /// Not valid YAML (nor JSON).
     Syntax,
-    /// Nested deeper than [`MAX_DEPTH`].
+    /// Nested deeper than [`MAX_DEPTH`] ([`MAX_FLOW_DEPTH`] in flow style).
     TooDeep,
     /// Aliases expand it past [`alias_budget`].
     AliasExpansion,

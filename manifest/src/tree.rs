@@ -12,6 +12,10 @@ use crate::scalar::resolve_plain;
 /// The deepest nesting read (the limit of Kubernetes' own JSON and YAML decoders).
 pub const MAX_DEPTH: usize = 10_000;
 
+/// The deepest nesting of flow collections (`{…}`, `[…]`, so JSON too) that the YAML reader
+/// (saphyr-parser) reads. Kubernetes objects come nowhere near it.
+pub const MAX_FLOW_DEPTH: usize = 255;
+
 /// How deep `<<` merge keys are followed into merged mappings that merge others.
 const MAX_MERGE_DEPTH: u32 = 64;
 
@@ -198,9 +202,16 @@ impl<'s> Tree<'s> {
             let (event, span) = match next {
                 Ok(e) => e,
                 Err(e) => {
+                    let message = if e.info() == "recursion limit exceeded" {
+                        format!(
+                            "nested more than {MAX_FLOW_DEPTH} levels deep in flow style ({{…}} or […], the YAML reader's limit)"
+                        )
+                    } else {
+                        e.info().to_owned()
+                    };
                     return Err(ReadError {
                         offset: chars.byte(e.marker().index()),
-                        message: e.info().to_owned(),
+                        message,
                     });
                 }
             };
