@@ -105,9 +105,11 @@ pub(crate) fn check(input: &[u8]) -> Result<&str, InputError> {
             offset: MAX_INPUT_BYTES,
         });
     }
+    // With a byte order mark, or without one when the first two characters are ASCII with a
+    // zero byte each (YAML allows no NUL character, so valid YAML never looks like this).
     let utf16 = input.starts_with(&[0xff, 0xfe])
         || input.starts_with(&[0xfe, 0xff])
-        || matches!(input, [a, b, ..] if (*a == 0) != (*b == 0));
+        || matches!(input, [0, a, 0, b, ..] | [a, 0, b, 0, ..] if *a != 0 && *b != 0);
     if utf16 {
         return Err(InputError {
             kind: InputErrorKind::Utf16,
