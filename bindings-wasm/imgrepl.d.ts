@@ -213,29 +213,80 @@ export interface WorkloadWarning {
 export interface WorkloadError {
     code: string;
     message: string;
+    /** The RFC 6901 pointer of what is wrong in the object. */
     pointer: string;
-    offset: number | null;
+    /** For `invalid-policy`: the annotation and its diagnostics. */
+    policy: PolicySource | null;
+}
+
+/** A workload kind, and how its pod spec was found. */
+export interface WorkloadKind {
+    /** The API group (`""` for the core group, `apps`, `argoproj.io`, …). */
+    group: string;
+    kind: string;
+    /** `table`: a kind imgrepl knows; `shape`: a mapping with `containers` found in an unknown kind. */
+    foundBy: "table" | "user" | "shape";
+}
+
+/** One pod spec of an object and the policy that applies to it. */
+export interface PodSpec {
+    pointer: string;
+    /** The pod template holding it (`""` for a Pod itself). */
+    template: string | null;
     policy: PolicySource | null;
 }
 
 /** The report of one object. `kind` is null for an object that is not a workload. */
 export interface WorkloadReport {
-    kind: string | null;
+    kind: WorkloadKind | null;
     policy: PolicySource | null;
     containers: ContainerRow[];
+    /** Paths from the object's root. */
     patch: PatchOp[];
     warnings: WorkloadWarning[];
+    podSpecs: PodSpec[];
 }
 
-/** One document of a manifest, numbered from 0 as the file's documents are. */
-export interface DocumentReport extends WorkloadReport {
-    document: number;
+/** One object of a document: the document itself, or an item of a `List` in it. */
+export interface ObjectReport {
+    /** Where it is in the document (`""` for the document itself). */
+    pointer: string;
+    /** The item indexes of the `List`s it is in, outermost first. */
+    items: number[];
+    kind: string | null;
+    name: string | null;
+    /** What happened to it: a report, or an error (the other is null). */
+    report: WorkloadReport | null;
     error: WorkloadError | null;
+}
+
+/** A document that could not be read; it is passed through unchanged. */
+export interface DocumentError {
+    code: string;
+    message: string;
+    /** In UTF-16 code units of the whole manifest. */
+    offset: number;
+    line: number;
+    column: number;
+}
+
+/** One document of a manifest. */
+export interface DocumentReport {
+    /** From 1, as the file's `---` sections are counted. */
+    document: number;
+    /** The line it starts on. */
+    line: number;
+    syntax: "yaml" | "json";
+    error: DocumentError | null;
+    objects: ObjectReport[];
+    /** The document's JSON Patch, paths from its root. */
+    patch: PatchOp[];
 }
 
 /** The result of `rewriteWorkload`. */
 export interface WorkloadResult {
-    format: "json" | "yaml";
+    /** The manifest with the rewritten image values changed, and nothing else. */
+    output: string;
     documents: DocumentReport[];
 }
 

@@ -88,6 +88,8 @@ spec:
           image: 'harbor.domain/team/web:2.1'   # pinned
         - name: sidecar
           image: quay.io/x/y:1
+---
+{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "0400"}}
 `;
 
 test("the page loads with the seed policy, valid", async () => {
@@ -191,19 +193,32 @@ test("the mode switch, by keyboard", async () => {
   assert.deepEqual((await cells("#results"))[2], ["harbor.domain/team/app:1.2", "mirror.local/org1/team/app:1.2", '#0 "harbor.domain"']);
 });
 
-test("a YAML Deployment: the per-container table and the JSON Patch", async () => {
+test("a YAML Deployment and a JSON document: the per-container table, the patch, the edited manifest", async () => {
   await settled(() => page.locator("#manifest").fill(DEPLOYMENT));
-  assert.equal(await page.textContent("#manifest-out h3"), "Deployment");
+  assert.deepEqual(await page.$$eval("#manifest-out .doc-title", (hs) => hs.map((h) => h.textContent)), [
+    "Document 1 (line 1, YAML)",
+    "Document 2 (line 17, YAML)",
+  ]);
+  assert.deepEqual(await page.$$eval("#manifest-out .object-title", (hs) => hs.map((h) => h.textContent)), [
+    "Deployment web",
+    "ConfigMap settings",
+  ]);
   assert.deepEqual(await cells("#manifest-out table"), [
     ["containers[0] app", "harbor.domain/team/web:2.1", "mirror.local/org1/team/web:2.1"],
     ["containers[1] sidecar", "quay.io/x/y:1", "unchanged"],
     ["initContainers[0] init", "busybox:1.36", "mirror.local/hub/busybox:1.36"],
   ]);
-  const patch = JSON.parse(await page.textContent("#manifest-out .patch-json"));
-  assert.deepEqual(patch, [
+  const patches = await page.$$eval("#manifest-out .patch-json", (ps) => ps.map((p) => JSON.parse(p.textContent)));
+  assert.deepEqual(patches, [[
     { op: "replace", path: "/spec/template/spec/containers/0/image", value: "mirror.local/org1/team/web:2.1" },
     { op: "replace", path: "/spec/template/spec/initContainers/0/image", value: "mirror.local/hub/busybox:1.36" },
-  ]);
+  ]]);
+  // The edited manifest is the input with only the two image values changed: the comment,
+  // the quotes and the JSON document are kept byte for byte.
+  const edited = await page.textContent("#manifest-out .manifest-output");
+  assert.equal(edited, DEPLOYMENT
+    .replace("'harbor.domain/team/web:2.1'", "'mirror.local/org1/team/web:2.1'")
+    .replace("image: busybox:1.36", "image: mirror.local/hub/busybox:1.36"));
   await shot("04-manifest");
 });
 

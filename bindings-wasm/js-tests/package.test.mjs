@@ -17,13 +17,23 @@ test("the checked-in imgrepl.d.ts is the emitted one", () => {
 });
 
 test("no public type is `any`", () => {
-  for (const file of ["../pkg/node/imgrepl.d.ts", "../pkg/web/imgrepl.d.ts"]) {
+  for (const file of ["../pkg/node/imgrepl.d.ts", "../pkg/web/imgrepl.d.ts", "../pkg/web/full/imgrepl_full.d.ts"]) {
     const code = readFileSync(here(file), "utf8")
       .replace(/\/\*[\s\S]*?\*\//g, "")
       .replace(/\/\/.*$/gm, "");
     const lines = code.split("\n").filter((l) => /\bany\b/.test(l));
     assert.deepEqual(lines, [], `${file} uses any`);
   }
+});
+
+test("the web package's core module stays within its budget: 100 KiB gzipped", () => {
+  // Measured as `cargo xtask wasm` prints it, with gzip -9.
+  const gzipped = execFileSync("gzip", ["-9", "-c", here("../pkg/web/imgrepl_bg.wasm")]).length;
+  assert.ok(gzipped <= 100 * 1024, `imgrepl_bg.wasm is ${gzipped} bytes gzipped`);
+  // The module with manifests is the second one, loaded only when a manifest is pasted.
+  const web = readFileSync(here("../pkg/web/imgrepl.d.ts"), "utf8");
+  assert.ok(!web.includes("export function rewriteWorkload"), "rewriteWorkload belongs to the second module");
+  assert.ok(readFileSync(here("../pkg/web/full/imgrepl_full.d.ts"), "utf8").includes("export function rewriteWorkload("));
 });
 
 test("the README's JS example is examples/quickstart.cjs, and it runs as a user's script", () => {

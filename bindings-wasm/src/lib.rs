@@ -28,8 +28,10 @@
 )]
 
 mod js;
+#[cfg(feature = "manifest")]
 mod manifest;
 mod reference;
+mod report;
 pub mod types;
 
 use std::str::FromStr;
@@ -272,6 +274,7 @@ pub fn parse_reference(text: &str) -> Result<JsValue, JsValue> {
     to_js(&reference::ParsedJs::new(text))
 }
 
+#[cfg(feature = "manifest")]
 /// Rewrites the images of every workload in a manifest (JSON or YAML, one or several
 /// documents): one report per document with its rows and its JSON Patch.
 ///
@@ -329,7 +332,7 @@ pub fn review_admission(
         o = o.mode(mode);
     }
     match imgrepl::workload::admission::review_json(text, &o) {
-        Ok(r) => to_js(&manifest::AdmissionJs::new(&r)),
+        Ok(r) => to_js(&report::AdmissionJs::new(&r)),
         Err(e) => Err(throw(error(e.code().as_str(), &e.to_string()))),
     }
 }

@@ -271,18 +271,36 @@ fn parse_reference_gives_three_views() {
 #[wasm_bindgen_test]
 fn rewrite_workload_json() {
     let pod = r#"{"apiVersion": "v1", "kind": "Pod",
-      "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]"}},
+      "metadata": {"name": "p", "annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]"}},
       "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}, {"name": "bad", "image": "Nginx"}]}}"#;
     let r = rewrite_workload(pod, None).unwrap();
-    assert_eq!(string(&r, "format"), "json");
+    assert_eq!(
+        string(&r, "output"),
+        pod.replace("\"nginx:1.27\"", "\"m.io/hub/nginx:1.27\"")
+    );
     let doc = get(&r, "documents.0");
-    assert_eq!(number(&doc, "document"), 0);
-    assert_eq!(string(&doc, "kind"), "Pod");
-    assert_eq!(string(&doc, "policy.origin"), "pod");
-    assert_eq!(string(&doc, "containers.0.after"), "m.io/hub/nginx:1.27");
-    assert_eq!(get(&doc, "containers.0.changed").as_bool(), Some(true));
-    assert_eq!(number(&doc, "containers.0.rule.index"), 0);
-    assert_eq!(string(&doc, "containers.1.error.code"), "uppercase");
+    assert_eq!(number(&doc, "document"), 1);
+    assert_eq!(string(&doc, "syntax"), "json");
+    assert!(get(&doc, "error").is_null());
+    let object = get(&doc, "objects.0");
+    assert_eq!(string(&object, "kind"), "Pod");
+    assert_eq!(string(&object, "name"), "p");
+    assert_eq!(string(&object, "report.kind.kind"), "Pod");
+    assert_eq!(string(&object, "report.kind.foundBy"), "table");
+    assert_eq!(string(&object, "report.policy.origin"), "pod");
+    assert_eq!(
+        string(&object, "report.containers.0.after"),
+        "m.io/hub/nginx:1.27"
+    );
+    assert_eq!(
+        get(&object, "report.containers.0.changed").as_bool(),
+        Some(true)
+    );
+    assert_eq!(number(&object, "report.containers.0.rule.index"), 0);
+    assert_eq!(
+        string(&object, "report.containers.1.error.code"),
+        "uppercase"
+    );
     assert_eq!(string(&doc, "patch.0.op"), "replace");
     assert_eq!(string(&doc, "patch.0.path"), "/spec/containers/0/image");
     assert_eq!(string(&doc, "patch.0.value"), "m.io/hub/nginx:1.27");
@@ -290,13 +308,40 @@ fn rewrite_workload_json() {
 }
 
 #[wasm_bindgen_test]
+fn rewrite_workload_yaml_documents_edited_in_place() {
+    let yaml = "# web\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: 'harbor.domain/team/app:1'  # pinned\n---\nkind: [\n";
+    let r = rewrite_workload(yaml, Some(options(&[("policy", SEED)]))).unwrap();
+    assert_eq!(
+        string(&r, "output"),
+        yaml.replace(
+            "'harbor.domain/team/app:1'",
+            "'swr.cn-north-4.myhuaweicloud.com/org1/team/app:1'"
+        )
+    );
+    assert_eq!(string(&r, "documents.0.syntax"), "yaml");
+    assert_eq!(
+        string(&r, "documents.0.objects.0.report.policy.origin"),
+        "caller"
+    );
+    assert_eq!(
+        string(&r, "documents.0.patch.0.path"),
+        "/spec/template/spec/containers/0/image"
+    );
+    // The second document cannot be read: reported there, with its line; the first is edited.
+    assert_eq!(number(&r, "documents.1.document"), 2);
+    assert_eq!(string(&r, "documents.1.error.code"), "invalid-yaml");
+    assert!(number(&r, "documents.1.error.line") >= 12);
+    assert_eq!(Array::from(&get(&r, "documents.1.objects")).length(), 0);
+}
+
+#[wasm_bindgen_test]
 fn rewrite_workload_with_a_caller_policy_and_mode() {
     let pod = r#"{"apiVersion": "v1", "kind": "Pod",
       "spec": {"containers": [{"name": "web", "image": "harbor.domain/team/app:1"}]}}"#;
     let r = rewrite_workload(pod, Some(options(&[("policy", SEED)]))).unwrap();
-    assert_eq!(string(&r, "documents.0.policy.origin"), "caller");
+    let rows = "documents.0.objects.0.report.containers";
     assert_eq!(
-        string(&r, "documents.0.containers.0.after"),
+        string(&r, &format!("{rows}.0.after")),
         "swr.cn-north-4.myhuaweicloud.com/org1/team/app:1"
     );
     let r = rewrite_workload(
@@ -305,7 +350,7 @@ fn rewrite_workload_with_a_caller_policy_and_mode() {
     )
     .unwrap();
     assert_eq!(
-        string(&r, "documents.0.containers.0.after"),
+        string(&r, &format!("{rows}.0.after")),
         "harbor.domain/team/app:1"
     );
     let err = rewrite_workload(pod, Some(options(&[("policy", "[")]))).unwrap_err();
@@ -313,8 +358,16 @@ fn rewrite_workload_with_a_caller_policy_and_mode() {
 }
 
 #[wasm_bindgen_test]
-fn rewrite_workload_reports_a_bad_document_in_place() {
-    let r = rewrite_workload("{\"kind\": ", None).unwrap();
-    assert_eq!(string(&r, "documents.0.error.code"), "object-invalid-json");
-    assert!(get(&r, "documents.0.kind").is_null());
+fn an_invalid_annotation_is_the_object_error() {
+    let pod = r#"{"apiVersion": "v1", "kind": "Pod",
+      "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"é\"}]"}},
+      "spec": {"containers": [{"image": "nginx"}]}}"#;
+    let r = rewrite_workload(pod, None).unwrap();
+    let e = get(&r, "documents.0.objects.0.error");
+    assert_eq!(string(&e, "code"), "invalid-policy");
+    // The diagnostics' spans count UTF-16 units of the annotation's text.
+    let annotation = string(&e, "policy.annotation");
+    assert_eq!(string(&e, "policy.diagnostics.0.code"), "missing-field");
+    assert_eq!(string(&e, "policy.diagnostics.1.code"), "invalid-prefix");
+    assert_eq!(slice16(&annotation, &e, "policy.diagnostics.1.span"), "é");
 }

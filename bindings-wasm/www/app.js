@@ -72,7 +72,7 @@ async function load() {
 /** Runs `f` against the package; a trap (a bug in the module) reloads it and says so. */
 async function guarded(f) {
   try {
-    return f();
+    return await f();
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) {
       showBanner(`The WebAssembly module stopped (${e.message}); it was reloaded. Please report the input that caused it.`);
@@ -324,43 +324,103 @@ function why(image) {
 
 // ---------- manifest ----------
 
-function updateManifest() {
+let full = null; // the second module, with rewriteWorkload (YAML and JSON manifests)
+
+/** Loads the second module once, the first time a manifest is pasted. */
+async function loadFull() {
+  if (!full) {
+    const module = await import(new URL("../pkg/web/full/imgrepl_full.js", import.meta.url).href);
+    await module.default({ module_or_path: new URL("../pkg/web/full/imgrepl_full_bg.wasm", import.meta.url) });
+    full = module;
+  }
+  return full;
+}
+
+async function updateManifest() {
   const out = $("manifest-out");
-  out.replaceChildren();
   const text = $("manifest").value;
-  if (text.trim() === "") return;
+  if (text.trim() === "") {
+    out.replaceChildren();
+    return;
+  }
   const options = { mode: mode() };
   if ($("use-editor-policy").checked) {
     if (!policy) {
-      out.append(el("p", { class: "muted", text: "Fix the policy (or untick “use the policy above”) to see the manifest's result." }));
+      out.replaceChildren(el("p", { class: "muted", text: "Fix the policy (or untick “use the policy above”) to see the manifest's result." }));
       return;
     }
     options.policy = policyText;
   }
+  const lib = await loadFull();
   let result;
   try {
     result = lib.rewriteWorkload(text, options);
   } catch (e) {
-    out.append(el("p", { class: "error-box", text: `[${e.code ?? "error"}] ${e.message}` }));
+    if (e instanceof WebAssembly.RuntimeError) {
+      full = null;
+      throw e;
+    }
+    out.replaceChildren(el("p", { class: "error-box", text: `[${e.code ?? "error"}] ${e.message}` }));
     return;
   }
-  for (const doc of result.documents) out.append(renderDocument(doc, result.documents.length));
+  out.replaceChildren(...result.documents.map((d) => renderDocument(d, result.documents.length)));
+  if (result.output !== text) out.append(copyBlock("Rewritten manifest (only the images changed)", result.output, "Copy manifest", "manifest-output"));
+}
+
+/** A <pre> with a copy button. */
+function copyBlock(title, text, label, cls) {
+  const pre = el("pre", { class: cls, text });
+  const copy = el("button", { type: "button", text: label });
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      copy.textContent = "Copied";
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(pre);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      copy.textContent = "Selected: press Ctrl+C";
+    }
+    setTimeout(() => { copy.textContent = label; }, 1500);
+  });
+  return el("div", { class: "patch" }, el("div", { class: "muted", text: title }), pre, copy);
 }
 
 function renderDocument(doc, count) {
   const box = el("div", { class: "doc" });
-  const title = `${count > 1 ? `Document ${doc.document + 1}: ` : ""}${doc.kind ?? "not a workload"}`;
-  box.append(el("h3", { text: title }));
+  if (count > 1) box.append(el("h3", { class: "doc-title", text: `Document ${doc.document} (line ${doc.line}, ${doc.syntax.toUpperCase()})` }));
   if (doc.error) {
-    box.append(el("p", { class: "error-box", text: `[${doc.error.code}] ${doc.error.message}` }));
+    box.append(el("p", { class: "error-box", text: `[${doc.error.code}] line ${doc.error.line}, column ${doc.error.column}: ${doc.error.message}` }));
     return box;
   }
-  for (const w of doc.warnings) box.append(el("p", { class: "muted", text: `warning [${w.code}]: ${w.message}` }));
-  if (doc.containers.length) {
+  if (doc.objects.length === 0) box.append(el("p", { class: "muted", text: "empty document" }));
+  for (const o of doc.objects) box.append(renderObject(o));
+  if (doc.patch.length) box.append(copyBlock("JSON Patch (RFC 6902)", JSON.stringify(doc.patch, null, 2), "Copy patch", "patch-json"));
+  return box;
+}
+
+function renderObject(o) {
+  const box = el("div", { class: "object" });
+  const title = `${o.kind ?? "(no kind)"}${o.name ? ` ${o.name}` : ""}${o.pointer ? ` at ${o.pointer}` : ""}`;
+  box.append(el("h4", { class: "object-title", text: title }));
+  if (o.error) {
+    box.append(el("p", { class: "error-box", text: `[${o.error.code}] ${o.error.message}` }));
+    return box;
+  }
+  const r = o.report;
+  if (!r.kind) {
+    box.append(el("p", { class: "muted", text: "not a workload: left as it is" }));
+    return box;
+  }
+  if (r.kind.foundBy === "shape") box.append(el("p", { class: "muted", text: "pod spec found by its shape" }));
+  for (const w of r.warnings) box.append(el("p", { class: "warn-line", text: `warning [${w.code}]: ${w.message}` }));
+  if (!r.policy) box.append(el("p", { class: "muted", text: "no policy: its images are left as they are" }));
+  if (r.containers.length) {
     const table = el("table", { class: "containers" });
     table.append(el("thead", {}, el("tr", {}, ...["Container", "Before", "After", "Rule"].map((h) => el("th", { scope: "col", text: h })))));
     const body = el("tbody");
-    for (const c of doc.containers) {
+    for (const c of r.containers) {
       const state = c.error ? "error" : c.changed ? "changed" : "unchanged";
       const after = el("td", { class: "result mono", text: c.error ? "left as it is" : c.changed ? c.after : "unchanged" });
       if (c.error) after.append(el("span", { class: "err", text: `[${c.error.code}] ${c.error.message}` }));
@@ -373,25 +433,6 @@ function renderDocument(doc, count) {
     table.append(body);
     box.append(el("div", { class: "table-wrap" }, table));
   }
-  if (doc.kind) {
-    const json = JSON.stringify(doc.patch, null, 2);
-    const pre = el("pre", { class: "patch-json", text: json });
-    const copy = el("button", { type: "button", text: "Copy patch" });
-    copy.addEventListener("click", async () => {
-      try {
-        await navigator.clipboard.writeText(json);
-        copy.textContent = "Copied";
-      } catch {
-        const range = document.createRange();
-        range.selectNodeContents(pre);
-        getSelection().removeAllRanges();
-        getSelection().addRange(range);
-        copy.textContent = "Selected: press Ctrl+C";
-      }
-      setTimeout(() => { copy.textContent = "Copy patch"; }, 1500);
-    });
-    box.append(el("div", { class: "patch" }, el("div", { class: "muted", text: "JSON Patch (RFC 6902)" }), pre, copy));
-  }
   return box;
 }
 
@@ -403,11 +444,11 @@ function schedule(what) {
   timer = setTimeout(() => guarded(() => refresh(what)), DEBOUNCE_MS);
 }
 
-function refresh(what = "all") {
+async function refresh(what = "all") {
   if (what === "all") updatePolicy();
   if (what !== "manifest") updateImages();
-  updateManifest();
   writeFragment();
+  await updateManifest();
   document.body.dataset.ready = String(Number(document.body.dataset.ready ?? 0) + 1);
 }
 

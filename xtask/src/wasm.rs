@@ -8,9 +8,11 @@
 //!    exactly the version of the `wasm-bindgen` crate in `Cargo.lock` when it is missing or
 //!    another version (`cargo install wasm-bindgen-cli --version V --locked`);
 //! 2. builds `imgrepl-wasm` in the size-tuned `wasm` profile;
-//! 3. runs `wasm-bindgen` twice, writing the package for Node to `bindings-wasm/pkg/node/` and
-//!    for the web to `bindings-wasm/pkg/web/` (both ignored by git), each with a `package.json`;
-//! 4. prints the `.wasm` size, raw and gzipped.
+//! 3. runs `wasm-bindgen`, writing the package for Node to `bindings-wasm/pkg/node/` and for
+//!    the web to `bindings-wasm/pkg/web/` (both ignored by git), each with a `package.json`.
+//!    The web package is the core module; `rewriteWorkload` (manifests) is a second module in
+//!    `pkg/web/full/` (see [`package`]);
+//! 4. prints the `.wasm` sizes, raw and gzipped.
 //!
 //! `--bless` copies the emitted `imgrepl.d.ts` over the checked-in `bindings-wasm/imgrepl.d.ts`
 //! (the JS tests fail when the two differ). `--compare-opt-levels` builds once more with
@@ -72,10 +74,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         say("bindings-wasm/imgrepl.d.ts updated from the emitted types");
     }
     if compare {
-        let s = Size::of(&build_module(Some("s"))?)?;
+        let s = Size::of(&build_module(Some("s"), false)?)?;
         say(format_args!(
-            "module before wasm-bindgen: opt-level \"z\": {} | opt-level \"s\": {}; shipped (z): {}",
-            sizes.before, s, sizes.shipped
+            "core module before wasm-bindgen: opt-level \"z\": {} | opt-level \"s\": {}; shipped (z): {}; with manifests (z): {}",
+            sizes.before, s, sizes.shipped, sizes.full
         ));
     }
     for (wanted, script) in [(bench, "bench.mjs"), (screenshot, "screenshot.mjs")] {
@@ -137,12 +139,15 @@ impl std::fmt::Display for Size {
     }
 }
 
-/// What [`package`] built: the module before wasm-bindgen, and the shipped one.
+/// What [`package`] built.
 pub struct Built {
-    /// The cargo output.
+    /// The core module as cargo wrote it, before wasm-bindgen.
     pub before: Size,
-    /// `pkg/web/imgrepl_bg.wasm`.
+    /// The core module: `pkg/web/imgrepl_bg.wasm` (the budget is 100 KiB gzipped).
     pub shipped: Size,
+    /// The module with manifests: `pkg/node/imgrepl_bg.wasm` and
+    /// `pkg/web/full/imgrepl_full_bg.wasm`.
+    pub full: Size,
 }
 
 /// `bindings-wasm/pkg/<flavour>`.
@@ -150,32 +155,55 @@ pub fn pkg_dir(flavour: &str) -> PathBuf {
     root().join("bindings-wasm/pkg").join(flavour)
 }
 
-/// Installs the tools, builds the module and writes both packages; prints the sizes.
+/// Installs the tools, builds both modules and writes the packages; prints the sizes.
+///
+/// - the core module (`--no-default-features`: everything but `rewriteWorkload`) is the web
+///   package, `pkg/web/imgrepl.js`: it is what the previewer loads first;
+/// - the full module (with the `manifest` feature: `rewriteWorkload` over `imgrepl-manifest`)
+///   is the Node package, `pkg/node/`, and the web's second module, `pkg/web/full/`, which the
+///   previewer loads only when a manifest is pasted.
 ///
 /// # Errors
 ///
 /// A message when a tool cannot be installed or a build fails.
 pub fn package() -> Result<Built, String> {
     tools()?;
-    let module = build_module(None)?;
-    for (flavour, target) in [("node", "nodejs"), ("web", "web")] {
+    for flavour in ["node", "web"] {
         let dir = pkg_dir(flavour);
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        Cmd::new("wasm-bindgen")
-            .args(["--target", target, "--out-name", "imgrepl", "--out-dir"])
-            .arg(&dir)
-            .arg(&module)
-            .run()?;
-        let manifest = package_json(flavour);
-        fs::write(dir.join("package.json"), manifest)
+    }
+    let core = build_module(None, false)?;
+    let before = Size::of(&core)?;
+    bindgen(&core, "web", "imgrepl", &pkg_dir("web"))?;
+    let full = build_module(None, true)?;
+    bindgen(&full, "nodejs", "imgrepl", &pkg_dir("node"))?;
+    bindgen(&full, "web", "imgrepl_full", &pkg_dir("web").join("full"))?;
+    for flavour in ["node", "web"] {
+        let dir = pkg_dir(flavour);
+        fs::write(dir.join("package.json"), package_json(flavour))
             .map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let before = Size::of(&module)?;
     let shipped = Size::of(&pkg_dir("web").join("imgrepl_bg.wasm"))?;
-    say(format_args!("imgrepl_bg.wasm: {shipped}"));
-    Ok(Built { before, shipped })
+    let full = Size::of(&pkg_dir("node").join("imgrepl_bg.wasm"))?;
+    say(format_args!("core module, imgrepl_bg.wasm: {shipped}"));
+    say(format_args!(
+        "with manifests (rewriteWorkload), imgrepl_full_bg.wasm: {full}"
+    ));
+    Ok(Built {
+        before,
+        shipped,
+        full,
+    })
+}
+
+fn bindgen(module: &Path, target: &str, name: &str, dir: &Path) -> Result<(), String> {
+    Cmd::new("wasm-bindgen")
+        .args(["--target", target, "--out-name", name, "--out-dir"])
+        .arg(dir)
+        .arg(module)
+        .run()
 }
 
 /// The `package.json` written beside each flavour, so that `require`/`import` of the directory
@@ -195,8 +223,9 @@ fn package_json(flavour: &str) -> String {
     )
 }
 
-/// Builds the module; `opt_level` overrides the profile's (for measuring).
-fn build_module(opt_level: Option<&str>) -> Result<PathBuf, String> {
+/// Builds the module, with the `manifest` feature when `full`; `opt_level` overrides the
+/// profile's (for measuring).
+fn build_module(opt_level: Option<&str>, full: bool) -> Result<PathBuf, String> {
     let mut cmd = Cmd::cargo().args([
         "build",
         "--package",
@@ -207,6 +236,9 @@ fn build_module(opt_level: Option<&str>) -> Result<PathBuf, String> {
         "--profile",
         "wasm",
     ]);
+    if !full {
+        cmd = cmd.arg("--no-default-features");
+    }
     let mut dir = root().join("target");
     if let Some(level) = opt_level {
         dir = root().join("target/xtask/wasm-opt-level").join(level);

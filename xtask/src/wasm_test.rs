@@ -4,25 +4,26 @@
 use crate::cmd::Cmd;
 use crate::wasm::{self, TARGET};
 
-/// `wasm-clippy`: clippy on `imgrepl-wasm` for `wasm32-unknown-unknown`, warnings denied.
+/// `wasm-clippy`: clippy on `imgrepl-wasm` for `wasm32-unknown-unknown`, warnings denied, with
+/// and without the `manifest` feature.
 ///
 /// # Errors
 ///
 /// A message when the target cannot be installed or clippy finds something.
 pub fn clippy() -> Result<(), String> {
     wasm::tools()?;
-    Cmd::cargo()
-        .args([
-            "clippy",
-            "--package",
-            "imgrepl-wasm",
-            "--all-targets",
-            "--target",
-            TARGET,
-            "--",
-            "-D",
-            "warnings",
-        ])
+    let clippy = Cmd::cargo().args([
+        "clippy",
+        "--package",
+        "imgrepl-wasm",
+        "--all-targets",
+        "--target",
+        TARGET,
+    ]);
+    clippy.clone().args(["--", "-D", "warnings"]).run()?;
+    // The web package's core module is built without the `manifest` feature.
+    clippy
+        .args(["--no-default-features", "--", "-D", "warnings"])
         .run()
 }
 
