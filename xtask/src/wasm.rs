@@ -65,7 +65,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    let sizes = package()?;
+    let shipped = package()?;
     if bless {
         let emitted = pkg_dir("node").join("imgrepl.d.ts");
         let checked_in = root().join("bindings-wasm/imgrepl.d.ts");
@@ -74,10 +74,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         say("bindings-wasm/imgrepl.d.ts updated from the emitted types");
     }
     if compare {
-        let s = Size::of(&build_module(Some("s"), false)?)?;
+        let module = build_module(Some("s"), false)?;
+        let dir = root().join("target/xtask/wasm-opt-level/s/pkg");
+        bindgen(&module, "web", "imgrepl", &dir)?;
+        let s = Size::of(&dir.join("imgrepl_bg.wasm"))?;
         say(format_args!(
-            "core module before wasm-bindgen: opt-level \"z\": {} | opt-level \"s\": {}; shipped (z): {}; with manifests (z): {}",
-            sizes.before, s, sizes.shipped, sizes.full
+            "core module after wasm-bindgen: opt-level \"z\" (the profile's): {shipped} | opt-level \"s\": {s}"
         ));
     }
     for (wanted, script) in [(bench, "bench.mjs"), (screenshot, "screenshot.mjs")] {
@@ -139,23 +141,13 @@ impl std::fmt::Display for Size {
     }
 }
 
-/// What [`package`] built.
-pub struct Built {
-    /// The core module as cargo wrote it, before wasm-bindgen.
-    pub before: Size,
-    /// The core module: `pkg/web/imgrepl_bg.wasm` (the budget is 100 KiB gzipped).
-    pub shipped: Size,
-    /// The module with manifests: `pkg/node/imgrepl_bg.wasm` and
-    /// `pkg/web/full/imgrepl_full_bg.wasm`.
-    pub full: Size,
-}
-
 /// `bindings-wasm/pkg/<flavour>`.
 pub fn pkg_dir(flavour: &str) -> PathBuf {
     root().join("bindings-wasm/pkg").join(flavour)
 }
 
-/// Installs the tools, builds both modules and writes the packages; prints the sizes.
+/// Installs the tools, builds both modules and writes the packages; prints the sizes and
+/// returns the core module's.
 ///
 /// - the core module (`--no-default-features`: everything but `rewriteWorkload`) is the web
 ///   package, `pkg/web/imgrepl.js`: it is what the previewer loads first;
@@ -166,7 +158,7 @@ pub fn pkg_dir(flavour: &str) -> PathBuf {
 /// # Errors
 ///
 /// A message when a tool cannot be installed or a build fails.
-pub fn package() -> Result<Built, String> {
+pub fn package() -> Result<Size, String> {
     tools()?;
     for flavour in ["node", "web"] {
         let dir = pkg_dir(flavour);
@@ -175,7 +167,6 @@ pub fn package() -> Result<Built, String> {
         }
     }
     let core = build_module(None, false)?;
-    let before = Size::of(&core)?;
     bindgen(&core, "web", "imgrepl", &pkg_dir("web"))?;
     let full = build_module(None, true)?;
     bindgen(&full, "nodejs", "imgrepl", &pkg_dir("node"))?;
@@ -191,11 +182,7 @@ pub fn package() -> Result<Built, String> {
     say(format_args!(
         "with manifests (rewriteWorkload), imgrepl_full_bg.wasm: {full}"
     ));
-    Ok(Built {
-        before,
-        shipped,
-        full,
-    })
+    Ok(shipped)
 }
 
 fn bindgen(module: &Path, target: &str, name: &str, dir: &Path) -> Result<(), String> {
