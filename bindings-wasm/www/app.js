@@ -54,6 +54,7 @@ const el = (tag, props = {}, ...children) => {
 
 let lib = null; // the package module
 let loads = 0;
+let traps = 0; // traps since the last edit
 let policy = null; // the current imgrepl Policy, or null
 let policyText = "";
 let diagnostics = [];
@@ -77,6 +78,10 @@ async function guarded(f) {
     if (e instanceof WebAssembly.RuntimeError) {
       showBanner(`The WebAssembly module stopped (${e.message}); it was reloaded. Please report the input that caused it.`);
       await load();
+      full = null;
+      // Recompute once with the fresh module; if the same input traps again, wait for an edit.
+      traps += 1;
+      if (traps === 1) schedule("all");
       return undefined;
     }
     throw e;
@@ -439,7 +444,8 @@ function renderObject(o) {
 // ---------- wiring ----------
 
 let timer = 0;
-function schedule(what) {
+function schedule(what, edited = false) {
+  if (edited) traps = 0;
   clearTimeout(timer);
   timer = setTimeout(() => guarded(() => refresh(what)), DEBOUNCE_MS);
 }
@@ -460,14 +466,15 @@ async function main() {
   ta.addEventListener("input", () => {
     // Diagnostics follow every keystroke (validation takes microseconds), so the underlines
     // never lag behind the text; the tables follow after the debounce.
+    traps = 0;
     guarded(updatePolicy);
     schedule("results");
   });
   ta.addEventListener("scroll", syncScroll);
   ta.addEventListener("mousemove", hover);
   ta.addEventListener("mouseleave", () => { $("tooltip").hidden = true; });
-  $("images").addEventListener("input", () => schedule("images"));
-  $("manifest").addEventListener("input", () => schedule("manifest"));
+  $("images").addEventListener("input", () => schedule("images", true));
+  $("manifest").addEventListener("input", () => schedule("manifest", true));
   $("use-editor-policy").addEventListener("change", () => schedule("manifest"));
   for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", () => schedule("all"));
   $("copy-link").addEventListener("click", async () => {
