@@ -303,7 +303,15 @@ mod tests {
     fn default_steps_in_order() {
         assert_eq!(
             names(&select(&[]).unwrap()),
-            ["fmt", "clippy", "test", "doc", "bench-test", "fuzz-smoke"]
+            [
+                "fmt",
+                "clippy",
+                "test",
+                "doc",
+                "package",
+                "bench-test",
+                "fuzz-smoke"
+            ]
         );
     }
 
