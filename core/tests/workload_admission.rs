@@ -68,7 +68,7 @@ fn a_pod_is_patched() {
     assert!(response.has_errors());
     assert_eq!(response.report.as_ref().unwrap().patch.len(), 2);
     let sent: Value = serde_json::from_str(&response.to_json()).unwrap();
-    assert_eq!(sent, body);
+    assert_eq!(&sent, body);
 }
 
 #[test]
