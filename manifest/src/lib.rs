@@ -245,7 +245,7 @@ pub struct Document {
     /// The changes made to its text, in order.
     pub edits: Vec<Edit>,
     /// The positions of the pointers that messages name (object errors, warnings, container
-    /// rows with an error).
+    /// rows with an error, policies), sorted by pointer.
     pub locations: Vec<Located>,
 }
 
@@ -271,8 +271,9 @@ impl Document {
     #[must_use]
     pub fn position(&self, pointer: &str) -> Option<Position> {
         self.locations
-            .iter()
-            .find(|l| l.pointer == pointer)
+            .binary_search_by(|l| l.pointer.as_str().cmp(pointer))
+            .ok()
+            .and_then(|i| self.locations.get(i))
             .map(|l| l.position)
     }
 }
@@ -478,12 +479,12 @@ fn plan_edits(
     targets.dedup();
     let counts = tree.reach_counts(&targets);
     let mut edits = Vec::new();
-    for (target, count) in targets.iter().zip(counts) {
-        let group: Vec<&Change> = changes
-            .iter()
-            .filter(|(id, _)| id == target)
-            .map(|(_, c)| c)
-            .collect();
+    for ((target, count), run) in targets
+        .iter()
+        .zip(counts)
+        .zip(changes.chunk_by(|a, b| a.0 == b.0))
+    {
+        let group: Vec<&Change> = run.iter().map(|(_, c)| c).collect();
         let Some(first) = group.first() else { continue };
         let agree = group.iter().all(|c| c.after == first.after);
         let reason = if !agree || group.len() != count as usize {
@@ -633,10 +634,9 @@ fn locate(tree: &Tree<'_>, document: &mut Document, lines: &mut Lines<'_>) {
             }
         }
     }
+    pointers.sort_unstable();
+    pointers.dedup();
     for pointer in pointers {
-        if document.locations.iter().any(|l| l.pointer == pointer) {
-            continue;
-        }
         // The value there, or the nearest parent that exists.
         let mut at = pointer.as_str();
         let id = loop {

@@ -554,8 +554,8 @@ impl<'s> Tree<'s> {
         Some(at)
     }
 
-    /// How many times each of `targets` is reached from the root once aliases and merges are
-    /// followed (each is reached once when the document has no alias).
+    /// How many times each of `targets` (sorted) is reached from the root once aliases and
+    /// merges are followed (each is reached once when the document has no alias).
     pub(crate) fn reach_counts(&self, targets: &[u32]) -> Vec<u32> {
         let mut counts = vec![0u32; targets.len()];
         if !self.has_aliases {
@@ -565,7 +565,7 @@ impl<'s> Tree<'s> {
         let mut work: Vec<u32> = self.root.into_iter().collect();
         let mut entries = Vec::new();
         while let Some(id) = work.pop() {
-            if let Some(i) = targets.iter().position(|&t| t == id) {
+            if let Ok(i) = targets.binary_search(&id) {
                 counts[i] = counts[i].saturating_add(1);
             }
             let Some(raw) = self.raw(id) else { continue };
