@@ -392,7 +392,12 @@ fn edit_document(
         offset: lines.base + offset,
         position: lines.position(offset),
     };
-    let tree = match Tree::read(text) {
+    let read = if section.syntax == Syntax::Json {
+        Tree::read_json(text)
+    } else {
+        Tree::read(text)
+    };
+    let tree = match read {
         Ok(tree) => tree,
         Err(e) => {
             let kind = if e.message.starts_with("nested more than") {
