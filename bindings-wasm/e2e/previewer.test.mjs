@@ -197,7 +197,7 @@ test("a YAML Deployment and a JSON document: the per-container table, the patch,
   await settled(() => page.locator("#manifest").fill(DEPLOYMENT));
   assert.deepEqual(await page.$$eval("#manifest-out .doc-title", (hs) => hs.map((h) => h.textContent)), [
     "Document 1 (line 1, YAML)",
-    "Document 2 (line 17, YAML)",
+    "Document 2 (line 17, JSON)",
   ]);
   assert.deepEqual(await page.$$eval("#manifest-out .object-title", (hs) => hs.map((h) => h.textContent)), [
     "Deployment web",

@@ -30,10 +30,14 @@ test("the web package's core module stays within its budget: 100 KiB gzipped", (
   // Measured as `cargo xtask wasm` prints it, with gzip -9.
   const gzipped = execFileSync("gzip", ["-9", "-c", here("../pkg/web/imgrepl_bg.wasm")]).length;
   assert.ok(gzipped <= 100 * 1024, `imgrepl_bg.wasm is ${gzipped} bytes gzipped`);
-  // The module with manifests is the second one, loaded only when a manifest is pasted.
+  // Whole objects are the second module's, loaded only when a manifest is pasted.
   const web = readFileSync(here("../pkg/web/imgrepl.d.ts"), "utf8");
-  assert.ok(!web.includes("export function rewriteWorkload"), "rewriteWorkload belongs to the second module");
-  assert.ok(readFileSync(here("../pkg/web/full/imgrepl_full.d.ts"), "utf8").includes("export function rewriteWorkload("));
+  const full = readFileSync(here("../pkg/web/full/imgrepl_full.d.ts"), "utf8");
+  for (const name of ["rewriteWorkload", "reviewAdmission"]) {
+    assert.ok(!web.includes(`export function ${name}(`), `${name} belongs to the second module`);
+    assert.ok(full.includes(`export function ${name}(`), `${name} is in the second module`);
+  }
+  assert.ok(web.includes("export function validatePolicy("));
 });
 
 test("the README's JS example is examples/quickstart.cjs, and it runs as a user's script", () => {

@@ -11,8 +11,12 @@
 //! | `policy.rewriteAll(images)` | [`imgrepl::Policy::rewrite_batch`] |
 //! | `policy.explain(image)` | [`imgrepl::Policy::explain`] |
 //! | `parseReference(text)` | [`imgrepl::Reference::parse`], `parse_normalized`, `parse_docker_ref` |
-//! | `rewriteWorkload(text, options)` | [`imgrepl::workload::rewrite_json`] per document |
+//! | `rewriteWorkload(text, options)` | `imgrepl_manifest::edit` (YAML and JSON, in place) |
 //! | `reviewAdmission(text, options)` | [`imgrepl::workload::admission::review_json`] |
+//!
+//! The last two handle whole Kubernetes objects and are built only with the `workload` feature
+//! (on by default): the web package's core module leaves them out to stay small, and the
+//! previewer loads the module that has them when a manifest is pasted.
 //!
 //! Values cross as plain objects (serde-wasm-bindgen, JSON-compatible), positions count UTF-16
 //! code units as JavaScript strings do, and errors are thrown as `Error` objects with a `code`
@@ -28,9 +32,10 @@
 )]
 
 mod js;
-#[cfg(feature = "manifest")]
+#[cfg(feature = "workload")]
 mod manifest;
 mod reference;
+#[cfg(feature = "workload")]
 mod report;
 pub mod types;
 
@@ -274,7 +279,7 @@ pub fn parse_reference(text: &str) -> Result<JsValue, JsValue> {
     to_js(&reference::ParsedJs::new(text))
 }
 
-#[cfg(feature = "manifest")]
+#[cfg(feature = "workload")]
 /// Rewrites the images of every workload in a manifest (JSON or YAML, one or several
 /// documents): one report per document with its rows and its JSON Patch.
 ///
@@ -311,6 +316,7 @@ pub fn rewrite_workload(
     manifest::rewrite(text, &o)
 }
 
+#[cfg(feature = "workload")]
 /// Answers the JSON text of an `AdmissionReview` request as a mutating webhook would.
 ///
 /// # Errors

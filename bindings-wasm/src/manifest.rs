@@ -1,6 +1,6 @@
 //! `rewriteWorkload`: manifests (YAML or JSON, one or several documents) read and edited by
 //! `imgrepl-manifest` ([`imgrepl_manifest::edit`]); finding pod specs and rewriting them is
-//! core's. Only in the `manifest` build (the Node package, and the web's second module).
+//! core's. Only in the `workload` build (the Node package, and the web's second module).
 
 use imgrepl::span::Utf16Index;
 use imgrepl::workload::{ObjectReport, Options, PatchOp};

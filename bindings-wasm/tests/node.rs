@@ -9,7 +9,7 @@
     reason = "JS numbers checked to be exact indices"
 )]
 
-use imgrepl_wasm::{Policy, parse_reference, rewrite_workload, validate_policy, version};
+use imgrepl_wasm::{Policy, parse_reference, validate_policy, version};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -268,106 +268,113 @@ fn parse_reference_gives_three_views() {
     assert_eq!(string(&r, "written.error.code"), "invalid-format");
 }
 
-#[wasm_bindgen_test]
-fn rewrite_workload_json() {
-    let pod = r#"{"apiVersion": "v1", "kind": "Pod",
-      "metadata": {"name": "p", "annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]"}},
-      "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}, {"name": "bad", "image": "Nginx"}]}}"#;
-    let r = rewrite_workload(pod, None).unwrap();
-    assert_eq!(
-        string(&r, "output"),
-        pod.replace("\"nginx:1.27\"", "\"m.io/hub/nginx:1.27\"")
-    );
-    let doc = get(&r, "documents.0");
-    assert_eq!(number(&doc, "document"), 1);
-    assert_eq!(string(&doc, "syntax"), "json");
-    assert!(get(&doc, "error").is_null());
-    let object = get(&doc, "objects.0");
-    assert_eq!(string(&object, "kind"), "Pod");
-    assert_eq!(string(&object, "name"), "p");
-    assert_eq!(string(&object, "report.kind.kind"), "Pod");
-    assert_eq!(string(&object, "report.kind.foundBy"), "table");
-    assert_eq!(string(&object, "report.policy.origin"), "pod");
-    assert_eq!(
-        string(&object, "report.containers.0.after"),
-        "m.io/hub/nginx:1.27"
-    );
-    assert_eq!(
-        get(&object, "report.containers.0.changed").as_bool(),
-        Some(true)
-    );
-    assert_eq!(number(&object, "report.containers.0.rule.index"), 0);
-    assert_eq!(
-        string(&object, "report.containers.1.error.code"),
-        "uppercase"
-    );
-    assert_eq!(string(&doc, "patch.0.op"), "replace");
-    assert_eq!(string(&doc, "patch.0.path"), "/spec/containers/0/image");
-    assert_eq!(string(&doc, "patch.0.value"), "m.io/hub/nginx:1.27");
-    assert_eq!(Array::from(&get(&doc, "patch")).length(), 1);
-}
+/// `rewriteWorkload` is in the `workload` build only.
+#[cfg(feature = "workload")]
+mod manifest {
+    use super::*;
+    use imgrepl_wasm::rewrite_workload;
 
-#[wasm_bindgen_test]
-fn rewrite_workload_yaml_documents_edited_in_place() {
-    let yaml = "# web\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: 'harbor.domain/team/app:1'  # pinned\n---\nkind: [\n";
-    let r = rewrite_workload(yaml, Some(options(&[("policy", SEED)]))).unwrap();
-    assert_eq!(
-        string(&r, "output"),
-        yaml.replace(
-            "'harbor.domain/team/app:1'",
-            "'swr.cn-north-4.myhuaweicloud.com/org1/team/app:1'"
+    #[wasm_bindgen_test]
+    fn rewrite_workload_json() {
+        let pod = r#"{"apiVersion": "v1", "kind": "Pod",
+          "metadata": {"name": "p", "annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]"}},
+          "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}, {"name": "bad", "image": "Nginx"}]}}"#;
+        let r = rewrite_workload(pod, None).unwrap();
+        assert_eq!(
+            string(&r, "output"),
+            pod.replace("\"nginx:1.27\"", "\"m.io/hub/nginx:1.27\"")
+        );
+        let doc = get(&r, "documents.0");
+        assert_eq!(number(&doc, "document"), 1);
+        assert_eq!(string(&doc, "syntax"), "json");
+        assert!(get(&doc, "error").is_null());
+        let object = get(&doc, "objects.0");
+        assert_eq!(string(&object, "kind"), "Pod");
+        assert_eq!(string(&object, "name"), "p");
+        assert_eq!(string(&object, "report.kind.kind"), "Pod");
+        assert_eq!(string(&object, "report.kind.foundBy"), "table");
+        assert_eq!(string(&object, "report.policy.origin"), "pod");
+        assert_eq!(
+            string(&object, "report.containers.0.after"),
+            "m.io/hub/nginx:1.27"
+        );
+        assert_eq!(
+            get(&object, "report.containers.0.changed").as_bool(),
+            Some(true)
+        );
+        assert_eq!(number(&object, "report.containers.0.rule.index"), 0);
+        assert_eq!(
+            string(&object, "report.containers.1.error.code"),
+            "uppercase"
+        );
+        assert_eq!(string(&doc, "patch.0.op"), "replace");
+        assert_eq!(string(&doc, "patch.0.path"), "/spec/containers/0/image");
+        assert_eq!(string(&doc, "patch.0.value"), "m.io/hub/nginx:1.27");
+        assert_eq!(Array::from(&get(&doc, "patch")).length(), 1);
+    }
+
+    #[wasm_bindgen_test]
+    fn rewrite_workload_yaml_documents_edited_in_place() {
+        let yaml = "# web\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: 'harbor.domain/team/app:1'  # pinned\n---\nkind: [\n";
+        let r = rewrite_workload(yaml, Some(options(&[("policy", SEED)]))).unwrap();
+        assert_eq!(
+            string(&r, "output"),
+            yaml.replace(
+                "'harbor.domain/team/app:1'",
+                "'swr.cn-north-4.myhuaweicloud.com/org1/team/app:1'"
+            )
+        );
+        assert_eq!(string(&r, "documents.0.syntax"), "yaml");
+        assert_eq!(
+            string(&r, "documents.0.objects.0.report.policy.origin"),
+            "caller"
+        );
+        assert_eq!(
+            string(&r, "documents.0.patch.0.path"),
+            "/spec/template/spec/containers/0/image"
+        );
+        // The second document cannot be read: reported there, with its line; the first is edited.
+        assert_eq!(number(&r, "documents.1.document"), 2);
+        assert_eq!(string(&r, "documents.1.error.code"), "invalid-yaml");
+        assert!(number(&r, "documents.1.error.line") >= 12);
+        assert_eq!(Array::from(&get(&r, "documents.1.objects")).length(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    fn rewrite_workload_with_a_caller_policy_and_mode() {
+        let pod = r#"{"apiVersion": "v1", "kind": "Pod",
+          "spec": {"containers": [{"name": "web", "image": "harbor.domain/team/app:1"}]}}"#;
+        let r = rewrite_workload(pod, Some(options(&[("policy", SEED)]))).unwrap();
+        let rows = "documents.0.objects.0.report.containers";
+        assert_eq!(
+            string(&r, &format!("{rows}.0.after")),
+            "swr.cn-north-4.myhuaweicloud.com/org1/team/app:1"
+        );
+        let r = rewrite_workload(
+            pod,
+            Some(options(&[("policy", SEED), ("mode", "exact-parent")])),
         )
-    );
-    assert_eq!(string(&r, "documents.0.syntax"), "yaml");
-    assert_eq!(
-        string(&r, "documents.0.objects.0.report.policy.origin"),
-        "caller"
-    );
-    assert_eq!(
-        string(&r, "documents.0.patch.0.path"),
-        "/spec/template/spec/containers/0/image"
-    );
-    // The second document cannot be read: reported there, with its line; the first is edited.
-    assert_eq!(number(&r, "documents.1.document"), 2);
-    assert_eq!(string(&r, "documents.1.error.code"), "invalid-yaml");
-    assert!(number(&r, "documents.1.error.line") >= 12);
-    assert_eq!(Array::from(&get(&r, "documents.1.objects")).length(), 0);
-}
+        .unwrap();
+        assert_eq!(
+            string(&r, &format!("{rows}.0.after")),
+            "harbor.domain/team/app:1"
+        );
+        let err = rewrite_workload(pod, Some(options(&[("policy", "[")]))).unwrap_err();
+        assert_eq!(string(&err, "code"), "invalid-policy");
+    }
 
-#[wasm_bindgen_test]
-fn rewrite_workload_with_a_caller_policy_and_mode() {
-    let pod = r#"{"apiVersion": "v1", "kind": "Pod",
-      "spec": {"containers": [{"name": "web", "image": "harbor.domain/team/app:1"}]}}"#;
-    let r = rewrite_workload(pod, Some(options(&[("policy", SEED)]))).unwrap();
-    let rows = "documents.0.objects.0.report.containers";
-    assert_eq!(
-        string(&r, &format!("{rows}.0.after")),
-        "swr.cn-north-4.myhuaweicloud.com/org1/team/app:1"
-    );
-    let r = rewrite_workload(
-        pod,
-        Some(options(&[("policy", SEED), ("mode", "exact-parent")])),
-    )
-    .unwrap();
-    assert_eq!(
-        string(&r, &format!("{rows}.0.after")),
-        "harbor.domain/team/app:1"
-    );
-    let err = rewrite_workload(pod, Some(options(&[("policy", "[")]))).unwrap_err();
-    assert_eq!(string(&err, "code"), "invalid-policy");
-}
-
-#[wasm_bindgen_test]
-fn an_invalid_annotation_is_the_object_error() {
-    let pod = r#"{"apiVersion": "v1", "kind": "Pod",
-      "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"é\"}]"}},
-      "spec": {"containers": [{"image": "nginx"}]}}"#;
-    let r = rewrite_workload(pod, None).unwrap();
-    let e = get(&r, "documents.0.objects.0.error");
-    assert_eq!(string(&e, "code"), "invalid-policy");
-    // The diagnostics' spans count UTF-16 units of the annotation's text.
-    let annotation = string(&e, "policy.annotation");
-    assert_eq!(string(&e, "policy.diagnostics.0.code"), "missing-field");
-    assert_eq!(string(&e, "policy.diagnostics.1.code"), "invalid-prefix");
-    assert_eq!(slice16(&annotation, &e, "policy.diagnostics.1.span"), "é");
+    #[wasm_bindgen_test]
+    fn an_invalid_annotation_is_the_object_error() {
+        let pod = r#"{"apiVersion": "v1", "kind": "Pod",
+          "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"é\"}]"}},
+          "spec": {"containers": [{"image": "nginx"}]}}"#;
+        let r = rewrite_workload(pod, None).unwrap();
+        let e = get(&r, "documents.0.objects.0.error");
+        assert_eq!(string(&e, "code"), "invalid-policy");
+        // The diagnostics' spans count UTF-16 units of the annotation's text.
+        let annotation = string(&e, "policy.annotation");
+        assert_eq!(string(&e, "policy.diagnostics.0.code"), "missing-field");
+        assert_eq!(string(&e, "policy.diagnostics.1.code"), "invalid-prefix");
+        assert_eq!(slice16(&annotation, &e, "policy.diagnostics.1.span"), "é");
+    }
 }

@@ -10,8 +10,8 @@
 //! 2. builds `imgrepl-wasm` in the size-tuned `wasm` profile;
 //! 3. runs `wasm-bindgen`, writing the package for Node to `bindings-wasm/pkg/node/` and for
 //!    the web to `bindings-wasm/pkg/web/` (both ignored by git), each with a `package.json`.
-//!    The web package is the core module; `rewriteWorkload` (manifests) is a second module in
-//!    `pkg/web/full/` (see [`package`]);
+//!    The web package is the core module; `rewriteWorkload` and `reviewAdmission` (whole
+//!    objects) are in a second module, `pkg/web/full/` (see [`package`]);
 //! 4. prints the `.wasm` sizes, raw and gzipped.
 //!
 //! `--bless` copies the emitted `imgrepl.d.ts` over the checked-in `bindings-wasm/imgrepl.d.ts`
@@ -149,11 +149,12 @@ pub fn pkg_dir(flavour: &str) -> PathBuf {
 /// Installs the tools, builds both modules and writes the packages; prints the sizes and
 /// returns the core module's.
 ///
-/// - the core module (`--no-default-features`: everything but `rewriteWorkload`) is the web
-///   package, `pkg/web/imgrepl.js`: it is what the previewer loads first;
-/// - the full module (with the `manifest` feature: `rewriteWorkload` over `imgrepl-manifest`)
-///   is the Node package, `pkg/node/`, and the web's second module, `pkg/web/full/`, which the
-///   previewer loads only when a manifest is pasted.
+/// - the core module (`--no-default-features`: policies, images and references, without
+///   `rewriteWorkload` and `reviewAdmission`) is the web package, `pkg/web/imgrepl.js`: it is
+///   what the previewer loads first;
+/// - the full module (with the `workload` feature: whole Kubernetes objects, manifests read by
+///   `imgrepl-manifest`) is the Node package, `pkg/node/`, and the web's second module,
+///   `pkg/web/full/`, which the previewer loads only when a manifest is pasted.
 ///
 /// # Errors
 ///
@@ -180,7 +181,7 @@ pub fn package() -> Result<Size, String> {
     let full = Size::of(&pkg_dir("node").join("imgrepl_bg.wasm"))?;
     say(format_args!("core module, imgrepl_bg.wasm: {shipped}"));
     say(format_args!(
-        "with manifests (rewriteWorkload), imgrepl_full_bg.wasm: {full}"
+        "with workloads (rewriteWorkload, reviewAdmission), imgrepl_full_bg.wasm: {full}"
     ));
     Ok(shipped)
 }
@@ -210,7 +211,7 @@ fn package_json(flavour: &str) -> String {
     )
 }
 
-/// Builds the module, with the `manifest` feature when `full`; `opt_level` overrides the
+/// Builds the module, with the `workload` feature when `full`; `opt_level` overrides the
 /// profile's (for measuring).
 fn build_module(opt_level: Option<&str>, full: bool) -> Result<PathBuf, String> {
     let mut cmd = Cmd::cargo().args([
