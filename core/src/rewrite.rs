@@ -248,12 +248,7 @@ impl Policy {
             } else {
                 m.prefix_len + 1
             };
-        let base = self
-            .matcher
-            .replace_path_len
-            .get(m.rule.index())
-            .copied()
-            .unwrap_or_default();
+        let base = self.matcher.replace_path_len(m.rule);
         let path_len = base + moved;
         if path_len > NAME_TOTAL_LENGTH_MAX {
             let result_name_len = replace.len() + 1 + moved;
@@ -420,12 +415,17 @@ impl Policy {
     }
 
     /// Explains what the policy does with `image`: the candidate rule at each `/` boundary, the
-    /// winner in each mode, the result, and why an image is not rewritten.
+    /// winner in each mode, the result, and why an image is not rewritten — as data
+    /// ([`Explanation::outcome`]), with one sentence rendered from it
+    /// ([`Explanation::reason`]).
     ///
     /// ```
+    /// use imgrepl::rewrite::{Outcome, Via};
+    ///
     /// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io"}]"#)?;
     /// let e = policy.explain("harbor.domain/team/app:1");
     /// assert_eq!(e.result.as_deref(), Some("m.io/team/app:1"));
+    /// assert_eq!(e.outcome, Outcome::Rewritten { via: Via::LongestPrefix });
     /// assert!(e.modes_disagree); // exact-parent would need the prefix "harbor.domain/team"
     /// assert_eq!(e.candidates.len(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -433,7 +433,7 @@ impl Policy {
     #[must_use]
     pub fn explain<'a>(&self, image: &'a str) -> Explanation<'a> {
         let mut e = Explanation {
-            image,
+            image: Cow::Borrowed(image),
             mode: self.mode,
             candidates: Vec::new(),
             rule: None,
@@ -442,36 +442,43 @@ impl Policy {
             modes_disagree: false,
             result: None,
             error: None,
+            outcome: Outcome::InvalidImage,
             reason: String::new(),
         };
-        let reference = match Reference::parse(image) {
-            Ok(r) => r,
-            Err(err) => {
-                let err = RewriteError::invalid_image(err);
-                e.reason = format!("left as it is: {err}");
-                e.error = Some(err);
-                return e;
-            }
-        };
+        match Reference::parse(image) {
+            Err(err) => e.error = Some(RewriteError::invalid_image(err)),
+            Ok(reference) => self.explain_valid(image, &reference, &mut e),
+        }
+        e.reason = e.render_reason();
+        e
+    }
+
+    /// The data of [`Policy::explain`] for a valid image.
+    fn explain_valid<'a>(
+        &self,
+        image: &'a str,
+        reference: &Reference<'a>,
+        e: &mut Explanation<'a>,
+    ) {
         let name = reference.name();
         let last = name.rfind('/');
         for (k, _) in name.rmatch_indices('/') {
             let prefix = name.get(..k).unwrap_or_default();
             e.candidates.push(Candidate {
-                prefix,
+                prefix: Cow::Borrowed(prefix),
                 rule: self.matcher.lookup(prefix),
                 parent: Some(k) == last,
             });
         }
         if last.is_none() {
             e.candidates.push(Candidate {
-                prefix: "",
+                prefix: Cow::Borrowed(""),
                 rule: self.matcher.empty_rule(),
                 parent: true,
             });
         }
-        let longest = self.find_in(&reference, MatchMode::LongestPrefix);
-        let exact = self.find_in(&reference, MatchMode::ExactParent);
+        let longest = self.find_in(reference, MatchMode::LongestPrefix);
+        let exact = self.find_in(reference, MatchMode::ExactParent);
         e.longest_prefix_rule = longest.map(|m| m.rule);
         e.exact_parent_rule = exact.map(|m| m.rule);
         e.modes_disagree = e.longest_prefix_rule != e.exact_parent_rule;
@@ -479,61 +486,166 @@ impl Policy {
             MatchMode::LongestPrefix => longest,
             MatchMode::ExactParent => exact,
         };
-        e.reason = match winner {
-            None if last.is_none() => {
-                "not rewritten: the image has no '/', and no rule has the empty prefix".to_owned()
-            }
-            None => match self.mode {
-                MatchMode::LongestPrefix => format!(
-                    "not rewritten: no rule's prefix is one of {}",
-                    quoted_list(e.candidates.iter().map(|c| c.prefix))
-                ),
-                MatchMode::ExactParent => format!(
-                    "not rewritten: no rule's prefix is the image's parent path {:?}",
-                    name.get(..last.unwrap_or_default()).unwrap_or_default()
-                ),
-            },
-            Some(m) => {
-                let prefix = self.rule(m.rule).map_or("", Rule::repository_prefix);
-                let why = if m.prefix_len == 0 {
-                    "the image has no '/', so the rule with the empty prefix applies".to_owned()
-                } else if self.mode == MatchMode::ExactParent {
-                    format!("its prefix {prefix:?} is the image's parent path")
-                } else {
-                    format!("its prefix {prefix:?} is the longest that starts the image at a '/'")
-                };
-                match self.result_parts(image, name.len(), m) {
-                    Ok((replace, sep, rest)) => {
-                        e.result = Some(format!("{replace}{sep}{rest}"));
-                        format!("rewritten by rule {}: {why}", m.rule.index())
-                    }
-                    Err(err) => {
-                        let reason = format!(
-                            "rule {} matches ({why}), but left as it is: {err}",
-                            m.rule.index()
-                        );
-                        e.error = Some(err);
-                        reason
-                    }
-                }
+        e.rule = winner.map(|m| m.rule);
+        let Some(m) = winner else {
+            e.outcome = if last.is_none() {
+                Outcome::NoEmptyPrefixRule
+            } else {
+                Outcome::NoMatch
+            };
+            return;
+        };
+        let via = if m.prefix_len == 0 {
+            Via::EmptyPrefix
+        } else {
+            match self.mode {
+                MatchMode::LongestPrefix => Via::LongestPrefix,
+                MatchMode::ExactParent => Via::ExactParent,
             }
         };
-        e.rule = winner.map(|m| m.rule);
-        if e.modes_disagree {
-            let other = match self.mode {
-                MatchMode::LongestPrefix => (MatchMode::ExactParent, e.exact_parent_rule),
-                MatchMode::ExactParent => (MatchMode::LongestPrefix, e.longest_prefix_rule),
-            };
-            let by = other
-                .1
-                .map_or_else(|| "no rule".to_owned(), |id| format!("rule {}", id.index()));
-            let _ = write!(e.reason, "; in {} mode {by} would apply", other.0);
+        match self.result_parts(image, name.len(), m) {
+            Ok((replace, sep, rest)) => {
+                e.result = Some([replace, sep, rest].concat());
+                e.outcome = Outcome::Rewritten { via };
+            }
+            Err(err) => {
+                e.error = Some(err);
+                e.outcome = Outcome::InvalidResult { via };
+            }
         }
-        e
     }
 }
 
-/// `"a", "b" and "c"`.
+/// What happened to an image in [`Policy::explain`], as data: the sentence
+/// [`Explanation::reason`] is rendered from it.
+///
+/// Serialized as `{"kind": "rewritten", "via": "longest-prefix"}` and so on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The image is not a valid reference ([`Explanation::error`] says why).
+    InvalidImage,
+    /// The image has no `/`, and no rule has the empty prefix.
+    NoEmptyPrefixRule,
+    /// No rule's prefix is one of the candidates (longest-prefix mode), or the parent path
+    /// (exact-parent mode).
+    NoMatch,
+    /// [`Explanation::rule`] rewrote the image into [`Explanation::result`].
+    Rewritten {
+        /// Why that rule.
+        via: Via,
+    },
+    /// [`Explanation::rule`] matches, but its result would be invalid ([`Explanation::error`]).
+    InvalidResult {
+        /// Why that rule.
+        via: Via,
+    },
+}
+
+/// Why a rule is the one that matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Via {
+    /// The image has no `/`, so the rule with the empty prefix applies.
+    EmptyPrefix,
+    /// Its prefix is the longest that starts the image at a `/`.
+    LongestPrefix,
+    /// Its prefix is the image's parent path.
+    ExactParent,
+}
+
+impl Explanation<'_> {
+    /// The same explanation, owning its text.
+    #[must_use]
+    pub fn into_owned(self) -> Explanation<'static> {
+        Explanation {
+            image: Cow::Owned(self.image.into_owned()),
+            candidates: self
+                .candidates
+                .into_iter()
+                .map(|c| Candidate {
+                    prefix: Cow::Owned(c.prefix.into_owned()),
+                    rule: c.rule,
+                    parent: c.parent,
+                })
+                .collect(),
+            mode: self.mode,
+            rule: self.rule,
+            longest_prefix_rule: self.longest_prefix_rule,
+            exact_parent_rule: self.exact_parent_rule,
+            modes_disagree: self.modes_disagree,
+            result: self.result,
+            error: self.error,
+            outcome: self.outcome,
+            reason: self.reason,
+        }
+    }
+
+    /// The prefix of the candidate that `rule` has (each rule has one prefix).
+    fn prefix_of(&self, rule: Option<RuleId>) -> &str {
+        self.candidates
+            .iter()
+            .find(|c| c.rule.is_some() && c.rule == rule)
+            .map_or("", |c| &c.prefix)
+    }
+
+    /// The one sentence of [`Explanation::reason`], from the data alone.
+    fn render_reason(&self) -> String {
+        let error = || self.error.map(|e| e.to_string()).unwrap_or_default();
+        let why = |via: Via| match via {
+            Via::EmptyPrefix => {
+                "the image has no '/', so the rule with the empty prefix applies".to_owned()
+            }
+            Via::LongestPrefix => format!(
+                "its prefix {:?} is the longest that starts the image at a '/'",
+                self.prefix_of(self.rule)
+            ),
+            Via::ExactParent => format!(
+                "its prefix {:?} is the image's parent path",
+                self.prefix_of(self.rule)
+            ),
+        };
+        let index = self.rule.map(RuleId::index).unwrap_or_default();
+        let mut reason = match self.outcome {
+            Outcome::InvalidImage => return format!("left as it is: {}", error()),
+            Outcome::NoEmptyPrefixRule => {
+                "not rewritten: the image has no '/', and no rule has the empty prefix".to_owned()
+            }
+            Outcome::NoMatch => match self.mode {
+                MatchMode::LongestPrefix => format!(
+                    "not rewritten: no rule's prefix is one of {}",
+                    quoted_list(self.candidates.iter().map(|c| &*c.prefix))
+                ),
+                MatchMode::ExactParent => format!(
+                    "not rewritten: no rule's prefix is the image's parent path {:?}",
+                    self.candidates
+                        .iter()
+                        .find(|c| c.parent)
+                        .map_or("", |c| &c.prefix)
+                ),
+            },
+            Outcome::Rewritten { via } => format!("rewritten by rule {index}: {}", why(via)),
+            Outcome::InvalidResult { via } => format!(
+                "rule {index} matches ({}), but left as it is: {}",
+                why(via),
+                error()
+            ),
+        };
+        if self.modes_disagree {
+            let (other, rule) = match self.mode {
+                MatchMode::LongestPrefix => (MatchMode::ExactParent, self.exact_parent_rule),
+                MatchMode::ExactParent => (MatchMode::LongestPrefix, self.longest_prefix_rule),
+            };
+            let by = rule.map_or_else(|| "no rule".to_owned(), |id| format!("rule {}", id.index()));
+            let _ = write!(reason, "; in {other} mode {by} would apply");
+        }
+        reason
+    }
+}
+
+/// `"a", "b" or "c"`.
 fn quoted_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let items: Vec<String> = items.map(|s| format!("{s:?}")).collect();
     match items.split_last() {
@@ -649,7 +761,7 @@ impl Serialize for RewriteBatch {
 #[non_exhaustive]
 pub struct Candidate<'a> {
     /// The image up to this boundary (`""` for an image without `/`: the empty prefix).
-    pub prefix: &'a str,
+    pub prefix: Cow<'a, str>,
     /// The rule with exactly this prefix.
     pub rule: Option<RuleId>,
     /// Whether this boundary is the image's parent path (what exact-parent mode compares).
@@ -662,7 +774,7 @@ pub struct Candidate<'a> {
 #[non_exhaustive]
 pub struct Explanation<'a> {
     /// The image.
-    pub image: &'a str,
+    pub image: Cow<'a, str>,
     /// The policy's mode.
     pub mode: MatchMode,
     /// Every `/` boundary, longest first, with the rule whose prefix it is.
@@ -679,6 +791,8 @@ pub struct Explanation<'a> {
     pub result: Option<String>,
     /// Why the image was left as it is, when it is invalid or the result would be.
     pub error: Option<RewriteError>,
-    /// One sentence that says what happens and why.
+    /// What happened, as data.
+    pub outcome: Outcome,
+    /// One sentence that says what happens and why, rendered from the data above.
     pub reason: String,
 }

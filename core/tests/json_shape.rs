@@ -59,7 +59,7 @@ fn rewrites_batches_and_explanations() {
     );
     assert_eq!(
         to_json(&policy.explain("nginx")),
-        r#"{"image":"nginx","mode":"longest-prefix","candidates":[{"prefix":"","rule":0,"parent":true}],"rule":0,"longestPrefixRule":0,"exactParentRule":0,"modesDisagree":false,"result":"m.io/hub/nginx","error":null,"reason":"rewritten by rule 0: the image has no '/', so the rule with the empty prefix applies"}"#
+        r#"{"image":"nginx","mode":"longest-prefix","candidates":[{"prefix":"","rule":0,"parent":true}],"rule":0,"longestPrefixRule":0,"exactParentRule":0,"modesDisagree":false,"result":"m.io/hub/nginx","error":null,"outcome":{"kind":"rewritten","via":"empty-prefix"},"reason":"rewritten by rule 0: the image has no '/', so the rule with the empty prefix applies"}"#
     );
 }
 

@@ -1,6 +1,7 @@
 //! Rewriting (DESIGN.md §3): the seed table, boundaries, both modes, invalid images and results,
 //! and explanations.
 
+use imgrepl::rewrite::{Outcome, Via};
 use imgrepl::{MatchMode, Policy, RewriteErrorKind};
 
 const SEED: &str = r#"[
@@ -275,6 +276,12 @@ fn a_result_past_255_bytes_is_not_applied() {
     assert_eq!(out, "previous", "outputs are written only on success");
     let e = policy.explain(&image);
     assert_eq!(e.result, None);
+    assert_eq!(
+        e.outcome,
+        Outcome::InvalidResult {
+            via: Via::LongestPrefix
+        }
+    );
     assert!(e.reason.starts_with("rule 0 matches ("), "{}", e.reason);
 }
 
@@ -300,7 +307,7 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
     let candidates: Vec<(&str, Option<usize>, bool)> = e
         .candidates
         .iter()
-        .map(|c| (c.prefix, c.rule.map(imgrepl::RuleId::index), c.parent))
+        .map(|c| (&*c.prefix, c.rule.map(imgrepl::RuleId::index), c.parent))
         .collect();
     assert_eq!(
         candidates,
@@ -320,17 +327,29 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
         "rewritten by rule 1: its prefix \"harbor.domain/a/b\" is the longest that starts the image at a '/'; \
          in exact-parent mode no rule would apply"
     );
+    assert_eq!(
+        e.outcome,
+        Outcome::Rewritten {
+            via: Via::LongestPrefix
+        }
+    );
     let e = policy.explain("quay.io/x/y");
+    assert_eq!(e.outcome, Outcome::NoMatch);
     assert!(!e.modes_disagree);
     assert_eq!(
         e.reason,
         "not rewritten: no rule's prefix is one of \"quay.io/x\" or \"quay.io\""
     );
     let e = policy.explain("nginx");
+    assert_eq!(e.outcome, Outcome::NoEmptyPrefixRule);
     assert_eq!(
         e.reason,
         "not rewritten: the image has no '/', and no rule has the empty prefix"
     );
+    assert_eq!(policy.explain("Nginx").outcome, Outcome::InvalidImage);
+    // The owned copy is the same explanation.
+    let owned: imgrepl::Explanation<'static> = policy.explain("harbor.domain/a/b/c").into_owned();
+    assert_eq!(owned, policy.explain("harbor.domain/a/b/c"));
     let e = policy
         .clone()
         .with_mode(MatchMode::ExactParent)
@@ -338,6 +357,12 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
     assert_eq!(
         e.reason,
         "rewritten by rule 1: its prefix \"harbor.domain/a/b\" is the image's parent path"
+    );
+    assert_eq!(
+        e.outcome,
+        Outcome::Rewritten {
+            via: Via::ExactParent
+        }
     );
     let e = policy
         .with_mode(MatchMode::ExactParent)

@@ -467,11 +467,7 @@ struct Change {
 
 /// Finds the scalar of every changed image, checks that it can be changed in place, and adds
 /// the splices; a row that cannot be is given a `not-editable` error.
-fn plan_edits(
-    tree: &Tree<'_>,
-    document: &mut Document,
-    lines: &mut Lines<'_>,
-) {
+fn plan_edits(tree: &Tree<'_>, document: &mut Document, lines: &mut Lines<'_>) {
     let mut changes: Vec<(u32, Change)> = Vec::new();
     let mut refused: Vec<(usize, usize, String)> = Vec::new();
     for (o, object) in document.objects.iter().enumerate() {

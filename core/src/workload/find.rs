@@ -5,11 +5,11 @@ use serde::Serialize;
 
 use super::kind::{Paths, Step, steps};
 use super::node::{Lookup, Node, ValueType};
-use super::patch::push_token;
 use super::{
     ContainerError, ContainerList, ContainerReport, FoundBy, Options, PatchOp, PodSpecReport,
     PolicyOrigin, PolicySource, Report, Warning, WorkloadError, WorkloadKind,
 };
+use crate::pointer::push_token;
 use crate::{Code, Policy};
 
 /// A pod spec found in an object.

@@ -31,7 +31,6 @@
 //! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`].
 
 pub mod admission;
-mod base64;
 mod error;
 mod find;
 mod kind;
@@ -43,15 +42,20 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::pointer::escape_pointer_token;
 pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadErrorKind};
 pub use kind::{
     FoundBy, KindEntry, PodSpecPath, PodSpecPathError, PodSpecTable, WorkloadKind, group_of,
 };
 pub use node::{Entry, Lookup, Node, ValueType};
-pub use patch::{Patch, PatchError, PatchOp, PatchOpKind, escape_pointer_token};
+pub use patch::{Patch, PatchError, PatchOp, PatchOpKind};
 
 pub use crate::rewrite::AppliedRule;
-use crate::{ANNOTATION_KEY, Code, Diagnostic, MatchMode, Policy};
+use crate::{Code, Diagnostic, MatchMode, Policy};
+
+/// The default annotation key that carries the policy (Kubernetes knowledge: it lives with the
+/// workloads; `imgrepl::ANNOTATION_KEY` is the same constant).
+pub const ANNOTATION_KEY: &str = "coordinator.cci.io/image-replacement";
 
 /// The largest object accepted as JSON text, in bytes: 3 MiB, the Kubernetes API server's
 /// limit for a request body.
@@ -525,6 +529,11 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// by the policy of the pod template that holds it, then the object's own, as the module docs
 /// say. A kind of the table without its pod spec (a partial object, such as a strategic-merge
 /// patch) gives a report with a [`Code::NoPodSpec`] warning and no rows.
+///
+/// There is no size limit here, on purpose: the object is already in memory (its text, when it
+/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it: every
+/// walk is iterative (depth costs no stack), each container is read once, and each image is
+/// bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES).
 ///
 /// # Errors
 ///
