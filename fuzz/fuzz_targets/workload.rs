@@ -17,8 +17,8 @@ use arbitrary::Arbitrary;
 use imgrepl::Code;
 use imgrepl::workload::{self, Options};
 use libfuzzer_sys::fuzz_target;
-use std::fmt::Write as _;
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 #[derive(Debug, Arbitrary)]
 enum Input {
@@ -248,14 +248,29 @@ fn yaml(shape: &Shape, layout: &Layout) -> String {
     }
     let mut style = layout.styles.iter().copied().cycle();
     let comment = if layout.comments { "  # c" } else { "" };
-    let _ = write!(text, "# generated{eol}apiVersion: {}{eol}kind: {}{eol}", object["apiVersion"], object["kind"]);
+    let _ = write!(
+        text,
+        "# generated{eol}apiVersion: {}{eol}kind: {}{eol}",
+        object["apiVersion"], object["kind"]
+    );
     let _ = write!(text, "metadata: {}{comment}{eol}", object["metadata"]);
-    let _ = write!(text, "x: {}0400{eol}", if layout.anchor { "&n " } else { "" });
+    let _ = write!(
+        text,
+        "x: {}0400{eol}",
+        if layout.anchor { "&n " } else { "" }
+    );
     if layout.anchor {
         let _ = write!(text, "y: *n{eol}");
     }
     // The rest of the object in block style, with containers' images written by hand.
-    fn walk(v: &Value, indent: usize, text: &mut String, eol: &str, style: &mut dyn Iterator<Item = u8>, comment: &str) {
+    fn walk(
+        v: &Value,
+        indent: usize,
+        text: &mut String,
+        eol: &str,
+        style: &mut dyn Iterator<Item = u8>,
+        comment: &str,
+    ) {
         let pad = " ".repeat(indent);
         match v {
             Value::Object(map) => {
@@ -266,16 +281,29 @@ fn yaml(shape: &Shape, layout: &Layout) -> String {
                                 0 => s.clone(),
                                 1 => format!("'{}'", s.replace('\'', "''")),
                                 2 => serde_json::to_string(s).unwrap_or_default(),
-                                _ => format!("!!str {}", serde_json::to_string(s).unwrap_or_default()),
+                                _ => format!(
+                                    "!!str {}",
+                                    serde_json::to_string(s).unwrap_or_default()
+                                ),
                             },
                             other => other.to_string(),
                         };
                         let _ = write!(text, "{pad}image: {image}{comment}{eol}");
-                    } else if v.is_object() || (v.is_array() && v.as_array().is_some_and(|a| !a.is_empty())) {
-                        let _ = write!(text, "{pad}{}:{eol}", serde_json::to_string(k).unwrap_or_default());
+                    } else if v.is_object()
+                        || (v.is_array() && v.as_array().is_some_and(|a| !a.is_empty()))
+                    {
+                        let _ = write!(
+                            text,
+                            "{pad}{}:{eol}",
+                            serde_json::to_string(k).unwrap_or_default()
+                        );
                         walk(v, indent + 2, text, eol, style, comment);
                     } else {
-                        let _ = write!(text, "{pad}{}: {v}{eol}", serde_json::to_string(k).unwrap_or_default());
+                        let _ = write!(
+                            text,
+                            "{pad}{}: {v}{eol}",
+                            serde_json::to_string(k).unwrap_or_default()
+                        );
                     }
                 }
             }
@@ -333,15 +361,29 @@ fn check_manifest(text: &str) {
             .objects
             .iter()
             .filter_map(|o| o.outcome.as_ref().ok().map(|r| (o, r)))
-            .flat_map(|(o, r)| r.containers.iter().map(move |c| (format!("{}{}", o.pointer, c.pointer), c.before.clone())))
+            .flat_map(|(o, r)| {
+                r.containers
+                    .iter()
+                    .map(move |c| (format!("{}{}", o.pointer, c.pointer), c.before.clone()))
+            })
             .collect();
         for op in first.patch() {
-            let found = befores.iter().find(|(p, _)| *p == op.path).map(|(_, b)| b.clone());
+            let found = befores
+                .iter()
+                .find(|(p, _)| *p == op.path)
+                .map(|(_, b)| b.clone());
             assert_eq!(found, Some(Some(op.value.clone())), "{}", op.path);
         }
-        let chained = first.objects.iter().filter_map(|o| o.outcome.as_ref().ok()).any(|r| {
-            r.pod_specs.iter().filter_map(|p| p.policy.as_ref()).any(|p| p.diagnostics.iter().any(|d| d.code() == Code::ChainedRule))
-        });
+        let chained = first
+            .objects
+            .iter()
+            .filter_map(|o| o.outcome.as_ref().ok())
+            .any(|r| {
+                r.pod_specs
+                    .iter()
+                    .filter_map(|p| p.policy.as_ref())
+                    .any(|p| p.diagnostics.iter().any(|d| d.code() == Code::ChainedRule))
+            });
         if !chained {
             assert!(second.edits.is_empty(), "second pass: {:?}", second.edits);
         }

@@ -531,11 +531,9 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// patch) gives a report with a [`Code::NoPodSpec`] warning and no rows.
 ///
 /// There is no size limit here, on purpose: the object is already in memory (its text, when it
-/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it. The walk
-/// follows a fixed path to the pod spec (no recursion, so depth costs nothing), reads each
-/// container once, and each image is bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES);
-/// the report holds at most three strings per container (the image before and after, and the
-/// patch value), each no longer than an image and its rule's `replaceWith`.
+/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it: every
+/// walk is iterative (depth costs no stack), each container is read once, and each image is
+/// bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES).
 ///
 /// # Errors
 ///
