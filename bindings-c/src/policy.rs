@@ -193,8 +193,8 @@ pub unsafe extern "C" fn imgrepl_policy_mode(policy: *const imgrepl_policy) -> i
 /// `policy` must be NULL or a live policy.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn imgrepl_policy_rules_len(policy: *const imgrepl_policy) -> usize {
-    // SAFETY: this function's contract.
     guard_or(0, || {
+        // SAFETY: this function's contract.
         unsafe { object(policy) }.map_or(0, |p| p.0.rules().len())
     })
 }
@@ -272,8 +272,8 @@ pub unsafe extern "C" fn imgrepl_policy_free(policy: *mut imgrepl_policy) {
 /// `diagnostics` must be NULL or a live list.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn imgrepl_diagnostics_len(diagnostics: *const imgrepl_diagnostics) -> usize {
-    // SAFETY: this function's contract.
     guard_or(0, || {
+        // SAFETY: this function's contract.
         unsafe { object(diagnostics) }.map_or(0, |d| d.0.len())
     })
 }
