@@ -65,10 +65,7 @@ fn header_is_fresh() {
             .lines()
             .zip(generated.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || checked_in.lines().count().min(generated.lines().count()),
-                |i| i,
-            )
+            .unwrap_or_else(|| checked_in.lines().count().min(generated.lines().count()))
             + 1;
         panic!(
             "bindings-c/{HEADER} is stale (first difference at line {line}); \
