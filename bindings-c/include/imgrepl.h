@@ -83,6 +83,17 @@ typedef enum imgrepl_severity {
   IMGREPL_SEVERITY_WARNING = 1,
 } imgrepl_severity;
 
+// How a reference is read.
+typedef enum imgrepl_view {
+  // As written (`Parse`): `library/nginx` has domain `library`.
+  IMGREPL_VIEW_AS_WRITTEN = 0,
+  // Normalized (`ParseNormalizedNamed`): `nginx` is `docker.io/library/nginx`.
+  IMGREPL_VIEW_NORMALIZED = 1,
+  // Normalized, with `:latest` added when there is neither tag nor digest, and the tag
+  // dropped when both are given (`ParseDockerRef`).
+  IMGREPL_VIEW_DOCKER_REF = 2,
+} imgrepl_view;
+
 // The result of [`imgrepl_policy_rewrite_batch`]: one output string holding every result,
 // and one item per image. Owned by the caller: free it with [`imgrepl_batch_free`].
 typedef struct imgrepl_batch imgrepl_batch;
@@ -150,7 +161,7 @@ typedef struct imgrepl_diagnostic {
   size_t related_end;
 } imgrepl_diagnostic;
 
-// The parts of a reference, as [`imgrepl_reference_parts`] fills them: borrowed from the
+// The parts of a reference, as [`imgrepl_reference_get`] fills them: borrowed from the
 // reference and valid until it is freed. An absent part is `{NULL, 0}`.
 typedef struct imgrepl_reference_parts {
   // The whole reference in this view (`docker.io/library/nginx:1`).
@@ -412,8 +423,8 @@ enum imgrepl_status imgrepl_reference_parse(const char *s,
 // # Safety
 //
 // `reference` must be NULL or a live reference; `parts_out` valid for a write.
-enum imgrepl_status imgrepl_reference_parts(const struct imgrepl_reference *reference,
-                                            struct imgrepl_reference_parts *parts_out);
+enum imgrepl_status imgrepl_reference_get(const struct imgrepl_reference *reference,
+                                          struct imgrepl_reference_parts *parts_out);
 
 // Frees a reference. NULL is a no-op.
 //

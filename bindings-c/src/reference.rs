@@ -35,7 +35,7 @@ pub struct imgrepl_reference {
     familiar: Option<String>,
 }
 
-/// The parts of a reference, as [`imgrepl_reference_parts`] fills them: borrowed from the
+/// The parts of a reference, as [`imgrepl_reference_get`] fills them: borrowed from the
 /// reference and valid until it is freed. An absent part is `{NULL, 0}`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -125,7 +125,7 @@ pub unsafe extern "C" fn imgrepl_reference_parse(
 ///
 /// `reference` must be NULL or a live reference; `parts_out` valid for a write.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn imgrepl_reference_parts(
+pub unsafe extern "C" fn imgrepl_reference_get(
     reference: *const imgrepl_reference,
     parts_out: *mut imgrepl_reference_parts,
 ) -> imgrepl_status {
