@@ -6,14 +6,19 @@
 //! | `cargo xtask test` | every test suite (`--list` shows them) | [`test`](mod@test) |
 //! | `cargo xtask bench …` | the criterion suites | [`bench`](mod@bench) |
 //! | `cargo xtask fuzz …` | the cargo-fuzz targets | [`fuzz`](mod@fuzz) |
+//! | `cargo xtask gen` | regenerates `bindings-c/include/imgrepl.h` | [`capi`] |
+//! | `cargo xtask install-c --prefix DIR` | installs libimgrepl, its header and `imgrepl.pc` | [`capi`] |
+//! | `cargo xtask bench-ffi` | one rewrite through Rust, C and cgo, the batch call, the webhook against its floor | [`golang`] |
 //!
 //! A task is a module exposing `pub fn run(args: &[String]) -> Result<(), String>`, dispatched
 //! from [`main`]; commands run through [`cmd::Cmd`], which prints each one and turns a failure
 //! into a message.
 
 mod bench;
+mod capi;
 mod cmd;
 mod fuzz;
+mod golang;
 mod test;
 
 use std::process::ExitCode;
@@ -24,7 +29,11 @@ usage: cargo xtask <TASK> [ARGS...]
 tasks:
   test [STEP...]   run every test suite (fmt, clippy, test, doc, bench-test); `test --list` shows them
   bench [ARGS...]  run the benchmarks
-  fuzz [ARGS...]   run the fuzz targets";
+  fuzz [ARGS...]   run the fuzz targets
+  gen              regenerate bindings-c/include/imgrepl.h
+  install-c --prefix DIR
+                   build libimgrepl and install it, imgrepl.h and imgrepl.pc under DIR
+  bench-ffi        one rewrite through Rust, C and cgo; the batch call; the webhook vs its floor";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +45,9 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "bench" => bench::run(rest),
         "fuzz" => fuzz::run(rest),
+        "gen" => capi::generate(rest),
+        "install-c" => capi::install_c(rest),
+        "bench-ffi" => golang::bench(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

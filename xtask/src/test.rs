@@ -102,6 +102,20 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "c",
+        about: "libimgrepl: ABI tests, exported symbols, C tests static/shared under valgrind and with ASAN+UBSAN, pkg-config install",
+        components: &[],
+        default: true,
+        run: crate::capi::test,
+    },
+    Step {
+        name: "go",
+        about: "the Go package and webhook over cgo: go vet, go test, -race, -tags debug, benchmarks once",
+        components: &[],
+        default: true,
+        run: crate::golang::test,
+    },
+    Step {
         name: "bench-test",
         about: "every benchmark once, untimed, its answers checked (cargo xtask bench --test)",
         components: &[],
@@ -248,7 +262,16 @@ mod tests {
     fn default_steps_in_order() {
         assert_eq!(
             names(&select(&[]).unwrap()),
-            ["fmt", "clippy", "test", "doc", "bench-test", "fuzz-smoke"]
+            [
+                "fmt",
+                "clippy",
+                "test",
+                "doc",
+                "c",
+                "go",
+                "bench-test",
+                "fuzz-smoke"
+            ]
         );
     }
 
