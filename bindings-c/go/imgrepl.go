@@ -328,8 +328,17 @@ type Result struct {
 // Changed reports whether a rule rewrote the image.
 func (r Result) Changed() bool { return r.Rule >= 0 }
 
-// bufPool holds output buffers for Rewrite, so a call allocates only its result string.
-var bufPool = sync.Pool{New: func() interface{} { return new([512]byte) }}
+// rewriteScratch is what one Rewrite call hands to C: the output buffer and the
+// out-parameters. Pooled, so that a call allocates only its result string (locals passed to C
+// would each escape to the heap).
+type rewriteScratch struct {
+	buf    [512]byte
+	outLen C.size_t
+	rule   C.int64_t
+	cerr   *C.imgrepl_error
+}
+
+var scratchPool = sync.Pool{New: func() interface{} { return new(rewriteScratch) }}
 
 // Rewrite rewrites one image. An invalid image, or a result that would be invalid, is an
 // *Error (errors.Is ErrInvalidImage / ErrInvalidResult).
@@ -338,33 +347,32 @@ func (p *Policy) Rewrite(image string) (Result, error) {
 	if c == nil {
 		return Result{}, ErrClosed
 	}
-	buf := bufPool.Get().(*[512]byte)
-	defer bufPool.Put(buf)
+	s := scratchPool.Get().(*rewriteScratch)
+	defer scratchPool.Put(s)
+	s.cerr = nil
 	ptr, n := cstr(image)
-	var outLen C.size_t
-	var rule C.int64_t
-	var cerr *C.imgrepl_error
-	status := C.imgrepl_policy_rewrite(c, ptr, n, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &outLen, &rule, &cerr)
+	status := C.imgrepl_policy_rewrite(c, ptr, n, (*C.char)(unsafe.Pointer(&s.buf[0])), C.size_t(len(s.buf)), &s.outLen, &s.rule, &s.cerr)
 	if status == C.IMGREPL_STATUS_BUFFER_TOO_SMALL {
-		big := make([]byte, int(outLen))
-		status = C.imgrepl_policy_rewrite(c, ptr, n, (*C.char)(unsafe.Pointer(&big[0])), C.size_t(len(big)), &outLen, &rule, &cerr)
+		// A result longer than the pooled buffer (rare: up to IMGREPL_MAX_IMAGE_BYTES and more).
+		big := make([]byte, int(s.outLen))
+		status = C.imgrepl_policy_rewrite(c, ptr, n, (*C.char)(unsafe.Pointer(&big[0])), C.size_t(len(big)), &s.outLen, &s.rule, &s.cerr)
 		runtime.KeepAlive(p)
 		runtime.KeepAlive(image)
 		if status != C.IMGREPL_STATUS_OK {
-			return Result{}, takeError(status, cerr)
+			return Result{}, takeError(status, s.cerr)
 		}
-		return Result{Image: string(big[:outLen]), Rule: int(rule)}, nil
+		return Result{Image: string(big[:s.outLen]), Rule: int(s.rule)}, nil
 	}
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(image)
 	if status != C.IMGREPL_STATUS_OK {
-		return Result{}, takeError(status, cerr)
+		return Result{}, takeError(status, s.cerr)
 	}
-	if rule < 0 {
+	if s.rule < 0 {
 		// Unchanged: the result is the image itself; no copy.
 		return Result{Image: image, Rule: -1}, nil
 	}
-	return Result{Image: string(buf[:outLen]), Rule: int(rule)}, nil
+	return Result{Image: string(s.buf[:s.outLen]), Rule: int(s.rule)}, nil
 }
 
 // BatchResult is one image of RewriteAll: its Result, or the error that left it unchanged.
