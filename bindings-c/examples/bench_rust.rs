@@ -20,14 +20,18 @@ fn time(images: usize, min: Duration, mut f: impl FnMut()) -> f64 {
         }
         passes += 100;
     }
-    #[allow(clippy::cast_precision_loss, reason = "a duration and a count, for a report")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "a duration and a count, for a report"
+    )]
     let ns = start.elapsed().as_nanos() as f64 / (passes as f64 * images as f64);
     ns
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-    let policy = imgrepl_core::Policy::from_json(&std::fs::read_to_string(dir.join("bench-policy.json"))?)?;
+    let policy =
+        imgrepl_core::Policy::from_json(&std::fs::read_to_string(dir.join("bench-policy.json"))?)?;
     let corpus = std::fs::read_to_string(dir.join("bench-images.txt"))?;
     let images: Vec<&str> = corpus.lines().filter(|l| !l.is_empty()).collect();
     let mut out = String::with_capacity(512);

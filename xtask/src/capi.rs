@@ -223,6 +223,38 @@ pub fn install_c(args: &[String]) -> Result<(), String> {
     install(&root().join(prefix))
 }
 
+/// Installs the built library into `target/xtask/c/<name>` and returns that prefix.
+///
+/// # Errors
+///
+/// When a file cannot be written.
+pub fn install_scratch(name: &str) -> Result<PathBuf, String> {
+    let prefix = scratch().join(name);
+    install(&prefix)?;
+    Ok(prefix)
+}
+
+/// Builds `ctests/bench.c` (optimized) against `libimgrepl.a`, returning the executable.
+///
+/// # Errors
+///
+/// When the compiler fails.
+pub fn compile_bench() -> Result<PathBuf, String> {
+    let out = scratch().join("bench");
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let exe = out.join("bench");
+    Cmd::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I"])
+        .arg(crate_dir().join("include"))
+        .arg(crate_dir().join("ctests").join("bench.c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(lib_dir().join("libimgrepl.a"))
+        .args(native_static_libs()?.split_whitespace())
+        .run()?;
+    Ok(exe)
+}
+
 /// Installs the built library, header and `.pc` under `prefix` (absolute).
 fn install(prefix: &Path) -> Result<(), String> {
     let lib = prefix.join("lib");
@@ -455,8 +487,7 @@ fn check_symbols() -> Result<(), String> {
 /// Installs into a scratch prefix and builds the example with `pkg-config`, statically and
 /// dynamically, as a user would.
 fn check_pkg_config(libs: &str) -> Result<(), String> {
-    let prefix = scratch().join("prefix");
-    install(&prefix)?;
+    let prefix = install_scratch("prefix")?;
     let pc_dir = prefix.join("lib").join("pkgconfig");
     let pc = |args: &[&str]| {
         Cmd::new("pkg-config")

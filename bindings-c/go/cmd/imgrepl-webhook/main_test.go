@@ -90,18 +90,25 @@ type testServer struct {
 	addr   string
 	client *http.Client
 	stop   func()
-	logs   *bytes.Buffer
+	logs   *syncBuffer
 }
 
+// syncBuffer is a log sink safe for concurrent writes and reads (only these two methods).
 type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // start runs the server on a loopback port with a fresh certificate; review nil means the
@@ -142,7 +149,7 @@ func start(t testing.TB, c config, review reviewer) *testServer {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, MaxIdleConnsPerHost: 64,
 	}}
-	ts := &testServer{dir: dir, addr: addr, client: client, logs: &logs.Buffer}
+	ts := &testServer{dir: dir, addr: addr, client: client, logs: logs}
 	ts.stop = func() {
 		client.CloseIdleConnections()
 		cancel()
