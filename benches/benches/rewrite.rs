@@ -40,8 +40,12 @@ fn check(policy: &Policy, naive: &Naive, images: &[String]) -> (usize, usize) {
                 rewritten += usize::from(want.rule.is_some());
             }
             (Err(got), Err(want)) => {
-                assert_eq!(got.code(), want.code(), "{image}");
-                assert_eq!(into.map_err(|e| e.code()), Err(want.code()), "{image}");
+                assert_eq!(got.code().as_str(), want.code(), "{image}");
+                assert_eq!(
+                    into.map_err(|e| e.code().as_str()),
+                    Err(want.code()),
+                    "{image}"
+                );
                 errors += 1;
             }
             _ => panic!("{image}: imgrepl {got:?}, naive {want:?}"),

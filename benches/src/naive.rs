@@ -105,7 +105,7 @@ impl Naive {
     /// [`Error::InvalidImage`] when `image` is not a valid reference.
     pub fn find(&self, image: &str) -> Result<Option<(usize, usize)>, Error> {
         let name = Reference::parse(image)
-            .map_err(|e| Error::InvalidImage(e.code()))?
+            .map_err(|e| Error::InvalidImage(e.code().as_str()))?
             .name();
         let parent = name.rfind('/').map(|slash| &name[..slash]);
         let mut best: Option<(usize, usize)> = None;

@@ -45,13 +45,11 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let text = crate::input::read_text(&args.file, MAX_REVIEW_BYTES + 1)?;
     let response =
         admission::review_json(&text, &options).map_err(|e| Failure::usage(e.to_string()))?;
-    if let Some(warnings) = response.body["response"]["warnings"].as_array() {
-        for warning in warnings.iter().filter_map(|w| w.as_str()) {
-            eprintln!(
-                "imgrepl: warning: {}",
-                render(warning.strip_prefix("imgrepl: ").unwrap_or(warning))
-            );
-        }
+    for warning in response.warnings() {
+        eprintln!(
+            "imgrepl: warning: {}",
+            render(warning.strip_prefix("imgrepl: ").unwrap_or(warning))
+        );
     }
     let body = if args.compact {
         serde_json::to_string(&response.body)

@@ -15,7 +15,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 
-use imgrepl::{Normalized, ParseError, Reference};
+use imgrepl::{Code, Normalized, ParseError, Reference};
 use serde::{Serialize, Serializer};
 
 use crate::exit::{Failure, Verdict};
@@ -111,7 +111,7 @@ fn human(
 struct Record<'a> {
     input: &'a str,
     ok: bool,
-    code: Option<&'static str>,
+    code: Option<Code>,
     error: Option<Shown<'a>>,
     offset: Option<usize>,
     name: Option<&'a str>,
@@ -127,7 +127,7 @@ struct Record<'a> {
 #[derive(Serialize)]
 struct NormalizedRecord<'a> {
     ok: bool,
-    code: Option<&'static str>,
+    code: Option<Code>,
     error: Option<Shown<'a>>,
     name: Option<&'a str>,
     domain: Option<&'a str>,
@@ -142,7 +142,7 @@ struct NormalizedRecord<'a> {
 #[derive(Serialize)]
 struct DockerRefRecord<'a> {
     ok: bool,
-    code: Option<&'static str>,
+    code: Option<Code>,
     error: Option<Shown<'a>>,
     string: Option<&'a str>,
 }

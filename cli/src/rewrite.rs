@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-use imgrepl::{Explanation, MatchMode, Policy, RewriteError, RuleId};
+use imgrepl::{AppliedRule, Explanation, MatchMode, Policy, RewriteError, RuleId};
 use serde::Serialize;
 
 use crate::exit::{Failure, Verdict};
@@ -45,35 +45,13 @@ pub struct Args {
     pub images: Vec<OsString>,
 }
 
-/// A rule as printed.
-#[derive(Serialize)]
-pub struct RuleJson<'a> {
-    index: usize,
-    #[serde(rename = "repositoryPrefix")]
-    repository_prefix: &'a str,
-    #[serde(rename = "replaceWith")]
-    replace_with: &'a str,
-}
-
-impl<'a> RuleJson<'a> {
-    /// The rule `id` of `policy`.
-    pub fn new(policy: &'a Policy, id: RuleId) -> Self {
-        let rule = policy.rule(id);
-        RuleJson {
-            index: id.index(),
-            repository_prefix: rule.repository_prefix(),
-            replace_with: rule.replace_with(),
-        }
-    }
-}
-
 /// One image's record in `--json`.
 #[derive(Serialize)]
 struct Record<'a> {
     image: &'a str,
     result: &'a str,
     changed: bool,
-    rule: Option<RuleJson<'a>>,
+    rule: Option<AppliedRule>,
     error: Option<&'a RewriteError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<&'a Explanation<'a>>,
@@ -111,16 +89,17 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         let result = policy.rewrite_into(image, &mut buf);
         verdict = verdict.and(result.is_ok());
         let explanation = args.explain.then(|| policy.explain(image));
-        let (rule, error) = match &result {
-            Ok(rule) => (*rule, None),
-            Err(e) => (e.rule(), Some(e)),
+        // On error the buffer is left as it was: the image stays as it is.
+        let (rule, error, after) = match &result {
+            Ok(rule) => (*rule, None, buf.as_str()),
+            Err(e) => (e.rule(), Some(e), image),
         };
         if args.json {
             out.json_line(&Record {
                 image,
-                result: &buf,
+                result: after,
                 changed: matches!(result, Ok(Some(_))),
-                rule: rule.map(|id| RuleJson::new(&policy, id)),
+                rule: rule.and_then(|id| policy.applied_rule(id)),
                 error,
                 explain: explanation.as_ref(),
             })?;
@@ -129,7 +108,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
                 Origin::Line(n) => Some(n),
                 Origin::Arg(_) => None,
             };
-            human(&policy, image, &buf, &result, line, out)?;
+            human(&policy, image, after, &result, line, out)?;
             if let Some(e) = &explanation {
                 explain(&policy, e, out)?;
             }
@@ -152,13 +131,13 @@ pub fn human(
 ) -> Result<(), Failure> {
     match outcome {
         Ok(Some(id)) => {
-            let rule = policy.rule(*id);
+            let (prefix, replace) = policy
+                .rule(*id)
+                .map_or(("", ""), |r| (r.repository_prefix(), r.replace_with()));
             writeln!(
                 out,
-                "{image} → {result} (rule {}: {:?} → {:?})",
+                "{image} → {result} (rule {}: {prefix:?} → {replace:?})",
                 id.index(),
-                rule.repository_prefix(),
-                rule.replace_with()
             )?;
         }
         Ok(None) => writeln!(out, "{image} → {result} (no rule)")?,
@@ -186,7 +165,10 @@ fn explain(policy: &Policy, e: &Explanation<'_>, out: &mut Out) -> Result<(), Fa
     for c in &e.candidates {
         let rule = c.rule.map_or_else(
             || "no rule".to_owned(),
-            |id| format!("rule {} → {:?}", id.index(), policy.rule(id).replace_with()),
+            |id| {
+                let replace = policy.rule(id).map_or("", imgrepl::Rule::replace_with);
+                format!("rule {} → {replace:?}", id.index())
+            },
         );
         let parent = if c.parent { " (parent path)" } else { "" };
         writeln!(out, "    {:?}{parent}: {rule}", c.prefix)?;

@@ -210,7 +210,7 @@ fn problems_are_reported_and_the_rest_is_rewritten() {
     assert_eq!(
         stderr.last().copied(),
         Some(
-            "imgrepl: document 3 (ReplicationController/broken): error[wrong-type]: /spec/template/spec/containers must be an array, not a string"
+            "imgrepl: document 3 (ReplicationController/broken): error[object-wrong-type]: /spec/template/spec/containers must be an array, not a string"
         )
     );
 
@@ -231,7 +231,7 @@ DOC  OBJECT                        CONTAINER                BEFORE        AFTER 
 1    Pod/mixed                     containers[1] shouting   Nginx:latest  error[uppercase] at byte 0          -
 1    Pod/mixed                     containers[2] also-good  busybox       mirror.example.com/hub/busybox      0 \"\"
 2    DaemonSet/typo                -                        -             error[invalid-policy]               -
-3    ReplicationController/broken  -                        -             error[wrong-type]                   -
+3    ReplicationController/broken  -                        -             error[object-wrong-type]            -
 4.0  PodTemplate/listed            containers[0] app        alpine:3.20   mirror.example.com/hub/alpine:3.20  0 \"\"
 "
     );

@@ -162,7 +162,7 @@ fn rewrite_json_streams_stdin_lines() {
                 "error": null}),
             serde_json::json!({"image": "quay.io/x/y", "result": "quay.io/x/y", "changed": false, "rule": null, "error": null}),
             serde_json::json!({"image": "Bad", "result": "Bad", "changed": false, "rule": null,
-                "error": {"code": "uppercase", "offset": 0,
+                "error": {"code": "uppercase", "offset": 0, "rule": null,
                     "message": "invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"}}),
         ]
     );
@@ -208,7 +208,7 @@ fn rewrite_modes_and_explain() {
         b"",
     );
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v["explain"]["modes_disagree"], false);
+    assert_eq!(v["explain"]["modesDisagree"], false);
     assert_eq!(v["explain"]["candidates"][0]["prefix"], "harbor.domain");
     let run = imgrepl(&["rewrite", "-p", p, "--mode", "exact", "x"], b"");
     assert_eq!(run.code, 2);

@@ -1,5 +1,8 @@
-//! The Rust example of README.md is `tests/readme/example.rs`: compiled and run here, and
-//! compared with the README's copy, so the README cannot drift from the API.
+//! The Rust examples of README.md are `tests/readme/example.rs` and `tests/readme/batch.rs`:
+//! compiled and run here, and compared with the README's copies, so the README cannot drift from
+//! the API. The README's table of codes is compared with `imgrepl::Code::ALL`.
+
+use std::fmt::Write as _;
 
 mod example {
     include!("readme/example.rs");
@@ -9,17 +12,56 @@ mod example {
     }
 }
 
+mod batch {
+    include!("readme/batch.rs");
+
+    pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+        main()
+    }
+}
+
+const README: &str = include_str!("../../README.md");
+
 #[test]
-fn the_example_runs() {
+fn the_examples_run() {
     example::run().unwrap();
+    batch::run().unwrap();
 }
 
 #[test]
-fn the_readme_shows_the_example_word_for_word() {
-    let readme = include_str!("../../README.md");
-    let example = include_str!("readme/example.rs");
+fn the_readme_shows_the_examples_word_for_word() {
+    for (file, example) in [
+        ("example.rs", include_str!("readme/example.rs")),
+        ("batch.rs", include_str!("readme/batch.rs")),
+    ] {
+        assert!(
+            README.contains(&format!("```rust\n{example}```\n")),
+            "README.md's Rust example differs from cli/tests/readme/{file}: copy the file into it"
+        );
+    }
+}
+
+/// The table of every code, as the README shows it.
+fn code_table() -> String {
+    let mut table = String::from("| code | scope | severity | meaning |\n|---|---|---|---|\n");
+    for code in imgrepl::Code::ALL {
+        let _ = writeln!(
+            table,
+            "| `{}` | {} | {} | {} |",
+            code.as_str(),
+            code.scope().as_str(),
+            code.severity(),
+            code.description()
+        );
+    }
+    table
+}
+
+#[test]
+fn the_readme_lists_every_code() {
+    let table = code_table();
     assert!(
-        readme.contains(&format!("```rust\n{example}```\n")),
-        "README.md's Rust example differs from cli/tests/readme/example.rs: copy the file into it"
+        README.contains(&table),
+        "README.md's table of codes differs from imgrepl::Code::ALL; it should be:\n{table}"
     );
 }

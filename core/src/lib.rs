@@ -94,6 +94,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod code;
 mod matcher;
 pub mod policy;
 pub mod reference;
@@ -101,10 +102,16 @@ pub mod rewrite;
 pub mod span;
 pub mod workload;
 
+pub use code::{Code, Scope, Severity};
 pub use policy::{
-    ANNOTATION_KEY, Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, PolicyError,
-    Rule, RuleId, Severity, Validation,
+    ANNOTATION_KEY, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, PolicyError, Rule,
+    RuleId, Validation,
 };
-pub use reference::{Normalized, ParseError, ParseErrorKind, Reference, ReferenceBuf};
-pub use rewrite::{Candidate, Explanation, Match, RewriteError, RewriteErrorKind, Rewritten};
-pub use span::Span;
+pub use reference::{
+    MAX_IMAGE_BYTES, Normalized, ParseError, ParseErrorKind, Reference, ReferenceBuf,
+};
+pub use rewrite::{
+    AppliedRule, BatchItem, Candidate, Explanation, Match, RewriteBatch, RewriteError,
+    RewriteErrorKind, Rewritten,
+};
+pub use span::{Span, Utf16Index};

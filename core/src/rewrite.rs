@@ -12,8 +12,9 @@ use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
-use crate::policy::{MatchMode, Policy, RuleId};
+use crate::policy::{MatchMode, Policy, Rule, RuleId};
 use crate::reference::{NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Reference};
+use crate::{Code, Span};
 
 /// A match: the rule, and the length of the image's prefix it matched.
 ///
@@ -27,6 +28,8 @@ use crate::reference::{NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Refere
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Match {
     /// The rule that matched.
     pub rule: RuleId,
@@ -35,7 +38,10 @@ pub struct Match {
 }
 
 /// The result of [`Policy::rewrite`]: the image (borrowed when unchanged) and the rule applied.
+///
+/// Serialized as `{"image", "rule": index | null}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Rewritten<'a> {
     /// The resulting image.
     pub image: Cow<'a, str>,
@@ -44,6 +50,15 @@ pub struct Rewritten<'a> {
 }
 
 impl Rewritten<'_> {
+    /// The same result, owning its image.
+    #[must_use]
+    pub fn into_owned(self) -> Rewritten<'static> {
+        Rewritten {
+            image: Cow::Owned(self.image.into_owned()),
+            rule: self.rule,
+        }
+    }
+
     /// Whether a rule rewrote the image.
     #[must_use]
     pub fn changed(&self) -> bool {
@@ -66,8 +81,12 @@ pub enum RewriteErrorKind {
 /// ```
 /// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io"}]"#)?;
 /// let err = policy.rewrite("Nginx").unwrap_err();
-/// assert_eq!(err.code(), "uppercase");
+/// assert_eq!(err.code(), imgrepl::Code::Uppercase);
 /// assert_eq!(err.offset(), 0);
+/// assert_eq!(
+///     serde_json::to_string(&err)?,
+///     r#"{"code":"uppercase","message":"invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0","offset":0,"rule":null}"#
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,14 +111,20 @@ impl RewriteError {
         self.kind
     }
 
-    /// A stable code: the [`ParseErrorKind`] code for an invalid image, `invalid-result` for a
-    /// result that would be invalid.
+    /// A stable code: the [`ParseErrorKind`] code for an invalid image,
+    /// [`Code::InvalidResult`] for a result that would be invalid.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self.kind {
             RewriteErrorKind::InvalidImage => self.error.code(),
-            RewriteErrorKind::InvalidResult => "invalid-result",
+            RewriteErrorKind::InvalidResult => Code::InvalidResult,
         }
+    }
+
+    /// The whole message (the same as `Display`).
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.to_string()
     }
 
     /// The byte offset: in the image for an invalid image, in the would-be result otherwise.
@@ -140,15 +165,52 @@ impl std::error::Error for RewriteError {}
 impl Serialize for RewriteError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("RewriteError", 3)?;
-        s.serialize_field("code", self.code())?;
+        let mut s = serializer.serialize_struct("RewriteError", 4)?;
+        s.serialize_field("code", &self.code())?;
         s.serialize_field("message", &self.to_string())?;
         s.serialize_field("offset", &self.offset())?;
+        s.serialize_field("rule", &self.rule)?;
         s.end()
     }
 }
 
+/// A rule with its index, as results report the rule that rewrote an image:
+/// `{"index", "repositoryPrefix", "replaceWith"}` ([`Policy::applied_rule`]).
+///
+/// ```
+/// use imgrepl::{Policy, workload::{self, Options}};
+///
+/// let policy = Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#)?;
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"image": "a.io/x"}]}});
+/// let rule = workload::rewrite(&pod, &Options::default().policy(&policy))?.containers[0].rule.clone().unwrap();
+/// assert_eq!((rule.index, rule.repository_prefix.as_str(), rule.replace_with.as_str()), (0, "a.io", "m.io/a"));
+/// assert_eq!(serde_json::to_string(&rule)?, r#"{"index":0,"repositoryPrefix":"a.io","replaceWith":"m.io/a"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AppliedRule {
+    /// The rule's index in the policy.
+    pub index: usize,
+    /// Its `repositoryPrefix`.
+    pub repository_prefix: String,
+    /// Its `replaceWith`.
+    pub replace_with: String,
+}
+
 impl Policy {
+    /// The rule `id` with its index, owned, as results report it; `None` for an id past this
+    /// policy's rules.
+    #[must_use]
+    pub fn applied_rule(&self, id: RuleId) -> Option<AppliedRule> {
+        self.rule(id).map(|rule| AppliedRule {
+            index: id.index(),
+            repository_prefix: rule.repository_prefix().to_owned(),
+            replace_with: rule.replace_with().to_owned(),
+        })
+    }
+
     /// Finds the rule that matches `image` in this policy's mode, without allocating.
     ///
     /// # Errors
@@ -173,7 +235,7 @@ impl Policy {
         name_len: usize,
         m: Match,
     ) -> Result<(&'p str, &'static str, &'i str), RewriteError> {
-        let replace = self.rule(m.rule).replace_with();
+        let replace = self.rule(m.rule).map_or("", Rule::replace_with);
         let (sep, rest) = if m.prefix_len == 0 {
             ("/", image)
         } else {
@@ -208,10 +270,12 @@ impl Policy {
         Ok((replace, sep, rest))
     }
 
-    /// Rewrites `image` into `out` (cleared first), returning the rule that matched.
+    /// Rewrites `image` into `out`, returning the rule that matched.
     ///
-    /// `out` receives the result, or the image itself when no rule matches or on error, so a
-    /// loop over many images can reuse one buffer and allocate nothing once it is large enough.
+    /// On success `out` is cleared and receives the result: the rewritten image, or the image
+    /// itself when no rule matches. **On error `out` is left exactly as it was** (outputs are
+    /// written only on success, the contract of the C layer too). A loop over many images can
+    /// reuse one buffer and allocate nothing once it is large enough.
     ///
     /// # Errors
     ///
@@ -225,6 +289,8 @@ impl Policy {
     ///     println!("{out}");
     /// }
     /// assert_eq!(out, "quay.io/a/b");
+    /// assert!(policy.rewrite_into("Bad", &mut out).is_err());
+    /// assert_eq!(out, "quay.io/a/b"); // untouched
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn rewrite_into(
@@ -232,24 +298,40 @@ impl Policy {
         image: &str,
         out: &mut String,
     ) -> Result<Option<RuleId>, RewriteError> {
+        let reference = Reference::parse(image).map_err(RewriteError::invalid_image)?;
+        let Some(m) = self.find_in(&reference, self.mode) else {
+            out.clear();
+            out.push_str(image);
+            return Ok(None);
+        };
+        let (replace, sep, rest) = self.result_parts(image, reference.name().len(), m)?;
         out.clear();
+        out.reserve(replace.len() + sep.len() + rest.len());
+        out.push_str(replace);
+        out.push_str(sep);
+        out.push_str(rest);
+        Ok(Some(m.rule))
+    }
+
+    /// Appends the result for `image` to `out` (the image itself when no rule matches or on
+    /// error), and returns what happened.
+    fn append(&self, image: &str, out: &mut String) -> Result<Option<RuleId>, RewriteError> {
         let found = Reference::parse(image)
             .map_err(RewriteError::invalid_image)
             .and_then(|r| {
                 self.find_in(&r, self.mode)
                     .map(|m| {
                         self.result_parts(image, r.name().len(), m)
-                            .map(|parts| (m, parts))
+                            .map(|parts| (m.rule, parts))
                     })
                     .transpose()
             });
         match found {
-            Ok(Some((m, (replace, sep, rest)))) => {
-                out.reserve(replace.len() + sep.len() + rest.len());
+            Ok(Some((rule, (replace, sep, rest)))) => {
                 out.push_str(replace);
                 out.push_str(sep);
                 out.push_str(rest);
-                Ok(Some(m.rule))
+                Ok(Some(rule))
             }
             Ok(None) => {
                 out.push_str(image);
@@ -260,6 +342,48 @@ impl Policy {
                 Err(e)
             }
         }
+    }
+
+    /// Rewrites many images into one owned result: one output string holding every result
+    /// back to back, and per image its range in it and what happened. The only allocations are
+    /// the output and the list of items, whatever the number of images; this is what the C
+    /// `imgrepl_rewrite_batch`, the Go batch call and JS `rewriteAll` wrap.
+    ///
+    /// An image that no rule matches, or that cannot be rewritten, keeps its range holding the
+    /// image as it was (what a caller leaves in place); its item says why.
+    ///
+    /// ```
+    /// use imgrepl::{Code, Policy};
+    ///
+    /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
+    /// let batch = policy.rewrite_batch(["nginx:1", "quay.io/a/b", "Bad"]);
+    /// assert_eq!(batch.output(), "m.io/hub/nginx:1quay.io/a/bBad");
+    /// assert_eq!(batch.len(), 3);
+    /// assert_eq!(batch.image(0), Some("m.io/hub/nginx:1"));
+    /// assert_eq!(batch.items()[0].result.map(|r| r.map(|id| id.index())), Ok(Some(0)));
+    /// assert_eq!(batch.items()[1].result, Ok(None));
+    /// assert_eq!(batch.items()[2].result.unwrap_err().code(), Code::Uppercase);
+    /// # Ok::<(), imgrepl::PolicyError>(())
+    /// ```
+    #[must_use]
+    pub fn rewrite_batch<'i, I>(&self, images: I) -> RewriteBatch
+    where
+        I: IntoIterator<Item = &'i str>,
+    {
+        let images = images.into_iter();
+        let mut batch = RewriteBatch {
+            output: String::new(),
+            items: Vec::with_capacity(images.size_hint().0),
+        };
+        for image in images {
+            let start = batch.output.len();
+            let result = self.append(image, &mut batch.output);
+            batch.items.push(BatchItem {
+                span: Span::new(start, batch.output.len()),
+                result,
+            });
+        }
+        batch
     }
 
     /// Rewrites `image`; one allocation when a rule applies, none otherwise.
@@ -296,12 +420,17 @@ impl Policy {
     }
 
     /// Explains what the policy does with `image`: the candidate rule at each `/` boundary, the
-    /// winner in each mode, the result, and why an image is not rewritten.
+    /// winner in each mode, the result, and why an image is not rewritten — as data
+    /// ([`Explanation::outcome`]), with one sentence rendered from it
+    /// ([`Explanation::reason`]).
     ///
     /// ```
+    /// use imgrepl::rewrite::{Outcome, Via};
+    ///
     /// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io"}]"#)?;
     /// let e = policy.explain("harbor.domain/team/app:1");
     /// assert_eq!(e.result.as_deref(), Some("m.io/team/app:1"));
+    /// assert_eq!(e.outcome, Outcome::Rewritten { via: Via::LongestPrefix });
     /// assert!(e.modes_disagree); // exact-parent would need the prefix "harbor.domain/team"
     /// assert_eq!(e.candidates.len(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -309,7 +438,7 @@ impl Policy {
     #[must_use]
     pub fn explain<'a>(&self, image: &'a str) -> Explanation<'a> {
         let mut e = Explanation {
-            image,
+            image: Cow::Borrowed(image),
             mode: self.mode,
             candidates: Vec::new(),
             rule: None,
@@ -318,36 +447,43 @@ impl Policy {
             modes_disagree: false,
             result: None,
             error: None,
+            outcome: Outcome::InvalidImage,
             reason: String::new(),
         };
-        let reference = match Reference::parse(image) {
-            Ok(r) => r,
-            Err(err) => {
-                let err = RewriteError::invalid_image(err);
-                e.reason = format!("left as it is: {err}");
-                e.error = Some(err);
-                return e;
-            }
-        };
+        match Reference::parse(image) {
+            Err(err) => e.error = Some(RewriteError::invalid_image(err)),
+            Ok(reference) => self.explain_valid(image, &reference, &mut e),
+        }
+        e.reason = e.render_reason();
+        e
+    }
+
+    /// The data of [`Policy::explain`] for a valid image.
+    fn explain_valid<'a>(
+        &self,
+        image: &'a str,
+        reference: &Reference<'a>,
+        e: &mut Explanation<'a>,
+    ) {
         let name = reference.name();
         let last = name.rfind('/');
         for (k, _) in name.rmatch_indices('/') {
             let prefix = name.get(..k).unwrap_or_default();
             e.candidates.push(Candidate {
-                prefix,
+                prefix: Cow::Borrowed(prefix),
                 rule: self.matcher.lookup(prefix),
                 parent: Some(k) == last,
             });
         }
         if last.is_none() {
             e.candidates.push(Candidate {
-                prefix: "",
+                prefix: Cow::Borrowed(""),
                 rule: self.matcher.empty_rule(),
                 parent: true,
             });
         }
-        let longest = self.find_in(&reference, MatchMode::LongestPrefix);
-        let exact = self.find_in(&reference, MatchMode::ExactParent);
+        let longest = self.find_in(reference, MatchMode::LongestPrefix);
+        let exact = self.find_in(reference, MatchMode::ExactParent);
         e.longest_prefix_rule = longest.map(|m| m.rule);
         e.exact_parent_rule = exact.map(|m| m.rule);
         e.modes_disagree = e.longest_prefix_rule != e.exact_parent_rule;
@@ -355,61 +491,166 @@ impl Policy {
             MatchMode::LongestPrefix => longest,
             MatchMode::ExactParent => exact,
         };
-        e.reason = match winner {
-            None if last.is_none() => {
-                "not rewritten: the image has no '/', and no rule has the empty prefix".to_owned()
-            }
-            None => match self.mode {
-                MatchMode::LongestPrefix => format!(
-                    "not rewritten: no rule's prefix is one of {}",
-                    quoted_list(e.candidates.iter().map(|c| c.prefix))
-                ),
-                MatchMode::ExactParent => format!(
-                    "not rewritten: no rule's prefix is the image's parent path {:?}",
-                    name.get(..last.unwrap_or_default()).unwrap_or_default()
-                ),
-            },
-            Some(m) => {
-                let prefix = self.rule(m.rule).repository_prefix();
-                let why = if m.prefix_len == 0 {
-                    "the image has no '/', so the rule with the empty prefix applies".to_owned()
-                } else if self.mode == MatchMode::ExactParent {
-                    format!("its prefix {prefix:?} is the image's parent path")
-                } else {
-                    format!("its prefix {prefix:?} is the longest that starts the image at a '/'")
-                };
-                match self.result_parts(image, name.len(), m) {
-                    Ok((replace, sep, rest)) => {
-                        e.result = Some(format!("{replace}{sep}{rest}"));
-                        format!("rewritten by rule {}: {why}", m.rule.index())
-                    }
-                    Err(err) => {
-                        let reason = format!(
-                            "rule {} matches ({why}), but left as it is: {err}",
-                            m.rule.index()
-                        );
-                        e.error = Some(err);
-                        reason
-                    }
-                }
+        e.rule = winner.map(|m| m.rule);
+        let Some(m) = winner else {
+            e.outcome = if last.is_none() {
+                Outcome::NoEmptyPrefixRule
+            } else {
+                Outcome::NoMatch
+            };
+            return;
+        };
+        let via = if m.prefix_len == 0 {
+            Via::EmptyPrefix
+        } else {
+            match self.mode {
+                MatchMode::LongestPrefix => Via::LongestPrefix,
+                MatchMode::ExactParent => Via::ExactParent,
             }
         };
-        e.rule = winner.map(|m| m.rule);
-        if e.modes_disagree {
-            let other = match self.mode {
-                MatchMode::LongestPrefix => (MatchMode::ExactParent, e.exact_parent_rule),
-                MatchMode::ExactParent => (MatchMode::LongestPrefix, e.longest_prefix_rule),
-            };
-            let by = other
-                .1
-                .map_or_else(|| "no rule".to_owned(), |id| format!("rule {}", id.index()));
-            let _ = write!(e.reason, "; in {} mode {by} would apply", other.0);
+        match self.result_parts(image, name.len(), m) {
+            Ok((replace, sep, rest)) => {
+                e.result = Some([replace, sep, rest].concat());
+                e.outcome = Outcome::Rewritten { via };
+            }
+            Err(err) => {
+                e.error = Some(err);
+                e.outcome = Outcome::InvalidResult { via };
+            }
         }
-        e
     }
 }
 
-/// `"a", "b" and "c"`.
+/// What happened to an image in [`Policy::explain`], as data: the sentence
+/// [`Explanation::reason`] is rendered from it.
+///
+/// Serialized as `{"kind": "rewritten", "via": "longest-prefix"}` and so on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The image is not a valid reference ([`Explanation::error`] says why).
+    InvalidImage,
+    /// The image has no `/`, and no rule has the empty prefix.
+    NoEmptyPrefixRule,
+    /// No rule's prefix is one of the candidates (longest-prefix mode), or the parent path
+    /// (exact-parent mode).
+    NoMatch,
+    /// [`Explanation::rule`] rewrote the image into [`Explanation::result`].
+    Rewritten {
+        /// Why that rule.
+        via: Via,
+    },
+    /// [`Explanation::rule`] matches, but its result would be invalid ([`Explanation::error`]).
+    InvalidResult {
+        /// Why that rule.
+        via: Via,
+    },
+}
+
+/// Why a rule is the one that matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Via {
+    /// The image has no `/`, so the rule with the empty prefix applies.
+    EmptyPrefix,
+    /// Its prefix is the longest that starts the image at a `/`.
+    LongestPrefix,
+    /// Its prefix is the image's parent path.
+    ExactParent,
+}
+
+impl Explanation<'_> {
+    /// The same explanation, owning its text.
+    #[must_use]
+    pub fn into_owned(self) -> Explanation<'static> {
+        Explanation {
+            image: Cow::Owned(self.image.into_owned()),
+            candidates: self
+                .candidates
+                .into_iter()
+                .map(|c| Candidate {
+                    prefix: Cow::Owned(c.prefix.into_owned()),
+                    rule: c.rule,
+                    parent: c.parent,
+                })
+                .collect(),
+            mode: self.mode,
+            rule: self.rule,
+            longest_prefix_rule: self.longest_prefix_rule,
+            exact_parent_rule: self.exact_parent_rule,
+            modes_disagree: self.modes_disagree,
+            result: self.result,
+            error: self.error,
+            outcome: self.outcome,
+            reason: self.reason,
+        }
+    }
+
+    /// The prefix of the candidate that `rule` has (each rule has one prefix).
+    fn prefix_of(&self, rule: Option<RuleId>) -> &str {
+        self.candidates
+            .iter()
+            .find(|c| c.rule.is_some() && c.rule == rule)
+            .map_or("", |c| &c.prefix)
+    }
+
+    /// The one sentence of [`Explanation::reason`], from the data alone.
+    fn render_reason(&self) -> String {
+        let error = || self.error.map(|e| e.to_string()).unwrap_or_default();
+        let why = |via: Via| match via {
+            Via::EmptyPrefix => {
+                "the image has no '/', so the rule with the empty prefix applies".to_owned()
+            }
+            Via::LongestPrefix => format!(
+                "its prefix {:?} is the longest that starts the image at a '/'",
+                self.prefix_of(self.rule)
+            ),
+            Via::ExactParent => format!(
+                "its prefix {:?} is the image's parent path",
+                self.prefix_of(self.rule)
+            ),
+        };
+        let index = self.rule.map(RuleId::index).unwrap_or_default();
+        let mut reason = match self.outcome {
+            Outcome::InvalidImage => return format!("left as it is: {}", error()),
+            Outcome::NoEmptyPrefixRule => {
+                "not rewritten: the image has no '/', and no rule has the empty prefix".to_owned()
+            }
+            Outcome::NoMatch => match self.mode {
+                MatchMode::LongestPrefix => format!(
+                    "not rewritten: no rule's prefix is one of {}",
+                    quoted_list(self.candidates.iter().map(|c| &*c.prefix))
+                ),
+                MatchMode::ExactParent => format!(
+                    "not rewritten: no rule's prefix is the image's parent path {:?}",
+                    self.candidates
+                        .iter()
+                        .find(|c| c.parent)
+                        .map_or("", |c| &c.prefix)
+                ),
+            },
+            Outcome::Rewritten { via } => format!("rewritten by rule {index}: {}", why(via)),
+            Outcome::InvalidResult { via } => format!(
+                "rule {index} matches ({}), but left as it is: {}",
+                why(via),
+                error()
+            ),
+        };
+        if self.modes_disagree {
+            let (other, rule) = match self.mode {
+                MatchMode::LongestPrefix => (MatchMode::ExactParent, self.exact_parent_rule),
+                MatchMode::ExactParent => (MatchMode::LongestPrefix, self.longest_prefix_rule),
+            };
+            let by = rule.map_or_else(|| "no rule".to_owned(), |id| format!("rule {}", id.index()));
+            let _ = write!(reason, "; in {other} mode {by} would apply");
+        }
+        reason
+    }
+}
+
+/// `"a", "b" or "c"`.
 fn quoted_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let items: Vec<String> = items.map(|s| format!("{s:?}")).collect();
     match items.split_last() {
@@ -419,11 +660,113 @@ fn quoted_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// The result of [`Policy::rewrite_batch`]: one output string, and per image its range in it
+/// and what happened.
+///
+/// Serialized as `{"output", "items": [{"span": {"start", "end"}, "rule": index | null,
+/// "error": RewriteError | null}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RewriteBatch {
+    output: String,
+    items: Vec<BatchItem>,
+}
+
+/// One image of a [`RewriteBatch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct BatchItem {
+    /// The byte range of this image's result in [`RewriteBatch::output`].
+    pub span: Span,
+    /// The rule that rewrote it (`None`: no rule matched), or why it is left as it is.
+    pub result: Result<Option<RuleId>, RewriteError>,
+}
+
+impl RewriteBatch {
+    /// Every result, back to back.
+    #[must_use]
+    pub fn output(&self) -> &str {
+        &self.output
+    }
+
+    /// One item per image, in the order given.
+    #[must_use]
+    pub fn items(&self) -> &[BatchItem] {
+        &self.items
+    }
+
+    /// The number of images.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are no images.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The result of image `i`: the rewritten image, or the image as it was.
+    #[must_use]
+    pub fn image(&self, i: usize) -> Option<&str> {
+        let span = self.items.get(i)?.span;
+        self.output.get(span.start..span.end)
+    }
+
+    /// Each image's result text and outcome, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &BatchItem)> {
+        self.items.iter().map(|item| {
+            (
+                self.output
+                    .get(item.span.start..item.span.end)
+                    .unwrap_or_default(),
+                item,
+            )
+        })
+    }
+
+    /// The output and the items, taken apart.
+    #[must_use]
+    pub fn into_parts(self) -> (String, Vec<BatchItem>) {
+        (self.output, self.items)
+    }
+}
+
+impl Serialize for BatchItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("BatchItem", 3)?;
+        s.serialize_field("span", &self.span)?;
+        match &self.result {
+            Ok(rule) => {
+                s.serialize_field("rule", rule)?;
+                s.serialize_field("error", &None::<RewriteError>)?;
+            }
+            Err(e) => {
+                s.serialize_field("rule", &e.rule())?;
+                s.serialize_field("error", e)?;
+            }
+        }
+        s.end()
+    }
+}
+
+impl Serialize for RewriteBatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("RewriteBatch", 2)?;
+        s.serialize_field("output", &self.output)?;
+        s.serialize_field("items", &self.items)?;
+        s.end()
+    }
+}
+
 /// One `/` boundary of an image and the rule whose prefix it is, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Candidate<'a> {
     /// The image up to this boundary (`""` for an image without `/`: the empty prefix).
-    pub prefix: &'a str,
+    pub prefix: Cow<'a, str>,
     /// The rule with exactly this prefix.
     pub rule: Option<RuleId>,
     /// Whether this boundary is the image's parent path (what exact-parent mode compares).
@@ -432,9 +775,11 @@ pub struct Candidate<'a> {
 
 /// What a policy does with one image, and why ([`Policy::explain`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Explanation<'a> {
     /// The image.
-    pub image: &'a str,
+    pub image: Cow<'a, str>,
     /// The policy's mode.
     pub mode: MatchMode,
     /// Every `/` boundary, longest first, with the rule whose prefix it is.
@@ -451,6 +796,8 @@ pub struct Explanation<'a> {
     pub result: Option<String>,
     /// Why the image was left as it is, when it is invalid or the result would be.
     pub error: Option<RewriteError>,
-    /// One sentence that says what happens and why.
+    /// What happened, as data.
+    pub outcome: Outcome,
+    /// One sentence that says what happens and why, rendered from the data above.
     pub reason: String,
 }

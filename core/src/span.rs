@@ -73,7 +73,9 @@ pub fn utf16_offset(text: &str, byte: usize) -> usize {
     units
 }
 
-/// The 1-based line and the 1-based column (in characters) of byte offset `byte` in `text`.
+/// The 1-based line and the 1-based column of byte offset `byte` in `text`, the column counted
+/// in characters (Unicode scalar values), as a terminal shows it. For UTF-16 columns (what a
+/// JavaScript editor counts), use [`Utf16Index::line_col`].
 ///
 /// ```
 /// assert_eq!(imgrepl::span::line_col("ab\ncé\nd", 6), (2, 3));
@@ -93,11 +95,105 @@ pub fn line_col(text: &str, byte: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The largest char boundary of `text` that is at most `at`.
-pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
+/// The byte offset in `text` of a `serde_json` error's position (`serde_json` counts lines from
+/// 1 and columns in bytes from 1; column 0 is the end of the previous line), floored to a char
+/// boundary and at most `text.len()`.
+pub(crate) fn json_error_offset(text: &str, err: &serde_json::Error) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(err.line().saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    text.floor_char_boundary(line_start + err.column().saturating_sub(1))
+}
+
+/// Converts byte offsets of one text to UTF-16 offsets and line/column positions, each in
+/// `O(log n)` after one `O(n)` pass.
+///
+/// [`Span::to_utf16`] and [`utf16_offset`] rescan the text from its start on every call; an
+/// editor that converts every diagnostic of a 256 KiB policy builds one index instead. The index
+/// stores one entry per non-ASCII character and one per line, so for ASCII text it holds only the
+/// line starts.
+///
+/// ```
+/// use imgrepl::{Span, span::Utf16Index};
+///
+/// let text = "[\n {\"repositoryPrefix\": \"é😀\"}]";
+/// let index = Utf16Index::new(text);
+/// let value = Span::new(24, 32); // "é😀" with its quotes: 1 + 2 + 4 + 1 bytes
+/// assert_eq!(&text[value.start..value.end], "\"é😀\"");
+/// assert_eq!(index.span(value), Span::new(24, 29)); // 1 + 1 + 2 + 1 UTF-16 units
+/// assert_eq!(index.span(value), value.to_utf16(text));
+/// assert_eq!(index.line_col(32), (2, 28)); // line 2, UTF-16 column 28 (1-based)
+/// ```
+#[derive(Debug, Clone)]
+pub struct Utf16Index<'a> {
+    text: &'a str,
+    /// Per non-ASCII char, in order: its start, its end, and (bytes − UTF-16 units) of the
+    /// text up to its end.
+    wide: Vec<(usize, usize, usize)>,
+    /// The byte offset where each line starts (the first is 0).
+    lines: Vec<usize>,
+}
+
+impl<'a> Utf16Index<'a> {
+    /// Indexes `text`.
+    #[must_use]
+    pub fn new(text: &'a str) -> Self {
+        let mut wide = Vec::new();
+        let mut lines = vec![0];
+        let mut delta = 0;
+        for (at, c) in text.char_indices() {
+            if c == '\n' {
+                lines.push(at + 1);
+            } else if !c.is_ascii() {
+                delta += c.len_utf8() - c.len_utf16();
+                wide.push((at, at + c.len_utf8(), delta));
+            }
+        }
+        Utf16Index { text, wide, lines }
     }
-    at
+
+    /// The text it indexes.
+    #[must_use]
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The UTF-16 offset of byte offset `byte`, as [`utf16_offset`] gives it: a byte offset
+    /// inside a character counts that whole character; past the end counts the whole text.
+    #[must_use]
+    pub fn offset(&self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        // The last non-ASCII char that starts before `byte`.
+        let n = self.wide.partition_point(|&(start, _, _)| start < byte);
+        match n.checked_sub(1).and_then(|i| self.wide.get(i)) {
+            None => byte,
+            Some(&(_, end, delta)) => byte.max(end) - delta,
+        }
+    }
+
+    /// The span counted in UTF-16 code units.
+    #[must_use]
+    pub fn span(&self, span: Span) -> Span {
+        let start = self.offset(span.start);
+        Span {
+            start,
+            end: self.offset(span.end).max(start),
+        }
+    }
+
+    /// The 1-based line and the 1-based column of byte offset `byte`, the column counted in
+    /// UTF-16 code units (what a JavaScript editor counts).
+    #[must_use]
+    pub fn line_col(&self, byte: usize) -> (usize, usize) {
+        let byte = byte.min(self.text.len());
+        let line = self.lines.partition_point(|&start| start <= byte);
+        let start = self
+            .lines
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or_default();
+        (line, 1 + self.offset(byte) - self.offset(start))
+    }
 }

@@ -1,7 +1,10 @@
 //! The public types can be shared between threads and kept in errors.
 
+use imgrepl::workload::{self, admission};
+
 fn send_sync<T: Send + Sync>() {}
-fn error<T: std::error::Error + Clone + PartialEq + Send + Sync + 'static>() {}
+fn owned<T: Send + Sync + 'static>() {}
+fn error<T: std::error::Error + Clone + PartialEq + Send + Sync + 'static + serde::Serialize>() {}
 
 #[test]
 fn public_types_are_send_and_sync() {
@@ -12,6 +15,13 @@ fn public_types_are_send_and_sync() {
     send_sync::<imgrepl::Diagnostic>();
     send_sync::<imgrepl::Explanation<'static>>();
     send_sync::<imgrepl::Rewritten<'static>>();
+    owned::<imgrepl::RewriteBatch>();
+    owned::<imgrepl::Validation>();
+    owned::<imgrepl::span::Utf16Index<'static>>();
+    owned::<workload::Report>();
+    owned::<workload::ContainerReport>();
+    owned::<workload::Patch>();
+    owned::<admission::Response>();
 }
 
 #[test]
@@ -19,6 +29,10 @@ fn errors_are_plain_values() {
     error::<imgrepl::ParseError>();
     error::<imgrepl::PolicyError>();
     error::<imgrepl::RewriteError>();
+    error::<workload::WorkloadError>();
+    error::<workload::ContainerError>();
+    error::<workload::PatchError>();
+    error::<admission::AdmissionError>();
 }
 
 #[test]

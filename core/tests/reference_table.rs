@@ -1064,6 +1064,11 @@ fn error_kinds() {
             "hex-name",
             "cannot specify 64-byte hexadecimal strings",
         ),
+        (
+            ParseErrorKind::TooLong,
+            "image-too-long",
+            "reference is too long",
+        ),
     ];
     assert_eq!(table.len(), ParseErrorKind::ALL.len());
     for (kind, code, message) in table {
@@ -1072,4 +1077,37 @@ fn error_kinds() {
         assert_eq!(ParseErrorKind::from_code(code), Some(kind));
     }
     assert_eq!(ParseErrorKind::from_code("Uppercase"), None);
+}
+
+#[test]
+fn input_past_the_limit_is_refused_in_every_view() {
+    use imgrepl::MAX_IMAGE_BYTES;
+    // The longest accepted input is parsed as usual; one byte more is refused before parsing.
+    let at_limit = format!("{}/app", "a".repeat(MAX_IMAGE_BYTES - 4));
+    assert_eq!(Reference::parse(&at_limit).unwrap().path(), "app");
+    let past = format!("{at_limit}x");
+    for err in [
+        Reference::parse(&past).unwrap_err(),
+        Reference::parse_normalized(&past).unwrap_err(),
+        Reference::parse_docker_ref(&past).unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), ParseErrorKind::TooLong);
+        assert_eq!(err.offset(), MAX_IMAGE_BYTES);
+        assert_eq!(
+            err.to_string(),
+            "reference is too long: longer than 4096 bytes at byte 4096"
+        );
+    }
+    // The offset is a char boundary even when the limit falls inside a character.
+    let wide = format!("{}é", "a".repeat(MAX_IMAGE_BYTES - 1));
+    assert_eq!(
+        Reference::parse(&wide).unwrap_err().offset(),
+        MAX_IMAGE_BYTES - 1
+    );
+    // Garbage past the limit gets the same answer as a near-valid reference.
+    let junk = "!".repeat(10 * MAX_IMAGE_BYTES);
+    assert_eq!(
+        Reference::parse(&junk).unwrap_err().kind(),
+        ParseErrorKind::TooLong
+    );
 }

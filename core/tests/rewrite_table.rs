@@ -1,6 +1,7 @@
 //! Rewriting (DESIGN.md §3): the seed table, boundaries, both modes, invalid images and results,
 //! and explanations.
 
+use imgrepl::rewrite::{Outcome, Via};
 use imgrepl::{MatchMode, Policy, RewriteErrorKind};
 
 const SEED: &str = r#"[
@@ -105,7 +106,11 @@ fn longest_boundary_prefix_wins_and_order_does_not_matter() {
             let r = policy.rewrite(image).unwrap();
             assert_eq!(r.image, want, "{image} (rotation {rotation})");
             let winner = policy.rule(r.rule.unwrap());
-            assert_eq!(winner.replace_with(), format!("m.io/{rule}"), "{image}");
+            assert_eq!(
+                winner.unwrap().replace_with(),
+                format!("m.io/{rule}"),
+                "{image}"
+            );
         }
     }
 }
@@ -213,15 +218,19 @@ fn invalid_images_are_reported_and_left_as_they_are() {
     ];
     for (image, code, offset) in table {
         let err = policy.rewrite(image).unwrap_err();
-        assert_eq!((err.code(), err.offset()), (code, offset), "{image}: {err}");
+        assert_eq!(
+            (err.code().as_str(), err.offset()),
+            (code, offset),
+            "{image}: {err}"
+        );
         assert_eq!(err.kind(), RewriteErrorKind::InvalidImage);
         assert_eq!(
             err.to_string(),
             format!("invalid image: {}", err.parse_error())
         );
-        let mut out = String::new();
+        let mut out = String::from("previous");
         assert_eq!(policy.rewrite_into(image, &mut out).unwrap_err(), err);
-        assert_eq!(out, image, "left as it is");
+        assert_eq!(out, "previous", "outputs are written only on success");
         let e = policy.explain(image);
         assert_eq!(e.error, Some(err));
         assert!(
@@ -262,11 +271,17 @@ fn a_result_past_255_bytes_is_not_applied() {
         "rule 0 would make an invalid reference: repository name must not be more than 255 characters: \
          the rewritten path would be longer than 255 bytes at byte 260"
     );
-    let mut out = String::new();
+    let mut out = String::from("previous");
     assert!(policy.rewrite_into(&image, &mut out).is_err());
-    assert_eq!(out, image);
+    assert_eq!(out, "previous", "outputs are written only on success");
     let e = policy.explain(&image);
     assert_eq!(e.result, None);
+    assert_eq!(
+        e.outcome,
+        Outcome::InvalidResult {
+            via: Via::LongestPrefix
+        }
+    );
     assert!(e.reason.starts_with("rule 0 matches ("), "{}", e.reason);
 }
 
@@ -292,7 +307,7 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
     let candidates: Vec<(&str, Option<usize>, bool)> = e
         .candidates
         .iter()
-        .map(|c| (c.prefix, c.rule.map(imgrepl::RuleId::index), c.parent))
+        .map(|c| (&*c.prefix, c.rule.map(imgrepl::RuleId::index), c.parent))
         .collect();
     assert_eq!(
         candidates,
@@ -312,17 +327,29 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
         "rewritten by rule 1: its prefix \"harbor.domain/a/b\" is the longest that starts the image at a '/'; \
          in exact-parent mode no rule would apply"
     );
+    assert_eq!(
+        e.outcome,
+        Outcome::Rewritten {
+            via: Via::LongestPrefix
+        }
+    );
     let e = policy.explain("quay.io/x/y");
+    assert_eq!(e.outcome, Outcome::NoMatch);
     assert!(!e.modes_disagree);
     assert_eq!(
         e.reason,
         "not rewritten: no rule's prefix is one of \"quay.io/x\" or \"quay.io\""
     );
     let e = policy.explain("nginx");
+    assert_eq!(e.outcome, Outcome::NoEmptyPrefixRule);
     assert_eq!(
         e.reason,
         "not rewritten: the image has no '/', and no rule has the empty prefix"
     );
+    assert_eq!(policy.explain("Nginx").outcome, Outcome::InvalidImage);
+    // The owned copy is the same explanation.
+    let owned: imgrepl::Explanation<'static> = policy.explain("harbor.domain/a/b/c").into_owned();
+    assert_eq!(owned, policy.explain("harbor.domain/a/b/c"));
     let e = policy
         .clone()
         .with_mode(MatchMode::ExactParent)
@@ -330,6 +357,12 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
     assert_eq!(
         e.reason,
         "rewritten by rule 1: its prefix \"harbor.domain/a/b\" is the image's parent path"
+    );
+    assert_eq!(
+        e.outcome,
+        Outcome::Rewritten {
+            via: Via::ExactParent
+        }
     );
     let e = policy
         .with_mode(MatchMode::ExactParent)
@@ -341,6 +374,6 @@ fn explain_lists_every_boundary_and_the_mode_difference() {
     );
     let json = serde_json::to_value(&e).unwrap();
     assert_eq!(json["mode"], "exact-parent");
-    assert_eq!(json["longest_prefix_rule"], 0);
+    assert_eq!(json["longestPrefixRule"], 0);
     assert_eq!(json["candidates"][0]["prefix"], "harbor.domain/a/x");
 }

@@ -4,7 +4,7 @@
 
 use imgrepl::workload::{
     self, ContainerErrorKind, ContainerList, MAX_OBJECT_BYTES, Options, PolicyOrigin, Report,
-    WarningCode, WorkloadErrorKind, WorkloadKind,
+    WorkloadErrorKind, WorkloadKind,
 };
 use imgrepl::{ANNOTATION_KEY, Code, Policy};
 use serde_json::{Value, json};
@@ -332,7 +332,7 @@ fn workload_annotation_is_the_fallback_with_a_warning() {
     );
     assert_eq!(report.warnings.len(), 1);
     let warning = &report.warnings[0];
-    assert_eq!(warning.code, WarningCode::WorkloadAnnotation);
+    assert_eq!(warning.code, Code::WorkloadAnnotation);
     assert_eq!(
         warning.pointer,
         "/metadata/annotations/coordinator.cci.io~1image-replacement"
@@ -362,7 +362,7 @@ fn pod_template_annotation_beats_the_workloads() {
     );
     assert_eq!(report.patch.ops()[0].value, "tpl.io/x/nginx");
     assert_eq!(report.warnings.len(), 1);
-    assert_eq!(report.warnings[0].code, WarningCode::IgnoredAnnotation);
+    assert_eq!(report.warnings[0].code, Code::IgnoredAnnotation);
     assert_eq!(
         report.warnings[0].pointer,
         "/metadata/annotations/coordinator.cci.io~1image-replacement"
@@ -428,7 +428,13 @@ fn an_invalid_image_is_reported_on_its_row_and_the_others_are_rewritten() {
         .errors()
         .map(|r| {
             let e = r.error.as_ref().unwrap();
-            (r.index, e.kind(), e.code(), e.offset(), r.after.as_deref())
+            (
+                r.index,
+                e.kind(),
+                e.code().as_str(),
+                e.offset(),
+                r.after.as_deref(),
+            )
         })
         .collect();
     assert_eq!(
@@ -475,7 +481,7 @@ fn a_result_too_long_is_reported_on_its_row() {
     let report = rewrite(&obj, &Options::default());
     let e = report.containers[0].error.as_ref().unwrap();
     assert_eq!(
-        (e.kind(), e.code()),
+        (e.kind(), e.code().as_str()),
         (ContainerErrorKind::InvalidResult, "invalid-result")
     );
     assert_eq!(report.patch.len(), 1);
@@ -505,7 +511,7 @@ fn malformed_containers_are_row_errors_or_object_errors() {
                 r.name.as_deref(),
                 r.before.as_deref(),
                 r.after.as_deref(),
-                r.error.as_ref().map(|e| (e.code(), e.to_string())),
+                r.error.as_ref().map(|e| (e.code().as_str(), e.to_string())),
             )
         })
         .collect();
@@ -517,7 +523,7 @@ fn malformed_containers_are_row_errors_or_object_errors() {
                 None,
                 None,
                 Some((
-                    "not-an-object",
+                    "container-not-object",
                     "/spec/containers/0 must be an object, not a string".into()
                 ))
             ),
@@ -612,7 +618,7 @@ fn malformed_objects_are_typed_errors() {
             (*kind, *pointer, *message),
             "{obj}"
         );
-        assert_eq!(err.code(), kind.as_str());
+        assert_eq!(err.code(), kind.code());
         assert!(err.policy().is_none() && err.diagnostics().is_empty());
     }
 }

@@ -26,6 +26,7 @@ use crate::Span;
 /// assert_eq!(d.related().map(|s| s.start), Some(22));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
     pub(crate) severity: Severity,
     pub(crate) code: Code,
@@ -138,10 +139,12 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// An invalid policy: every diagnostic found, errors first.
+/// An invalid policy: every diagnostic found, errors first. Its code is always
+/// [`Code::InvalidPolicy`]; the diagnostics carry the codes of each problem.
 ///
 /// ```
 /// let err = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "a.io"}]"#).unwrap_err();
+/// assert_eq!(err.code(), imgrepl::Code::InvalidPolicy);
 /// assert_eq!(err.to_string(), "invalid image replacement policy: error[missing-field] at /0/replaceWith: rule 0 has no \"replaceWith\"");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +153,18 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
+    /// [`Code::InvalidPolicy`].
+    #[must_use]
+    pub const fn code(&self) -> Code {
+        Code::InvalidPolicy
+    }
+
+    /// The whole message (the same as `Display`): the first error, and how many more.
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// Every diagnostic: the errors first, then the warnings, each in source order.
     #[must_use]
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -179,6 +194,18 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+/// `{"code": "invalid-policy", "message", "diagnostics": [Diagnostic…]}`.
+impl Serialize for PolicyError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("PolicyError", 3)?;
+        s.serialize_field("code", &self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("diagnostics", &self.diagnostics)?;
+        s.end()
+    }
+}
+
 /// The result of [`Policy::validate`]: the policy when it has no error, and every diagnostic.
 ///
 /// ```
@@ -187,13 +214,34 @@ impl std::error::Error for PolicyError {}
 /// let v = Policy::validate(r#"[{"repositoryPrefix": "docker.io", "replaceWith": "mirror.local"}]"#);
 /// assert!(v.policy.is_some());
 /// assert_eq!(v.diagnostics[0].code(), Code::DockerHubPrefix);
+/// assert_eq!(
+///     serde_json::to_value(&v)?,
+///     serde_json::json!({"ok": true, "rules": [{"repositoryPrefix": "docker.io", "replaceWith": "mirror.local"}],
+///       "diagnostics": [{"severity": "warning", "code": "docker-hub-prefix", "message": v.diagnostics[0].message(),
+///         "index": 0, "field": "repositoryPrefix", "pointer": "/0/repositoryPrefix",
+///         "span": {"start": 22, "end": 33}, "related": null}]})
+/// );
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Validation {
     /// The policy, when there is no error.
     pub policy: Option<Policy>,
     /// Every diagnostic, errors first, each group in source order.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `{"ok", "rules": [Rule…] | null, "diagnostics": [Diagnostic…]}`.
+impl Serialize for Validation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Validation", 3)?;
+        s.serialize_field("ok", &self.is_ok())?;
+        s.serialize_field("rules", &self.policy.as_ref().map(Policy::rules))?;
+        s.serialize_field("diagnostics", &self.diagnostics)?;
+        s.end()
+    }
 }
 
 impl Validation {

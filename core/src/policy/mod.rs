@@ -11,7 +11,6 @@
 //! [`Policy::from_json`] and [`Policy::from_rules`] build the policy (the matcher is compiled once
 //! here), and the methods in [`rewrite`](crate::rewrite) use it.
 
-mod code;
 mod diagnostic;
 mod read;
 mod validate;
@@ -21,10 +20,43 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use code::{Code, Field, Severity};
+pub use crate::code::{Code, Severity};
 pub use diagnostic::{Diagnostic, PolicyError, Validation};
 
 use crate::matcher::Matcher;
+
+/// A field of a rule.
+///
+/// ```
+/// assert_eq!(imgrepl::Field::ReplaceWith.as_str(), "replaceWith");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum Field {
+    /// `repositoryPrefix`: what an image must start with.
+    #[serde(rename = "repositoryPrefix")]
+    RepositoryPrefix,
+    /// `replaceWith`: what the prefix is replaced with.
+    #[serde(rename = "replaceWith")]
+    ReplaceWith,
+}
+
+impl Field {
+    /// The field's JSON name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Field::RepositoryPrefix => "repositoryPrefix",
+            Field::ReplaceWith => "replaceWith",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The default annotation key that carries the policy.
 pub const ANNOTATION_KEY: &str = "coordinator.cci.io/image-replacement";
@@ -251,14 +283,18 @@ impl Policy {
         &self.rules
     }
 
-    /// The rule `id` refers to.
+    /// The rule `id` refers to; `None` when `id` is past this policy's rules (an id of another,
+    /// larger policy). An id that came from this policy always gives its rule.
     ///
-    /// # Panics
-    ///
-    /// When `id` is not a rule of this policy (it always is when it came from this policy).
+    /// ```
+    /// let policy = imgrepl::Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io"}]"#)?;
+    /// let id = policy.find("nginx")?.unwrap().rule;
+    /// assert_eq!(policy.rule(id).map(|r| r.replace_with()), Some("m.io"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
-    pub fn rule(&self, id: RuleId) -> &Rule {
-        &self.rules[id.index()]
+    pub fn rule(&self, id: RuleId) -> Option<&Rule> {
+        self.rules.get(id.index())
     }
 
     /// The warnings found when the policy was read.

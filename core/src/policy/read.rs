@@ -13,7 +13,6 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::Span;
-use crate::span::floor_char_boundary;
 
 /// One `"key": value` entry of a rule object.
 pub(crate) struct Entry<'a> {
@@ -62,14 +61,7 @@ fn error_span(text: &str, err: &serde_json::Error) -> Span {
     if err.is_eof() {
         return Span::new(text.len(), text.len());
     }
-    // serde_json counts lines from 1 and columns (in bytes) from 1; column 0 means the error is
-    // at the end of the previous line.
-    let line_start = text
-        .split_inclusive('\n')
-        .take(err.line().saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    let at = floor_char_boundary(text, line_start + err.column().saturating_sub(1));
+    let at = crate::span::json_error_offset(text, err);
     let end = text
         .get(at..)
         .and_then(|s| s.chars().next())

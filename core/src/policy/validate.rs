@@ -7,7 +7,6 @@ use super::{Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, Rule, 
 use crate::Span;
 use crate::matcher::Matcher;
 use crate::reference::name_prefix_path_len;
-use crate::span::floor_char_boundary;
 
 /// A string field as read: its decoded value and where it stands.
 struct Value<'a> {
@@ -24,7 +23,7 @@ impl Value<'_> {
         if inner != Some(self.text.as_str()) {
             return self.span;
         }
-        let at = floor_char_boundary(&self.text, offset);
+        let at = self.text.floor_char_boundary(offset);
         let width = self
             .text
             .get(at..)
@@ -60,7 +59,7 @@ fn invalid(code: Code, message: String, span: Span) -> Validation {
 /// Validates an annotation value, bounded by [`MAX_POLICY_BYTES`] when `bounded`.
 pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
     if bounded && json.len() > MAX_POLICY_BYTES {
-        let start = floor_char_boundary(json, MAX_POLICY_BYTES);
+        let start = json.floor_char_boundary(MAX_POLICY_BYTES);
         return invalid(
             Code::TooLarge,
             format!(

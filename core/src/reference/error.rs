@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
+use crate::Code;
+
 /// The kind of a rejected reference.
 ///
 /// The kinds are those of the reference implementation (the distribution project's reference
@@ -44,11 +48,15 @@ pub enum ParseErrorKind {
     /// (Normalized view only) the input is a 64-hex-digit identifier, not a name.
     #[error("cannot specify 64-byte hexadecimal strings")]
     HexName,
+    /// The input is longer than [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES); refused before
+    /// parsing. The reference implementation has no such limit, so its message is ours.
+    #[error("reference is too long")]
+    TooLong,
 }
 
 impl ParseErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ParseErrorKind; 8] = [
+    pub const ALL: [ParseErrorKind; 9] = [
         ParseErrorKind::Empty,
         ParseErrorKind::InvalidFormat,
         ParseErrorKind::Uppercase,
@@ -57,24 +65,28 @@ impl ParseErrorKind {
         ParseErrorKind::DigestLength,
         ParseErrorKind::DigestFormat,
         ParseErrorKind::HexName,
+        ParseErrorKind::TooLong,
     ];
 
-    /// The stable kebab-case code of this kind (`invalid-format`, `uppercase`, …).
+    /// The stable code of this kind (`invalid-format`, `uppercase`, …).
     ///
     /// ```
-    /// assert_eq!(imgrepl::ParseErrorKind::NameTooLong.code(), "name-too-long");
+    /// use imgrepl::{Code, ParseErrorKind};
+    /// assert_eq!(ParseErrorKind::NameTooLong.code(), Code::NameTooLong);
+    /// assert_eq!(ParseErrorKind::NameTooLong.code().as_str(), "name-too-long");
     /// ```
     #[must_use]
-    pub const fn code(self) -> &'static str {
+    pub const fn code(self) -> Code {
         match self {
-            ParseErrorKind::Empty => "empty",
-            ParseErrorKind::InvalidFormat => "invalid-format",
-            ParseErrorKind::Uppercase => "uppercase",
-            ParseErrorKind::NameTooLong => "name-too-long",
-            ParseErrorKind::DigestUnsupported => "digest-unsupported",
-            ParseErrorKind::DigestLength => "digest-length",
-            ParseErrorKind::DigestFormat => "digest-format",
-            ParseErrorKind::HexName => "hex-name",
+            ParseErrorKind::Empty => Code::Empty,
+            ParseErrorKind::InvalidFormat => Code::InvalidFormat,
+            ParseErrorKind::Uppercase => Code::Uppercase,
+            ParseErrorKind::NameTooLong => Code::NameTooLong,
+            ParseErrorKind::DigestUnsupported => Code::DigestUnsupported,
+            ParseErrorKind::DigestLength => Code::DigestLength,
+            ParseErrorKind::DigestFormat => Code::DigestFormat,
+            ParseErrorKind::HexName => Code::HexName,
+            ParseErrorKind::TooLong => Code::ImageTooLong,
         }
     }
 
@@ -103,7 +115,9 @@ impl ParseErrorKind {
 ///   255 (+ 247 in the normalized view when `library/` is added);
 /// - the digest kinds: the digest's algorithm (unsupported, uppercase algorithm), its first hex
 ///   digit (length) or its first uppercase hex digit;
-/// - [`Empty`](ParseErrorKind::Empty) and [`HexName`](ParseErrorKind::HexName): 0.
+/// - [`Empty`](ParseErrorKind::Empty) and [`HexName`](ParseErrorKind::HexName): 0;
+/// - [`TooLong`](ParseErrorKind::TooLong): [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES) (floored
+///   to a `char` boundary), the first byte past the limit.
 ///
 /// In the normalized view, offsets are in the input, not in the normalized string. The offset
 /// is always a `char` boundary of the input, at most its length.
@@ -142,8 +156,20 @@ impl ParseError {
 
     /// The stable code of the kind (see [`ParseErrorKind::code`]).
     #[must_use]
-    pub const fn code(&self) -> &'static str {
+    pub const fn code(&self) -> Code {
         self.kind.code()
+    }
+
+    /// The whole message: `"{kind}: {reason} at byte {offset}"` (the same as `Display`).
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
+    /// The empty span at [`offset`](Self::offset), for callers that underline spans.
+    #[must_use]
+    pub const fn span(&self) -> crate::Span {
+        crate::Span::new(self.offset, self.offset)
     }
 
     /// The byte offset in the input where it stopped being valid.
@@ -174,3 +200,18 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// `{"code", "message", "kind", "reason", "offset"}`: `kind` is the reference implementation's
+/// message, `message` the whole `Display`.
+impl Serialize for ParseError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ParseError", 5)?;
+        s.serialize_field("code", &self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("kind", &self.kind.to_string())?;
+        s.serialize_field("reason", self.reason)?;
+        s.serialize_field("offset", &self.offset)?;
+        s.end()
+    }
+}

@@ -28,6 +28,34 @@ pub use error::{ParseError, ParseErrorKind};
 pub use normalize::Normalized;
 pub(crate) use parse::{NAME_TOTAL_LENGTH_MAX, Parts};
 
+/// The longest input any entry point parses as an image reference, in bytes.
+///
+/// Longer input is refused before parsing, in constant time, with
+/// [`ParseErrorKind::TooLong`] (code `image-too-long`). A valid reference is rarely longer than
+/// 800 bytes (a 253-byte host and a port, a path of at most 255 bytes, a 128-byte tag and a
+/// sha512 digest); the reference implementation bounds only the path, so the margin is wide.
+///
+/// ```
+/// use imgrepl::{MAX_IMAGE_BYTES, ParseErrorKind, Reference};
+///
+/// let long = format!("{}/app", "a".repeat(MAX_IMAGE_BYTES));
+/// let err = Reference::parse(&long).unwrap_err();
+/// assert_eq!((err.kind(), err.offset()), (ParseErrorKind::TooLong, MAX_IMAGE_BYTES));
+/// ```
+pub const MAX_IMAGE_BYTES: usize = 4096;
+
+/// The [`TooLong`](ParseErrorKind::TooLong) error when `s` is longer than [`MAX_IMAGE_BYTES`].
+pub(crate) fn check_len(s: &str) -> Result<(), ParseError> {
+    if s.len() > MAX_IMAGE_BYTES {
+        return Err(ParseError::new(
+            ParseErrorKind::TooLong,
+            "longer than 4096 bytes",
+            s.floor_char_boundary(MAX_IMAGE_BYTES),
+        ));
+    }
+    Ok(())
+}
+
 /// A valid image reference as written, borrowing its input.
 ///
 /// It holds the input and the offsets of its parts, so parsing never allocates.
@@ -72,6 +100,7 @@ impl<'a> Reference<'a> {
     /// # Ok::<(), imgrepl::ParseError>(())
     /// ```
     pub fn parse(s: &'a str) -> Result<Self, ParseError> {
+        check_len(s)?;
         parse_parts(s).map(|parts| Reference { s, parts })
     }
 
@@ -169,6 +198,28 @@ impl<'a> Reference<'a> {
             s: self.s.to_owned(),
             parts: self.parts,
         }
+    }
+}
+
+/// `{"string", "name", "domain", "path", "tag", "digest"}`, absent parts `null`. (The owned
+/// [`ReferenceBuf`] serializes as its string, so that it round-trips through serde.)
+///
+/// ```
+/// let r = imgrepl::Reference::parse("registry:5000/team/app:1")?;
+/// assert_eq!(serde_json::to_string(&r)?, r#"{"string":"registry:5000/team/app:1","name":"registry:5000/team/app","domain":"registry:5000","path":"team/app","tag":"1","digest":null}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl serde::Serialize for Reference<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Reference", 6)?;
+        s.serialize_field("string", self.as_str())?;
+        s.serialize_field("name", self.name())?;
+        s.serialize_field("domain", &self.domain())?;
+        s.serialize_field("path", self.path())?;
+        s.serialize_field("tag", &self.tag())?;
+        s.serialize_field("digest", &self.digest())?;
+        s.end()
     }
 }
 

@@ -34,6 +34,21 @@ pub struct Normalized<'a> {
 }
 
 impl Normalized<'_> {
+    /// The same reference, owning its text.
+    ///
+    /// ```
+    /// let n: imgrepl::Normalized<'static> = imgrepl::Reference::parse_normalized("quay.io/a/b")?.into_owned();
+    /// assert_eq!(n.as_str(), "quay.io/a/b");
+    /// # Ok::<(), imgrepl::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn into_owned(self) -> Normalized<'static> {
+        Normalized {
+            s: Cow::Owned(self.s.into_owned()),
+            parts: self.parts,
+        }
+    }
+
     /// The normalized reference (`docker.io/library/nginx:1`).
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -124,6 +139,30 @@ impl Normalized<'_> {
     }
 }
 
+/// `{"string", "name", "domain", "path", "tag", "digest", "familiar", "familiarName"}`; absent
+/// parts are `null`.
+///
+/// ```
+/// let n = imgrepl::Reference::parse_normalized("nginx:1")?;
+/// assert_eq!(serde_json::to_string(&n)?, r#"{"string":"docker.io/library/nginx:1","name":"docker.io/library/nginx","domain":"docker.io","path":"library/nginx","tag":"1","digest":null,"familiar":"nginx:1","familiarName":"nginx"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl serde::Serialize for Normalized<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Normalized", 8)?;
+        s.serialize_field("string", self.as_str())?;
+        s.serialize_field("name", self.name())?;
+        s.serialize_field("domain", &self.domain())?;
+        s.serialize_field("path", self.path())?;
+        s.serialize_field("tag", &self.tag())?;
+        s.serialize_field("digest", &self.digest())?;
+        s.serialize_field("familiar", self.familiar())?;
+        s.serialize_field("familiarName", self.familiar_name())?;
+        s.end()
+    }
+}
+
 impl std::fmt::Display for Normalized<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.s)
@@ -138,6 +177,7 @@ fn changes_when_lowercased(c: char) -> bool {
 
 /// `ParseNormalizedNamed`.
 pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
+    super::check_len(s)?;
     if s.is_empty() {
         // The reference implementation parses `docker.io/library/`, which ends too early.
         return Err(ParseError::new(

@@ -10,12 +10,14 @@
 //!         "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]"}},
 //!       "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}"#;
 //! let response = admission::review_json(request, &Options::default())?;
-//! let body = &response.body["response"];
-//! assert_eq!(body["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
-//! assert_eq!(body["allowed"], true);
-//! assert_eq!(body["patchType"], "JSONPatch");
+//! let body = &response.body.response;
+//! assert_eq!(body.uid, "705ab4f5-6393-11e8-b7cc-42010a800002");
+//! assert!(body.allowed);
+//! assert_eq!(body.patch_type, Some("JSONPatch"));
 //! // base64 of [{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}]
-//! assert_eq!(body["patch"], "W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9zcGVjL2NvbnRhaW5lcnMvMC9pbWFnZSIsInZhbHVlIjoibS5pby9odWIvbmdpbngifV0=");
+//! assert_eq!(body.patch.as_deref(), Some("W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9zcGVjL2NvbnRhaW5lcnMvMC9pbWFnZSIsInZhbHVlIjoibS5pby9odWIvbmdpbngifV0="));
+//! // The body's JSON has one key order, whatever serde_json features are enabled.
+//! assert!(response.to_json().starts_with(r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5"#));
 //! # Ok::<(), imgrepl::workload::admission::AdmissionError>(())
 //! ```
 //!
@@ -34,10 +36,11 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError, base64};
-use crate::span::floor_char_boundary;
+use crate::Code;
 
 /// The largest `AdmissionReview` body accepted, in bytes: room for an object and its old object
 /// of [`MAX_OBJECT_BYTES`] each, and 1 MiB for the rest.
@@ -55,7 +58,8 @@ const API_VERSIONS: &[&str] = &["admission.k8s.io/v1", "admission.k8s.io/v1beta1
 /// use imgrepl::workload::{admission::{self, AdmissionErrorKind}, Options};
 ///
 /// let err = admission::review_json("{", &Options::default()).unwrap_err();
-/// assert_eq!((err.kind(), err.code()), (AdmissionErrorKind::InvalidJson, "invalid-json"));
+/// assert_eq!(err.kind(), AdmissionErrorKind::InvalidJson);
+/// assert_eq!(err.code(), "review-invalid-json");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -72,14 +76,14 @@ pub enum AdmissionErrorKind {
 }
 
 impl AdmissionErrorKind {
-    /// The stable kebab-case code.
+    /// The stable code.
     #[must_use]
-    pub const fn as_str(self) -> &'static str {
+    pub const fn code(self) -> Code {
         match self {
-            AdmissionErrorKind::TooLarge => "too-large",
-            AdmissionErrorKind::InvalidJson => "invalid-json",
-            AdmissionErrorKind::NotAReview => "not-a-review",
-            AdmissionErrorKind::MissingUid => "missing-uid",
+            AdmissionErrorKind::TooLarge => Code::ReviewTooLarge,
+            AdmissionErrorKind::InvalidJson => Code::ReviewInvalidJson,
+            AdmissionErrorKind::NotAReview => Code::NotAReview,
+            AdmissionErrorKind::MissingUid => Code::MissingUid,
         }
     }
 }
@@ -115,8 +119,14 @@ impl AdmissionError {
 
     /// The stable code of the kind.
     #[must_use]
-    pub fn code(&self) -> &'static str {
-        self.kind.as_str()
+    pub fn code(&self) -> Code {
+        self.kind.code()
+    }
+
+    /// What is wrong, in plain words (the same as `Display`).
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
@@ -128,17 +138,55 @@ impl fmt::Display for AdmissionError {
 
 impl std::error::Error for AdmissionError {}
 
-impl serde::Serialize for AdmissionError {
+/// `{"code", "message"}`.
+impl Serialize for AdmissionError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("AdmissionError", 2)?;
-        s.serialize_field("code", self.code())?;
+        s.serialize_field("code", &self.code())?;
         s.serialize_field("message", &self.message)?;
         s.end()
     }
 }
 
+/// The `AdmissionReview` response body: `{"apiVersion", "kind", "response"}`, serialized with
+/// this key order whatever `serde_json` features are enabled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReviewBody {
+    /// The request's `apiVersion`, echoed.
+    pub api_version: &'static str,
+    /// `"AdmissionReview"`.
+    pub kind: &'static str,
+    /// The response.
+    pub response: ReviewResponse,
+}
+
+/// The `response` of an `AdmissionReview`: `{"uid", "allowed", "patchType"?, "patch"?,
+/// "warnings"?}` (absent fields are left out, as Kubernetes expects).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReviewResponse {
+    /// The request's `uid`, echoed.
+    pub uid: String,
+    /// Always `true`: a webhook that cannot rewrite does not stop a deployment.
+    pub allowed: bool,
+    /// `"JSONPatch"` when there is a patch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_type: Option<&'static str>,
+    /// The base64 of the JSON Patch, when an image changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<String>,
+    /// What went wrong or looks wrong, one bounded line each (`kubectl` shows them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
 /// The answer to one `AdmissionReview`: the response body, and what happened to the object.
+///
+/// Serialized as `{"body", "report": Report | null, "error": WorkloadError | null}`.
 ///
 /// ```
 /// use imgrepl::workload::{admission, Options};
@@ -148,14 +196,16 @@ impl serde::Serialize for AdmissionError {
 ///     "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "not json"}}}}});
 /// let response = admission::review(&review, &Options::default())?;
 /// assert!(response.has_errors());
-/// assert_eq!(response.error.as_ref().map(|e| e.code()), Some("invalid-policy"));
-/// assert_eq!(response.body["response"]["allowed"], true);
+/// assert_eq!(response.error.as_ref().map(|e| e.code()), Some(imgrepl::Code::InvalidPolicy));
+/// assert!(response.body.response.allowed);
+/// assert_eq!(response.warnings().len(), 1);
 /// # Ok::<(), admission::AdmissionError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Response {
     /// The `AdmissionReview` response body to send back.
-    pub body: Value,
+    pub body: ReviewBody,
     /// The report of the object, when it was rewritten (the patch in `body` is its patch).
     pub report: Option<Report>,
     /// The error of the object, when it could not be rewritten (it is also among the warnings).
@@ -163,10 +213,17 @@ pub struct Response {
 }
 
 impl Response {
-    /// The body as compact JSON.
+    /// The body as compact JSON, in a fixed key order.
     #[must_use]
     pub fn to_json(&self) -> String {
-        self.body.to_string()
+        // Serializing plain strings and booleans cannot fail.
+        serde_json::to_string(&self.body).unwrap_or_default()
+    }
+
+    /// The warnings of the response, as sent.
+    #[must_use]
+    pub fn warnings(&self) -> &[String] {
+        &self.body.response.warnings
     }
 
     /// Whether something was wrong with the object: an error of the whole object or of a
@@ -219,8 +276,7 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
 /// let review = serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
 ///   "request": {"uid": "u1", "operation": "CREATE", "object": {"apiVersion": "v1", "kind": "ConfigMap"}}});
 /// let response = admission::review(&review, &Options::default())?;
-/// assert_eq!(response.body, serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-///   "response": {"uid": "u1", "allowed": true}}));
+/// assert_eq!(response.to_json(), r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u1","allowed":true}}"#);
 /// # Ok::<(), admission::AdmissionError>(())
 /// ```
 pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, AdmissionError> {
@@ -237,7 +293,7 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
     let Some(api_version) = root
         .get("apiVersion")
         .and_then(Value::as_str)
-        .filter(|v| API_VERSIONS.contains(v))
+        .and_then(|v| API_VERSIONS.iter().copied().find(|known| *known == v))
     else {
         return Err(AdmissionError::not_a_review(
             "apiVersion must be \"admission.k8s.io/v1\" or \"admission.k8s.io/v1beta1\"",
@@ -253,14 +309,15 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
         });
     };
 
-    let mut response = Map::new();
-    response.insert("uid".to_owned(), Value::from(uid));
-    response.insert("allowed".to_owned(), Value::Bool(true));
-    let mut answer = Response {
-        body: Value::Null,
-        report: None,
-        error: None,
+    let mut response = ReviewResponse {
+        uid: uid.to_owned(),
+        allowed: true,
+        patch_type: None,
+        patch: None,
+        warnings: Vec::new(),
     };
+    let mut report = None;
+    let mut failure = None;
 
     let operation = request.get("operation").and_then(Value::as_str);
     let sub_resource = request
@@ -274,19 +331,16 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
         (operation, sub_resource, object)
     {
         match super::rewrite(object, options) {
-            Ok(mut report) => {
+            Ok(mut rewritten) => {
                 if ephemeral_only {
-                    keep_only_ephemeral(&mut report);
+                    keep_only_ephemeral(&mut rewritten);
                 }
-                if !report.patch.is_empty() {
-                    response.insert("patchType".to_owned(), Value::from("JSONPatch"));
-                    response.insert(
-                        "patch".to_owned(),
-                        Value::from(base64::encode(report.patch.to_json().as_bytes())),
-                    );
+                if !rewritten.patch.is_empty() {
+                    response.patch_type = Some("JSONPatch");
+                    response.patch = Some(base64::encode(rewritten.patch.to_json().as_bytes()));
                 }
-                warnings.extend(report.messages());
-                answer.report = Some(report);
+                warnings.extend(rewritten.messages());
+                report = Some(rewritten);
             }
             Err(error) => {
                 warnings.push(format!("left as it is: {error}"));
@@ -298,27 +352,20 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
                         .skip(1)
                         .map(|d| format!("policy in {at}: {d}")),
                 );
-                answer.error = Some(error);
+                failure = Some(error);
             }
         }
     }
-    if !warnings.is_empty() {
-        response.insert(
-            "warnings".to_owned(),
-            Value::Array(
-                warnings
-                    .iter()
-                    .map(|w| Value::from(warning_text(w)))
-                    .collect(),
-            ),
-        );
-    }
-    answer.body = json!({
-        "apiVersion": api_version,
-        "kind": "AdmissionReview",
-        "response": response,
-    });
-    Ok(answer)
+    response.warnings = warnings.iter().map(|w| warning_text(w)).collect();
+    Ok(Response {
+        body: ReviewBody {
+            api_version,
+            kind: "AdmissionReview",
+            response,
+        },
+        report,
+        error: failure,
+    })
 }
 
 /// Keeps the rows and patch operations of `ephemeralContainers` only.
@@ -348,7 +395,7 @@ fn warning_text(message: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     if text.len() > MAX_WARNING_BYTES {
-        let cut = floor_char_boundary(&text, MAX_WARNING_BYTES - 3);
+        let cut = text.floor_char_boundary(MAX_WARNING_BYTES - 3);
         text.truncate(cut);
         text.push_str("...");
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{MAX_OBJECT_BYTES, PolicySource};
-use crate::{Diagnostic, RewriteError, RewriteErrorKind};
+use crate::{Code, Diagnostic, RewriteError, RewriteErrorKind};
 
 /// What is wrong with an object as a whole.
 ///
@@ -15,7 +15,7 @@ use crate::{Diagnostic, RewriteError, RewriteErrorKind};
 ///
 /// let err = workload::rewrite_json("[]", &Options::default()).unwrap_err();
 /// assert_eq!(err.kind(), WorkloadErrorKind::NotAnObject);
-/// assert_eq!(WorkloadErrorKind::NotAnObject.as_str(), "not-an-object");
+/// assert_eq!(WorkloadErrorKind::NotAnObject.code(), "not-an-object");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -37,23 +37,23 @@ pub enum WorkloadErrorKind {
 }
 
 impl WorkloadErrorKind {
-    /// The stable kebab-case code.
+    /// The stable code.
     #[must_use]
-    pub const fn as_str(self) -> &'static str {
+    pub const fn code(self) -> Code {
         match self {
-            WorkloadErrorKind::TooLarge => "too-large",
-            WorkloadErrorKind::InvalidJson => "invalid-json",
-            WorkloadErrorKind::NotAnObject => "not-an-object",
-            WorkloadErrorKind::MissingField => "missing-field",
-            WorkloadErrorKind::WrongType => "wrong-type",
-            WorkloadErrorKind::InvalidPolicy => "invalid-policy",
+            WorkloadErrorKind::TooLarge => Code::ObjectTooLarge,
+            WorkloadErrorKind::InvalidJson => Code::ObjectInvalidJson,
+            WorkloadErrorKind::NotAnObject => Code::NotAnObject,
+            WorkloadErrorKind::MissingField => Code::ObjectMissingField,
+            WorkloadErrorKind::WrongType => Code::ObjectWrongType,
+            WorkloadErrorKind::InvalidPolicy => Code::InvalidPolicy,
         }
     }
 }
 
 impl fmt::Display for WorkloadErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.code().as_str())
     }
 }
 
@@ -117,7 +117,7 @@ impl WorkloadError {
             kind: WorkloadErrorKind::InvalidJson,
             pointer: String::new(),
             message: format!("not valid JSON: {error}"),
-            offset: Some(offset_of(text, error.line(), error.column())),
+            offset: Some(crate::span::json_error_offset(text, error)),
             policy: None,
         }
     }
@@ -182,10 +182,16 @@ impl WorkloadError {
         self.kind
     }
 
-    /// The stable code of the kind, e.g. `"wrong-type"`.
+    /// The stable code of the kind, e.g. `"object-wrong-type"`.
     #[must_use]
-    pub fn code(&self) -> &'static str {
-        self.kind.as_str()
+    pub fn code(&self) -> Code {
+        self.kind.code()
+    }
+
+    /// What is wrong, in plain words (the same as `Display`).
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// The RFC 6901 pointer of the offending part (`""` for the whole object).
@@ -216,18 +222,6 @@ impl WorkloadError {
     }
 }
 
-/// The byte offset of 1-based `line` and `column` (as `serde_json` counts them) in `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n')
-            .nth(line - 2)
-            .map_or(text.len(), |(at, _)| at + 1)
-    };
-    (line_start + column.saturating_sub(1)).min(text.len())
-}
-
 impl fmt::Display for WorkloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -240,7 +234,7 @@ impl Serialize for WorkloadError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("WorkloadError", 5)?;
-        s.serialize_field("code", self.code())?;
+        s.serialize_field("code", &self.code())?;
         s.serialize_field("message", &self.message)?;
         s.serialize_field("pointer", &self.pointer)?;
         s.serialize_field("offset", &self.offset)?;
@@ -276,7 +270,7 @@ pub enum ContainerErrorKind {
 ///     {"name": "a", "image": "Nginx"}, {"name": "b", "image": 7}, {"name": "c", "image": "redis"}]}});
 /// let report = workload::rewrite(&pod, &Options::default().policy(&policy))?;
 /// let a = report.containers[0].error.as_ref().unwrap();
-/// assert_eq!((a.kind(), a.code(), a.offset()), (ContainerErrorKind::InvalidImage, "uppercase", Some(0)));
+/// assert_eq!((a.kind(), a.code(), a.offset()), (ContainerErrorKind::InvalidImage, imgrepl::Code::Uppercase, Some(0)));
 /// let b = report.containers[1].error.as_ref().unwrap();
 /// assert_eq!(b.to_string(), "/spec/containers/1/image must be a string, not a number");
 /// assert_eq!(report.containers[2].after.as_deref(), Some("m.io/hub/redis"));
@@ -325,14 +319,21 @@ impl ContainerError {
     }
 
     /// A stable code: the [`RewriteError::code`] for an image that is or would become invalid
-    /// (e.g. `"uppercase"`, `"invalid-result"`), `"not-an-object"` or `"image-not-string"`.
+    /// (e.g. `"uppercase"`, `"invalid-result"`), `"container-not-object"` or
+    /// `"image-not-string"`.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match (&self.rewrite, self.kind) {
             (Some(e), _) => e.code(),
-            (None, ContainerErrorKind::NotAnObject) => "not-an-object",
-            (None, _) => "image-not-string",
+            (None, ContainerErrorKind::NotAnObject) => Code::ContainerNotObject,
+            (None, _) => Code::ImageNotString,
         }
+    }
+
+    /// What is wrong, in plain words (the same as `Display`).
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// The byte offset in the image (or in the would-be result) for an invalid image.
@@ -360,25 +361,9 @@ impl Serialize for ContainerError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("ContainerError", 3)?;
-        s.serialize_field("code", self.code())?;
+        s.serialize_field("code", &self.code())?;
         s.serialize_field("message", &self.message)?;
         s.serialize_field("offset", &self.offset())?;
         s.end()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_from_lines_and_columns() {
-        let text = "{\n  \"a\": ,\n}";
-        let err = serde_json::from_str::<Value>(text).unwrap_err();
-        let at = offset_of(text, err.line(), err.column());
-        assert_eq!(&text[at..=at], ",");
-        assert_eq!(offset_of("ab", 1, 1), 0);
-        assert_eq!(offset_of("ab", 9, 9), 2);
-        assert_eq!(offset_of("", 0, 0), 0);
     }
 }

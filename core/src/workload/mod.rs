@@ -24,7 +24,7 @@
 //! 2. the annotation of the pod template (`spec.template.metadata.annotations`; for a `CronJob`
 //!    `spec.jobTemplate.spec.template.metadata.annotations`; a Pod's own `metadata.annotations`),
 //!    because that is what the pods carry;
-//! 3. the workload's own `metadata.annotations`, with a [`WarningCode::WorkloadAnnotation`]
+//! 3. the workload's own `metadata.annotations`, with a [`Code::WorkloadAnnotation`]
 //!    warning: the pods will not carry it.
 //!
 //! An object that is not a workload, or that has no policy, gives an empty report, not an error.
@@ -45,7 +45,8 @@ pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadError
 pub use kind::WorkloadKind;
 pub use patch::{Patch, PatchError, PatchOp, PatchOpKind, escape_pointer_token};
 
-use crate::{ANNOTATION_KEY, Diagnostic, MatchMode, Policy};
+pub use crate::rewrite::AppliedRule;
+use crate::{ANNOTATION_KEY, Code, Diagnostic, MatchMode, Policy};
 use patch::{pointer_of, push_token};
 
 /// The largest object accepted as JSON text, in bytes: 3 MiB, the Kubernetes API server's
@@ -214,6 +215,7 @@ impl PolicyOrigin {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PolicySource {
     /// Where the policy came from.
     pub origin: PolicyOrigin,
@@ -237,28 +239,6 @@ impl PolicySource {
     }
 }
 
-/// The rule that rewrote an image.
-///
-/// ```
-/// use imgrepl::{Policy, workload::{self, Options}};
-///
-/// let policy = Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#)?;
-/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"image": "a.io/x"}]}});
-/// let rule = workload::rewrite(&pod, &Options::default().policy(&policy))?.containers[0].rule.clone().unwrap();
-/// assert_eq!((rule.index, rule.repository_prefix.as_str(), rule.replace_with.as_str()), (0, "a.io", "m.io/a"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppliedRule {
-    /// The rule's index in the policy.
-    pub index: usize,
-    /// Its `repositoryPrefix`.
-    pub repository_prefix: String,
-    /// Its `replaceWith`.
-    pub replace_with: String,
-}
-
 /// One container: where it is, its image before and after, and the rule or the error.
 ///
 /// ```
@@ -276,6 +256,7 @@ pub struct AppliedRule {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ContainerReport {
     /// The list it is in.
     pub list: ContainerList,
@@ -335,51 +316,26 @@ impl ContainerReport {
     }
 }
 
-/// A stable code for a [`Warning`].
-///
-/// ```
-/// assert_eq!(imgrepl::workload::WarningCode::WorkloadAnnotation.as_str(), "workload-annotation");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum WarningCode {
-    /// The policy was read from the workload's own annotations: pods will not carry it.
-    WorkloadAnnotation,
-    /// The workload's own annotation differs from the pod template's, and is ignored.
-    IgnoredAnnotation,
-}
-
-impl WarningCode {
-    /// The kebab-case code.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            WarningCode::WorkloadAnnotation => "workload-annotation",
-            WarningCode::IgnoredAnnotation => "ignored-annotation",
-        }
-    }
-}
-
 /// Something likely wrong with an object that did not stop its rewrite.
 ///
 /// See [`rewrite`] for the warning of a policy read from the workload's own annotation.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, WarningCode};
+/// use imgrepl::{Code, workload::{self, Options}};
 ///
 /// let deployment = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[]"}},
 ///   "spec": {"template": {"spec": {"containers": []}}}});
 /// let warning = &workload::rewrite(&deployment, &Options::default())?.warnings[0];
 /// assert_eq!((warning.code, warning.pointer.as_str()),
-///            (WarningCode::WorkloadAnnotation, "/metadata/annotations/coordinator.cci.io~1image-replacement"));
+///            (Code::WorkloadAnnotation, "/metadata/annotations/coordinator.cci.io~1image-replacement"));
 /// # Ok::<(), imgrepl::workload::WorkloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Warning {
-    /// The stable code.
-    pub code: WarningCode,
+    /// The stable code ([`Code::WorkloadAnnotation`] or [`Code::IgnoredAnnotation`]).
+    pub code: Code,
     /// What it means, in plain words.
     pub message: String,
     /// The RFC 6901 pointer it is about.
@@ -401,6 +357,7 @@ pub struct Warning {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Report {
     /// The workload kind.
     pub kind: Option<WorkloadKind>,
@@ -502,6 +459,13 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 
 /// Rewrites one object: the report of every container and the patch of the changed images.
 ///
+/// There is no size limit here, on purpose: the object is already in memory (its text, when it
+/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it. The walk
+/// follows a fixed path to the pod spec (no recursion, so depth costs nothing), reads each
+/// container once, and each image is bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES);
+/// the report holds at most three strings per container (the image before and after, and the
+/// patch value), each no longer than an image and its rule's `replaceWith`.
+///
 /// # Errors
 ///
 /// A [`WorkloadError`] when `object` is not a JSON object, when a workload with a policy lacks
@@ -510,7 +474,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// an error of the object: it is reported on its container's row.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, PolicyOrigin, WarningCode};
+/// use imgrepl::{Code, workload::{self, Options, PolicyOrigin}};
 ///
 /// let cronjob = serde_json::json!({"apiVersion": "batch/v1", "kind": "CronJob",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement":
@@ -518,7 +482,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 ///   "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}}});
 /// let report = workload::rewrite(&cronjob, &Options::default())?;
 /// assert_eq!(report.policy.as_ref().map(|p| p.origin), Some(PolicyOrigin::Workload));
-/// assert_eq!(report.warnings[0].code, WarningCode::WorkloadAnnotation);
+/// assert_eq!(report.warnings[0].code, Code::WorkloadAnnotation);
 /// assert_eq!(report.patch.ops()[0].path, "/spec/jobTemplate/spec/template/spec/containers/0/image");
 /// # Ok::<(), imgrepl::workload::WorkloadError>(())
 /// ```
@@ -635,18 +599,7 @@ fn rewrite_container(
             row.before = Some(image.clone());
             match policy.rewrite(image) {
                 Ok(rewritten) => {
-                    row.rule = rewritten.rule.map(|id| {
-                        let rule = policy.rules().get(id.index());
-                        AppliedRule {
-                            index: id.index(),
-                            repository_prefix: rule
-                                .map(|r| r.repository_prefix().to_owned())
-                                .unwrap_or_default(),
-                            replace_with: rule
-                                .map(|r| r.replace_with().to_owned())
-                                .unwrap_or_default(),
-                        }
-                    });
+                    row.rule = rewritten.rule.and_then(|id| policy.applied_rule(id));
                     row.after = Some(rewritten.image.into_owned());
                 }
                 Err(error) => {
@@ -680,7 +633,7 @@ fn find_annotation<'v>(
         (Some((pointer, text)), other) => {
             if let Some((other_pointer, _)) = other.filter(|(_, other_text)| *other_text != text) {
                 warnings.push(Warning {
-                    code: WarningCode::IgnoredAnnotation,
+                    code: Code::IgnoredAnnotation,
                     message: format!(
                         "the {kind}'s own annotation {key:?} differs from its pod template's, and is ignored: the pod template's applies"
                     ),
@@ -694,7 +647,7 @@ fn find_annotation<'v>(
         }
         (None, Some((pointer, text))) => {
             warnings.push(Warning {
-                code: WarningCode::WorkloadAnnotation,
+                code: Code::WorkloadAnnotation,
                 message: format!(
                     "the policy is read from the {kind}'s own annotation {key:?}, but its pods will not carry it, so a webhook on pods will not see it: put it in {}",
                     pointer_of(template.iter().copied().chain(["metadata", "annotations"]))

@@ -81,6 +81,7 @@ impl PatchOpKind {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct PatchOp {
     /// The operation.
     pub op: PatchOpKind,
@@ -205,6 +206,7 @@ impl<'a> IntoIterator for &'a Patch {
 ///
 /// let patch = Patch::from(vec![PatchOp::replace("/spec/containers/1/image", "x")]);
 /// let err = patch.apply(&mut serde_json::json!({"spec": {"containers": []}})).unwrap_err();
+/// assert_eq!(err.code(), imgrepl::Code::PatchPathMissing);
 /// assert_eq!(err.to_string(), "the patch path /spec/containers/1/image does not exist in the object");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +215,18 @@ pub struct PatchError {
 }
 
 impl PatchError {
+    /// [`Code::PatchPathMissing`](crate::Code::PatchPathMissing).
+    #[must_use]
+    pub const fn code(&self) -> crate::Code {
+        crate::Code::PatchPathMissing
+    }
+
+    /// What is wrong, in plain words (the same as `Display`).
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// The path that does not exist.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -231,6 +245,18 @@ impl fmt::Display for PatchError {
 }
 
 impl std::error::Error for PatchError {}
+
+/// `{"code": "patch-path-missing", "message", "path"}`.
+impl Serialize for PatchError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("PatchError", 3)?;
+        s.serialize_field("code", &self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("path", &self.path)?;
+        s.end()
+    }
+}
 
 #[cfg(test)]
 mod tests {
