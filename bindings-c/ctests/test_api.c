@@ -274,7 +274,7 @@ static void test_rewrite(void) {
     /* explain */
     imgrepl_string ex = {0};
     is_status(imgrepl_policy_explain(p, S("harbor.domain/team/app:1"), &ex), IMGREPL_STATUS_OK, "explain");
-    ok(contains(ex, "\"modes_disagree\":true"), "the modes disagree on harbor.domain/team/app:1");
+    ok(contains(ex, "\"modesDisagree\":true"), "the modes disagree on harbor.domain/team/app:1");
     ok(ex.ptr[ex.len] == '\0', "explanation NUL-terminated");
     imgrepl_string_free(&ex);
     is_status(imgrepl_policy_explain(p, S("Bad"), &ex), IMGREPL_STATUS_OK, "an invalid image is explained");

@@ -468,7 +468,7 @@ func (p *Policy) Find(image string) (m Match, ok bool, err error) {
 
 // Explain says, as JSON, what the policy does with image and why: every "/" boundary and the
 // rule there, the winner in each mode, whether the modes disagree, the result or the error,
-// and a sentence (the core's serialization, "modes_disagree", "reason", ...).
+// and a sentence (the core's serialization, "modesDisagree", "reason", ...).
 func (p *Policy) Explain(image string) ([]byte, error) {
 	c := p.ptr()
 	if c == nil {

@@ -241,7 +241,7 @@ func TestFindExplain(t *testing.T) {
 	}
 	raw, err := p.Explain("harbor.domain/team/app:1")
 	var e struct {
-		ModesDisagree bool   `json:"modes_disagree"`
+		ModesDisagree bool   `json:"modesDisagree"`
 		Result        string `json:"result"`
 		Reason        string `json:"reason"`
 	}

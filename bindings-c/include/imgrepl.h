@@ -426,6 +426,16 @@ enum imgrepl_status imgrepl_reference_parse(const char *s,
 enum imgrepl_status imgrepl_reference_get(const struct imgrepl_reference *reference,
                                           struct imgrepl_reference_parts *parts_out);
 
+// The reference as JSON, the core's serialization of the view it was parsed in
+// (`{"string":…,"name":…,"domain":…,"path":…,"tag":…,"digest":…}`, plus the familiar forms
+// for the normalized views). Borrowed: valid until the reference is freed. `{NULL, 0}` when
+// `reference` is NULL.
+//
+// # Safety
+//
+// `reference` must be NULL or a live reference.
+struct imgrepl_str imgrepl_reference_json(const struct imgrepl_reference *reference);
+
 // Frees a reference. NULL is a no-op.
 //
 // # Safety

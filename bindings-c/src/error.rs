@@ -42,14 +42,12 @@ impl imgrepl_error {
 
     /// The error of an image that could not be parsed.
     pub(crate) fn parse(e: &ParseError) -> Self {
-        let json =
-            serde_json::json!({"code": e.code(), "message": e.to_string(), "offset": e.offset()});
         Self::new(
             imgrepl_status::IMGREPL_STATUS_INVALID_IMAGE,
-            e.code(),
-            e.to_string(),
+            e.code().as_str(),
+            e.message(),
             Some(e.offset()),
-            json.to_string(),
+            serde_json::to_string(e).unwrap_or_default(),
         )
     }
 
@@ -57,8 +55,8 @@ impl imgrepl_error {
     pub(crate) fn rewrite(e: &RewriteError) -> Self {
         Self::new(
             rewrite_status(e),
-            e.code(),
-            e.to_string(),
+            e.code().as_str(),
+            e.message(),
             Some(e.offset()),
             serde_json::to_string(e).unwrap_or_default(),
         )
@@ -68,7 +66,7 @@ impl imgrepl_error {
     pub(crate) fn workload(e: &WorkloadError) -> Self {
         Self::new(
             imgrepl_status::IMGREPL_STATUS_INVALID_WORKLOAD,
-            e.code(),
+            e.code().as_str(),
             e.to_string(),
             e.offset(),
             serde_json::to_string(e).unwrap_or_default(),
@@ -77,13 +75,12 @@ impl imgrepl_error {
 
     /// The error of an `AdmissionReview` that could not be read.
     pub(crate) fn admission(e: &AdmissionError) -> Self {
-        let json = serde_json::json!({"code": e.code(), "message": e.to_string()});
         Self::new(
             imgrepl_status::IMGREPL_STATUS_INVALID_REVIEW,
-            e.code(),
+            e.code().as_str(),
             e.to_string(),
             None,
-            json.to_string(),
+            serde_json::to_string(e).unwrap_or_default(),
         )
     }
 

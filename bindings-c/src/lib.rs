@@ -13,7 +13,7 @@
 //! The functions can be called from Rust too, as the ABI tests and the `c_abi` fuzz target do:
 //!
 //! ```
-//! use imgrepl_c::*;
+//! use imgrepl::*; // this crate: the library is named `imgrepl`, as C links it
 //!
 //! let json = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
 //! let mut policy = std::ptr::null_mut();
@@ -55,12 +55,9 @@ pub use status::*;
 pub use test_panic::*;
 pub use workload::*;
 
-/// The longest image reference accepted, in bytes (`IMGREPL_MAX_IMAGE_BYTES` in the header).
-pub(crate) const MAX_IMAGE_BYTES: usize = 4096;
-
 /// The limits the header states as macros, with their values: `(name, value)`.
 pub const LIMITS: [(&str, usize); 5] = [
-    ("IMGREPL_MAX_IMAGE_BYTES", MAX_IMAGE_BYTES),
+    ("IMGREPL_MAX_IMAGE_BYTES", imgrepl_core::MAX_IMAGE_BYTES),
     ("IMGREPL_MAX_POLICY_BYTES", imgrepl_core::MAX_POLICY_BYTES),
     (
         "IMGREPL_MAX_OBJECT_BYTES",

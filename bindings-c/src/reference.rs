@@ -4,10 +4,10 @@ use std::ffi::c_char;
 
 use imgrepl_core::Reference;
 
-use crate::MAX_IMAGE_BYTES;
 use crate::boundary::{Out, free, guard, into_raw, object, text};
 use crate::error::{fail, imgrepl_error};
 use crate::status::{imgrepl_status, imgrepl_str};
+use imgrepl_core::MAX_IMAGE_BYTES;
 
 /// How a reference is read.
 #[repr(C)]
@@ -33,6 +33,7 @@ pub struct imgrepl_reference {
     tag: Option<String>,
     digest: Option<String>,
     familiar: Option<String>,
+    json: String,
 }
 
 /// The parts of a reference, as [`imgrepl_reference_get`] fills them: borrowed from the
@@ -90,6 +91,7 @@ pub unsafe extern "C" fn imgrepl_reference_parse(
                 tag: r.tag().map(str::to_owned),
                 digest: r.digest().map(str::to_owned),
                 familiar: None,
+                json: serde_json::to_string(&r).unwrap_or_default(),
             }),
             1 | 2 => {
                 let n = if view == 1 {
@@ -105,6 +107,7 @@ pub unsafe extern "C" fn imgrepl_reference_parse(
                     tag: n.tag().map(str::to_owned),
                     digest: n.digest().map(str::to_owned),
                     familiar: Some(n.familiar().to_owned()),
+                    json: serde_json::to_string(&n).unwrap_or_default(),
                 })
             }
             _ => return Err(imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT),
@@ -142,6 +145,24 @@ pub unsafe extern "C" fn imgrepl_reference_get(
             familiar: imgrepl_str::optional(r.familiar.as_deref()),
         });
         Ok(())
+    })
+}
+
+/// The reference as JSON, the core's serialization of the view it was parsed in
+/// (`{"string":…,"name":…,"domain":…,"path":…,"tag":…,"digest":…}`, plus the familiar forms
+/// for the normalized views). Borrowed: valid until the reference is freed. `{NULL, 0}` when
+/// `reference` is NULL.
+///
+/// # Safety
+///
+/// `reference` must be NULL or a live reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_reference_json(
+    reference: *const imgrepl_reference,
+) -> imgrepl_str {
+    crate::boundary::guard_or(imgrepl_str::ABSENT, || {
+        // SAFETY: this function's contract.
+        unsafe { object(reference) }.map_or(imgrepl_str::ABSENT, |r| imgrepl_str::new(&r.json))
     })
 }
 

@@ -6,7 +6,6 @@ use std::ffi::c_char;
 
 use imgrepl_core::RuleId;
 
-use crate::MAX_IMAGE_BYTES;
 use crate::boundary::{
     Checked, Out, array, copy_to_buffer, free, guard, guard_or, into_raw, object, text,
     write_optional,
@@ -14,6 +13,7 @@ use crate::boundary::{
 use crate::error::{fail, imgrepl_error, rewrite_status};
 use crate::policy::imgrepl_policy;
 use crate::status::{imgrepl_status, imgrepl_str, imgrepl_string};
+use imgrepl_core::MAX_IMAGE_BYTES;
 
 thread_local! {
     /// The buffer `imgrepl_policy_rewrite` rewrites into before copying to the caller's, so
@@ -309,31 +309,20 @@ fn split_images<'a>(all: &'a [u8], lens: &[usize]) -> Checked<Vec<&'a str>> {
     }
 }
 
-/// Rewrites the images into one batch.
+/// The C view of the core's batch: an item per image, pointing into the output.
 fn batch(policy: &imgrepl_core::Policy, images: &[&str]) -> imgrepl_batch {
-    let mut output = String::new();
-    let mut ranges = Vec::with_capacity(images.len());
-    let mut results = Vec::with_capacity(images.len());
-    let mut scratch = String::new();
-    for image in images {
-        let result = policy.rewrite_into(image, &mut scratch);
-        let start = output.len();
-        output.push_str(if result.is_ok() { &scratch } else { image });
-        ranges.push(start..output.len());
-        results.push(result);
-    }
-    let mut errors = Vec::with_capacity(images.len());
-    let items = ranges
-        .into_iter()
-        .zip(&results)
-        .map(|(range, result)| {
-            let image = imgrepl_str::new(output.get(range.clone()).unwrap_or_default());
-            let item = match result {
+    let (output, core_items) = policy.rewrite_batch(images.iter().copied()).into_parts();
+    let items = core_items
+        .iter()
+        .map(|item| {
+            let (start, end) = (item.span.start, item.span.end);
+            let image = imgrepl_str::new(output.get(start..end).unwrap_or_default());
+            match &item.result {
                 Ok(rule) => imgrepl_batch_item {
                     status: imgrepl_status::IMGREPL_STATUS_OK,
                     image,
-                    start: range.start,
-                    end: range.end,
+                    start,
+                    end,
                     rule: rule_index(*rule),
                     code: imgrepl_str::ABSENT,
                     offset: 0,
@@ -341,17 +330,16 @@ fn batch(policy: &imgrepl_core::Policy, images: &[&str]) -> imgrepl_batch {
                 Err(e) => imgrepl_batch_item {
                     status: rewrite_status(e),
                     image,
-                    start: range.start,
-                    end: range.end,
+                    start,
+                    end,
                     rule: rule_index(e.rule()),
-                    code: imgrepl_str::new(e.code()),
+                    code: imgrepl_str::new(e.code().as_str()),
                     offset: e.offset(),
                 },
-            };
-            errors.push(result.err());
-            item
+            }
         })
         .collect();
+    let errors = core_items.iter().map(|item| item.result.err()).collect();
     imgrepl_batch {
         output,
         items,

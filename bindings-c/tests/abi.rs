@@ -536,7 +536,7 @@ fn find_and_explain() {
         );
         let v: serde_json::Value =
             serde_json::from_str(CStr::from_ptr(json.ptr).to_str().unwrap()).unwrap();
-        assert_eq!(v["modes_disagree"], true);
+        assert_eq!(v["modesDisagree"], true);
         assert_eq!(
             v["result"],
             "swr.cn-north-4.myhuaweicloud.com/org1/team/app:1"
