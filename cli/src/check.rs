@@ -10,17 +10,18 @@
 //!   |                               ^^^^^^^^^^^^^
 //! ```
 //!
-//! `--json` prints `{"ok": bool, "diagnostics": [{"severity", "code", "message", "index",
-//! "field", "pointer", "span": [start, end]}]}`. Exit 0 valid (warnings allowed), 1 invalid.
+//! `--json` prints the library's `Validation` as it serializes: `{"ok": bool, "rules": [...] |
+//! null, "diagnostics": [{"severity", "code", "message", "index", "field", "pointer", "span":
+//! {"start", "end"}, "related": {"start", "end"} | null}]}`. Exit 0 valid (warnings allowed), 1
+//! invalid.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use imgrepl::{Diagnostic, Policy};
-use serde::Serialize;
 
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, caret_line, line_at, render};
+use crate::output::Out;
 
 /// The largest policy file read. Larger than an annotation may be, so that the library itself
 /// reports an oversized policy as a diagnostic, with its size.
@@ -36,32 +37,6 @@ pub struct Args {
     /// The policy file (the annotation's value, a JSON array of rules); `-` or none for stdin.
     #[arg(value_name = "POLICY_FILE", default_value = "-")]
     pub file: PathBuf,
-}
-
-/// One diagnostic as `--json` prints it.
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    severity: &'static str,
-    code: &'static str,
-    message: &'a str,
-    index: Option<usize>,
-    field: Option<&'static str>,
-    pointer: &'a str,
-    span: [usize; 2],
-}
-
-impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
-    fn from(d: &'a Diagnostic) -> Self {
-        JsonDiagnostic {
-            severity: d.severity().as_str(),
-            code: d.code().as_str(),
-            message: d.message(),
-            index: d.rule(),
-            field: d.field().map(imgrepl::Field::as_str),
-            pointer: d.pointer(),
-            span: [d.span().start, d.span().end],
-        }
-    }
 }
 
 /// Runs `imgrepl check`.
@@ -83,19 +58,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         Verdict::Invalid
     };
     if args.json {
-        #[derive(Serialize)]
-        struct Report<'a> {
-            ok: bool,
-            diagnostics: Vec<JsonDiagnostic<'a>>,
-        }
-        out.json_line(&Report {
-            ok: validation.is_ok(),
-            diagnostics: validation
-                .diagnostics
-                .iter()
-                .map(JsonDiagnostic::from)
-                .collect(),
-        })?;
+        out.json_line(&validation)?;
     } else {
         for d in &validation.diagnostics {
             show(&text, &name, d, out)?;
@@ -143,7 +106,7 @@ pub fn show(text: &str, name: &str, d: &Diagnostic, out: &mut Out) -> Result<(),
     Ok(())
 }
 
-/// ` --> name:line:col`, the line, and carets under `span` (cut at the end of its first line).
+/// ` --> name:line:col`, the line (a window of it when it is long), and carets under `span`.
 fn snippet(
     text: &str,
     name: &str,
@@ -151,18 +114,15 @@ fn snippet(
     pointer: Option<&str>,
     out: &mut Out,
 ) -> Result<(), Failure> {
-    let line = line_at(text, span.start);
-    let (_, col) = imgrepl::span::line_col(text, span.start);
+    let s = crate::output::snippet(text, span);
     let pointer = match pointer {
         Some(p) if !p.is_empty() => format!(" ({p})"),
         _ => String::new(),
     };
-    writeln!(out, " --> {name}:{}:{col}{pointer}", line.number)?;
-    let gutter = " ".repeat(line.number.to_string().len());
-    let start = span.start - line.start;
-    let end = (span.end.min(line.start + line.text.len())).max(span.start) - line.start;
+    writeln!(out, " --> {name}:{}:{}{pointer}", s.number, s.column)?;
+    let gutter = " ".repeat(s.number.to_string().len());
     writeln!(out, "{gutter} |")?;
-    writeln!(out, "{} | {}", line.number, render(line.text))?;
-    writeln!(out, "{gutter} | {}", caret_line(line.text, start..end))?;
+    writeln!(out, "{} | {}", s.number, s.line)?;
+    writeln!(out, "{gutter} | {}", s.caret)?;
     Ok(())
 }

@@ -120,32 +120,14 @@ fn columns(text: &str) -> usize {
 ///
 /// The span is clamped to `text` and widened to character boundaries, so any range is safe.
 pub fn caret_line(text: &str, span: Range<usize>) -> String {
-    let start = floor_char_boundary(text, span.start);
-    let end = ceil_char_boundary(text, span.end.max(start));
+    let start = text.floor_char_boundary(span.start);
+    let end = text.ceil_char_boundary(span.end.max(start));
     let lead = columns(&text[..start]);
     let width = columns(&text[start..end]).max(1);
     let mut line = String::with_capacity(lead + width);
     line.extend(std::iter::repeat_n(' ', lead));
     line.extend(std::iter::repeat_n('^', width));
     line
-}
-
-/// The largest char boundary of `s` at or before `i` (`s.len()` when past the end).
-fn floor_char_boundary(s: &str, i: usize) -> usize {
-    let mut i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-/// The smallest char boundary of `s` at or after `i` (`s.len()` when past the end).
-fn ceil_char_boundary(s: &str, i: usize) -> usize {
-    let mut i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 /// The line of a multi-line text that holds a byte offset.
@@ -163,7 +145,7 @@ pub struct LineAt<'a> {
 /// With [`caret_line`]`(line.text, span.start - line.start..span.end - line.start)`, this
 /// underlines a span of a policy file.
 pub fn line_at(text: &str, offset: usize) -> LineAt<'_> {
-    let offset = floor_char_boundary(text, offset);
+    let offset = text.floor_char_boundary(offset);
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let line = &text[start..end];
@@ -171,6 +153,55 @@ pub fn line_at(text: &str, offset: usize) -> LineAt<'_> {
         number: text[..start].bytes().filter(|&b| b == b'\n').count() + 1,
         start,
         text: line.strip_suffix('\r').unwrap_or(line),
+    }
+}
+
+/// The most bytes of a line a [`Snippet`] shows: longer lines (a policy written on one line)
+/// are clipped to a window around the span, so output stays bounded by what it points at.
+pub const SNIPPET_BYTES: usize = 120;
+
+/// A span of a text as a diagnostic shows it: the 1-based line number and column (in
+/// characters, from the library's `span::line_col`), the line clipped to a window around the
+/// span (`…` where it is cut) and rendered, and the caret line under the span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The line number, 1-based.
+    pub number: usize,
+    /// The column of the span's start, 1-based, in characters.
+    pub column: usize,
+    /// The line (or its window), safe to print.
+    pub line: String,
+    /// Carets under the span (cut at the end of the window).
+    pub caret: String,
+}
+
+/// The [`Snippet`] of `span` in `text`: one renderer for every command that shows a span.
+pub fn snippet(text: &str, span: imgrepl::Span) -> Snippet {
+    let line = line_at(text, span.start);
+    let (_, column) = imgrepl::span::line_col(text, span.start);
+    let start = span.start.clamp(line.start, line.start + line.text.len()) - line.start;
+    let end = span
+        .end
+        .clamp(line.start + start, line.start + line.text.len())
+        - line.start;
+    // The window: some context before the span, then up to SNIPPET_BYTES in all.
+    let from = line
+        .text
+        .floor_char_boundary(start.saturating_sub(SNIPPET_BYTES / 3));
+    let to = line.text.floor_char_boundary(from + SNIPPET_BYTES);
+    let window = &line.text[from..to];
+    let (lead, tail) = (
+        if from > 0 { "…" } else { "" },
+        if to < line.text.len() { "…" } else { "" },
+    );
+    let caret_start = start - from + lead.len();
+    let caret_end = end.min(to) - from + lead.len();
+    let shown = format!("{lead}{window}{tail}");
+    Snippet {
+        number: line.number,
+        column,
+        caret: caret_line(&shown, caret_start..caret_end.max(caret_start)),
+        line: render(&shown).into_owned(),
     }
 }
 
@@ -210,6 +241,32 @@ mod tests {
         assert!(matches!(render("nginx"), Cow::Borrowed("nginx")));
         assert_eq!(caret_line("a\tb", 2..2), "   ^");
         assert_eq!(caret_line("a\tb", 1..2), " ^^");
+    }
+
+    #[test]
+    fn snippets_clip_long_lines_around_the_span() {
+        let text = "[\n  {\"a\": \"é\"}\n]";
+        let at = text.find('é').unwrap();
+        let s = snippet(text, imgrepl::Span::new(at, at + 2));
+        assert_eq!((s.number, s.column), (2, 10));
+        assert_eq!(s.line, "  {\"a\": \"é\"}");
+        assert_eq!(s.caret, "         ^");
+        let long = format!("[{}\"bad\"{}]", " ".repeat(1000), " ".repeat(1000));
+        let at = long.find("\"bad").unwrap();
+        let s = snippet(&long, imgrepl::Span::new(at, at + 5));
+        assert!(
+            s.line.len() <= SNIPPET_BYTES + 2 * '…'.len_utf8(),
+            "{}",
+            s.line
+        );
+        assert!(s.line.starts_with('…') && s.line.ends_with('…'));
+        let caret_at = s.caret.find('^').unwrap();
+        assert_eq!(
+            s.line.chars().skip(caret_at).take(5).collect::<String>(),
+            "\"bad\""
+        );
+        assert_eq!(s.caret.trim_start(), "^^^^^");
+        assert_eq!(s.column, at + 1);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use imgrepl::{AppliedRule, Explanation, MatchMode, Policy, RewriteError, RuleId};
 use serde::Serialize;
@@ -27,9 +28,9 @@ pub struct Args {
     pub policy: PathBuf,
 
     /// How a rule's prefix matches: the longest prefix at a '/' boundary, or only the image's
-    /// whole parent path.
-    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = ["longest-prefix", "exact-parent"])]
-    pub mode: String,
+    /// whole parent path: `longest-prefix` or `exact-parent`.
+    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = MatchMode::from_str)]
+    pub mode: MatchMode,
 
     /// Explain each image: the candidate rule at each '/' boundary, the winner, and whether the
     /// two modes disagree.
@@ -60,10 +61,7 @@ struct Record<'a> {
 /// Reads the policy file; an invalid policy is a failure (exit 2) that names its first error.
 fn load(args: &Args) -> Result<Policy, Failure> {
     let text = crate::input::read_text(&args.policy, crate::check::MAX_FILE_BYTES)?;
-    let mode: MatchMode = args
-        .mode
-        .parse()
-        .map_err(|e| Failure::usage(format!("{e}")))?;
+    let mode = args.mode;
     Policy::from_json(&text)
         .map(|policy| policy.with_mode(mode))
         .map_err(|err| {

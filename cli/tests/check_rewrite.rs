@@ -95,7 +95,7 @@ fn check_json_lists_every_diagnostic() {
     assert_eq!(d["index"], 0);
     assert_eq!(d["field"], "repositoryPrefix");
     assert_eq!(d["pointer"], "/0/repositoryPrefix");
-    assert_eq!(d["span"], serde_json::json!([22, 33]));
+    assert_eq!(d["span"], serde_json::json!({"start": 22, "end": 33}));
     assert_eq!(&policy[22..33], "\"docker.io\"");
 
     let run = imgrepl(&["check", "--json"], b"{}");

@@ -96,17 +96,16 @@
 
 pub mod code;
 mod matcher;
+mod pointer;
 pub mod policy;
 pub mod reference;
 pub mod rewrite;
+mod rule;
 pub mod span;
 pub mod workload;
 
 pub use code::{Code, Scope, Severity};
-pub use policy::{
-    ANNOTATION_KEY, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, PolicyError, Rule,
-    RuleId, Validation,
-};
+pub use policy::{Diagnostic, Field, MAX_POLICY_BYTES, Policy, PolicyError, Validation};
 pub use reference::{
     MAX_IMAGE_BYTES, Normalized, ParseError, ParseErrorKind, Reference, ReferenceBuf,
 };
@@ -114,4 +113,6 @@ pub use rewrite::{
     AppliedRule, BatchItem, Candidate, Explanation, Match, RewriteBatch, RewriteError,
     RewriteErrorKind, Rewritten,
 };
+pub use rule::{MatchMode, Rule, RuleId, UnknownMatchMode};
 pub use span::{Span, Utf16Index};
+pub use workload::ANNOTATION_KEY;

@@ -248,12 +248,7 @@ impl Policy {
             } else {
                 m.prefix_len + 1
             };
-        let base = self
-            .matcher
-            .replace_path_len
-            .get(m.rule.index())
-            .copied()
-            .unwrap_or_default();
+        let base = self.matcher.replace_path_len(m.rule);
         let path_len = base + moved;
         if path_len > NAME_TOTAL_LENGTH_MAX {
             let result_name_len = replace.len() + 1 + moved;

@@ -67,7 +67,8 @@ fn a_pod_is_patched() {
     );
     assert!(response.has_errors());
     assert_eq!(response.report.as_ref().unwrap().patch.len(), 2);
-    assert_eq!(response.to_json(), body.to_string());
+    let sent: Value = serde_json::from_str(&response.to_json()).unwrap();
+    assert_eq!(&sent, body);
 }
 
 #[test]

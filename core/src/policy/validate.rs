@@ -6,7 +6,7 @@ use super::read::{self, Element, Entry, ReadError};
 use super::{Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, Rule, Validation};
 use crate::Span;
 use crate::matcher::Matcher;
-use crate::reference::name_prefix_path_len;
+use crate::reference::{DOCKER_HUB_DOMAINS, name_prefix_path_len};
 
 /// A string field as read: its decoded value and where it stands.
 struct Value<'a> {
@@ -247,14 +247,8 @@ fn unknown_field(index: usize, entry: &Entry<'_>) -> Diagnostic {
         ),
     };
     let mut d = Diagnostic::new(Code::UnknownField, message, entry.key_span).with_rule(index);
-    d.pointer.push('/');
-    d.pointer.push_str(&escape_pointer(&entry.key));
+    crate::pointer::push_token(&mut d.pointer, &entry.key);
     d
-}
-
-/// RFC 6901 escaping of one reference token.
-pub(crate) fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Levenshtein distance, for typo suggestions between short field names.
@@ -376,15 +370,13 @@ fn check_duplicates(rules: &[Fields<'_>], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Docker Hub's domains: images written in the familiar form (`nginx`, `team/app`) never carry
-/// them, and matching is on the image as written.
-const DOCKER_HUB: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
-
 fn warn_docker_hub(rules: &[ReadRule<'_>], diags: &mut Vec<Diagnostic>) {
     for rule in rules {
         let text = &rule.prefix.text;
         let first = text.split('/').next().unwrap_or_default();
-        if DOCKER_HUB.contains(&first) {
+        // Images written in the familiar form (`nginx`, `team/app`) never carry these domains,
+        // and matching is on the image as written.
+        if DOCKER_HUB_DOMAINS.contains(&first) {
             diags.push(
                 Diagnostic::new(
                     Code::DockerHubPrefix,

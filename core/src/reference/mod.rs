@@ -25,6 +25,7 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 pub use error::{ParseError, ParseErrorKind};
+pub(crate) use normalize::DOCKER_HUB_DOMAINS;
 pub use normalize::Normalized;
 pub(crate) use parse::{NAME_TOTAL_LENGTH_MAX, Parts};
 
@@ -397,10 +398,7 @@ fn check_digest(s: &str, start: usize) -> Result<(), ParseError> {
     if parse::all_lower_hex(enc.as_bytes()) {
         return Ok(());
     }
-    if let Some(i) = enc
-        .bytes()
-        .position(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    {
+    if let Some(i) = enc.bytes().position(|b| !parse::is_lower_hex(b)) {
         return Err(ParseError::new(
             ParseErrorKind::DigestFormat,
             "uppercase hex digit in digest",

@@ -8,6 +8,12 @@ use super::{NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Parts, parse_part
 pub(crate) const DEFAULT_DOMAIN: &str = "docker.io";
 /// Docker Hub's legacy domain, normalized to [`DEFAULT_DOMAIN`].
 pub(crate) const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
+/// Every domain of Docker Hub: the normalized one, the legacy one, and the registry's own host.
+pub(crate) const DOCKER_HUB_DOMAINS: [&str; 3] = [
+    DEFAULT_DOMAIN,
+    LEGACY_DEFAULT_DOMAIN,
+    "registry-1.docker.io",
+];
 /// The namespace of Docker Hub's official images.
 pub(crate) const OFFICIAL_REPO_PREFIX: &str = "library/";
 
@@ -186,7 +192,7 @@ pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
             0,
         ));
     }
-    if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if s.len() == 64 && super::parse::all_lower_hex(s.as_bytes()) {
         return Err(ParseError::new(
             ParseErrorKind::HexName,
             "a 64-hex-digit identifier cannot be used as a name",

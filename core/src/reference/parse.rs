@@ -231,7 +231,7 @@ static CLASS: [u8; 256] = {
         if c.is_ascii_hexdigit() {
             bits |= HEX;
         }
-        if digit || matches!(c, b'a'..=b'f') {
+        if is_lower_hex(c) {
             bits |= LOWER_HEX;
         }
         if lower || upper {
@@ -282,6 +282,12 @@ fn is_digest_separator(b: u8) -> bool {
 #[inline]
 pub(crate) fn all_in(class: u8, bytes: &[u8]) -> bool {
     bytes.iter().fold(class, |acc, &b| acc & CLASS[b as usize]) & class != 0
+}
+
+/// Whether `b` is a lowercase hex digit (`0-9a-f`): the one definition of the class.
+#[inline]
+pub(crate) const fn is_lower_hex(b: u8) -> bool {
+    matches!(b, b'0'..=b'9' | b'a'..=b'f')
 }
 
 /// Whether every byte of `bytes` is a lowercase hex digit.

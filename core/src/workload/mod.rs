@@ -31,7 +31,6 @@
 //! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`].
 
 pub mod admission;
-mod base64;
 mod error;
 mod kind;
 mod patch;
@@ -41,13 +40,18 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use crate::pointer::escape_pointer_token;
 pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadErrorKind};
 pub use kind::WorkloadKind;
-pub use patch::{Patch, PatchError, PatchOp, PatchOpKind, escape_pointer_token};
+pub use patch::{Patch, PatchError, PatchOp, PatchOpKind};
 
+use crate::pointer::{pointer_of, push_token};
 pub use crate::rewrite::AppliedRule;
-use crate::{ANNOTATION_KEY, Code, Diagnostic, MatchMode, Policy};
-use patch::{pointer_of, push_token};
+use crate::{Code, Diagnostic, MatchMode, Policy};
+
+/// The default annotation key that carries the policy (Kubernetes knowledge: it lives with the
+/// workloads; `imgrepl::ANNOTATION_KEY` is the same constant).
+pub const ANNOTATION_KEY: &str = "coordinator.cci.io/image-replacement";
 
 /// The largest object accepted as JSON text, in bytes: 3 MiB, the Kubernetes API server's
 /// limit for a request body.
