@@ -24,19 +24,19 @@ use crate::cmd::{Cmd, root, say};
 /// Go and a C compiler for cgo.
 const GO_TOOLS: &[Tool] = &[
     Tool {
-        command: "go",
-        probe: &["version"],
-        package: "golang-go",
+        name: "go",
+        probe: &["go", "version"],
+        packages: &["golang-go"],
     },
     Tool {
-        command: "cc",
-        probe: &["--version"],
-        package: "gcc",
+        name: "cc",
+        probe: &["cc", "--version"],
+        packages: &["gcc", "libc6-dev"],
     },
     Tool {
-        command: "pkg-config",
-        probe: &["--version"],
-        package: "pkg-config",
+        name: "pkg-config",
+        probe: &["pkg-config", "--version"],
+        packages: &["pkg-config"],
     },
 ];
 

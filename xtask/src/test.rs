@@ -84,7 +84,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "doc",
-        about: "cargo doc --no-deps --workspace (and the CLI's own docs), rustdoc warnings denied",
+        about: "cargo doc --no-deps --workspace (and the CLI's and libimgrepl's own docs), rustdoc warnings denied",
         components: &[],
         default: true,
         run: || {
@@ -104,6 +104,13 @@ pub const STEPS: &[Step] = &[
                     "imgrepl",
                 ])
                 .args(["--target-dir", "target/xtask/cli-doc"])
+                .env("RUSTDOCFLAGS", "-Dwarnings")
+                .run()?;
+            // libimgrepl's Rust library is also named `imgrepl` (as C links it), so it has
+            // `doc = false` too and is documented apart.
+            Cmd::cargo()
+                .args(["rustdoc", "--package", "imgrepl-c", "--lib"])
+                .args(["--target-dir", "target/xtask/c-doc"])
                 .env("RUSTDOCFLAGS", "-Dwarnings")
                 .run()
         },
