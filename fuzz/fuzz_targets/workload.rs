@@ -9,7 +9,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use imgrepl::{Code, Policy};
+use imgrepl::Code;
 use imgrepl::workload::{self, Options};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
@@ -134,7 +134,11 @@ fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
         "Pod" => Some("/spec"),
         "PodTemplate" => Some("/template/spec"),
         "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
         | "Job" => Some("/spec/template/spec"),
         _ => None,
     }
@@ -155,15 +159,26 @@ fn check(object: &Value) {
         .policy
         .as_ref()
         .and_then(|p| p.annotation.as_deref())
-        .map(|text| Policy::from_json(text).expect("a reported policy is valid"));
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or_default();
+        .map(|text| imgrepl::Policy::from_json(text).expect("a reported policy is valid"));
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut expected = object.clone();
-    match (policy, pod_spec_pointer(kind).filter(|_| report.is_workload())) {
+    match (
+        policy,
+        pod_spec_pointer(kind).filter(|_| report.is_workload()),
+    ) {
         (Some(policy), Some(at)) => {
             let mut count = 0;
             if let Some(spec) = expected.pointer_mut(at) {
                 for list in ["containers", "initContainers", "ephemeralContainers"] {
-                    for item in spec.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
+                    for item in spec
+                        .get_mut(list)
+                        .and_then(Value::as_array_mut)
+                        .into_iter()
+                        .flatten()
+                    {
                         count += 1;
                         if let Some(Value::String(image)) = item.get_mut("image")
                             && let Ok(r) = policy.rewrite(image)
