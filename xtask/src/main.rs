@@ -9,15 +9,20 @@
 //! | `cargo xtask fuzz …` | the cargo-fuzz targets | [`fuzz`](mod@fuzz) |
 //! | `cargo xtask wasm` | the JavaScript package (`bindings-wasm/pkg/`) and its tools | [`wasm`](mod@wasm) |
 //! | `cargo xtask preview` | builds the package and serves the policy previewer | [`preview`](mod@preview) |
+//! | `cargo xtask gen` | regenerates `bindings-c/include/imgrepl.h` | [`capi`] |
+//! | `cargo xtask install-c --prefix DIR` | installs libimgrepl, its header and `imgrepl.pc` | [`capi`] |
+//! | `cargo xtask bench-ffi` | one rewrite through Rust, C and cgo, the batch call, the webhook against its floor | [`golang`] |
 //!
 //! A task is a module exposing `pub fn run(args: &[String]) -> Result<(), String>`, dispatched
 //! from [`main`]; commands run through [`cmd::Cmd`], which prints each one and turns a failure
 //! into a message.
 
 mod bench;
+mod capi;
 mod cmd;
 mod fuzz;
 mod preview;
+mod golang;
 mod test;
 mod wasm;
 mod wasm_test;
@@ -32,7 +37,11 @@ tasks:
   bench [ARGS...]  run the benchmarks
   fuzz [ARGS...]   run the fuzz targets
   wasm [ARGS...]   build the JavaScript package (bindings-wasm/pkg/node, bindings-wasm/pkg/web)
-  preview [ARGS..] build the package and serve the policy previewer on 127.0.0.1";
+  preview [ARGS..] build the package and serve the policy previewer on 127.0.0.1
+  gen              regenerate bindings-c/include/imgrepl.h
+  install-c --prefix DIR
+                   build libimgrepl and install it, imgrepl.h and imgrepl.pc under DIR
+  bench-ffi        one rewrite through Rust, C and cgo; the batch call; the webhook vs its floor";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +55,9 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(rest),
         "wasm" => wasm::run(rest),
         "preview" => preview::run(rest),
+        "gen" => capi::generate(rest),
+        "install-c" => capi::install_c(rest),
+        "bench-ffi" => golang::bench(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

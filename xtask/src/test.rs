@@ -107,7 +107,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "doc",
-        about: "cargo doc --no-deps --workspace (and the CLI's own docs), rustdoc warnings denied",
+        about: "cargo doc --no-deps --workspace (and the CLI's and libimgrepl's own docs), rustdoc warnings denied",
         components: &[],
         default: true,
         run: || {
@@ -128,8 +128,29 @@ pub const STEPS: &[Step] = &[
                 ])
                 .args(["--target-dir", "target/xtask/cli-doc"])
                 .env("RUSTDOCFLAGS", "-Dwarnings")
+                .run()?;
+            // libimgrepl's Rust library is also named `imgrepl` (as C links it), so it has
+            // `doc = false` too and is documented apart.
+            Cmd::cargo()
+                .args(["rustdoc", "--package", "imgrepl-c", "--lib"])
+                .args(["--target-dir", "target/xtask/c-doc"])
+                .env("RUSTDOCFLAGS", "-Dwarnings")
                 .run()
         },
+    },
+    Step {
+        name: "c",
+        about: "libimgrepl: ABI tests, exported symbols, C tests static/shared under valgrind and with ASAN+UBSAN, pkg-config install",
+        components: &[],
+        default: true,
+        run: crate::capi::test,
+    },
+    Step {
+        name: "go",
+        about: "the Go package and webhook over cgo: go vet, go test, -race, -tags debug, benchmarks once",
+        components: &[],
+        default: true,
+        run: crate::golang::test,
     },
     Step {
         name: "package",
@@ -353,6 +374,8 @@ mod tests {
                 "manifest-wasm",
                 "test",
                 "doc",
+                "c",
+                "go",
                 "package",
                 "wasm-clippy",
                 "wasm",

@@ -1,0 +1,3 @@
+module github.com/imgrepl/imgrepl/bindings-c/go
+
+go 1.19

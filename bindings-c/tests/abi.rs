@@ -1,0 +1,727 @@
+//! Every export called from Rust as C would call it: NULL pointers, `(NULL, 0)`, invalid
+//! UTF-8, oversize input, a buffer one byte short, and (with the `test-panic` feature) a panic
+//! caught at the boundary. Each test also checks that nothing is written on failure.
+
+#![allow(
+    clippy::borrow_as_ptr,
+    clippy::too_many_lines,
+    reason = "C-style calls pass `&mut x` as out-pointers, and each test walks one function's cases"
+)]
+
+use std::ffi::CStr;
+use std::ptr::{null, null_mut};
+
+use imgrepl::*;
+
+const OK: imgrepl_status = imgrepl_status::IMGREPL_STATUS_OK;
+const NULL_ARGUMENT: imgrepl_status = imgrepl_status::IMGREPL_STATUS_NULL_ARGUMENT;
+const INVALID_UTF8: imgrepl_status = imgrepl_status::IMGREPL_STATUS_INVALID_UTF8;
+const TOO_LARGE: imgrepl_status = imgrepl_status::IMGREPL_STATUS_INPUT_TOO_LARGE;
+const TOO_SMALL: imgrepl_status = imgrepl_status::IMGREPL_STATUS_BUFFER_TOO_SMALL;
+const INVALID_ARGUMENT: imgrepl_status = imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT;
+
+const POLICY: &str = r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
+  {"repositoryPrefix": "", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
+  {"repositoryPrefix": "harbor.domain/a/b/c/d", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org2"}]"#;
+
+/// A policy freed on drop.
+struct Policy(*mut imgrepl_policy);
+
+impl Policy {
+    fn parse(json: &str) -> Policy {
+        let mut p = null_mut();
+        // SAFETY: valid (ptr, len) and out-pointer.
+        let status =
+            unsafe { imgrepl_policy_parse(json.as_ptr().cast(), json.len(), &mut p, null_mut()) };
+        assert_eq!(status, OK);
+        Policy(p)
+    }
+}
+
+impl Drop for Policy {
+    fn drop(&mut self) {
+        // SAFETY: made by imgrepl_policy_parse, freed once.
+        unsafe { imgrepl_policy_free(self.0) };
+    }
+}
+
+/// A borrowed `imgrepl_str` as a Rust `&str` (the test outlives nothing it borrows from).
+fn s(x: imgrepl_str) -> &'static str {
+    if x.ptr.is_null() {
+        return "";
+    }
+    // SAFETY: the library hands out UTF-8 (ptr, len) pairs, alive for the test's use.
+    unsafe { std::str::from_utf8(std::slice::from_raw_parts(x.ptr.cast(), x.len)).unwrap() }
+}
+
+/// Calls `imgrepl_policy_rewrite` with a buffer of `cap` bytes, returning the status, the
+/// written length, the rule and the buffer.
+fn rewrite(p: &Policy, image: &[u8], cap: usize) -> (imgrepl_status, usize, i64, Vec<u8>) {
+    let mut buf = vec![b'#'; cap];
+    let (mut len, mut rule) = (usize::MAX, i64::MIN);
+    // SAFETY: valid pointers; buf has `cap` bytes.
+    let status = unsafe {
+        imgrepl_policy_rewrite(
+            p.0,
+            image.as_ptr().cast(),
+            image.len(),
+            if cap == 0 {
+                null_mut()
+            } else {
+                buf.as_mut_ptr().cast()
+            },
+            cap,
+            &mut len,
+            &mut rule,
+            null_mut(),
+        )
+    };
+    (status, len, rule, buf)
+}
+
+#[test]
+fn statuses_have_fixed_numbers_names_and_messages() {
+    let numbers: Vec<u32> = imgrepl_status::ALL.iter().map(|s| *s as u32).collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100]);
+    for status in imgrepl_status::ALL {
+        // SAFETY: static NUL-terminated strings.
+        let name = unsafe { CStr::from_ptr(imgrepl_status_name(status as u32)) };
+        assert_eq!(name.to_str().unwrap(), status.name());
+        assert!(status.name().starts_with("IMGREPL_STATUS_"));
+        // SAFETY: as above.
+        let message = unsafe { CStr::from_ptr(imgrepl_status_message(status as u32)) };
+        assert_eq!(message.to_str().unwrap(), status.message());
+    }
+    // SAFETY: as above.
+    let unknown = unsafe { CStr::from_ptr(imgrepl_status_name(11)) };
+    assert_eq!(unknown.to_str().unwrap(), "IMGREPL_STATUS_UNKNOWN");
+}
+
+#[test]
+fn rewrite_into_buffer_and_its_sizes() {
+    let p = Policy::parse(POLICY);
+    let want = b"swr.cn-north-4.myhuaweicloud.com/org1/nginx:latest";
+    let (status, len, rule, buf) = rewrite(&p, b"nginx:latest", 128);
+    assert_eq!((status, len, rule), (OK, want.len(), 1));
+    assert_eq!(&buf[..len], want);
+    assert_eq!(buf[len], b'#', "no NUL terminator written");
+
+    // Exactly the needed size.
+    let (status, len, _, buf) = rewrite(&p, b"nginx:latest", want.len());
+    assert_eq!((status, &buf[..len]), (OK, &want[..]));
+    // One byte short: the needed length, the buffer and the rule untouched.
+    let (status, len, rule, buf) = rewrite(&p, b"nginx:latest", want.len() - 1);
+    assert_eq!((status, len, rule), (TOO_SMALL, want.len(), i64::MIN));
+    assert!(buf.iter().all(|&b| b == b'#'));
+    // (NULL, 0) asks for the size.
+    let (status, len, _, _) = rewrite(&p, b"nginx:latest", 0);
+    assert_eq!((status, len), (TOO_SMALL, want.len()));
+}
+
+#[test]
+fn rewrite_rejects_bad_arguments_and_writes_nothing() {
+    let p = Policy::parse(POLICY);
+    // Invalid UTF-8, in several shapes.
+    for bad in [
+        &b"\xff"[..],
+        b"nginx\xc3",
+        b"a/\xed\xa0\x80b",
+        b"\xf8\x88\x80\x80\x80",
+    ] {
+        let (status, len, rule, _) = rewrite(&p, bad, 64);
+        assert_eq!(
+            (status, len, rule),
+            (INVALID_UTF8, usize::MAX, i64::MIN),
+            "{bad:?}"
+        );
+    }
+    // Oversize: one byte past the limit, and far past it, before any byte is read.
+    let big = vec![b'a'; 4097];
+    assert_eq!(rewrite(&p, &big, 64).0, TOO_LARGE);
+    let (mut len, mut buf) = (0usize, [0u8; 8]);
+    // SAFETY: the length is checked before the pointer is read, so a dangling (non-null)
+    // pointer with a huge length must not be dereferenced.
+    let status = unsafe {
+        imgrepl_policy_rewrite(
+            p.0,
+            c"x".as_ptr(),
+            usize::MAX,
+            buf.as_mut_ptr().cast(),
+            8,
+            &mut len,
+            null_mut(),
+            null_mut(),
+        )
+    };
+    assert_eq!(status, TOO_LARGE);
+    // NULLs.
+    // SAFETY: every pointer is valid or NULL.
+    unsafe {
+        assert_eq!(
+            imgrepl_policy_rewrite(
+                null(),
+                c"a".as_ptr(),
+                1,
+                buf.as_mut_ptr().cast(),
+                8,
+                &mut len,
+                null_mut(),
+                null_mut()
+            ),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_rewrite(
+                p.0,
+                null(),
+                1,
+                buf.as_mut_ptr().cast(),
+                8,
+                &mut len,
+                null_mut(),
+                null_mut()
+            ),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_rewrite(
+                p.0,
+                c"a".as_ptr(),
+                1,
+                null_mut(),
+                8,
+                &mut len,
+                null_mut(),
+                null_mut()
+            ),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_rewrite(
+                p.0,
+                c"a".as_ptr(),
+                1,
+                buf.as_mut_ptr().cast(),
+                8,
+                null_mut(),
+                null_mut(),
+                null_mut()
+            ),
+            NULL_ARGUMENT
+        );
+    }
+    // (NULL, 0) is the empty image: invalid, with an error.
+    let mut error = null_mut();
+    // SAFETY: valid pointers.
+    let status = unsafe {
+        imgrepl_policy_rewrite(
+            p.0,
+            null(),
+            0,
+            buf.as_mut_ptr().cast(),
+            8,
+            &mut len,
+            null_mut(),
+            &mut error,
+        )
+    };
+    assert_eq!(status, imgrepl_status::IMGREPL_STATUS_INVALID_IMAGE);
+    // SAFETY: a live error, freed once.
+    unsafe {
+        assert_eq!(
+            imgrepl_error_status(error),
+            imgrepl_status::IMGREPL_STATUS_INVALID_IMAGE
+        );
+        assert_eq!(s(imgrepl_error_code(error)), "empty");
+        assert_eq!(imgrepl_error_offset(error), 0);
+        imgrepl_error_free(error);
+    }
+}
+
+#[test]
+fn errors_carry_code_offset_message_and_json() {
+    let p = Policy::parse(POLICY);
+    let mut out = imgrepl_string {
+        ptr: null_mut(),
+        len: 0,
+    };
+    let mut error = null_mut();
+    let image = "team/App:1";
+    // SAFETY: valid pointers.
+    let status = unsafe {
+        imgrepl_policy_rewrite_alloc(
+            p.0,
+            image.as_ptr().cast(),
+            image.len(),
+            &mut out,
+            null_mut(),
+            &mut error,
+        )
+    };
+    assert_eq!(status, imgrepl_status::IMGREPL_STATUS_INVALID_IMAGE);
+    assert!(out.ptr.is_null(), "no output on error");
+    // SAFETY: a live error.
+    unsafe {
+        assert_eq!(s(imgrepl_error_code(error)), "uppercase");
+        assert_eq!(imgrepl_error_offset(error), 5);
+        assert_eq!(
+            s(imgrepl_error_message(error)),
+            "invalid image: repository name must be lowercase: uppercase letter in repository path at byte 5"
+        );
+        let json: serde_json::Value = serde_json::from_str(s(imgrepl_error_json(error))).unwrap();
+        assert_eq!(json["code"], "uppercase");
+        assert_eq!(json["offset"], 5);
+        imgrepl_error_free(error);
+        // Accessors on NULL return their documented defaults.
+        assert_eq!(imgrepl_error_offset(null()), -1);
+        assert!(imgrepl_error_code(null()).ptr.is_null());
+        assert_eq!(imgrepl_error_status(null()), NULL_ARGUMENT);
+    }
+}
+
+#[test]
+fn owned_strings_are_nul_terminated_and_free_twice_safely() {
+    let p = Policy::parse(POLICY);
+    let mut out = imgrepl_string {
+        ptr: null_mut(),
+        len: 0,
+    };
+    let mut rule = 0i64;
+    // SAFETY: valid pointers; the string is freed twice on purpose (documented no-op).
+    unsafe {
+        let image = "quay.io/x/y";
+        let status = imgrepl_policy_rewrite_alloc(
+            p.0,
+            image.as_ptr().cast(),
+            image.len(),
+            &mut out,
+            &mut rule,
+            null_mut(),
+        );
+        assert_eq!((status, rule), (OK, -1));
+        assert_eq!(CStr::from_ptr(out.ptr).to_str().unwrap(), "quay.io/x/y");
+        assert_eq!(out.len, 11);
+        imgrepl_string_free(&mut out);
+        assert!(out.ptr.is_null() && out.len == 0);
+        imgrepl_string_free(&mut out);
+        imgrepl_string_free(null_mut());
+    }
+}
+
+#[test]
+fn policy_parse_boundaries() {
+    let mut p = null_mut();
+    let mut d = null_mut();
+    // SAFETY: every pointer valid or NULL as each case needs.
+    unsafe {
+        assert_eq!(
+            imgrepl_policy_parse(null(), 3, &mut p, &mut d),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_parse(c"[]".as_ptr(), 2, null_mut(), &mut d),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_parse(c"[\"\xff\"]".as_ptr(), 5, &mut p, &mut d),
+            INVALID_UTF8
+        );
+        let big = format!("[{}]", " ".repeat(256 * 1024));
+        assert_eq!(
+            imgrepl_policy_parse(big.as_ptr().cast(), big.len(), &mut p, &mut d),
+            TOO_LARGE
+        );
+        assert!(p.is_null() && d.is_null(), "nothing written");
+        // (NULL, 0) is the empty text: invalid JSON, with its diagnostic.
+        assert_eq!(
+            imgrepl_policy_parse(null(), 0, &mut p, &mut d),
+            imgrepl_status::IMGREPL_STATUS_INVALID_POLICY
+        );
+        assert!(p.is_null());
+        assert_eq!(imgrepl_diagnostics_len(d), 1);
+        let mut diag = std::mem::MaybeUninit::<imgrepl_diagnostic>::uninit();
+        assert_eq!(imgrepl_diagnostics_get(d, 0, diag.as_mut_ptr()), OK);
+        let diag = diag.assume_init();
+        assert_eq!(s(diag.code), "invalid-json");
+        assert_eq!(diag.severity, imgrepl_severity::IMGREPL_SEVERITY_ERROR);
+        assert_eq!(diag.rule, -1);
+        assert!(diag.field.ptr.is_null());
+        let mut untouched = diag;
+        assert_eq!(
+            imgrepl_diagnostics_get(d, 1, &mut untouched),
+            INVALID_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_diagnostics_get(null(), 0, &mut untouched),
+            NULL_ARGUMENT
+        );
+        assert_eq!(imgrepl_diagnostics_get(d, 0, null_mut()), NULL_ARGUMENT);
+        imgrepl_diagnostics_free(d);
+        imgrepl_diagnostics_free(null_mut());
+    }
+}
+
+#[test]
+fn policy_accessors() {
+    let p = Policy::parse(POLICY);
+    let (mut prefix, mut replace) = (
+        imgrepl_str {
+            ptr: null(),
+            len: 0,
+        },
+        imgrepl_str {
+            ptr: null(),
+            len: 0,
+        },
+    );
+    let mut exact = null_mut();
+    // SAFETY: valid pointers.
+    unsafe {
+        assert_eq!(imgrepl_policy_rules_len(p.0), 3);
+        assert_eq!(imgrepl_policy_rule(p.0, 0, &mut prefix, &mut replace), OK);
+        assert_eq!(
+            (s(prefix), s(replace)),
+            ("harbor.domain", "swr.cn-north-4.myhuaweicloud.com/org1")
+        );
+        assert_eq!(
+            imgrepl_policy_rule(p.0, 3, &mut prefix, &mut replace),
+            INVALID_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_rule(p.0, 0, null_mut(), &mut replace),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_with_mode(p.0, 2, &mut exact),
+            INVALID_ARGUMENT
+        );
+        assert!(exact.is_null());
+        assert_eq!(imgrepl_policy_with_mode(p.0, 1, &mut exact), OK);
+        assert_eq!(
+            imgrepl_policy_mode(exact),
+            imgrepl_match_mode::IMGREPL_MATCH_MODE_EXACT_PARENT
+        );
+        assert_eq!(
+            imgrepl_policy_mode(p.0),
+            imgrepl_match_mode::IMGREPL_MATCH_MODE_LONGEST_PREFIX
+        );
+        imgrepl_policy_free(exact);
+        let mut w = null_mut();
+        assert_eq!(imgrepl_policy_warnings(p.0, &mut w), OK);
+        assert_eq!(imgrepl_diagnostics_len(w), 0);
+        imgrepl_diagnostics_free(w);
+        assert_eq!(imgrepl_policy_warnings(null(), &mut w), NULL_ARGUMENT);
+    }
+}
+
+#[test]
+fn batch_matches_one_by_one() {
+    let p = Policy::parse(POLICY);
+    let images = [
+        "nginx:latest",
+        "Bad",
+        "quay.io/x/y",
+        "harbor.domain/a/b/c/d/redis:7",
+        "",
+    ];
+    let all: String = images.concat();
+    let lens: Vec<usize> = images.iter().map(|i| i.len()).collect();
+    let mut batch = null_mut();
+    // SAFETY: valid pointers; the batch is freed below.
+    unsafe {
+        assert_eq!(
+            imgrepl_policy_rewrite_batch(
+                p.0,
+                all.as_ptr().cast(),
+                all.len(),
+                lens.as_ptr(),
+                lens.len(),
+                &mut batch
+            ),
+            OK
+        );
+        let (mut items, mut n) = (null(), 0usize);
+        assert_eq!(imgrepl_batch_items(batch, &mut items, &mut n), OK);
+        assert_eq!(n, images.len());
+        let items = std::slice::from_raw_parts(items, n);
+        let output = s(imgrepl_batch_output(batch));
+        for (image, item) in images.iter().zip(items) {
+            let (status, len, rule, buf) = rewrite(&p, image.as_bytes(), 256);
+            assert_eq!(item.status, status, "{image}");
+            assert_eq!(&output[item.start..item.end], s(item.image));
+            if status == OK {
+                assert_eq!(s(item.image).as_bytes(), &buf[..len], "{image}");
+                assert_eq!(item.rule, rule);
+                assert!(item.code.ptr.is_null());
+            } else {
+                assert_eq!(s(item.image), *image, "an error keeps the image");
+                let mut e = null_mut();
+                let i = images.iter().position(|x| x == image).unwrap();
+                assert_eq!(imgrepl_batch_error(batch, i, &mut e), OK);
+                assert_eq!(s(imgrepl_error_code(e)), s(item.code));
+                imgrepl_error_free(e);
+            }
+        }
+        let mut e = null_mut();
+        assert_eq!(imgrepl_batch_error(batch, 0, &mut e), INVALID_ARGUMENT);
+        assert_eq!(imgrepl_batch_error(batch, 99, &mut e), INVALID_ARGUMENT);
+        assert!(e.is_null());
+        imgrepl_batch_free(batch);
+
+        // Lengths that do not add up, each way; an image past the limit; bad UTF-8.
+        let mut b = null_mut();
+        let short = [1usize, 2];
+        assert_eq!(
+            imgrepl_policy_rewrite_batch(p.0, c"abcd".as_ptr(), 4, short.as_ptr(), 2, &mut b),
+            INVALID_ARGUMENT
+        );
+        let long = [3usize, 2];
+        assert_eq!(
+            imgrepl_policy_rewrite_batch(p.0, c"abcd".as_ptr(), 4, long.as_ptr(), 2, &mut b),
+            INVALID_ARGUMENT
+        );
+        let huge = [usize::MAX, 5];
+        assert_eq!(
+            imgrepl_policy_rewrite_batch(p.0, c"abcd".as_ptr(), 4, huge.as_ptr(), 2, &mut b),
+            TOO_LARGE
+        );
+        let one = [2usize];
+        assert_eq!(
+            imgrepl_policy_rewrite_batch(p.0, c"a\xff".as_ptr(), 2, one.as_ptr(), 1, &mut b),
+            INVALID_UTF8
+        );
+        assert_eq!(
+            imgrepl_policy_rewrite_batch(p.0, null(), 0, null(), 1, &mut b),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_rewrite_batch(p.0, null(), 0, null(), usize::MAX, &mut b),
+            TOO_LARGE
+        );
+        assert!(b.is_null(), "nothing written");
+        assert_eq!(imgrepl_batch_len(null()), 0);
+        assert!(imgrepl_batch_output(null()).ptr.is_null());
+    }
+}
+
+#[test]
+fn find_and_explain() {
+    let p = Policy::parse(POLICY);
+    let mut m = imgrepl_match {
+        found: true,
+        rule: 9,
+        prefix_len: 9,
+    };
+    let mut json = imgrepl_string {
+        ptr: null_mut(),
+        len: 0,
+    };
+    // SAFETY: valid pointers.
+    unsafe {
+        let image = "harbor.domain/a/b/c/d/redis:latest";
+        assert_eq!(
+            imgrepl_policy_find(p.0, image.as_ptr().cast(), image.len(), &mut m, null_mut()),
+            OK
+        );
+        assert!(m.found);
+        assert_eq!((m.rule, m.prefix_len), (2, 21));
+        assert_eq!(
+            imgrepl_policy_find(p.0, c"\xff".as_ptr(), 1, &mut m, null_mut()),
+            INVALID_UTF8
+        );
+        let image = "harbor.domain/team/app:1";
+        assert_eq!(
+            imgrepl_policy_explain(p.0, image.as_ptr().cast(), image.len(), &mut json),
+            OK
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(CStr::from_ptr(json.ptr).to_str().unwrap()).unwrap();
+        assert_eq!(v["modesDisagree"], true);
+        assert_eq!(
+            v["result"],
+            "swr.cn-north-4.myhuaweicloud.com/org1/team/app:1"
+        );
+        imgrepl_string_free(&mut json);
+        assert_eq!(
+            imgrepl_policy_explain(p.0, null(), 1, &mut json),
+            NULL_ARGUMENT
+        );
+        assert!(json.ptr.is_null());
+    }
+}
+
+#[test]
+fn reference_views() {
+    let mut r = null_mut();
+    let mut parts = std::mem::MaybeUninit::<imgrepl_reference_parts>::uninit();
+    // SAFETY: valid pointers; the references are freed.
+    unsafe {
+        assert_eq!(
+            imgrepl_reference_parse(c"nginx".as_ptr(), 5, 1, &mut r, null_mut()),
+            OK
+        );
+        assert_eq!(imgrepl_reference_get(r, parts.as_mut_ptr()), OK);
+        let p = parts.assume_init();
+        assert_eq!(s(p.full), "docker.io/library/nginx");
+        assert_eq!(s(p.familiar), "nginx");
+        assert!(p.tag.ptr.is_null() && p.digest.ptr.is_null());
+        imgrepl_reference_free(r);
+        let mut error = null_mut();
+        r = null_mut();
+        assert_eq!(
+            imgrepl_reference_parse(c"a/B".as_ptr(), 3, 0, &mut r, &mut error),
+            imgrepl_status::IMGREPL_STATUS_INVALID_IMAGE
+        );
+        assert!(r.is_null());
+        assert_eq!(s(imgrepl_error_code(error)), "uppercase");
+        imgrepl_error_free(error);
+        assert_eq!(
+            imgrepl_reference_parse(c"a".as_ptr(), 1, 3, &mut r, null_mut()),
+            INVALID_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_reference_parse(c"\xff".as_ptr(), 1, 0, &mut r, null_mut()),
+            INVALID_UTF8
+        );
+        assert_eq!(
+            imgrepl_reference_get(null(), parts.as_mut_ptr()),
+            NULL_ARGUMENT
+        );
+        imgrepl_reference_free(null_mut());
+    }
+}
+
+#[test]
+fn workload_and_admission() {
+    let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+      "metadata": {"annotations": {"coordinator.cci.io/image-replacement": r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+      "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
+    .to_string();
+    let review = format!(
+        r#"{{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {{"uid": "u-7", "operation": "CREATE", "object": {pod}}}}}"#
+    );
+    let mut out = imgrepl_string {
+        ptr: null_mut(),
+        len: 0,
+    };
+    let mut info = imgrepl_admission_info {
+        patch_ops: 99,
+        has_errors: true,
+    };
+    // SAFETY: valid pointers.
+    unsafe {
+        assert_eq!(
+            imgrepl_workload_rewrite(pod.as_ptr().cast(), pod.len(), null(), &mut out, null_mut()),
+            OK
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(CStr::from_ptr(out.ptr).to_str().unwrap()).unwrap();
+        assert_eq!(report["patch"][0]["value"], "m.io/hub/nginx:1.27");
+        imgrepl_string_free(&mut out);
+
+        assert_eq!(
+            imgrepl_admission_review(
+                review.as_ptr().cast(),
+                review.len(),
+                null(),
+                &mut out,
+                &mut info,
+                null_mut()
+            ),
+            OK
+        );
+        let response: serde_json::Value =
+            serde_json::from_str(CStr::from_ptr(out.ptr).to_str().unwrap()).unwrap();
+        assert_eq!(response["response"]["uid"], "u-7");
+        assert_eq!(response["response"]["patchType"], "JSONPatch");
+        assert_eq!((info.patch_ops, info.has_errors), (1, false));
+        imgrepl_string_free(&mut out);
+
+        // Options: a bad mode, a bad key, and a NULL policy pointer is "no policy".
+        let mut options = imgrepl_options {
+            policy: null(),
+            annotation_key: null(),
+            annotation_key_len: 0,
+            mode: 5,
+        };
+        assert_eq!(
+            imgrepl_workload_rewrite(
+                pod.as_ptr().cast(),
+                pod.len(),
+                &options,
+                &mut out,
+                null_mut()
+            ),
+            INVALID_ARGUMENT
+        );
+        options.mode = 0;
+        options.annotation_key = c"\xff".as_ptr();
+        options.annotation_key_len = 1;
+        assert_eq!(
+            imgrepl_workload_rewrite(
+                pod.as_ptr().cast(),
+                pod.len(),
+                &options,
+                &mut out,
+                null_mut()
+            ),
+            INVALID_UTF8
+        );
+        options.annotation_key_len = 1000;
+        assert_eq!(
+            imgrepl_workload_rewrite(
+                pod.as_ptr().cast(),
+                pod.len(),
+                &options,
+                &mut out,
+                null_mut()
+            ),
+            TOO_LARGE
+        );
+        assert!(out.ptr.is_null());
+
+        let mut error = null_mut();
+        assert_eq!(
+            imgrepl_admission_review(c"[]".as_ptr(), 2, null(), &mut out, &mut info, &mut error),
+            imgrepl_status::IMGREPL_STATUS_INVALID_REVIEW
+        );
+        assert!(out.ptr.is_null());
+        assert!(!s(imgrepl_error_message(error)).is_empty());
+        imgrepl_error_free(error);
+        let big = vec![b' '; 3 * 1024 * 1024 + 1];
+        assert_eq!(
+            imgrepl_workload_rewrite(big.as_ptr().cast(), big.len(), null(), &mut out, null_mut()),
+            TOO_LARGE
+        );
+        assert_eq!(
+            imgrepl_workload_rewrite(null(), 1, null(), &mut out, null_mut()),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_admission_review(
+                c"{}".as_ptr(),
+                2,
+                null(),
+                null_mut(),
+                null_mut(),
+                null_mut()
+            ),
+            NULL_ARGUMENT
+        );
+    }
+}
+
+#[cfg(feature = "test-panic")]
+#[test]
+fn a_panic_becomes_a_status_and_writes_nothing() {
+    let mut out = 7u32;
+    // SAFETY: a valid out-pointer.
+    let status = unsafe { imgrepl_test_panic(&mut out) };
+    assert_eq!(status, imgrepl_status::IMGREPL_STATUS_PANIC);
+    assert_eq!(out, 7);
+    // The library still works after a caught panic.
+    let p = Policy::parse(POLICY);
+    assert_eq!(rewrite(&p, b"nginx:1", 64).0, OK);
+    // SAFETY: NULL is checked before the panic.
+    assert_eq!(unsafe { imgrepl_test_panic(null_mut()) }, NULL_ARGUMENT);
+}

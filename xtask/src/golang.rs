@@ -1,0 +1,281 @@
+//! The Go package over cgo (`bindings-c/go`): the `go` step of `cargo xtask test`, and
+//! `cargo xtask bench-ffi`.
+//!
+//! The `go` step builds `libimgrepl.a` and runs, in `bindings-c/go` with the Go module proxy
+//! off (the module uses the standard library only): `go vet`, `go test` (package and webhook,
+//! with the loopback TLS tests and a short load test), `go test -race`, `go test -tags debug`
+//! (every C call preceded by a forced GC), each benchmark once, and the package built against
+//! an installed library through pkg-config (`-tags imgrepl_pkgconfig`). Go comes from Debian's
+//! `golang-go` (Go 1.19, the oldest version the module supports), installed with apt when
+//! missing, with gcc for cgo.
+//!
+//! `cargo xtask bench-ffi` measures, in one run and over one corpus
+//! (`bindings-c/testdata/bench-*.{json,txt}`): one rewrite through the Rust API, through the C
+//! API from C, and through cgo; the batch call per image from C and from Go; and the webhook's
+//! p50/p99 latency and requests/s beside the floor server (the same HTTPS server answering
+//! without calling imgrepl). Every engine first prints the total length of its results, and
+//! the run fails unless they agree.
+
+use std::path::PathBuf;
+
+use crate::capi::{self, Tool, ensure_tools};
+use crate::cmd::{Cmd, root, say};
+
+/// Go and a C compiler for cgo.
+const GO_TOOLS: &[Tool] = &[
+    Tool {
+        name: "go",
+        probe: &["go", "version"],
+        packages: &["golang-go"],
+    },
+    Tool {
+        name: "cc",
+        probe: &["cc", "--version"],
+        packages: &["gcc", "libc6-dev"],
+    },
+    Tool {
+        name: "pkg-config",
+        probe: &["pkg-config", "--version"],
+        packages: &["pkg-config"],
+    },
+];
+
+/// `bindings-c/go`.
+fn go_dir() -> PathBuf {
+    root().join("bindings-c").join("go")
+}
+
+/// A `go` command in the module, offline, with cgo on.
+fn go() -> Cmd {
+    Cmd::new("go")
+        .dir(go_dir())
+        .env("GOPROXY", "off")
+        .env("CGO_ENABLED", "1")
+}
+
+/// The `go` step of `cargo xtask test`.
+///
+/// # Errors
+///
+/// When Go cannot be installed, the library does not build, or a Go check fails.
+pub fn test() -> Result<(), String> {
+    ensure_tools(GO_TOOLS)?;
+    say(go().arg("version").read()?);
+    capi::build_lib()?;
+    go().args(["vet", "./..."]).run()?;
+    go().args(["test", "-count=1", "./..."]).run()?;
+    go().args(["test", "-count=1", "-race", "./..."]).run()?;
+    go().args(["test", "-count=1", "-tags", "debug", "."])
+        .run()?;
+    go().args([
+        "test",
+        "-count=1",
+        "-run",
+        "^$",
+        "-bench",
+        ".",
+        "-benchtime",
+        "1x",
+        ".",
+    ])
+    .run()?;
+    // The package against an installed library, found through pkg-config.
+    let prefix = capi::install_scratch("go-prefix")?;
+    let lib = prefix.join("lib");
+    go().args(["test", "-count=1", "-tags", "imgrepl_pkgconfig", "."])
+        .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
+        .env("LD_LIBRARY_PATH", &lib)
+        .run()
+}
+
+/// One measured figure: what, nanoseconds per image.
+struct Figure {
+    name: String,
+    ns: f64,
+}
+
+/// Reads `check N` and `name ns` lines.
+fn parse_lines(
+    text: &str,
+    check: &mut Vec<(String, u64)>,
+    figures: &mut Vec<Figure>,
+    engine: &str,
+) {
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("check"), Some(n)) => {
+                if let Ok(n) = n.parse() {
+                    check.push((engine.to_owned(), n));
+                }
+            }
+            (Some(name), Some(ns)) if name.contains('/') => {
+                if let Ok(ns) = ns.parse() {
+                    figures.push(Figure {
+                        name: name.to_owned(),
+                        ns,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Reads `go test -bench` lines: `BenchmarkRewrite-2  N  T ns/op  C check  X ns/image …`.
+fn parse_go_bench(text: &str, check: &mut Vec<(String, u64)>, figures: &mut Vec<Figure>) {
+    for line in text.lines().filter(|l| l.starts_with("Benchmark")) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let name = words[0].split('-').next().unwrap_or(words[0]);
+        let value = |unit: &str| {
+            words
+                .windows(2)
+                .find(|w| w[1] == unit)
+                .and_then(|w| w[0].parse::<f64>().ok())
+        };
+        if let Some(ns) = value("ns/image") {
+            figures.push(Figure {
+                name: format!("go/{}", name.trim_start_matches("Benchmark")),
+                ns,
+            });
+        }
+        if let Some(c) = value("check") {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a byte count printed as a float metric"
+            )]
+            check.push(("go".to_owned(), c as u64));
+        }
+    }
+}
+
+/// `cargo xtask bench-ffi [--requests N]`.
+///
+/// # Errors
+///
+/// When a tool is missing, a program fails, or the engines disagree on the answers.
+pub fn bench(args: &[String]) -> Result<(), String> {
+    let requests = match args {
+        [] => 4000,
+        [flag, n] if flag == "--requests" => n
+            .parse::<u32>()
+            .map_err(|_| format!("--requests: `{n}` is not a count"))?,
+        _ => return Err("usage: cargo xtask bench-ffi [--requests N]".to_owned()),
+    };
+    ensure_tools(GO_TOOLS)?;
+    capi::build_lib()?;
+    let (mut check, mut figures) = (Vec::new(), Vec::new());
+    let rust = Cmd::cargo()
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "imgrepl-c",
+            "--example",
+            "bench_rust",
+        ])
+        .read()?;
+    parse_lines(&rust, &mut check, &mut figures, "rust");
+    let data = root().join("bindings-c").join("testdata");
+    let c_bench = capi::compile_bench()?;
+    let c = Cmd::new(&c_bench)
+        .arg(data.join("bench-policy.json"))
+        .arg(data.join("bench-images.txt"))
+        .read()?;
+    parse_lines(&c, &mut check, &mut figures, "c");
+    let go_out = go()
+        .args([
+            "test",
+            "-count=1",
+            "-run",
+            "^$",
+            "-bench",
+            ".",
+            "-benchtime",
+            "2s",
+            "-benchmem",
+            ".",
+        ])
+        .read()?;
+    parse_go_bench(&go_out, &mut check, &mut figures);
+    let engines = ["rust", "c", "go"];
+    let all_ran = engines
+        .iter()
+        .all(|e| check.iter().any(|(name, _)| name == e));
+    if !all_ran || check.iter().any(|(_, n)| *n != check[0].1) {
+        return Err(format!("the engines disagree on the results: {check:?}"));
+    }
+    say(format_args!(
+        "every engine gives the same results ({} bytes over the corpus)",
+        check[0].1
+    ));
+    let base = figures
+        .iter()
+        .find(|f| f.name == "rust/rewrite_into")
+        .map_or(1.0, |f| f.ns);
+    println!("\n| path | ns per image | × Rust rewrite_into |\n|---|---:|---:|");
+    for f in &figures {
+        println!("| `{}` | {:.1} | {:.2} |", f.name, f.ns, f.ns / base);
+    }
+    let load = go()
+        .args([
+            "test",
+            "-count=1",
+            "-run",
+            "^TestLoad$",
+            "-v",
+            "./cmd/imgrepl-webhook",
+        ])
+        .env("IMGREPL_LOAD_REQUESTS", requests.to_string())
+        .read()?;
+    println!(
+        "\n| webhook (loopback HTTPS, concurrency 8) | p50 µs | p99 µs | requests/s |\n|---|---:|---:|---:|"
+    );
+    for line in load.lines().filter(|l| l.starts_with("load ")) {
+        let field = |key: &str| {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(key))
+                .unwrap_or("?")
+                .to_owned()
+        };
+        let name = line.split_whitespace().nth(1).unwrap_or("?");
+        println!(
+            "| {name} ({} requests) | {} | {} | {} |",
+            field("requests="),
+            field("p50_us="),
+            field("p99_us="),
+            field("rps=")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_bench_lines_are_read() {
+        let out = "goos: linux\nBenchmarkRewrite-2   \t  27139\t 8897 ns/op\t 732.0 check\t 556.0 ns/image\t 1248 B/op\nPASS\n";
+        let (mut check, mut figures) = (Vec::new(), Vec::new());
+        parse_go_bench(out, &mut check, &mut figures);
+        assert_eq!(check, [("go".to_owned(), 732)]);
+        assert_eq!(figures.len(), 1);
+        assert_eq!(figures[0].name, "go/Rewrite");
+        assert!((figures[0].ns - 556.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn program_lines_are_read() {
+        let (mut check, mut figures) = (Vec::new(), Vec::new());
+        parse_lines(
+            "check 10\nrust/rewrite 12.5\nnoise\n",
+            &mut check,
+            &mut figures,
+            "rust",
+        );
+        assert_eq!(check, [("rust".to_owned(), 10)]);
+        assert_eq!(figures[0].name, "rust/rewrite");
+    }
+}
