@@ -40,7 +40,8 @@ pub struct Args {
 /// or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let (policy, mode) = args.policy.load()?;
-    let options = args.policy.options(policy.as_ref(), mode);
+    let table = args.policy.table()?;
+    let options = args.policy.options(policy.as_ref(), mode, &table);
     // One byte over the limit is read, so the library reports an oversized body itself.
     let text = crate::input::read_text(&args.file, MAX_REVIEW_BYTES + 1)?;
     let response =

@@ -163,6 +163,39 @@ pub fn read_text(path: &Path, limit: usize) -> Result<String, Failure> {
     })
 }
 
+/// Reads a whole file, or stdin for `-`, as bytes, refusing more than `limit` bytes without
+/// reading further (the caller checks the encoding).
+///
+/// # Errors
+///
+/// A failure naming the file when it cannot be read or is larger than `limit`.
+pub fn read_bytes(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
+    let name = if path == Path::new("-") {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let context = format!("reading {name}");
+    let mut bytes = Vec::new();
+    let result = if path == Path::new("-") {
+        io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        File::open(path).and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| Failure::io(&context, &e))?;
+    if bytes.len() > limit {
+        let e = io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than the limit of {limit} bytes"),
+        );
+        return Err(Failure::io(&context, &e));
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

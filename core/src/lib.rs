@@ -95,6 +95,8 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod code;
+pub mod corpus;
+pub mod diff;
 mod matcher;
 mod pointer;
 pub mod policy;

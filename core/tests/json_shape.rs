@@ -71,7 +71,7 @@ fn workload_reports_and_errors() {
     let report = workload::rewrite(&pod, &Options::default()).unwrap();
     assert_eq!(
         to_json(&report),
-        r#"{"kind":"Pod","policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"containers":[{"list":"containers","index":0,"name":"web","pointer":"/spec/containers/0/image","before":"nginx","after":"m.io/hub/nginx","rule":{"index":0,"repositoryPrefix":"","replaceWith":"m.io/hub"},"error":null},{"list":"containers","index":1,"name":"x","pointer":"/spec/containers/1/image","before":null,"after":null,"rule":null,"error":{"code":"image-not-string","message":"/spec/containers/1/image must be a string, not a number","offset":null}}],"patch":[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}],"warnings":[]}"#
+        r#"{"kind":{"group":"","kind":"Pod","foundBy":"table"},"policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"containers":[{"list":"containers","index":0,"name":"web","pointer":"/spec/containers/0/image","before":"nginx","after":"m.io/hub/nginx","rule":{"index":0,"repositoryPrefix":"","replaceWith":"m.io/hub"},"error":null},{"list":"containers","index":1,"name":"x","pointer":"/spec/containers/1/image","before":null,"after":null,"rule":null,"error":{"code":"image-not-string","message":"/spec/containers/1/image must be a string, not a number","offset":null}}],"patch":[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}],"warnings":[{"code":"anonymous-pull","message":"containers[0] \"web\": the image moves from docker.io to m.io, but the pod spec has no imagePullSecrets: the pull will be anonymous","pointer":"/spec/containers/0/image"}],"podSpecs":[{"pointer":"/spec","template":"","policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"burst":null,"notBursting":false,"imagePullSecrets":[]}],"burst":null}"#
     );
     let err = workload::rewrite_json("[1]", &Options::default()).unwrap_err();
     assert_eq!(
@@ -87,11 +87,13 @@ fn admission_responses_have_one_key_order() {
             "metadata": {"annotations": {imgrepl::ANNOTATION_KEY: POLICY}},
             "spec": {"containers": [{"name": "web", "image": "Nginx"}, {"name": "b", "image": "busybox"}]}}}});
     let response = admission::review(&review, &Options::default()).unwrap();
-    let body = r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u1","allowed":true,"patchType":"JSONPatch","patch":"W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9zcGVjL2NvbnRhaW5lcnMvMS9pbWFnZSIsInZhbHVlIjoibS5pby9odWIvYnVzeWJveCJ9XQ==","warnings":["imgrepl: containers[0] \"web\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"]}}"#;
+    let body = r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"u1","allowed":true,"patchType":"JSONPatch","patch":"W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9zcGVjL2NvbnRhaW5lcnMvMS9pbWFnZSIsInZhbHVlIjoibS5pby9odWIvYnVzeWJveCJ9XQ==","warnings":["imgrepl: containers[1] \"b\": the image moves from docker.io to m.io, but the pod spec has no imagePullSecrets: the pull will be anonymous","imgrepl: containers[0] \"web\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"]}}"#;
     assert_eq!(response.to_json(), body);
     assert_eq!(to_json(&response.body), body);
     let whole = to_json(&response);
-    assert!(whole.starts_with(&format!(r#"{{"body":{body},"report":{{"kind":"Pod","#)));
+    assert!(whole.starts_with(&format!(
+        r#"{{"body":{body},"report":{{"kind":{{"group":"","kind":"Pod","foundBy":"table"}},"#
+    )));
     assert!(whole.ends_with(r#","error":null}"#));
     let err = admission::review_json("{", &Options::default()).unwrap_err();
     assert_eq!(

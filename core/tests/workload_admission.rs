@@ -62,20 +62,22 @@ fn a_pod_is_patched() {
     assert_eq!(
         body["response"]["warnings"],
         json!([
+            "imgrepl: containers[0] \"web\": the image moves from docker.io to m.io, but the pod spec has no imagePullSecrets: the pull will be anonymous",
+            "imgrepl: initContainers[0] \"init\": the image moves from docker.io to m.io, but the pod spec has no imagePullSecrets: the pull will be anonymous",
             "imgrepl: containers[1] \"bad\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"
         ])
     );
     assert!(response.has_errors());
     assert_eq!(response.report.as_ref().unwrap().patch.len(), 2);
     let sent: Value = serde_json::from_str(&response.to_json()).unwrap();
-    assert_eq!(sent, body);
+    assert_eq!(&sent, body);
 }
 
 #[test]
 fn the_keys_of_a_response_and_nothing_more() {
     let object = pod(
         HUB,
-        json!({"containers": [{"name": "web", "image": "nginx"}]}),
+        json!({"containers": [{"name": "web", "image": "nginx"}], "imagePullSecrets": [{"name": "hub"}]}),
     );
     let response = admission::review(
         &review(json!({"uid": "u", "operation": "UPDATE", "object": object})),

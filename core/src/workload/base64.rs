@@ -35,12 +35,65 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// The value of one base64 symbol.
+fn value(c: u8) -> Option<u32> {
+    ALPHABET
+        .iter()
+        .position(|&a| a == c)
+        .and_then(|v| u32::try_from(v).ok())
+}
+
+/// Decodes standard base64 with `=` padding (what Kubernetes writes in a Secret's `data`);
+/// `None` when the text is not that.
+pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    let chunks = bytes.chunks_exact(4);
+    let last = chunks.len().saturating_sub(1);
+    for (i, chunk) in chunks.enumerate() {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && i != last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            n = n << 6 | value(c)?;
+        }
+        n <<= 6 * pad;
+        let [_, a, b, c] = n.to_be_bytes();
+        out.extend_from_slice(&[a, b, c][..3 - pad]);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use base64::Engine as _;
     use proptest::prelude::*;
 
-    use super::encode;
+    use super::{decode, encode};
+
+    #[test]
+    fn decodes_rfc_4648_vectors_and_refuses_the_rest() {
+        for (output, input) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(
+                decode(input).as_deref(),
+                Some(output.as_bytes()),
+                "{input:?}"
+            );
+        }
+        for bad in ["Zg=", "Z===", "Zg==Zg==", "Zm9*", "Zm 9"] {
+            assert_eq!(decode(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn rfc_4648_vectors() {
@@ -62,6 +115,7 @@ mod tests {
         #[test]
         fn agrees_with_the_base64_crate(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             prop_assert_eq!(encode(&bytes), base64::engine::general_purpose::STANDARD.encode(&bytes));
+            prop_assert_eq!(decode(&encode(&bytes)), Some(bytes));
         }
     }
 }
