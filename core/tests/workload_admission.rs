@@ -62,8 +62,7 @@ fn a_pod_is_patched() {
     assert_eq!(
         body["response"]["warnings"],
         json!([
-            "imgrepl: containers[0] \"web\": the image moves from docker.io to m.io, but the pod spec has no imagePullSecrets: the pull will be anonymous",
-            "imgrepl: initContainers[0] \"init\": the image moves from docker.io to m.io, but the pod spec has no imagePullSecrets: the pull will be anonymous",
+            "imgrepl: images move to m.io (containers[0] \"web\", initContainers[0] \"init\"), but the pod spec has no imagePullSecrets: the pull will be anonymous",
             "imgrepl: containers[1] \"bad\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"
         ])
     );

@@ -930,8 +930,8 @@ fn the_report_serializes_for_bindings() {
                             "rule": {"index": 0, "repositoryPrefix": "", "replaceWith": "m.io/hub"},
                             "error": null}],
             "patch": [{"op": "replace", "path": "/spec/containers/0/image", "value": "m.io/hub/nginx"}],
-            "warnings": [{"code": "anonymous-pull", "pointer": "/spec/containers/0/image",
-                "message": "containers[0] \"web\": the image moves from docker.io to m.io, but the pod spec has no imagePullSecrets: the pull will be anonymous"}],
+            "warnings": [{"code": "anonymous-pull", "pointer": "/spec",
+                "message": "images move to m.io (containers[0] \"web\"), but the pod spec has no imagePullSecrets: the pull will be anonymous"}],
         })
     );
 }

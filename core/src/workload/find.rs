@@ -115,6 +115,7 @@ pub fn rewrite_node<'a, N: Node<'a>>(
         if options.check_pulls {
             check_pulls(
                 report.containers.get(first_row..).unwrap_or_default(),
+                &entry.pointer,
                 &entry.image_pull_secrets,
                 namespace,
                 options.pull_secrets,
@@ -772,62 +773,75 @@ fn registry_of(image: &str) -> Option<String> {
         .and_then(|n| n.domain().map(str::to_owned))
 }
 
-/// The pull warnings of the rows of one pod spec: an image that moves to another registry with
-/// no `imagePullSecrets`, or with secrets none of which (when they are known) covers it.
+/// The pull warnings of one pod spec, one per new registry: images that move to another
+/// registry with no `imagePullSecrets`, or with secrets none of which (when they are known)
+/// covers it.
 fn check_pulls(
     rows: &[ContainerReport],
+    spec: &str,
     names: &[String],
     namespace: Option<&str>,
     known: Option<&PullSecrets>,
     warnings: &mut Vec<Warning>,
 ) {
+    // (new registry, the containers that move there)
+    let mut moves: Vec<(String, Vec<String>)> = Vec::new();
     for row in rows.iter().filter(|r| r.changed()) {
         let (Some(before), Some(after)) = (row.before.as_deref(), row.after.as_deref()) else {
             continue;
         };
-        let (from, to) = (registry_of(before), registry_of(after));
-        if from == to {
+        let to = registry_of(after);
+        if registry_of(before) == to {
             continue;
         }
-        let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
+        let covered = known.is_some_and(|known| {
+            names
+                .iter()
+                .any(|n| known.get(n, namespace).is_some_and(|s| s.covers(after)))
+        });
+        if !names.is_empty() && (known.is_none() || covered) {
+            continue;
+        }
         let who = match &row.name {
             Some(name) => format!("{}[{}] {name:?}", row.list, row.index),
             None => format!("{}[{}]", row.list, row.index),
         };
-        if names.is_empty() {
-            warnings.push(Warning {
-                code: Code::AnonymousPull,
-                message: format!(
-                    "{who}: the image moves from {from} to {to}, but the pod spec has no imagePullSecrets: the pull will be anonymous"
-                ),
-                pointer: row.pointer.clone(),
-            });
-            continue;
+        let to = to.unwrap_or_default();
+        match moves.iter_mut().find(|(r, _)| *r == to) {
+            Some((_, who_all)) => who_all.push(who),
+            None => moves.push((to, vec![who])),
         }
-        let Some(known) = known else { continue };
-        if names
-            .iter()
-            .any(|n| known.get(n, namespace).is_some_and(|s| s.covers(after)))
-        {
-            continue;
-        }
-        let unknown: Vec<&str> = names
-            .iter()
-            .filter(|n| known.get(n, namespace).is_none())
-            .map(String::as_str)
-            .collect();
-        let not_given = if unknown.is_empty() {
-            String::new()
+    }
+    for (to, who) in moves {
+        let who = who.join(", ");
+        let (code, why) = if names.is_empty() {
+            (
+                Code::AnonymousPull,
+                "the pod spec has no imagePullSecrets: the pull will be anonymous".to_owned(),
+            )
         } else {
-            format!(" (not given: {})", unknown.join(", "))
+            let unknown: Vec<&str> = names
+                .iter()
+                .filter(|n| known.is_some_and(|k| k.get(n, namespace).is_none()))
+                .map(String::as_str)
+                .collect();
+            let not_given = if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(" (not given: {})", unknown.join(", "))
+            };
+            (
+                Code::PullSecretUncovered,
+                format!(
+                    "none of its pull secrets ({}) covers {to}{not_given}",
+                    names.join(", ")
+                ),
+            )
         };
         warnings.push(Warning {
-            code: Code::PullSecretUncovered,
-            message: format!(
-                "{who}: the image moves from {from} to {to}, but none of the pull secrets {} covers {to}{not_given}",
-                names.join(", ")
-            ),
-            pointer: row.pointer.clone(),
+            code,
+            message: format!("images move to {to} ({who}), but {why}"),
+            pointer: spec.to_owned(),
         });
     }
 }
