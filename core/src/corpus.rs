@@ -575,7 +575,7 @@ impl Policy {
 }
 
 /// The most passes [`Policy::second_pass`] follows after the first.
-pub const MAX_PASSES: usize = 8;
+pub const MAX_PASSES: usize = 4;
 
 /// One pass of a chain: the rule that matched and its result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
