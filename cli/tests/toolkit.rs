@@ -6,6 +6,8 @@ mod common;
 
 use std::process::Command;
 
+use base64::Engine as _;
+
 use common::{imgrepl, temp_file};
 use serde_json::{Value, json};
 
@@ -193,8 +195,8 @@ fn diff_exit_code_and_json() {
     let text = std::fs::read_to_string(path("policy-new.json")).unwrap();
     let span = &added["new"]["span"];
     let (start, end) = (
-        span["start"].as_u64().unwrap() as usize,
-        span["end"].as_u64().unwrap() as usize,
+        usize::try_from(span["start"].as_u64().unwrap()).unwrap(),
+        usize::try_from(span["end"].as_u64().unwrap()).unwrap(),
     );
     assert!(
         text[start..end].contains("\"harbor.domain/shop\""),
@@ -337,6 +339,10 @@ fn pull_secret_is_what_kubectl_makes() {
         assert_eq!((run.code, run.stderr.as_str()), (0, ""));
         assert_eq!(run.stdout, kubectl(&theirs), "{format} {namespace:?}");
     }
+}
+
+#[test]
+fn swr_pull_secret_is_what_kubectl_makes_of_project_at_ak() {
     // SWR: user PROJECT@AK, password hex HMAC-SHA256(SK, AK); the SK from the environment.
     let sk = "example-secret-key";
     let password = {
@@ -440,7 +446,6 @@ fn several_registries_in_one_secret() {
     );
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let secret: Value = serde_json::from_str(&run.stdout).unwrap();
-    use base64::Engine as _;
     let config = base64::engine::general_purpose::STANDARD
         .decode(secret["data"][".dockerconfigjson"].as_str().unwrap())
         .unwrap();
