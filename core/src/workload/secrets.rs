@@ -248,7 +248,8 @@ impl PullSecrets {
         let mut work = vec![(document, String::new())];
         while let Some((node, pointer)) = work.pop() {
             if let Some(items) = super::find::is_list(node) {
-                for (i, item) in items.items().enumerate() {
+                let items: Vec<N> = items.items().collect();
+                for (i, item) in items.into_iter().enumerate().rev() {
                     work.push((item, format!("{pointer}/items/{i}")));
                 }
                 continue;
