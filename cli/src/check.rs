@@ -10,6 +10,11 @@
 //!   |                               ^^^^^^^^^^^^^
 //! ```
 //!
+//! With `--images FILE` (one image per line), it then shows which results a second pass of the
+//! policy (a webhook invoked again, `reinvocationPolicy: IfNeeded`) would change, with the chain
+//! of rules (`imgrepl::Policy::second_pass`); with `--json`, as a second line
+//! `{"secondPass": [...]}`.
+//!
 //! `--json` prints the library's `Validation` as it serializes: `{"ok": bool, "rules": [...] |
 //! null, "diagnostics": [{"severity", "code", "message", "index", "field", "pointer", "span":
 //! {"start", "end"}, "related": {"start", "end"} | null}]}`. Exit 0 valid (warnings allowed), 1

@@ -84,6 +84,23 @@
 //! # Ok::<(), imgrepl::workload::WorkloadError>(())
 //! ```
 //!
+//! # Over a corpus: coverage, diff, second pass
+//!
+//! [`Policy::coverage`] says which rules win, which are dead, and which images no rule covers;
+//! [`diff::diff`] what changes from one policy to another, image by image;
+//! [`Policy::second_pass`] which results a reinvoked webhook would rewrite again. All are data
+//! with codes ([`corpus`], [`diff`]).
+//!
+//! ```
+//! use imgrepl::{Code, Policy};
+//!
+//! let policy = Policy::from_json(r#"[{"repositoryPrefix": "harbour.domain", "replaceWith": "m.io"}]"#)?;
+//! let coverage = policy.coverage(["harbor.domain/app", "nginx"]);
+//! assert_eq!(coverage.rules[0].code, Some(Code::DeadRule)); // a typo: it matches nothing
+//! assert_eq!(coverage.uncovered_count, 2);
+//! # Ok::<(), imgrepl::PolicyError>(())
+//! ```
+//!
 //! # Errors and positions
 //!
 //! Reference errors are [`ParseError`]s: a [`ParseErrorKind`] (the reference implementation's
