@@ -203,30 +203,48 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         .policy
         .options(policy.as_ref(), mode, &table)
         .pull_secrets(&secrets);
-    let edited = imgrepl_manifest::edit(&input, &options)
-        .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-    drop(input);
-
-    for document in &edited.documents {
-        report_to_stderr(document);
-    }
-    if args.report && args.json {
+    let failed = |e: imgrepl_manifest::InputError| Failure::usage(format!("{name}: {e}"));
+    let mut valid = true;
+    if args.report && !args.json {
+        // The table's columns fit every row: all documents are needed first.
+        let edited = imgrepl_manifest::edit(&input, &options).map_err(failed)?;
+        drop(input);
         for document in &edited.documents {
-            for object in &document.objects {
-                out.json_line(&JsonRecord::new(document, object))?;
-            }
+            report_to_stderr(document);
         }
-    } else if args.report {
         write_table(out, &edited.documents)?;
-    } else if args.patch {
-        for document in &edited.documents {
-            out.json_line(&document.patch())?;
-        }
+        valid = !edited.has_errors();
     } else {
-        out.write_all(edited.output.as_bytes())?;
+        // Each document is reported, printed and dropped as soon as it is done, so memory
+        // holds the input, the output and one document.
+        let mut written: Result<(), Failure> = Ok(());
+        let output = imgrepl_manifest::edit_each(&input, &options, |document| {
+            report_to_stderr(&document);
+            valid &= !document.has_errors();
+            if written.is_err() {
+                return;
+            }
+            written = if args.report {
+                document
+                    .objects
+                    .iter()
+                    .try_for_each(|object| out.json_line(&JsonRecord::new(&document, object)))
+                    .map_err(Failure::from)
+            } else if args.patch {
+                out.json_line(&document.patch()).map_err(Failure::from)
+            } else {
+                Ok(())
+            };
+        })
+        .map_err(failed)?;
+        drop(input);
+        written?;
+        if !args.report && !args.patch {
+            out.write_all(output.as_bytes())?;
+        }
     }
     out.flush()?;
-    Ok(Verdict::Valid.and(!edited.has_errors()))
+    Ok(Verdict::Valid.and(valid))
 }
 
 /// `document N`, `document N item I.J`.

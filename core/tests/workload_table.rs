@@ -8,6 +8,7 @@ use imgrepl::workload::{
 };
 use imgrepl::{ANNOTATION_KEY, Code, Policy};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 const HUB: &str = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"},
                       {"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"}]"#;
@@ -989,4 +990,28 @@ fn the_manifest_of_the_readme_is_rewritten() {
         .map(|d| rewrite(d, &Options::default()).patch.len())
         .collect();
     assert_eq!(changed, [0, 0, 3, 1, 1, 0]);
+}
+
+#[test]
+fn the_readme_lists_the_kinds_table() {
+    let mut table = String::from("| API group | kind | pod spec paths |\n|---|---|---|\n");
+    for entry in PodSpecTable::new().entries() {
+        let group = if entry.group.is_empty() {
+            "(core)".to_owned()
+        } else {
+            format!("`{}`", entry.group)
+        };
+        let paths: Vec<String> = entry.paths.iter().map(|p| format!("`{p}`")).collect();
+        let _ = writeln!(
+            table,
+            "| {group} | `{}` | {} |",
+            entry.kind,
+            paths.join(", ")
+        );
+    }
+    let readme = include_str!("../../README.md");
+    assert!(
+        readme.contains(&table),
+        "README.md's kinds table differs:\n{table}"
+    );
 }

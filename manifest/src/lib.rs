@@ -245,7 +245,7 @@ pub struct Document {
     /// The changes made to its text, in order.
     pub edits: Vec<Edit>,
     /// The positions of the pointers that messages name (object errors, warnings, container
-    /// rows with an error).
+    /// rows with an error, policies), sorted by pointer.
     pub locations: Vec<Located>,
 }
 
@@ -271,8 +271,9 @@ impl Document {
     #[must_use]
     pub fn position(&self, pointer: &str) -> Option<Position> {
         self.locations
-            .iter()
-            .find(|l| l.pointer == pointer)
+            .binary_search_by(|l| l.pointer.as_str().cmp(pointer))
+            .ok()
+            .and_then(|i| self.locations.get(i))
             .map(|l| l.position)
     }
 }
@@ -314,23 +315,47 @@ impl Edited {
 /// # Ok::<(), imgrepl_manifest::InputError>(())
 /// ```
 pub fn edit(input: &[u8], options: &Options<'_>) -> Result<Edited, InputError> {
-    let text = split::check(input)?;
     let mut documents = Vec::new();
-    let mut splices: Vec<(Range<usize>, String)> = Vec::new();
-    for (number, section) in split::documents(text).into_iter().enumerate() {
-        let document = edit_document(text, &section, number + 1, options, &mut splices);
-        documents.push(document);
-    }
-    let mut output =
-        String::with_capacity(text.len() + splices.iter().map(|s| s.1.len()).sum::<usize>());
+    let output = edit_each(input, options, |document| documents.push(document))?;
+    Ok(Edited { output, documents })
+}
+
+/// [`edit`], handing each document to `each` as soon as it is done instead of keeping them
+/// all: memory then holds the input, the output and one document, however many documents
+/// the input has. Returns the output.
+///
+/// # Errors
+///
+/// As [`edit`].
+///
+/// ```
+/// use imgrepl::workload::Options;
+///
+/// let mut numbers = Vec::new();
+/// let output = imgrepl_manifest::edit_each(b"a: 1\n---\nb: 2\n", &Options::default(), |d| numbers.push(d.number))?;
+/// assert_eq!((output.as_str(), numbers.as_slice()), ("a: 1\n---\nb: 2\n", &[1, 2][..]));
+/// # Ok::<(), imgrepl_manifest::InputError>(())
+/// ```
+pub fn edit_each(
+    input: &[u8],
+    options: &Options<'_>,
+    mut each: impl FnMut(Document),
+) -> Result<String, InputError> {
+    let text = split::check(input)?;
+    // Room for images a little longer than before; more grows the string.
+    let mut output = String::with_capacity(text.len() + text.len() / 8 + 64);
     let mut at = 0;
-    for (span, new) in &splices {
-        output.push_str(text.get(at..span.start).unwrap_or_default());
-        output.push_str(new);
-        at = span.end;
+    for (number, section) in split::documents(text).into_iter().enumerate() {
+        let document = edit_document(text, &section, number + 1, options);
+        for edit in &document.edits {
+            output.push_str(text.get(at..edit.span.start).unwrap_or_default());
+            output.push_str(&edit.after);
+            at = edit.span.end;
+        }
+        each(document);
     }
     output.push_str(text.get(at..).unwrap_or_default());
-    Ok(Edited { output, documents })
+    Ok(output)
 }
 
 /// Line starts of a document, to turn offsets into positions.
@@ -365,7 +390,6 @@ fn edit_document(
     section: &split::Section,
     number: usize,
     options: &Options<'_>,
-    splices: &mut Vec<(Range<usize>, String)>,
 ) -> Document {
     let text = input.get(section.span.clone()).unwrap_or_default();
     let base = section.span.start;
@@ -391,7 +415,12 @@ fn edit_document(
         offset: lines.base + offset,
         position: lines.position(offset),
     };
-    let tree = match Tree::read(text) {
+    let read = if section.syntax == Syntax::Json {
+        Tree::read_json(text)
+    } else {
+        Tree::read(text)
+    };
+    let tree = match read {
         Ok(tree) => tree,
         Err(e) => {
             let kind = if e.message.starts_with("nested more than") {
@@ -423,7 +452,7 @@ fn edit_document(
         return document;
     };
     document.objects = imgrepl::workload::rewrite_objects(tree.node(root), options);
-    plan_edits(&tree, &mut document, &mut lines, splices);
+    plan_edits(&tree, &mut document, &mut lines);
     locate(&tree, &mut document, &mut lines);
     document
 }
@@ -438,12 +467,7 @@ struct Change {
 
 /// Finds the scalar of every changed image, checks that it can be changed in place, and adds
 /// the splices; a row that cannot be is given a `not-editable` error.
-fn plan_edits(
-    tree: &Tree<'_>,
-    document: &mut Document,
-    lines: &mut Lines<'_>,
-    splices: &mut Vec<(Range<usize>, String)>,
-) {
+fn plan_edits(tree: &Tree<'_>, document: &mut Document, lines: &mut Lines<'_>) {
     let mut changes: Vec<(u32, Change)> = Vec::new();
     let mut refused: Vec<(usize, usize, String)> = Vec::new();
     for (o, object) in document.objects.iter().enumerate() {
@@ -478,12 +502,12 @@ fn plan_edits(
     targets.dedup();
     let counts = tree.reach_counts(&targets);
     let mut edits = Vec::new();
-    for (target, count) in targets.iter().zip(counts) {
-        let group: Vec<&Change> = changes
-            .iter()
-            .filter(|(id, _)| id == target)
-            .map(|(_, c)| c)
-            .collect();
+    for ((target, count), run) in targets
+        .iter()
+        .zip(counts)
+        .zip(changes.chunk_by(|a, b| a.0 == b.0))
+    {
+        let group: Vec<&Change> = run.iter().map(|(_, c)| c).collect();
         let Some(first) = group.first() else { continue };
         let agree = group.iter().all(|c| c.after == first.after);
         let reason = if !agree || group.len() != count as usize {
@@ -511,9 +535,6 @@ fn plan_edits(
         }
     }
     edits.sort_by_key(|e| e.span.start);
-    for edit in &edits {
-        splices.push((edit.span.clone(), edit.after.clone()));
-    }
     document.edits = edits;
     for (o, r, reason) in refused {
         if let Some(Ok(report)) = document.objects.get_mut(o).map(|x| &mut x.outcome) {
@@ -633,10 +654,9 @@ fn locate(tree: &Tree<'_>, document: &mut Document, lines: &mut Lines<'_>) {
             }
         }
     }
+    pointers.sort_unstable();
+    pointers.dedup();
     for pointer in pointers {
-        if document.locations.iter().any(|l| l.pointer == pointer) {
-            continue;
-        }
         // The value there, or the nearest parent that exists.
         let mut at = pointer.as_str();
         let id = loop {
@@ -680,7 +700,12 @@ pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, Inpu
     let mut secrets = imgrepl::workload::PullSecrets::default();
     for section in split::documents(text) {
         let document = text.get(section.span.clone()).unwrap_or_default();
-        let Ok(tree) = Tree::read(document) else {
+        let read = if section.syntax == Syntax::Json {
+            Tree::read_json(document)
+        } else {
+            Tree::read(document)
+        };
+        let Ok(tree) = read else {
             continue;
         };
         if tree.expanded_size() as usize > alias_budget(document.len()) {

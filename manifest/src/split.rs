@@ -189,10 +189,20 @@ pub(crate) fn documents(text: &str) -> Vec<Section> {
     out
 }
 
+/// The text after a first line that is a bare `---` marker (all of it when there is none).
+pub(crate) fn after_marker(section: &str) -> &str {
+    match section.strip_prefix("---") {
+        Some(rest) if rest.trim_start_matches([' ', '\t', '\r']).starts_with('\n') => {
+            rest.split_once('\n').map_or("", |(_, after)| after)
+        }
+        _ => section,
+    }
+}
+
 /// Adds the section, or one section per JSON value when it is a stream of several.
 fn split_json(text: &str, span: Range<usize>, line: usize, out: &mut Vec<Section>) {
     let section = &text[span.clone()];
-    let trimmed = section.trim_start();
+    let trimmed = after_marker(section).trim_start();
     if !trimmed.starts_with(['{', '[']) {
         out.push(Section {
             span,
@@ -202,15 +212,16 @@ fn split_json(text: &str, span: Range<usize>, line: usize, out: &mut Vec<Section
         return;
     }
     let mut ends = Vec::new();
+    let skip = section.len() - after_marker(section).len();
     let mut stream =
-        serde_json::Deserializer::from_str(section).into_iter::<serde::de::IgnoredAny>();
+        serde_json::Deserializer::from_str(&section[skip..]).into_iter::<serde::de::IgnoredAny>();
     let mut ok = true;
     while let Some(value) = stream.next() {
         if value.is_err() {
             ok = false;
             break;
         }
-        ends.push(stream.byte_offset());
+        ends.push(skip + stream.byte_offset());
     }
     if !ok || ends.len() < 2 {
         out.push(Section {
@@ -274,5 +285,13 @@ mod tests {
         );
         assert_eq!(spans("{a: 1}\n"), [("{a: 1}\n", 1, Syntax::Yaml)]);
         assert_eq!(spans("[1]\n"), [("[1]\n", 1, Syntax::Json)]);
+        assert_eq!(
+            spans("a: 1\n---\n{\"b\": 2}\n--- {\"c\": 3}\n"),
+            [
+                ("a: 1\n", 1, Syntax::Yaml),
+                ("---\n{\"b\": 2}\n", 2, Syntax::Json),
+                ("--- {\"c\": 3}\n", 4, Syntax::Yaml)
+            ]
+        );
     }
 }

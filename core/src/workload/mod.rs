@@ -31,7 +31,6 @@
 //! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`].
 
 pub mod admission;
-mod base64;
 mod burst;
 mod error;
 mod find;
@@ -591,10 +590,9 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// patch) gives a report with a [`Code::NoPodSpec`] warning and no rows.
 ///
 /// There is no size limit here, on purpose: the object is already in memory (its text, when it
-/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it: each
-/// image is bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES), and the report holds at
-/// most three strings per container (the image before and after, and the patch value), each no
-/// longer than an image and its rule's `replaceWith`.
+/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it: every
+/// walk is iterative (depth costs no stack), each container is read once, and each image is
+/// bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES).
 ///
 /// # Errors
 ///

@@ -11,7 +11,9 @@
 use serde::Serialize;
 
 use super::node::{Lookup, Node, ValueType};
-use super::{Warning, base64};
+use base64::Engine as _;
+
+use super::Warning;
 use crate::{Code, Reference};
 
 /// One Secret's registries.
@@ -286,7 +288,9 @@ impl PullSecrets {
         };
         let json = match (plain, encoded) {
             (Some(plain), _) => Ok(plain.to_owned()),
-            (None, Some(encoded)) => base64::decode(encoded)
+            (None, Some(encoded)) => base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .ok_or_else(|| format!("data.{file} is not base64 of UTF-8 text")),
             (None, None) => Err(format!("it has no data.{file}")),
