@@ -828,3 +828,30 @@ fn pull_warnings_per_pod_spec_and_registry() {
         assert!(off.warnings.is_empty());
     }
 }
+
+#[test]
+fn admission_warnings_carry_the_bursting_label_and_pulls() {
+    let p = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
+    let mut obj = workload(
+        "Deployment",
+        &json!({}),
+        &json!({"virtual-kubelet.io/burst-to-cci": "yes"}),
+    );
+    obj["spec"]["template"]["metadata"]["annotations"] = json!({imgrepl::ANNOTATION_KEY: p});
+    let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": "u", "operation": "CREATE", "object": obj}});
+    let response = admission::review(&review, &Options::default()).unwrap();
+    assert_eq!(
+        response.warnings(),
+        [
+            "imgrepl: the label \"virtual-kubelet.io/burst-to-cci\" is \"yes\", which is none of \"auto\", \"enforce\" and \"off\"",
+            "imgrepl: images move to m.io (containers[0] \"c\"), but the pod spec has no imagePullSecrets: the pull will be anonymous",
+        ]
+    );
+    // Restricted to bursting workloads, the Deployment is left as it is, and says why.
+    let only = Options::default().burst(BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]));
+    let response = admission::review(&review, &only).unwrap();
+    assert!(response.report.as_ref().unwrap().patch.is_empty());
+    assert_eq!(response.warnings().len(), 2);
+    assert!(response.warnings()[1].starts_with("imgrepl: not bursting: "));
+}
