@@ -26,14 +26,15 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use imgrepl::workload::{
-    ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report, WorkloadError,
+    BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report,
+    WorkloadError,
 };
 use imgrepl::{Code, Diagnostic, MatchMode, Policy};
 use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
 use serde::Serialize;
 
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, caret_line, line_at, render};
+use crate::output::{Out, caret_line, line_at, render, write_columns};
 
 /// Where the policy comes from, for `apply` and `admission-review`.
 #[derive(Debug, clap::Args)]
@@ -61,6 +62,12 @@ pub struct PolicyArgs {
     /// Do not look for pod specs by their shape in objects of kinds not in the table.
     #[arg(long)]
     pub no_shape_finding: bool,
+
+    /// Rewrite only pod specs whose virtual-kubelet.io/burst-to-cci label is one of these
+    /// (comma-separated: auto, enforce, off); the others are reported as not bursting. By
+    /// default every pod spec is rewritten, whatever its label.
+    #[arg(long, value_name = "VALUES", value_delimiter = ',', value_parser = ["auto", "enforce", "off"])]
+    pub burst: Vec<String>,
 }
 
 impl PolicyArgs {
@@ -77,15 +84,7 @@ impl PolicyArgs {
         let Some(path) = &self.policy else {
             return Ok((None, mode));
         };
-        let text = crate::input::read_text(path, crate::check::MAX_FILE_BYTES)?;
-        let policy = Policy::from_json(&text).map_err(|e| {
-            let mut message = format!("{}: {e}", path.display());
-            for d in e.diagnostics() {
-                message.push('\n');
-                message.push_str(&diagnostic_lines(d, &text));
-            }
-            Failure::usage(message)
-        })?;
+        let (policy, _) = load_policy(path)?;
         Ok((Some(policy.with_mode(mode)), mode))
     }
 
@@ -111,16 +110,39 @@ impl PolicyArgs {
         mode: MatchMode,
         table: &'a PodSpecTable,
     ) -> Options<'a> {
-        let options = Options::new()
+        let mut options = Options::new()
             .annotation_key(&self.annotation_key)
             .mode(mode)
             .pod_specs(table)
             .find_by_shape(!self.no_shape_finding);
+        if !self.burst.is_empty() {
+            let modes: Vec<BurstMode> = self.burst.iter().filter_map(|m| m.parse().ok()).collect();
+            options = options.burst(BurstSet::of(&modes));
+        }
         match policy {
             Some(policy) => options.policy(policy),
             None => options,
         }
     }
+}
+
+/// Reads a policy file, and keeps its text (for positions); an invalid policy is a failure
+/// (exit 2) naming its errors.
+///
+/// # Errors
+///
+/// A failure to read the file, or an invalid policy.
+pub fn load_policy(path: &std::path::Path) -> Result<(Policy, String), Failure> {
+    let text = crate::input::read_text(path, crate::check::MAX_FILE_BYTES)?;
+    let policy = Policy::from_json(&text).map_err(|e| {
+        let mut message = format!("{}: {e}", path.display());
+        for d in e.diagnostics() {
+            message.push('\n');
+            message.push_str(&diagnostic_lines(d, &text));
+        }
+        Failure::usage(message)
+    })?;
+    Ok((policy, text))
 }
 
 /// Arguments of `imgrepl apply`.
@@ -161,13 +183,26 @@ fn warn(line: &str) {
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let (policy, mode) = args.policy.load()?;
     let table = args.policy.table()?;
-    let options = args.policy.options(policy.as_ref(), mode, &table);
     let input = crate::input::read_bytes(&args.file, MAX_INPUT_BYTES)?;
     let name = if args.file.as_os_str() == "-" {
         "standard input".to_owned()
     } else {
         args.file.display().to_string()
     };
+    // The pull secrets the manifests hold, so a rewritten image whose new registry none of its
+    // pod's secrets covers is reported.
+    let secrets = imgrepl_manifest::pull_secrets(&input)
+        .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
+    for problem in secrets.problems() {
+        warn(&format!(
+            "imgrepl: {name}: warning: {}",
+            render(&problem.message)
+        ));
+    }
+    let options = args
+        .policy
+        .options(policy.as_ref(), mode, &table)
+        .pull_secrets(&secrets);
     let failed = |e: imgrepl_manifest::InputError| Failure::usage(format!("{name}: {e}"));
     let mut valid = true;
     if args.report && !args.json {
@@ -346,14 +381,25 @@ impl<'a> JsonRecord<'a> {
 
 /// The `--report` table.
 fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
-    let mut rows: Vec<[String; 6]> =
-        vec![["DOC", "OBJECT", "CONTAINER", "BEFORE", "AFTER", "RULE"].map(str::to_owned)];
+    let mut rows: Vec<[String; 7]> = vec![
+        [
+            "DOC",
+            "OBJECT",
+            "BURST",
+            "CONTAINER",
+            "BEFORE",
+            "AFTER",
+            "RULE",
+        ]
+        .map(str::to_owned),
+    ];
     for document in documents {
         let doc = document.number.to_string();
-        let note = |doc: &str, label: &str, text: String| {
+        let note = |doc: &str, label: &str, burst: &str, text: String| {
             [
                 doc.to_owned(),
                 label.to_owned(),
+                burst.to_owned(),
                 "-".into(),
                 "-".into(),
                 text,
@@ -361,7 +407,7 @@ fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
             ]
         };
         if let Some(error) = &document.error {
-            rows.push(note(&doc, "-", format!("error[{}]", error.code())));
+            rows.push(note(&doc, "-", "-", format!("error[{}]", error.code())));
         }
         for object in &document.objects {
             let doc = match object.items.as_slice() {
@@ -371,20 +417,16 @@ fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
                     format!("{doc}.{}", items.join("."))
                 }
             };
-            let label = render(&label(object)).into_owned();
+            let label = label(object);
             match &object.outcome {
-                Err(error) => rows.push(note(&doc, &label, format!("error[{}]", error.code()))),
+                Err(error) => {
+                    rows.push(note(&doc, &label, "-", format!("error[{}]", error.code())));
+                }
                 Ok(report) if !report.is_workload() => {
-                    rows.push(note(&doc, &label, "(not a workload)".into()));
+                    rows.push(note(&doc, &label, "-", "(not a workload)".into()));
                 }
                 Ok(report) if report.warnings.iter().any(|w| w.code == Code::NoPodSpec) => {
-                    rows.push(note(&doc, &label, "(no pod spec)".into()));
-                }
-                Ok(report) if report.policy.is_none() => {
-                    rows.push(note(&doc, &label, "(no policy)".into()));
-                }
-                Ok(report) if report.containers.is_empty() => {
-                    rows.push(note(&doc, &label, "(no containers)".into()));
+                    rows.push(note(&doc, &label, "-", "(no pod spec)".into()));
                 }
                 Ok(report) => {
                     let shape = report
@@ -396,33 +438,68 @@ fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
                     } else {
                         label
                     };
-                    for row in &report.containers {
-                        rows.push(container_row(&doc, &label, row));
-                    }
+                    report_rows(&doc, &label, report, &mut rows);
                 }
             }
         }
     }
-    let mut widths = [0; 6];
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    for row in &rows {
-        let mut line = String::new();
-        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
-            line.push_str(cell);
-            if i + 1 < row.len() {
-                line.extend(std::iter::repeat_n(' ', w - cell.chars().count() + 2));
-            }
-        }
-        writeln!(out, "{}", line.trim_end())?;
-    }
+    write_columns(out, &rows)?;
     Ok(())
 }
 
-fn container_row(doc: &str, label: &str, row: &ContainerReport) -> [String; 6] {
+/// The rows of one workload: per pod spec, its containers, or a note saying why there are none.
+fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 7]>) {
+    let before = rows.len();
+    for spec in &report.pod_specs {
+        let burst = spec.burst.as_ref().map_or("-", |b| b.value.as_str());
+        let note = |text: &str| {
+            [
+                doc.to_owned(),
+                label.to_owned(),
+                burst.to_owned(),
+                "-".into(),
+                "-".into(),
+                text.to_owned(),
+                "-".into(),
+            ]
+        };
+        if spec.not_bursting {
+            rows.push(note("(not bursting)"));
+            continue;
+        }
+        if spec.policy.is_none() {
+            rows.push(note("(no policy)"));
+            continue;
+        }
+        let within = format!("{}/", spec.pointer);
+        let mut any = false;
+        for row in report
+            .containers
+            .iter()
+            .filter(|r| r.pointer.starts_with(&within))
+        {
+            rows.push(container_row(doc, label, burst, row));
+            any = true;
+        }
+        if !any {
+            rows.push(note("(no containers)"));
+        }
+    }
+    if rows.len() == before {
+        let burst = report.burst.as_ref().map_or("-", |b| b.value.as_str());
+        rows.push([
+            doc.to_owned(),
+            label.to_owned(),
+            burst.to_owned(),
+            "-".into(),
+            "-".into(),
+            "(no containers)".into(),
+            "-".into(),
+        ]);
+    }
+}
+
+fn container_row(doc: &str, label: &str, burst: &str, row: &ContainerReport) -> [String; 7] {
     let container = match &row.name {
         Some(name) => format!("{}[{}] {}", row.list, row.index, render(name)),
         None => format!("{}[{}]", row.list, row.index),
@@ -446,6 +523,7 @@ fn container_row(doc: &str, label: &str, row: &ContainerReport) -> [String; 6] {
     [
         doc.to_owned(),
         label.to_owned(),
+        burst.to_owned(),
         container,
         before,
         after,

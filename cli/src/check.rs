@@ -10,6 +10,11 @@
 //!   |                               ^^^^^^^^^^^^^
 //! ```
 //!
+//! With `--images FILE` (one image per line), it then shows which results a second pass of the
+//! policy (a webhook invoked again, `reinvocationPolicy: IfNeeded`) would change, with the chain
+//! of rules (`imgrepl::Policy::second_pass`); with `--json`, as a second line
+//! `{"secondPass": [...]}`.
+//!
 //! `--json` prints the library's `Validation` as it serializes: `{"ok": bool, "rules": [...] |
 //! null, "diagnostics": [{"severity", "code", "message", "index", "field", "pointer", "span":
 //! {"start", "end"}, "related": {"start", "end"} | null}]}`. Exit 0 valid (warnings allowed), 1
@@ -18,10 +23,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use imgrepl::corpus::{ChainEnd, MAX_PASSES, SecondPass};
 use imgrepl::{Diagnostic, Policy};
 
 use crate::exit::{Failure, Verdict};
-use crate::output::Out;
+use crate::output::{Out, render};
 
 /// The largest policy file read. Larger than an annotation may be, so that the library itself
 /// reports an oversized policy as a diagnostic, with its size.
@@ -37,6 +43,11 @@ pub struct Args {
     /// The policy file (the annotation's value, a JSON array of rules); `-` or none for stdin.
     #[arg(value_name = "POLICY_FILE", default_value = "-")]
     pub file: PathBuf,
+
+    /// A file of images, one per line: show which results a second pass of the policy (a
+    /// webhook invoked again) would change, with the chain of rules.
+    #[arg(long, value_name = "FILE")]
+    pub images: Option<PathBuf>,
 }
 
 /// Runs `imgrepl check`.
@@ -57,8 +68,15 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     } else {
         Verdict::Invalid
     };
+    let second = match (&args.images, &validation.policy) {
+        (Some(path), Some(policy)) => Some(second_pass(path, policy)?),
+        _ => None,
+    };
     if args.json {
         out.json_line(&validation)?;
+        if let Some(passes) = &second {
+            out.json_line(&serde_json::json!({ "secondPass": passes }))?;
+        }
     } else {
         for d in &validation.diagnostics {
             show(&text, &name, d, out)?;
@@ -83,6 +101,9 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
                 plural(errors),
                 plural(warnings)
             )?,
+        }
+        if let (Some(passes), Some(path)) = (&second, &args.images) {
+            write_second_pass(passes, &path.display().to_string(), out)?;
         }
     }
     out.flush()?;
@@ -124,5 +145,59 @@ fn snippet(
     writeln!(out, "{gutter} |")?;
     writeln!(out, "{} | {}", s.number, s.line)?;
     writeln!(out, "{gutter} | {}", s.caret)?;
+    Ok(())
+}
+
+/// The second pass of `policy` over the images of `path`.
+fn second_pass(path: &std::path::Path, policy: &Policy) -> Result<Vec<SecondPass>, Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::io(format_args!("reading {}", path.display()), &e))?;
+    let mut images = Vec::new();
+    crate::input::each_line(file, &path.display().to_string(), |input| {
+        let image = input.text.trim();
+        if !image.is_empty() {
+            images.push(image.to_owned());
+        }
+        Ok(())
+    })?;
+    Ok(policy.second_pass(&images))
+}
+
+/// `images.txt: a second pass changes 1 of 3 images`, then each chain.
+fn write_second_pass(passes: &[SecondPass], name: &str, out: &mut Out) -> Result<(), Failure> {
+    if passes.is_empty() {
+        writeln!(
+            out,
+            "{name}: a second pass changes no result: the policy is a fixed point on these images"
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{name}: a second pass (a webhook invoked again) changes {} result{}:",
+        passes.len(),
+        plural(passes.len())
+    )?;
+    for p in passes {
+        write!(out, "  {}", render(&p.image))?;
+        for step in &p.chain {
+            write!(
+                out,
+                " -> (rule {}) {}",
+                step.rule.index(),
+                render(&step.result)
+            )?;
+        }
+        let end = match p.end {
+            ChainEnd::Stable => "stable".to_owned(),
+            ChainEnd::Cycle => "a cycle: every pass changes it".to_owned(),
+            ChainEnd::Limit => format!("still changing after {MAX_PASSES} more passes"),
+            _ => match &p.error {
+                Some(e) => format!("then [{}] {e}", e.code()),
+                None => "then invalid".to_owned(),
+            },
+        };
+        writeln!(out, " [{end}]")?;
+    }
     Ok(())
 }

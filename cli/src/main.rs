@@ -6,7 +6,9 @@
 //!
 //! - one module per subcommand, each with a clap `Args` struct and
 //!   `pub fn run(&Args, &mut Out) -> Result<Verdict, Failure>`: [`parse`], [`check`],
-//!   [`rewrite`]; [`demo`] is what `imgrepl` with no arguments prints;
+//!   [`rewrite`], [`apply`], [`admission`], [`coverage`], [`diff`], [`pull_secret`]; [`demo`]
+//!   is what `imgrepl` with no arguments prints;
+//! - [`corpus`]: the images `coverage` and `diff` run over (manifests, arguments or stdin);
 //! - [`input`]: arguments or stdin lines (constant memory), bounded file reads;
 //! - [`output`]: buffered stdout, JSON lines, carets under spans;
 //! - [`exit`]: [`Verdict`](exit::Verdict) and [`Failure`](exit::Failure), and the exit codes
@@ -21,11 +23,15 @@
 mod admission;
 mod apply;
 mod check;
+mod corpus;
+mod coverage;
 mod demo;
+mod diff;
 mod exit;
 mod input;
 mod output;
 mod parse;
+mod pull_secret;
 mod rewrite;
 
 use std::process::ExitCode;
@@ -62,6 +68,16 @@ enum Command {
     /// Answer an admission review request (stdin) with the response a mutating webhook sends:
     /// the base64 JSON Patch and warnings.
     AdmissionReview(admission::Args),
+    /// Run a policy over the images of manifests (or given images): per rule the images it wins
+    /// and loses, dead rules, uncovered images by registry, invalid images, where the match modes
+    /// disagree; exit 1 on what --fail-on names.
+    Coverage(coverage::Args),
+    /// Compare two policy files: rules added, removed and changed, and every image of the
+    /// corpus whose rewrite changes, with its cause; exit 1 on any change with --exit-code.
+    Diff(diff::Args),
+    /// Print a kubernetes.io/dockerconfigjson Secret (as kubectl makes it) for registry logins,
+    /// or SWR logins from an access key pair; passwords and keys are never flags.
+    PullSecret(pull_secret::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +89,9 @@ fn main() -> ExitCode {
         Some(Command::Rewrite(args)) => rewrite::run(args, &mut out),
         Some(Command::Apply(args)) => apply::run(args, &mut out),
         Some(Command::AdmissionReview(args)) => admission::run(args, &mut out),
+        Some(Command::Coverage(args)) => coverage::run(args, &mut out),
+        Some(Command::Diff(args)) => diff::run(args, &mut out),
+        Some(Command::PullSecret(args)) => pull_secret::run(args, &mut out),
         None => demo::run(&mut out),
     };
     exit::code(result)

@@ -205,6 +205,48 @@ pub fn snippet(text: &str, span: imgrepl::Span) -> Snippet {
     }
 }
 
+/// Writes `rows` as aligned columns (two spaces apart, no trailing spaces); each cell is
+/// [`render`]ed.
+///
+/// # Errors
+///
+/// An error writing `out`.
+pub fn write_columns<R: AsRef<[String]>>(out: &mut impl Write, rows: &[R]) -> io::Result<()> {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        for (i, cell) in row.as_ref().iter().enumerate() {
+            let w = columns(&render(cell));
+            match widths.get_mut(i) {
+                Some(max) => *max = (*max).max(w),
+                None => widths.push(w),
+            }
+        }
+    }
+    for row in rows {
+        let row = row.as_ref();
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let cell = render(cell);
+            line.push_str(&cell);
+            if i + 1 < row.len() {
+                let pad = widths.get(i).copied().unwrap_or_default() - columns(&cell) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// `line:column` (both from 1, the column in characters) of byte `offset` of `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let line = line_at(text, offset);
+    let upto = text
+        .get(line.start..text.floor_char_boundary(offset))
+        .unwrap_or_default();
+    (line.number, upto.chars().count() + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

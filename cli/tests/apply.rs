@@ -20,7 +20,12 @@ const PROBLEMS: &str = include_str!("../../testdata/workloads/problems.yaml");
 const REVIEW: &str = include_str!("../../testdata/workloads/admission-review.json");
 const REVIEW_OUT: &str = include_str!("../../testdata/workloads/admission-review.out.json");
 
-const FALLBACK_WARNING: &str = "imgrepl: document 5 (CronJob/nightly-report) (line 73, column 43): warning: the policy is read from the CronJob's own annotation \"coordinator.cci.io/image-replacement\", but its pods will not carry it, so a webhook on pods will not see it: put it in /spec/jobTemplate/spec/template/metadata/annotations\n";
+/// What `apply` says on stderr about the manifests: the policy read from the `CronJob`'s own
+/// annotation, and the pulls that become anonymous (no `imagePullSecrets`).
+const STDERR: &str = include_str!("../../testdata/workloads/manifests.stderr.txt");
+const STDERR_JSON: &str = include_str!("../../testdata/workloads/manifests.json.stderr.txt");
+/// The warning of the stderr of a review: the pull that becomes anonymous.
+const REVIEW_WARNING: &str = "imgrepl: warning: images move to swr.cn-north-4.myhuaweicloud.com (containers[0] \"web\", containers[1] \"proxy\", initContainers[0] \"migrate\"), but the pod spec has no imagePullSecrets: the pull will be anonymous\n";
 
 fn path(name: &str) -> String {
     format!("{DIR}{name}")
@@ -90,7 +95,7 @@ fn replaced(input: &str) -> String {
 #[test]
 fn yaml_in_yaml_out() {
     let run = imgrepl(&["apply", "-f", &path("manifests.yaml")], b"");
-    assert_eq!((run.code, run.stderr.as_str()), (0, FALLBACK_WARNING));
+    assert_eq!((run.code, run.stderr.as_str()), (0, STDERR));
     assert_eq!(run.stdout, OUT_YAML);
     // Byte for byte the input, but for the rewritten images (comments, order, layout kept).
     assert_eq!(run.stdout, replaced(MANIFESTS));
@@ -107,15 +112,7 @@ fn stdin_works_like_a_file() {
 #[test]
 fn json_in_json_out() {
     let run = imgrepl(&["apply", "--filename", &path("manifests.json")], b"");
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (
-            0,
-            FALLBACK_WARNING
-                .replace("(line 73, column 43)", "(line 113, column 47)")
-                .as_str()
-        )
-    );
+    assert_eq!((run.code, run.stderr.as_str()), (0, STDERR_JSON));
     assert_eq!(run.stdout, replaced(MANIFESTS_JSON));
     assert_eq!(json_documents(&run.stdout), expected_documents());
     assert_eq!(json_documents(MANIFESTS_JSON), yaml_documents(MANIFESTS));
@@ -124,7 +121,7 @@ fn json_in_json_out() {
 #[test]
 fn report_table() {
     let run = imgrepl(&["apply", "-f", &path("manifests.yaml"), "--report"], b"");
-    assert_eq!((run.code, run.stderr.as_str()), (0, FALLBACK_WARNING));
+    assert_eq!((run.code, run.stderr.as_str()), (0, STDERR));
     assert_eq!(run.stdout, REPORT);
 }
 
@@ -140,7 +137,7 @@ fn report_json_lines_are_the_librarys_reports() {
     assert_eq!(
         records[0],
         json!({"document": 1, "item": null, "object": "Namespace/shop",
-        "report": {"kind": null, "policy": null, "containers": [], "patch": [], "warnings": [], "podSpecs": []}})
+        "report": {"kind": null, "policy": null, "containers": [], "patch": [], "warnings": [], "podSpecs": [], "burst": null}})
     );
     let web = &records[2]["report"];
     assert_eq!(
@@ -195,7 +192,16 @@ fn the_policy_option_wins_over_annotations() {
         ],
         b"",
     );
-    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    // Only the pulls that become anonymous: the policy option silences the annotation warning.
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stderr.lines().count(), 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .all(|l| l.contains("but the pod spec has no imagePullSecrets")),
+        "{}",
+        run.stderr
+    );
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines,
@@ -236,7 +242,12 @@ fn another_annotation_key() {
 fn problems_are_reported_and_the_rest_is_rewritten() {
     let run = imgrepl(&["apply", "-f", &path("problems.yaml")], b"");
     assert_eq!(run.code, 1);
-    let stderr: Vec<&str> = run.stderr.lines().collect();
+    // The pulls that become anonymous are warned about on their own lines (tested elsewhere).
+    let stderr: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.contains("no imagePullSecrets"))
+        .collect();
     assert_eq!(
         stderr[0],
         "imgrepl: document 1 (Pod/mixed) (line 13, column 12): error: containers[1] \"shouting\": image \"Nginx:latest\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"
@@ -271,13 +282,13 @@ fn problems_are_reported_and_the_rest_is_rewritten() {
     assert_eq!(
         run.stdout,
         "\
-DOC  OBJECT                        CONTAINER                BEFORE        AFTER                               RULE
-1    Pod/mixed                     containers[0] good       redis:7       mirror.example.com/hub/redis:7      0 \"\"
-1    Pod/mixed                     containers[1] shouting   Nginx:latest  error[uppercase] at byte 0          -
-1    Pod/mixed                     containers[2] also-good  busybox       mirror.example.com/hub/busybox      0 \"\"
-2    DaemonSet/typo                -                        -             error[invalid-policy]               -
-3    ReplicationController/broken  -                        -             error[object-wrong-type]            -
-4.0  PodTemplate/listed            containers[0] app        alpine:3.20   mirror.example.com/hub/alpine:3.20  0 \"\"
+DOC  OBJECT                        BURST  CONTAINER                BEFORE        AFTER                               RULE
+1    Pod/mixed                     -      containers[0] good       redis:7       mirror.example.com/hub/redis:7      0 \"\"
+1    Pod/mixed                     -      containers[1] shouting   Nginx:latest  error[uppercase] at byte 0          -
+1    Pod/mixed                     -      containers[2] also-good  busybox       mirror.example.com/hub/busybox      0 \"\"
+2    DaemonSet/typo                -      -                        -             error[invalid-policy]               -
+3    ReplicationController/broken  -      -                        -             error[object-wrong-type]            -
+4.0  PodTemplate/listed            -      containers[0] app        alpine:3.20   mirror.example.com/hub/alpine:3.20  0 \"\"
 "
     );
 
@@ -375,7 +386,11 @@ fn a_document_that_cannot_be_read_is_reported_and_the_others_are_rewritten() {
         input.replace("image: nginx", "image: m.io/hub/nginx")
     );
     let stderr: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(stderr.len(), 2, "{}", run.stderr);
+    assert_eq!(stderr.len(), 3, "{}", run.stderr);
+    assert_eq!(
+        stderr[2],
+        "imgrepl: document 3 (Pod) (line 8, column 3): warning: images move to m.io (containers[0]), but the pod spec has no imagePullSecrets: the pull will be anonymous"
+    );
     assert!(
         stderr[0].starts_with("imgrepl: document 1 (line 2, column 1): error[invalid-yaml]: "),
         "{}",
@@ -417,7 +432,7 @@ fn non_workloads_pass_through() {
 #[test]
 fn admission_review_answers_a_request() {
     let run = imgrepl(&["admission-review"], REVIEW.as_bytes());
-    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!((run.code, run.stderr.as_str()), (0, REVIEW_WARNING));
     assert_eq!(run.stdout, REVIEW_OUT);
     let response: Value = serde_json::from_str(&run.stdout).unwrap();
     let patch: json_patch::Patch =
@@ -452,7 +467,8 @@ fn admission_review_problems() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "imgrepl: warning: containers[1] \"proxy\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\n"
+        "imgrepl: warning: images move to swr.cn-north-4.myhuaweicloud.com (containers[0] \"web\", initContainers[0] \"migrate\"), but the pod spec has no imagePullSecrets: the pull will be anonymous\n\
+         imgrepl: warning: containers[1] \"proxy\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\n"
     );
     let response: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(response["response"]["allowed"], true);
@@ -473,7 +489,7 @@ fn admission_review_problems() {
 fn the_readme_shows_the_real_output() {
     let readme = include_str!("../../README.md");
     let report = format!(
-        "```console\n$ imgrepl apply -f testdata/workloads/manifests.yaml --report\n{FALLBACK_WARNING}{REPORT}```\n"
+        "```console\n$ imgrepl apply -f testdata/workloads/manifests.yaml --report\n{STDERR}{REPORT}```\n"
     );
     assert!(
         readme.contains(&report),
@@ -487,7 +503,7 @@ fn the_readme_shows_the_real_output() {
         "README.md's `imgrepl apply --patch` example differs:\n{patch}"
     );
     let review = format!(
-        "```console\n$ imgrepl admission-review < testdata/workloads/admission-review.json\n{REVIEW_OUT}```\n"
+        "```console\n$ imgrepl admission-review < testdata/workloads/admission-review.json 2>/dev/null\n{REVIEW_OUT}```\n"
     );
     assert!(
         readme.contains(&review),
@@ -496,7 +512,13 @@ fn the_readme_shows_the_real_output() {
     // The byte-preserving example: the README's diff is the real one, line by line.
     let input = std::fs::read_to_string(format!("{DIR}../manifests/readme.yaml")).unwrap();
     let run = imgrepl(&["apply", "-f", "-"], input.as_bytes());
-    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            0,
+            "imgrepl: document 1 (Deployment/web) (line 18, column 7): warning: images move to mirror.example.com (containers[0] \"web\", containers[1] \"proxy\"), but the pod spec has no imagePullSecrets: the pull will be anonymous\n"
+        )
+    );
     assert_eq!(input.lines().count(), run.stdout.lines().count());
     let mut diff = String::new();
     for (n, (a, b)) in input.lines().zip(run.stdout.lines()).enumerate() {

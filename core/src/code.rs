@@ -66,6 +66,9 @@ pub enum Scope {
     Container,
     /// An `AdmissionReview` body ([`AdmissionError`](crate::workload::admission::AdmissionError)).
     Admission,
+    /// A finding about a policy over a corpus of images ([`Coverage`](crate::corpus::Coverage),
+    /// [`SecondPass`](crate::corpus::SecondPass)).
+    Corpus,
 }
 
 impl Scope {
@@ -79,6 +82,7 @@ impl Scope {
             Scope::Workload => "workload",
             Scope::Container => "container",
             Scope::Admission => "admission",
+            Scope::Corpus => "corpus",
         }
     }
 }
@@ -228,6 +232,26 @@ codes! {
     NoPodSpec = "no-pod-spec", Workload, Warning;
     " A document is not an object (a JSON Patch file, a list of values, a string): passed through."
     DocumentNotObject = "document-not-object", Workload, Warning;
+    " The `virtual-kubelet.io/burst-to-cci` label has a value other than `auto`, `enforce` or `off`."
+    InvalidBurstLabel = "invalid-burst-label", Workload, Warning;
+    " The pod spec's bursting label is not one that `Options::burst` rewrites: left as it is (not bursting)."
+    NotBursting = "not-bursting", Workload, Warning;
+    " An image moves to another registry and the pod spec has no `imagePullSecrets`: the pull will be anonymous."
+    AnonymousPull = "anonymous-pull", Workload, Warning;
+    " The pod spec names pull secrets, but none of those given covers the image's new registry."
+    PullSecretUncovered = "pull-secret-uncovered", Workload, Warning;
+    " A `kubernetes.io/dockerconfigjson` Secret whose `.dockerconfigjson` cannot be read: it covers nothing."
+    InvalidPullSecret = "invalid-pull-secret", Workload, Warning;
+    " A rule wins no image of the corpus and matches none either: often a typo in its prefix."
+    DeadRule = "dead-rule", Corpus, Warning;
+    " A rule wins no image of the corpus: every image it matches, a longer prefix wins."
+    ShadowedRule = "shadowed-rule", Corpus, Warning;
+    " No rule matches an image of the corpus."
+    UncoveredImage = "uncovered-image", Corpus, Warning;
+    " The longest-prefix and exact-parent modes pick different rules for an image of the corpus."
+    ModesDisagree = "modes-disagree", Corpus, Warning;
+    " A second pass (a reinvoked webhook) would rewrite a result again: the rules chain."
+    SecondPassChange = "second-pass-change", Corpus, Warning;
 }
 
 impl Code {

@@ -101,6 +101,23 @@
 //! # Ok::<(), imgrepl::workload::WorkloadError>(())
 //! ```
 //!
+//! # Over a corpus: coverage, diff, second pass
+//!
+//! [`Policy::coverage`] says which rules win, which are dead, and which images no rule covers;
+//! [`diff::diff`] what changes from one policy to another, image by image;
+//! [`Policy::second_pass`] which results a reinvoked webhook would rewrite again. All are data
+//! with codes ([`corpus`], [`diff`]).
+//!
+//! ```
+//! use imgrepl::{Code, Policy};
+//!
+//! let policy = Policy::from_json(r#"[{"repositoryPrefix": "harbour.domain", "replaceWith": "m.io"}]"#)?;
+//! let coverage = policy.coverage(["harbor.domain/app", "nginx"]);
+//! assert_eq!(coverage.rules[0].code, Some(Code::DeadRule)); // a typo: it matches nothing
+//! assert_eq!(coverage.uncovered_count, 2);
+//! # Ok::<(), imgrepl::PolicyError>(())
+//! ```
+//!
 //! # Errors, codes, positions and JSON
 //!
 //! Every error and warning carries a [`Code`] from one registry: stable, kebab-case, globally
@@ -135,6 +152,8 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod code;
+pub mod corpus;
+pub mod diff;
 mod matcher;
 mod pointer;
 pub mod policy;

@@ -97,7 +97,7 @@ pub struct RewriteError {
 }
 
 impl RewriteError {
-    fn invalid_image(error: ParseError) -> Self {
+    pub(crate) fn invalid_image(error: ParseError) -> Self {
         RewriteError {
             kind: RewriteErrorKind::InvalidImage,
             error,
@@ -225,6 +225,16 @@ impl Policy {
         self.matcher
             .find(reference.name(), mode)
             .map(|(rule, prefix_len)| Match { rule, prefix_len })
+    }
+
+    /// Whether the result of match `m` on `image` would be valid.
+    pub(crate) fn check_result(
+        &self,
+        image: &str,
+        name_len: usize,
+        m: Match,
+    ) -> Result<(), RewriteError> {
+        self.result_parts(image, name_len, m).map(|_| ())
     }
 
     /// The two parts of the result, `replaceWith` (with a `/` for the empty prefix) and the rest

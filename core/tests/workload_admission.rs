@@ -62,6 +62,7 @@ fn a_pod_is_patched() {
     assert_eq!(
         body["response"]["warnings"],
         json!([
+            "imgrepl: images move to m.io (containers[0] \"web\", initContainers[0] \"init\"), but the pod spec has no imagePullSecrets: the pull will be anonymous",
             "imgrepl: containers[1] \"bad\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"
         ])
     );
@@ -75,7 +76,7 @@ fn a_pod_is_patched() {
 fn the_keys_of_a_response_and_nothing_more() {
     let object = pod(
         HUB,
-        json!({"containers": [{"name": "web", "image": "nginx"}]}),
+        json!({"containers": [{"name": "web", "image": "nginx"}], "imagePullSecrets": [{"name": "hub"}]}),
     );
     let response = admission::review(
         &review(json!({"uid": "u", "operation": "UPDATE", "object": object})),

@@ -139,7 +139,7 @@ fn every_kind_every_list() {
             "ephemeralContainers": [{"name": "debug", "image": "nicolaka/netshoot"}],
         });
         let obj = object(api_version, kind, annotated(HUB), spec);
-        let report = rewrite(&obj, &Options::default());
+        let report = rewrite(&obj, &Options::default().check_pulls(false));
         assert_eq!(report.kind.as_ref().map(WorkloadKind::as_str), Some(*kind));
         let source = report.policy.as_ref().unwrap();
         let origin = if *kind == "Pod" {
@@ -465,7 +465,7 @@ fn workload_annotation_is_the_fallback_with_a_warning() {
         json!({"containers": [{"name": "db", "image": "postgres:16"}]}),
     );
     obj["metadata"]["annotations"] = json!({ANNOTATION_KEY: HUB});
-    let report = rewrite(&obj, &Options::default());
+    let report = rewrite(&obj, &Options::default().check_pulls(false));
     let source = report.policy.as_ref().unwrap();
     assert_eq!(source.origin, PolicyOrigin::Workload);
     assert_eq!(
@@ -497,7 +497,7 @@ fn pod_template_annotation_beats_the_workloads() {
         json!({"containers": [{"name": "c", "image": "nginx"}]}),
     );
     obj["metadata"]["annotations"] = json!({ANNOTATION_KEY: HUB});
-    let report = rewrite(&obj, &Options::default());
+    let report = rewrite(&obj, &Options::default().check_pulls(false));
     assert_eq!(
         report.policy.as_ref().unwrap().origin,
         PolicyOrigin::PodTemplate
@@ -512,7 +512,11 @@ fn pod_template_annotation_beats_the_workloads() {
 
     // The same text at both levels is not worth a warning.
     obj["metadata"]["annotations"][ANNOTATION_KEY] = json!(template_policy);
-    assert!(rewrite(&obj, &Options::default()).warnings.is_empty());
+    assert!(
+        rewrite(&obj, &Options::default().check_pulls(false))
+            .warnings
+            .is_empty()
+    );
 
     // A Pod has one level only: its own metadata.
     let pod = object(
@@ -521,7 +525,11 @@ fn pod_template_annotation_beats_the_workloads() {
         annotated(HUB),
         json!({"containers": [{"image": "a"}]}),
     );
-    assert!(rewrite(&pod, &Options::default()).warnings.is_empty());
+    assert!(
+        rewrite(&pod, &Options::default().check_pulls(false))
+            .warnings
+            .is_empty()
+    );
 }
 
 #[test]
@@ -845,7 +853,7 @@ fn policy_warnings_ride_along() {
         annotated(chained),
         json!({"containers": [{"image": "a.io/x"}]}),
     );
-    let report = rewrite(&obj, &Options::default());
+    let report = rewrite(&obj, &Options::default().check_pulls(false));
     let source = report.policy.as_ref().unwrap();
     assert_eq!(source.diagnostics.len(), 1);
     assert_eq!(source.diagnostics[0].code(), Code::ChainedRule);
@@ -912,7 +920,9 @@ fn the_report_serializes_for_bindings() {
         json!({
             "kind": {"group": "", "kind": "Pod", "foundBy": "table"},
             "podSpecs": [{"pointer": "/spec", "template": "", "policy": {"origin": "pod",
-                "pointer": "/metadata/annotations/coordinator.cci.io~1image-replacement", "annotation": HUB, "diagnostics": []}}],
+                "pointer": "/metadata/annotations/coordinator.cci.io~1image-replacement", "annotation": HUB, "diagnostics": []},
+                "burst": null, "notBursting": false, "imagePullSecrets": []}],
+            "burst": null,
             "policy": {"origin": "pod", "pointer": "/metadata/annotations/coordinator.cci.io~1image-replacement",
                        "annotation": HUB, "diagnostics": []},
             "containers": [{"list": "containers", "index": 0, "name": "web",
@@ -921,7 +931,8 @@ fn the_report_serializes_for_bindings() {
                             "rule": {"index": 0, "repositoryPrefix": "", "replaceWith": "m.io/hub"},
                             "error": null}],
             "patch": [{"op": "replace", "path": "/spec/containers/0/image", "value": "m.io/hub/nginx"}],
-            "warnings": [],
+            "warnings": [{"code": "anonymous-pull", "pointer": "/spec",
+                "message": "images move to m.io (containers[0] \"web\"), but the pod spec has no imagePullSecrets: the pull will be anonymous"}],
         })
     );
 }

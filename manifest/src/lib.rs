@@ -678,3 +678,42 @@ fn locate(tree: &Tree<'_>, document: &mut Document, lines: &mut Lines<'_>) {
         });
     }
 }
+
+/// The image pull secrets of the manifests in `input`: every `kubernetes.io/dockerconfigjson`
+/// (or `kubernetes.io/dockercfg`) Secret, `List`s entered, for
+/// [`Options::pull_secrets`](imgrepl::workload::Options::pull_secrets). A document that cannot
+/// be read holds none ([`edit`] reports it).
+///
+/// # Errors
+///
+/// An [`InputError`] when the input as a whole cannot be read, as for [`edit`].
+///
+/// ```
+/// let input = "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\nmetadata: {name: regcred}\nstringData:\n  .dockerconfigjson: '{\"auths\": {\"m.io\": {}}}'\n";
+/// let secrets = imgrepl_manifest::pull_secrets(input.as_bytes())?;
+/// assert_eq!(secrets.secrets()[0].name, "regcred");
+/// assert!(secrets.secrets()[0].covers("m.io/hub/nginx"));
+/// # Ok::<(), imgrepl_manifest::InputError>(())
+/// ```
+pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, InputError> {
+    let text = split::check(input)?;
+    let mut secrets = imgrepl::workload::PullSecrets::default();
+    for section in split::documents(text) {
+        let document = text.get(section.span.clone()).unwrap_or_default();
+        let read = if section.syntax == Syntax::Json {
+            Tree::read_json(document)
+        } else {
+            Tree::read(document)
+        };
+        let Ok(tree) = read else {
+            continue;
+        };
+        if tree.expanded_size() as usize > alias_budget(document.len()) {
+            continue;
+        }
+        if let Some(root) = tree.root {
+            secrets.add_objects(tree.node(root));
+        }
+    }
+    Ok(secrets)
+}

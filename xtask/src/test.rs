@@ -93,10 +93,12 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "test",
-        about: "cargo test --workspace (unit, integration and doc tests); core's JSON shapes again without the CLI's serde_json features",
+        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl for the pull-secret comparison); core's JSON shapes again without the CLI's serde_json features",
         components: &[],
         default: true,
         run: || {
+            // `imgrepl pull-secret` is compared with what a real kubectl makes.
+            kubectl()?;
             Cmd::cargo().args(["test", "--workspace"]).run()?;
             // Alone, core is built without serde_json's `preserve_order` (which the CLI turns
             // on through feature unification): its JSON must not change.
@@ -195,6 +197,25 @@ pub const STEPS: &[Step] = &[
         run: crate::fuzz::smoke,
     },
 ];
+
+/// Installs kubectl (Debian's `kubernetes-client`) when it is not on the PATH: the CLI's tests
+/// compare `imgrepl pull-secret` with `kubectl create secret docker-registry --dry-run=client`.
+fn kubectl() -> Result<(), String> {
+    if Cmd::new("kubectl").args(["version", "--client"]).probe() {
+        return Ok(());
+    }
+    say("kubectl is missing: installing Debian's kubernetes-client");
+    Cmd::new("apt-get").arg("update").run()?;
+    Cmd::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "kubernetes-client",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+}
 
 /// The files the published `imgrepl` crate must hold.
 const PACKAGE_FILES: &[&str] = &[

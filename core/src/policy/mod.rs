@@ -20,6 +20,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::Span;
+
 pub use crate::code::{Code, Severity};
 pub use diagnostic::{Diagnostic, PolicyError, Validation};
 
@@ -83,6 +85,8 @@ pub const MAX_POLICY_BYTES: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct Policy {
     pub(crate) rules: Vec<Rule>,
+    /// Per rule: the byte span of its object in the text it was read from.
+    pub(crate) spans: Vec<Span>,
     pub(crate) matcher: Matcher,
     pub(crate) mode: MatchMode,
     pub(crate) warnings: Vec<Diagnostic>,
@@ -178,6 +182,21 @@ impl Policy {
     #[must_use]
     pub fn rule(&self, id: RuleId) -> Option<&Rule> {
         self.rules.get(id.index())
+    }
+
+    /// The byte span of rule `id`'s object in the text the policy was read from (for
+    /// [`Policy::from_rules`], in [`Policy::to_json`]); `None` for an id past the rules.
+    ///
+    /// ```
+    /// let json = r#"[ {"repositoryPrefix": "", "replaceWith": "m.io"} ]"#;
+    /// let policy = imgrepl::Policy::from_json(json)?;
+    /// let span = policy.rule_span(policy.find("nginx")?.unwrap().rule).unwrap();
+    /// assert_eq!(&json[span.start..span.end], r#"{"repositoryPrefix": "", "replaceWith": "m.io"}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn rule_span(&self, id: RuleId) -> Option<Span> {
+        self.spans.get(id.index()).copied()
     }
 
     /// The warnings found when the policy was read.

@@ -37,6 +37,7 @@ impl Value<'_> {
 /// A rule object as read: each field when it is a string.
 struct Fields<'a> {
     index: usize,
+    span: Span,
     prefix: Option<Value<'a>>,
     replace: Option<Value<'a>>,
 }
@@ -44,6 +45,7 @@ struct Fields<'a> {
 /// A rule whose two fields are strings.
 struct ReadRule<'a> {
     index: usize,
+    span: Span,
     prefix: Value<'a>,
     replace: Value<'a>,
 }
@@ -132,6 +134,7 @@ pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
         .filter_map(|f| {
             Some(ReadRule {
                 index: f.index,
+                span: f.span,
                 prefix: f.prefix?,
                 replace: f.replace?,
             })
@@ -146,6 +149,7 @@ pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
     warn_chained(&rules, &matcher, &mut diags);
     Validation {
         policy: Some(Policy {
+            spans: rules.iter().map(|r| r.span).collect(),
             rules: policy_rules,
             matcher,
             mode: MatchMode::default(),
@@ -226,6 +230,7 @@ fn read_rule<'a>(
     let [prefix, replace] = values;
     Fields {
         index,
+        span,
         prefix,
         replace,
     }

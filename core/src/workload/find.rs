@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
+use super::burst::{self, BURST_LABEL, BurstMode};
 use super::kind::{Paths, Step, steps};
 use super::node::{Lookup, Node, ValueType};
+use super::secrets::PullSecrets;
 use super::{
     ContainerError, ContainerList, ContainerReport, FoundBy, Options, PatchOp, PodSpecReport,
     PolicyOrigin, PolicySource, Report, Warning, WorkloadError, WorkloadKind,
@@ -52,7 +54,26 @@ pub fn rewrite_node<'a, N: Node<'a>>(
         return Ok(report);
     };
     let mut cache: Vec<(String, Policy)> = Vec::new();
+    let namespace = match object.get("metadata") {
+        Lookup::Found(m) => match m.get("namespace") {
+            Lookup::Found(n) => n.as_str(),
+            _ => None,
+        },
+        _ => None,
+    };
     for pod_spec in found {
+        let mut entry = PodSpecReport {
+            pointer: pod_spec.pointer.clone(),
+            template: pod_spec.template.as_ref().map(|(_, p)| p.clone()),
+            policy: None,
+            burst: burst::read(object, pod_spec.template.as_ref()),
+            not_bursting: false,
+            image_pull_secrets: pull_secret_names(pod_spec.spec),
+        };
+        if burst_gate(&mut entry, options, &mut report) {
+            report.pod_specs.push(entry);
+            continue;
+        }
         let (mut source, text) = if options.policy.is_some() {
             (PolicySource::caller(), None)
         } else {
@@ -64,11 +85,7 @@ pub fn rewrite_node<'a, N: Node<'a>>(
                 &mut report.warnings,
             )?;
             let Some((source, text)) = annotation else {
-                report.pod_specs.push(PodSpecReport {
-                    pointer: pod_spec.pointer,
-                    template: pod_spec.template.map(|(_, p)| p),
-                    policy: None,
-                });
+                report.pod_specs.push(entry);
                 continue;
             };
             (source, Some(text))
@@ -93,15 +110,23 @@ pub fn rewrite_node<'a, N: Node<'a>>(
             }
             (None, None) => continue,
         };
+        let first_row = report.containers.len();
         rewrite_spec(policy, &pod_spec, &mut report)?;
+        if options.check_pulls {
+            check_pulls(
+                report.containers.get(first_row..).unwrap_or_default(),
+                &entry.pointer,
+                &entry.image_pull_secrets,
+                namespace,
+                options.pull_secrets,
+                &mut report.warnings,
+            );
+        }
         if report.policy.is_none() {
             report.policy = Some(source.clone());
         }
-        report.pod_specs.push(PodSpecReport {
-            pointer: pod_spec.pointer,
-            template: pod_spec.template.map(|(_, p)| p),
-            policy: Some(source),
-        });
+        entry.policy = Some(source);
+        report.pod_specs.push(entry);
     }
     dedup_warnings(&mut report.warnings);
     Ok(report)
@@ -608,7 +633,7 @@ impl ObjectReport {
 }
 
 /// Whether `node` is a `List` (a kind ending in `List` with `items`, all of them objects).
-fn is_list<'a, N: Node<'a>>(node: N) -> Option<N> {
+pub(crate) fn is_list<'a, N: Node<'a>>(node: N) -> Option<N> {
     let Lookup::Found(kind) = node.get("kind") else {
         return None;
     };
@@ -686,4 +711,137 @@ pub fn rewrite_objects<'a, N: Node<'a>>(document: N, options: &Options<'_>) -> V
         });
     }
     out
+}
+
+/// Reports the bursting label of a pod spec (and an invalid value); tells whether
+/// [`Options::burst`] excludes it, in which case it is marked not bursting.
+fn burst_gate(entry: &mut PodSpecReport, options: &Options<'_>, report: &mut Report) -> bool {
+    if let Some(label) = entry.burst.as_ref().filter(|l| l.mode.is_none()) {
+        report.warnings.push(Warning {
+            code: Code::InvalidBurstLabel,
+            message: format!(
+                "the label {BURST_LABEL:?} is {:?}, which is none of \"auto\", \"enforce\" and \"off\"",
+                label.value
+            ),
+            pointer: label.pointer.clone(),
+        });
+    }
+    if report.burst.is_none() {
+        report.burst.clone_from(&entry.burst);
+    }
+    let Some(set) = options.burst else {
+        return false;
+    };
+    if set.contains(entry.burst.as_ref().and_then(|b| b.mode)) {
+        return false;
+    }
+    let label = entry.burst.as_ref().map_or_else(
+        || "no bursting label".to_owned(),
+        |b| format!("the bursting label {:?}", b.value),
+    );
+    let modes: Vec<&str> = set.modes().map(BurstMode::as_str).collect();
+    report.warnings.push(Warning {
+        code: Code::NotBursting,
+        message: format!(
+            "not bursting: the pod spec has {label}, and only {} are rewritten; left as it is",
+            modes.join(", ")
+        ),
+        pointer: entry.pointer.clone(),
+    });
+    entry.not_bursting = true;
+    true
+}
+
+/// The names of a pod spec's `imagePullSecrets` (entries without a string `name` are skipped:
+/// the API server rejects them, and this is not the place to validate them).
+fn pull_secret_names<'a, N: Node<'a>>(spec: N) -> Vec<String> {
+    let Lookup::Found(list) = spec.get("imagePullSecrets") else {
+        return Vec::new();
+    };
+    list.items()
+        .filter_map(|item| match item.get("name") {
+            Lookup::Found(name) => name.as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The registry an image is pulled from (its normalized domain).
+fn registry_of(image: &str) -> Option<String> {
+    crate::Reference::parse_normalized(image)
+        .ok()
+        .and_then(|n| n.domain().map(str::to_owned))
+}
+
+/// The pull warnings of one pod spec, one per new registry: images that move to another
+/// registry with no `imagePullSecrets`, or with secrets none of which (when they are known)
+/// covers it.
+fn check_pulls(
+    rows: &[ContainerReport],
+    spec: &str,
+    names: &[String],
+    namespace: Option<&str>,
+    known: Option<&PullSecrets>,
+    warnings: &mut Vec<Warning>,
+) {
+    // (new registry, the containers that move there)
+    let mut moves: Vec<(String, Vec<String>)> = Vec::new();
+    for row in rows.iter().filter(|r| r.changed()) {
+        let (Some(before), Some(after)) = (row.before.as_deref(), row.after.as_deref()) else {
+            continue;
+        };
+        let to = registry_of(after);
+        if registry_of(before) == to {
+            continue;
+        }
+        let covered = known.is_some_and(|known| {
+            names
+                .iter()
+                .any(|n| known.get(n, namespace).is_some_and(|s| s.covers(after)))
+        });
+        if !names.is_empty() && (known.is_none() || covered) {
+            continue;
+        }
+        let who = match &row.name {
+            Some(name) => format!("{}[{}] {name:?}", row.list, row.index),
+            None => format!("{}[{}]", row.list, row.index),
+        };
+        let to = to.unwrap_or_default();
+        match moves.iter_mut().find(|(r, _)| *r == to) {
+            Some((_, who_all)) => who_all.push(who),
+            None => moves.push((to, vec![who])),
+        }
+    }
+    for (to, who) in moves {
+        let who = who.join(", ");
+        let (code, why) = if names.is_empty() {
+            (
+                Code::AnonymousPull,
+                "the pod spec has no imagePullSecrets: the pull will be anonymous".to_owned(),
+            )
+        } else {
+            let unknown: Vec<&str> = names
+                .iter()
+                .filter(|n| known.is_some_and(|k| k.get(n, namespace).is_none()))
+                .map(String::as_str)
+                .collect();
+            let not_given = if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(" (not given: {})", unknown.join(", "))
+            };
+            (
+                Code::PullSecretUncovered,
+                format!(
+                    "none of its pull secrets ({}) covers {to}{not_given}",
+                    names.join(", ")
+                ),
+            )
+        };
+        warnings.push(Warning {
+            code,
+            message: format!("images move to {to} ({who}), but {why}"),
+            pointer: spec.to_owned(),
+        });
+    }
 }

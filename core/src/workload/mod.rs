@@ -31,11 +31,13 @@
 //! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`].
 
 pub mod admission;
+mod burst;
 mod error;
 mod find;
 mod kind;
 mod node;
 mod patch;
+mod secrets;
 
 use std::fmt;
 
@@ -43,12 +45,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use crate::pointer::escape_pointer_token;
+pub use burst::{BURST_LABEL, BurstLabel, BurstMode, BurstSet, LabelOrigin, UnknownBurstMode};
 pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadErrorKind};
 pub use kind::{
     FoundBy, KindEntry, PodSpecPath, PodSpecPathError, PodSpecTable, WorkloadKind, group_of,
 };
 pub use node::{Entry, Lookup, Node, ValueType};
 pub use patch::{Patch, PatchError, PatchOp, PatchOpKind};
+pub use secrets::{PullSecret, PullSecrets, key_matches, registry_key};
 
 pub use crate::rewrite::AppliedRule;
 use crate::{Code, Diagnostic, MatchMode, Policy};
@@ -83,6 +87,9 @@ pub struct Options<'a> {
     mode: MatchMode,
     pod_specs: Option<&'a PodSpecTable>,
     shapes: bool,
+    burst: Option<BurstSet>,
+    pull_secrets: Option<&'a PullSecrets>,
+    check_pulls: bool,
 }
 
 impl Default for Options<'_> {
@@ -101,7 +108,50 @@ impl<'a> Options<'a> {
             mode: MatchMode::LongestPrefix,
             pod_specs: None,
             shapes: true,
+            burst: None,
+            pull_secrets: None,
+            check_pulls: true,
         }
+    }
+
+    /// Rewrites only the pod specs whose bursting label ([`BURST_LABEL`]) is in `modes`; the
+    /// others are reported as not bursting ([`Code::NotBursting`]) and left as they are. By
+    /// default every pod spec is rewritten, whatever its label says.
+    ///
+    /// ```
+    /// use imgrepl::{Code, Policy, workload::{self, BurstMode, BurstSet, Options}};
+    ///
+    /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
+    /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+    ///   "metadata": {"labels": {"virtual-kubelet.io/burst-to-cci": "off"}},
+    ///   "spec": {"containers": [{"image": "nginx"}]}});
+    /// let only = BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]);
+    /// let report = workload::rewrite(&pod, &Options::default().policy(&policy).burst(only))?;
+    /// assert!(report.patch.is_empty() && report.pod_specs[0].not_bursting);
+    /// assert_eq!(report.warnings[0].code, Code::NotBursting);
+    /// assert_eq!(report.burst.unwrap().mode, Some(BurstMode::Off));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn burst(mut self, modes: BurstSet) -> Self {
+        self.burst = Some(modes);
+        self
+    }
+
+    /// The pull secrets the manifests hold: a pod spec that names secrets, none of which covers
+    /// a rewritten image's new registry, gets a [`Code::PullSecretUncovered`] warning.
+    #[must_use]
+    pub const fn pull_secrets(mut self, secrets: &'a PullSecrets) -> Self {
+        self.pull_secrets = Some(secrets);
+        self
+    }
+
+    /// Whether to warn about pulls a rewrite may break ([`Code::AnonymousPull`],
+    /// [`Code::PullSecretUncovered`]); on by default.
+    #[must_use]
+    pub const fn check_pulls(mut self, on: bool) -> Self {
+        self.check_pulls = on;
+        self
     }
 
     /// Finds pod specs by `table` instead of the built-in [`PodSpecTable::new`] (to add kinds).
@@ -412,6 +462,9 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// Every pod spec found, with the policy that applies to it.
     pub pod_specs: Vec<PodSpecReport>,
+    /// The bursting label of the first pod spec that has one (each pod spec has its own in
+    /// [`PodSpecReport::burst`]).
+    pub burst: Option<BurstLabel>,
 }
 
 /// One pod spec of an object, and the policy that applies to it.
@@ -434,6 +487,12 @@ pub struct PodSpecReport {
     pub template: Option<String>,
     /// The policy that applies (`None`: no policy, its containers are not rewritten).
     pub policy: Option<PolicySource>,
+    /// Its bursting label ([`BURST_LABEL`]), when it has one.
+    pub burst: Option<BurstLabel>,
+    /// Whether [`Options::burst`] excludes it: it is then not rewritten (not bursting).
+    pub not_bursting: bool,
+    /// The names of its `imagePullSecrets`.
+    pub image_pull_secrets: Vec<String>,
 }
 
 impl Report {

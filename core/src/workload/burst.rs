@@ -1,0 +1,198 @@
+//! The bursting label `virtual-kubelet.io/burst-to-cci`: whether a workload's pods may run on
+//! the serverless side (`auto`), must (`enforce`) or must not (`off`).
+//!
+//! It is read from the pod template's labels (what the pods carry), then the workload's own
+//! `metadata.labels`. Any other value is reported ([`Code::InvalidBurstLabel`]) with the value.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::node::{Lookup, Node, ValueType};
+use crate::pointer::push_token;
+
+/// The label's key.
+pub const BURST_LABEL: &str = "virtual-kubelet.io/burst-to-cci";
+
+/// A value of the bursting label.
+///
+/// ```
+/// use imgrepl::workload::BurstMode;
+/// assert_eq!("enforce".parse::<BurstMode>(), Ok(BurstMode::Enforce));
+/// assert!("Enforce".parse::<BurstMode>().is_err());
+/// assert_eq!(BurstMode::Off.as_str(), "off");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BurstMode {
+    /// Pods may burst to the serverless side when the cluster is short of resources.
+    Auto,
+    /// Pods always run on the serverless side.
+    Enforce,
+    /// Pods never burst.
+    Off,
+}
+
+impl BurstMode {
+    /// Every value.
+    pub const ALL: [BurstMode; 3] = [BurstMode::Auto, BurstMode::Enforce, BurstMode::Off];
+
+    /// The label value.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BurstMode::Auto => "auto",
+            BurstMode::Enforce => "enforce",
+            BurstMode::Off => "off",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            BurstMode::Auto => 1,
+            BurstMode::Enforce => 2,
+            BurstMode::Off => 4,
+        }
+    }
+}
+
+impl fmt::Display for BurstMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of [`BurstMode::from_str`]: the value that is none of the three.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown bursting value {0:?}: expected \"auto\", \"enforce\" or \"off\"")]
+pub struct UnknownBurstMode(pub String);
+
+impl FromStr for BurstMode {
+    type Err = UnknownBurstMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        BurstMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| UnknownBurstMode(s.to_owned()))
+    }
+}
+
+/// A set of [`BurstMode`]s: the pod specs [`Options::burst`](super::Options::burst) rewrites.
+///
+/// ```
+/// use imgrepl::workload::{BurstMode, BurstSet};
+///
+/// let set = BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]);
+/// assert!(set.contains(Some(BurstMode::Auto)));
+/// assert!(!set.contains(Some(BurstMode::Off)));
+/// assert!(!set.contains(None)); // no label, or a value that is none of the three
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct BurstSet(u8);
+
+impl BurstSet {
+    /// The set of `modes`.
+    #[must_use]
+    pub const fn of(modes: &[BurstMode]) -> BurstSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < modes.len() {
+            bits |= modes[i].bit();
+            i += 1;
+        }
+        BurstSet(bits)
+    }
+
+    /// Whether a pod spec whose label reads `mode` is in the set (`None`, no valid label, never
+    /// is).
+    #[must_use]
+    pub const fn contains(self, mode: Option<BurstMode>) -> bool {
+        match mode {
+            Some(m) => self.0 & m.bit() != 0,
+            None => false,
+        }
+    }
+
+    /// The modes in the set.
+    pub fn modes(self) -> impl Iterator<Item = BurstMode> {
+        BurstMode::ALL
+            .into_iter()
+            .filter(move |m| self.0 & m.bit() != 0)
+    }
+}
+
+/// Where a bursting label was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum LabelOrigin {
+    /// The pod template's (or a Pod's own) `metadata.labels`.
+    PodTemplate,
+    /// The workload's own `metadata.labels`.
+    Workload,
+}
+
+/// The bursting label of a pod spec, as found.
+///
+/// Serialized as `{"value", "mode": "auto" | "enforce" | "off" | null, "origin", "pointer"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BurstLabel {
+    /// The value as written (a non-string value is shown as its JSON type, e.g. `a number`).
+    pub value: String,
+    /// What it means; `None` when it is none of the three values.
+    pub mode: Option<BurstMode>,
+    /// Where it was read.
+    pub origin: LabelOrigin,
+    /// The RFC 6901 pointer of the label.
+    pub pointer: String,
+}
+
+/// The label under `base/metadata/labels`, when there is one.
+fn label_at<'a, N: Node<'a>>(
+    base: N,
+    base_pointer: &str,
+    origin: LabelOrigin,
+) -> Option<BurstLabel> {
+    let Lookup::Found(metadata) = base.get("metadata") else {
+        return None;
+    };
+    let Lookup::Found(labels) = metadata.get("labels") else {
+        return None;
+    };
+    let value = match labels.get(BURST_LABEL) {
+        Lookup::Found(v) if v.value_type() != ValueType::Null => v,
+        _ => return None,
+    };
+    let mut pointer = base_pointer.to_owned();
+    for token in ["metadata", "labels", BURST_LABEL] {
+        push_token(&mut pointer, token);
+    }
+    let (value, mode) = match value.as_str() {
+        Some(text) => (text.to_owned(), text.parse().ok()),
+        None => (value.value_type().type_name().to_owned(), None),
+    };
+    Some(BurstLabel {
+        value,
+        mode,
+        origin,
+        pointer,
+    })
+}
+
+/// The bursting label of a pod spec: its pod template's first, then the object's own.
+pub(crate) fn read<'a, N: Node<'a>>(root: N, template: Option<&(N, String)>) -> Option<BurstLabel> {
+    if let Some((node, pointer)) = template {
+        let origin = LabelOrigin::PodTemplate;
+        if let Some(label) = label_at(*node, pointer, origin) {
+            return Some(label);
+        }
+        if pointer.is_empty() {
+            return None;
+        }
+    }
+    label_at(root, "", LabelOrigin::Workload)
+}

@@ -1,0 +1,857 @@
+//! Table tests of the operators' toolkit: coverage, the second pass (and reinvocation through the
+//! admission path), policy diff, the bursting label, and pull secrets.
+
+#![allow(
+    clippy::type_complexity,
+    clippy::too_many_lines,
+    reason = "table rows are tuples, and a table is one test, read at a glance"
+)]
+
+use imgrepl::corpus::{ChainEnd, RuleStatus};
+use imgrepl::diff::{self, ChangeKind};
+use imgrepl::workload::{
+    self, BurstMode, BurstSet, LabelOrigin, Options, PullSecret, PullSecrets, admission,
+    key_matches, registry_key,
+};
+use imgrepl::{Code, MatchMode, Policy};
+use serde_json::{Value, json};
+
+fn policy(json: &str) -> Policy {
+    Policy::from_json(json).unwrap()
+}
+
+const SEED: &str = r#"[
+  {"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"},
+  {"repositoryPrefix": "", "replaceWith": "m.io/hub"},
+  {"repositoryPrefix": "harbor.domain/a/b/c/d", "replaceWith": "m.io/org2"},
+  {"repositoryPrefix": "harbour.domain", "replaceWith": "m.io/typo"},
+  {"repositoryPrefix": "quay.io/team", "replaceWith": "m.io/quay"}
+]"#;
+
+#[test]
+fn coverage_counts_wins_shadows_and_dead_rules() {
+    // (images, per rule (wins, shadowed, status))
+    let cases: &[(&[&str], [(usize, usize, RuleStatus); 5])] = &[
+        (
+            &[
+                "harbor.domain/ubuntu",
+                "nginx",
+                "harbor.domain/a/b/c/d/redis",
+            ],
+            [
+                (1, 1, RuleStatus::Wins),
+                (1, 0, RuleStatus::Wins),
+                (1, 0, RuleStatus::Wins),
+                (0, 0, RuleStatus::Dead),
+                (0, 0, RuleStatus::Dead),
+            ],
+        ),
+        // Only deep images: the short prefix matches each but never wins.
+        (
+            &[
+                "harbor.domain/a/b/c/d/x",
+                "harbor.domain/a/b/c/d/y:1",
+                "quay.io/team/app",
+            ],
+            [
+                (0, 2, RuleStatus::Shadowed),
+                (0, 0, RuleStatus::Dead),
+                (2, 0, RuleStatus::Wins),
+                (0, 0, RuleStatus::Dead),
+                (1, 0, RuleStatus::Wins),
+            ],
+        ),
+        // Occurrences count, not distinct images; a prefix must end at a '/' boundary.
+        (
+            &[
+                "nginx",
+                "nginx",
+                "nginx",
+                "quay.io/teamx/app",
+                "harbor.domainx/app",
+            ],
+            [
+                (0, 0, RuleStatus::Dead),
+                (3, 0, RuleStatus::Wins),
+                (0, 0, RuleStatus::Dead),
+                (0, 0, RuleStatus::Dead),
+                (0, 0, RuleStatus::Dead),
+            ],
+        ),
+        (&[], [(0, 0, RuleStatus::Dead); 5]),
+    ];
+    let p = policy(SEED);
+    for (images, expected) in cases {
+        let c = p.coverage(images.iter().copied());
+        let got: Vec<(usize, usize, RuleStatus)> = c
+            .rules
+            .iter()
+            .map(|r| (r.wins, r.shadowed, r.status))
+            .collect();
+        assert_eq!(got, expected, "{images:?}");
+        for r in &c.rules {
+            let code = match r.status {
+                RuleStatus::Wins => None,
+                RuleStatus::Shadowed => Some(Code::ShadowedRule),
+                _ => Some(Code::DeadRule),
+            };
+            assert_eq!(r.code, code);
+        }
+        assert_eq!(c.images, images.len());
+        assert_eq!(c.rewritten + c.uncovered_count + c.invalid_count, c.images);
+    }
+}
+
+#[test]
+fn coverage_groups_uncovered_images_by_registry_as_written_and_normalized() {
+    let p = policy(r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io"}]"#);
+    let c = p.coverage([
+        ("nginx", "Deployment/web"),
+        ("library/redis", "Pod/a"),
+        ("docker.io/library/nginx", "Pod/b"),
+        ("quay.io/x/y", "Job/j"),
+        ("quay.io/x/y", "Job/k"),
+        ("quay.io/x/z", "Job/j"),
+        ("localhost:5000/app", "Pod/c"),
+        ("nginx", "Deployment/api"),
+    ]);
+    let groups: Vec<(Option<&str>, Option<&str>, usize, Vec<&str>)> = c
+        .uncovered
+        .iter()
+        .map(|g| {
+            (
+                g.registry.as_deref(),
+                g.normalized.as_deref(),
+                g.count,
+                g.images.iter().map(|i| i.image.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (
+                Some("quay.io"),
+                Some("quay.io"),
+                3,
+                vec!["quay.io/x/y", "quay.io/x/z"]
+            ),
+            (None, Some("docker.io"), 2, vec!["nginx"]),
+            // `library/redis` is written with the domain `library` (the as-written view).
+            (
+                Some("docker.io"),
+                Some("docker.io"),
+                1,
+                vec!["docker.io/library/nginx"]
+            ),
+            (Some("library"), Some("docker.io"), 1, vec!["library/redis"]),
+            (
+                Some("localhost:5000"),
+                Some("localhost:5000"),
+                1,
+                vec!["localhost:5000/app"]
+            ),
+        ]
+    );
+    assert_eq!(c.uncovered[0].workloads, ["Job/j", "Job/k"]);
+    assert_eq!(
+        c.uncovered[1].workloads,
+        ["Deployment/web", "Deployment/api"]
+    );
+    assert_eq!(c.uncovered[0].images[0].count, 2);
+    assert!(c.uncovered.iter().all(|g| g.code == Code::UncoveredImage));
+    assert_eq!(c.uncovered_count, 8);
+}
+
+#[test]
+fn coverage_lists_invalid_images_and_invalid_results() {
+    let long = format!("a.io/{}", "x".repeat(250));
+    let p =
+        policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "mirror.example.com/deep/path"}]"#);
+    let c = p.coverage(["Nginx", "a.io/b", long.as_str(), "Nginx"]);
+    let invalid: Vec<(&str, usize, Code)> = c
+        .invalid
+        .iter()
+        .map(|i| (i.image.as_str(), i.count, i.error.code()))
+        .collect();
+    assert_eq!(
+        invalid,
+        [
+            ("Nginx", 2, Code::Uppercase),
+            (long.as_str(), 1, Code::InvalidResult)
+        ]
+    );
+    assert_eq!((c.rewritten, c.invalid_count), (1, 3));
+    // The rule wins the image whose result would be invalid: it matched.
+    assert_eq!(c.rules[0].wins, 2);
+}
+
+#[test]
+fn coverage_says_where_the_modes_disagree_and_counts_in_the_policys_mode() {
+    let p = policy(
+        r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/a"},
+                      {"repositoryPrefix": "harbor.domain/team", "replaceWith": "m.io/t"}]"#,
+    );
+    let images = [
+        "harbor.domain/team/sub/app",
+        "harbor.domain/team/app",
+        "harbor.domain/app",
+    ];
+    let c = p.coverage(images);
+    let d: Vec<(&str, Option<usize>, Option<usize>)> = c
+        .disagreements
+        .iter()
+        .map(|d| {
+            (
+                d.image.as_str(),
+                d.longest_prefix_rule.map(imgrepl::RuleId::index),
+                d.exact_parent_rule.map(imgrepl::RuleId::index),
+            )
+        })
+        .collect();
+    assert_eq!(d, [("harbor.domain/team/sub/app", Some(1), None)]);
+    assert_eq!((c.rules[0].wins, c.rules[0].shadowed), (1, 2));
+    assert_eq!((c.rules[1].wins, c.rules[1].shadowed), (2, 0));
+    let exact = p.clone().with_mode(MatchMode::ExactParent).coverage(images);
+    assert_eq!(exact.mode, MatchMode::ExactParent);
+    // Exact parent: the deep image is uncovered, and each rule whose prefix starts it, or
+    // starts an image another rule wins, counts it as shadowed.
+    assert_eq!((exact.rules[0].wins, exact.rules[0].shadowed), (1, 2));
+    assert_eq!((exact.rules[1].wins, exact.rules[1].shadowed), (1, 1));
+    assert_eq!(exact.uncovered_count, 1);
+}
+
+#[test]
+fn coverage_serializes_with_codes() {
+    let c = policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io"}]"#).coverage(["b.io/x"]);
+    assert_eq!(
+        serde_json::to_value(&c).unwrap(),
+        json!({"mode": "longest-prefix", "images": 1, "distinct": 1, "rewritten": 0, "uncoveredCount": 1,
+            "invalidCount": 0,
+            "rules": [{"index": 0, "repositoryPrefix": "a.io", "replaceWith": "m.io", "wins": 0, "shadowed": 0,
+                       "status": "dead", "code": "dead-rule"}],
+            "uncovered": [{"registry": "b.io", "normalized": "b.io", "count": 1,
+                           "images": [{"image": "b.io/x", "count": 1, "workloads": []}], "workloads": [],
+                           "code": "uncovered-image"}],
+            "invalid": [], "disagreements": []})
+    );
+}
+
+#[test]
+fn second_pass_chains_end_as_they_do() {
+    // (policy, image, the chain's results, how it ends)
+    let cases: &[(&str, &str, &[&str], ChainEnd)] = &[
+        (
+            r#"[{"repositoryPrefix": "", "replaceWith": "mirror.io/hub"}, {"repositoryPrefix": "mirror.io", "replaceWith": "cache.io/m"}]"#,
+            "nginx",
+            &["mirror.io/hub/nginx", "cache.io/m/hub/nginx"],
+            ChainEnd::Stable,
+        ),
+        (
+            r#"[{"repositoryPrefix": "x.io", "replaceWith": "y.io"}, {"repositoryPrefix": "y.io", "replaceWith": "x.io"}]"#,
+            "x.io/app:1",
+            &["y.io/app:1", "x.io/app:1"],
+            ChainEnd::Cycle,
+        ),
+        (
+            r#"[{"repositoryPrefix": "a.io", "replaceWith": "a.io/c"}]"#,
+            "a.io/app",
+            &[
+                "a.io/c/app",
+                "a.io/c/c/app",
+                "a.io/c/c/c/app",
+                "a.io/c/c/c/c/app",
+                "a.io/c/c/c/c/c/app",
+            ],
+            ChainEnd::Limit,
+        ),
+    ];
+    for (json, image, results, end) in cases {
+        let passes = policy(json).second_pass([*image]);
+        assert_eq!(passes.len(), 1, "{json}");
+        let got: Vec<&str> = passes[0].chain.iter().map(|s| s.result.as_str()).collect();
+        assert_eq!(&got, results, "{json}");
+        assert_eq!(passes[0].end, *end, "{json}");
+        assert_eq!(passes[0].first, results[0]);
+        assert_eq!(passes[0].code, Code::SecondPassChange);
+    }
+    // A rewrite that would grow past 255 bytes ends the chain with its error.
+    let deep = format!("a.io/{}", "x/".repeat(120) + "app");
+    let p = policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "a.io/cccccccccc"}]"#);
+    let passes = p.second_pass([deep.as_str()]);
+    assert_eq!(passes[0].end, ChainEnd::InvalidResult);
+    assert_eq!(passes[0].error.map(|e| e.code()), Some(Code::InvalidResult));
+    // No chain: nothing to report (no match, a stable result, an invalid image).
+    assert!(
+        policy(SEED)
+            .second_pass(["nginx", "quay.io/x", "Bad", "harbor.domain/a"])
+            .is_empty()
+    );
+}
+
+/// An `AdmissionReview` of `object`, answered, and the object with its patch applied.
+fn review_and_apply(object: &Value) -> (Value, usize) {
+    let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": "u", "operation": "CREATE", "object": object}});
+    let response = admission::review(&review, &Options::default()).unwrap();
+    let report = response.report.clone().unwrap();
+    let mut patched = object.clone();
+    report.apply(&mut patched).unwrap();
+    (patched, report.patch.len())
+}
+
+#[test]
+fn reinvocation_if_needed_rewrites_again_exactly_what_second_pass_says() {
+    // `reinvocationPolicy: IfNeeded`: the webhook is called again with its own output.
+    for (json, changes_again) in [
+        (SEED, false),
+        (
+            r#"[{"repositoryPrefix": "", "replaceWith": "mirror.io/hub"}, {"repositoryPrefix": "mirror.io", "replaceWith": "cache.io/m"}]"#,
+            true,
+        ),
+    ] {
+        let images = ["nginx", "harbor.domain/a/b/c/d/redis", "quay.io/team/x"];
+        let pod = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"annotations": {imgrepl::ANNOTATION_KEY: json}},
+            "spec": {"containers": images.iter().map(|i| json!({"image": i})).collect::<Vec<_>>()}});
+        let (once, _) = review_and_apply(&pod);
+        let (twice, changed) = review_and_apply(&once);
+        let passes = policy(json).second_pass(images);
+        assert_eq!(changed, passes.len(), "{json}");
+        assert_eq!(changed > 0, changes_again);
+        for pass in &passes {
+            let i = images.iter().position(|i| *i == pass.image).unwrap();
+            assert_eq!(
+                twice["spec"]["containers"][i]["image"],
+                pass.chain[1].result.as_str()
+            );
+        }
+        // The chained-rule warning says so beforehand.
+        let warned = policy(json)
+            .warnings()
+            .iter()
+            .any(|d| d.code() == Code::ChainedRule);
+        assert_eq!(warned, changes_again);
+    }
+}
+
+#[test]
+fn diff_rules_by_prefix_with_positions() {
+    let old = r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"},
+ {"repositoryPrefix": "b.io", "replaceWith": "m.io/b"},
+ {"repositoryPrefix": "c.io", "replaceWith": "m.io/c"}]"#;
+    let new = r#"[{"repositoryPrefix": "c.io", "replaceWith": "m.io/c"},
+ {"repositoryPrefix": "a.io", "replaceWith": "m.io/a2"},
+ {"repositoryPrefix": "d.io", "replaceWith": "m.io/d"}]"#;
+    let d = diff::diff(
+        &policy(old),
+        &policy(new),
+        ["a.io/x", "b.io/x", "c.io/x", "d.io/x", "e.io/x"],
+    );
+    let rules: Vec<(ChangeKind, &str, Option<usize>, Option<usize>)> = d
+        .rules
+        .iter()
+        .map(|c| {
+            (
+                c.kind,
+                c.repository_prefix.as_str(),
+                c.old.as_ref().map(|r| r.index),
+                c.new.as_ref().map(|r| r.index),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (ChangeKind::Changed, "a.io", Some(0), Some(1)),
+            (ChangeKind::Removed, "b.io", Some(1), None),
+            (ChangeKind::Added, "d.io", None, Some(2)),
+        ]
+    );
+    // Positions: the rule's object in each text. c.io only moved: no change.
+    let at = d.rules[0].new.as_ref().unwrap().span;
+    assert_eq!(
+        &new[at.start..at.end],
+        r#"{"repositoryPrefix": "a.io", "replaceWith": "m.io/a2"}"#
+    );
+    let at = d.rules[1].old.as_ref().unwrap().span;
+    assert_eq!(
+        &old[at.start..at.end],
+        r#"{"repositoryPrefix": "b.io", "replaceWith": "m.io/b"}"#
+    );
+    let images: Vec<(&str, Option<&str>, Option<&str>, &[usize])> = d
+        .images
+        .iter()
+        .map(|i| {
+            (
+                i.image.as_str(),
+                i.old.result.as_deref(),
+                i.new.result.as_deref(),
+                i.causes.as_slice(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        images,
+        [
+            ("a.io/x", Some("m.io/a/x"), Some("m.io/a2/x"), &[0][..]),
+            ("b.io/x", Some("m.io/b/x"), Some("b.io/x"), &[1][..]),
+            ("d.io/x", Some("d.io/x"), Some("m.io/d/x"), &[2][..]),
+        ]
+    );
+    let s = d.summary;
+    assert_eq!((s.added, s.removed, s.changed, s.unchanged), (1, 1, 1, 1));
+    assert_eq!((s.images, s.images_changed, s.distinct_changed), (5, 3, 3));
+}
+
+#[test]
+fn diff_causes_name_both_the_old_and_the_new_winner() {
+    // A longer prefix added: the image's winner moves from the old rule to the new one.
+    let old = policy(
+        r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}, {"repositoryPrefix": "z.io", "replaceWith": "m.io/z"}]"#,
+    );
+    let new = policy(
+        r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/b"}, {"repositoryPrefix": "a.io/t", "replaceWith": "m.io/t"}]"#,
+    );
+    let d = diff::diff(&old, &new, ["a.io/t/x", "a.io/t/x", "Bad"]);
+    assert_eq!(d.images.len(), 1);
+    let change = &d.images[0];
+    assert_eq!(change.count, 2);
+    assert_eq!(
+        (
+            change.old.rule.map(imgrepl::RuleId::index),
+            change.new.rule.map(imgrepl::RuleId::index)
+        ),
+        (Some(0), Some(1))
+    );
+    let causes: Vec<&str> = change
+        .causes
+        .iter()
+        .map(|&i| d.rules[i].repository_prefix.as_str())
+        .collect();
+    assert_eq!(causes, ["a.io", "a.io/t"]);
+    // An invalid image is invalid in both: no change. A mode alone changes images, no rule.
+    let p = policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io"}]"#);
+    let d = diff::diff(
+        &p,
+        &p.clone().with_mode(MatchMode::ExactParent),
+        ["a.io/t/x", "a.io/x"],
+    );
+    assert!(d.rules.is_empty());
+    assert_eq!(d.images.len(), 1);
+    assert!(d.images[0].causes.is_empty());
+    assert_eq!(d.images[0].new.result.as_deref(), Some("a.io/t/x"));
+}
+
+fn workload(kind: &str, labels: &Value, template_labels: &Value) -> Value {
+    let template = json!({"metadata": {"labels": template_labels}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
+    match kind {
+        "Pod" => json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": labels},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}),
+        "CronJob" => {
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"labels": labels},
+            "spec": {"jobTemplate": {"spec": {"template": template}}}})
+        }
+        _ => {
+            json!({"apiVersion": "apps/v1", "kind": kind, "metadata": {"labels": labels}, "spec": {"template": template}})
+        }
+    }
+}
+
+#[test]
+fn the_bursting_label_is_read_from_the_pod_template_then_the_workload() {
+    const L: &str = "virtual-kubelet.io/burst-to-cci";
+    // (kind, workload labels, template labels, value, mode, origin, pointer)
+    let cases: &[(
+        &str,
+        Value,
+        Value,
+        Option<(&str, Option<BurstMode>, LabelOrigin, &str)>,
+    )] = &[
+        (
+            "Deployment",
+            json!({}),
+            json!({L: "auto"}),
+            Some((
+                "auto",
+                Some(BurstMode::Auto),
+                LabelOrigin::PodTemplate,
+                "/spec/template/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+        ),
+        (
+            "Deployment",
+            json!({L: "enforce"}),
+            json!({}),
+            Some((
+                "enforce",
+                Some(BurstMode::Enforce),
+                LabelOrigin::Workload,
+                "/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+        ),
+        (
+            "StatefulSet",
+            json!({L: "off"}),
+            json!({L: "enforce"}),
+            Some((
+                "enforce",
+                Some(BurstMode::Enforce),
+                LabelOrigin::PodTemplate,
+                "/spec/template/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+        ),
+        (
+            "CronJob",
+            json!({}),
+            json!({L: "off"}),
+            Some((
+                "off",
+                Some(BurstMode::Off),
+                LabelOrigin::PodTemplate,
+                "/spec/jobTemplate/spec/template/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+        ),
+        (
+            "Pod",
+            json!({L: "auto"}),
+            json!({}),
+            Some((
+                "auto",
+                Some(BurstMode::Auto),
+                LabelOrigin::PodTemplate,
+                "/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+        ),
+        (
+            "Deployment",
+            json!({L: "Auto"}),
+            json!({}),
+            Some((
+                "Auto",
+                None,
+                LabelOrigin::Workload,
+                "/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+        ),
+        (
+            "Deployment",
+            json!({}),
+            json!({L: true}),
+            Some((
+                "a boolean",
+                None,
+                LabelOrigin::PodTemplate,
+                "/spec/template/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+        ),
+        ("Deployment", json!({}), json!({L: null}), None),
+        ("Deployment", json!({"app": "x"}), json!({}), None),
+    ];
+    let p = policy(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#);
+    for (kind, labels, template, expected) in cases {
+        let obj = workload(kind, labels, template);
+        let report =
+            workload::rewrite(&obj, &Options::default().policy(&p).check_pulls(false)).unwrap();
+        let got = report.pod_specs[0]
+            .burst
+            .as_ref()
+            .map(|b| (b.value.as_str(), b.mode, b.origin, b.pointer.as_str()));
+        assert_eq!(got, *expected, "{obj}");
+        assert_eq!(report.burst, report.pod_specs[0].burst);
+        let invalid: Vec<&str> = report
+            .warnings
+            .iter()
+            .filter(|w| w.code == Code::InvalidBurstLabel)
+            .map(|w| w.message.as_str())
+            .collect();
+        match expected {
+            Some((value, None, _, _)) => assert_eq!(
+                invalid,
+                [format!(
+                    "the label \"virtual-kubelet.io/burst-to-cci\" is {value:?}, which is none of \"auto\", \"enforce\" and \"off\""
+                )]
+            ),
+            _ => assert!(invalid.is_empty(), "{invalid:?}"),
+        }
+        // By default the label restricts nothing.
+        assert_eq!(report.patch.len(), 1, "{obj}");
+    }
+}
+
+#[test]
+fn options_burst_rewrites_only_the_labels_it_names() {
+    const L: &str = "virtual-kubelet.io/burst-to-cci";
+    let p = policy(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#);
+    let set = BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]);
+    // (template labels, rewritten)
+    for (labels, rewritten) in [
+        (json!({L: "auto"}), true),
+        (json!({L: "enforce"}), true),
+        (json!({L: "off"}), false),
+        (json!({L: "yes"}), false),
+        (json!({}), false),
+    ] {
+        let obj = workload("Deployment", &json!({}), &labels);
+        let report = workload::rewrite(
+            &obj,
+            &Options::default().policy(&p).burst(set).check_pulls(false),
+        )
+        .unwrap();
+        assert_eq!(report.patch.len(), usize::from(rewritten), "{labels}");
+        assert_eq!(report.pod_specs[0].not_bursting, !rewritten);
+        let not_bursting = report.warnings.iter().find(|w| w.code == Code::NotBursting);
+        assert_eq!(not_bursting.is_some(), !rewritten, "{labels}");
+        if let Some(w) = not_bursting {
+            assert_eq!(w.pointer, "/spec/template/spec");
+            assert!(
+                w.message.starts_with("not bursting: the pod spec has "),
+                "{}",
+                w.message
+            );
+            assert!(report.containers.is_empty());
+        }
+    }
+    assert!(BurstSet::of(&[BurstMode::Off]).contains(Some(BurstMode::Off)));
+    assert_eq!(
+        BurstSet::of(&[BurstMode::Enforce, BurstMode::Auto])
+            .modes()
+            .collect::<Vec<_>>(),
+        [BurstMode::Auto, BurstMode::Enforce]
+    );
+}
+
+#[test]
+fn registry_keys_as_the_kubelet_keeps_them() {
+    for (location, key) in [
+        ("https://index.docker.io/v1/", "index.docker.io"),
+        ("index.docker.io", "index.docker.io"),
+        ("http://r.io:5000", "r.io:5000"),
+        ("https://r.io/v2/", "r.io"),
+        ("r.io/v2/team/app", "r.io/team/app"),
+        ("r.io/team/", "r.io/team/"),
+        ("r.io/v1", "r.io/v1"),
+        ("*.gcr.io", "*.gcr.io"),
+    ] {
+        assert_eq!(registry_key(location), key, "{location}");
+    }
+}
+
+#[test]
+fn registry_keys_match_images_as_the_kubelet_does() {
+    // (key, normalized image name, match)
+    for (key, image, matches) in [
+        ("quay.io", "quay.io/a/b", true),
+        ("quay.io", "quay.io:443/a/b", false),
+        ("quay.io:443", "quay.io:443/a/b", true),
+        ("quay.io/a", "quay.io/a/b", true),
+        ("quay.io/a", "quay.io/ab/c", true), // a string prefix, as the kubelet compares paths
+        ("quay.io/b", "quay.io/a/b", false),
+        ("*.gcr.io", "eu.gcr.io/p/i", true),
+        ("*.gcr.io", "gcr.io/p/i", false),
+        ("*.gcr.io", "a.b.gcr.io/p/i", false),
+        ("*.*.io", "a.b.io/x", true),
+        ("ex?mple.com", "example.com/x", true),
+        (
+            "swr.*.myhuaweicloud.com",
+            "swr.cn-north-4.myhuaweicloud.com/org/app",
+            true,
+        ),
+        (
+            "swr.cn-north-4.myhuaweicloud.com",
+            "swr.cn-east-3.myhuaweicloud.com/org/app",
+            false,
+        ),
+        ("[::1]:5000", "[::1]:5000/app", true),
+        ("docker.io", "docker.io/library/nginx", true),
+    ] {
+        assert_eq!(key_matches(key, image), matches, "{key} {image}");
+    }
+}
+
+#[test]
+fn secrets_cover_docker_hub_as_the_kubelet_does() {
+    for (key, image, covers) in [
+        ("https://index.docker.io/v1/", "nginx", true),
+        ("https://index.docker.io/v1/", "team/app:1", true),
+        ("https://index.docker.io/v1/", "docker.io/team/app", true),
+        ("docker.io", "nginx", true),
+        ("index.docker.io", "quay.io/x", false),
+        ("m.io", "m.io/hub/nginx", true),
+        ("m.io", "Nginx", false), // an invalid image is covered by nothing
+    ] {
+        let s = PullSecret::from_docker_config(
+            "s",
+            None,
+            &format!(r#"{{"auths": {{"{key}": {{}}}}}}"#),
+        )
+        .unwrap();
+        assert_eq!(s.covers(image), covers, "{key} {image}");
+    }
+    // `.dockercfg` is the map itself.
+    let cfg = PullSecret::from_docker_config("s", None, r#"{"m.io": {"auth": "x"}}"#).unwrap();
+    assert_eq!(cfg.registries, ["m.io"]);
+    assert!(PullSecret::from_docker_config("s", None, "[1]").is_err());
+}
+
+#[test]
+fn pull_secrets_are_read_from_objects_and_lists() {
+    let config = r#"{"auths":{"m.io":{"username":"u","password":"p","auth":"dTpw"}}}"#;
+    let encoded =
+        "eyJhdXRocyI6eyJtLmlvIjp7InVzZXJuYW1lIjoidSIsInBhc3N3b3JkIjoicCIsImF1dGgiOiJkVHB3In19fQ==";
+    let secret = |name: &str, ty: &str, data: Value| {
+        json!({"apiVersion": "v1", "kind": "Secret", "type": ty,
+        "metadata": {"name": name, "namespace": "shop"}, "data": data})
+    };
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": [
+        secret("a", "kubernetes.io/dockerconfigjson", json!({".dockerconfigjson": encoded})),
+        {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson", "metadata": {"name": "b"},
+         "stringData": {".dockerconfigjson": config}},
+        secret("c", "Opaque", json!({"x": "eA=="})),
+        secret("d", "kubernetes.io/dockerconfigjson", json!({".dockerconfigjson": "not base64!"})),
+        secret("e", "kubernetes.io/dockerconfigjson", json!({})),
+        {"apiVersion": "v1", "kind": "ConfigMap"},
+    ]});
+    let mut secrets = PullSecrets::default();
+    secrets.add_objects(&list);
+    let names: Vec<(&str, Option<&str>)> = secrets
+        .secrets()
+        .iter()
+        .map(|s| (s.name.as_str(), s.namespace.as_deref()))
+        .collect();
+    assert_eq!(names, [("a", Some("shop")), ("b", None)]);
+    assert!(secrets.secrets().iter().all(|s| s.registries == ["m.io"]));
+    let problems: Vec<(&str, Code, &str)> = secrets
+        .problems()
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.code, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                "/items/3",
+                Code::InvalidPullSecret,
+                "the pull secret \"d\" cannot be read (data..dockerconfigjson is not base64 of UTF-8 text): it covers nothing"
+            ),
+            (
+                "/items/4",
+                Code::InvalidPullSecret,
+                "the pull secret \"e\" cannot be read (it has no data..dockerconfigjson): it covers nothing"
+            ),
+        ]
+    );
+    // Namespaces must agree when both are known.
+    assert!(secrets.get("a", Some("shop")).is_some());
+    assert!(secrets.get("a", Some("other")).is_none());
+    assert!(secrets.get("a", None).is_some());
+    assert!(secrets.get("b", Some("other")).is_some());
+}
+
+#[test]
+fn pull_warnings_per_pod_spec_and_registry() {
+    let secrets = {
+        let mut s = PullSecrets::default();
+        s.add(
+            PullSecret::from_docker_config("mirror", None, r#"{"auths": {"m.io": {}}}"#).unwrap(),
+        );
+        s.add(
+            PullSecret::from_docker_config("quay", None, r#"{"auths": {"quay.io": {}}}"#).unwrap(),
+        );
+        s
+    };
+    let p = policy(
+        r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}, {"repositoryPrefix": "harbor.domain", "replaceWith": "harbor.domain/cache"}]"#,
+    );
+    // (imagePullSecrets, images, secrets known, warnings (code, message))
+    let cases: Vec<(Value, Vec<&str>, bool, Vec<(Code, &str)>)> = vec![
+        (
+            json!(null),
+            vec!["nginx", "busybox"],
+            false,
+            vec![(
+                Code::AnonymousPull,
+                "images move to m.io (containers[0] \"c0\", containers[1] \"c1\"), but the pod spec has no imagePullSecrets: the pull will be anonymous",
+            )],
+        ),
+        (
+            json!([]),
+            vec!["nginx"],
+            true,
+            vec![(
+                Code::AnonymousPull,
+                "images move to m.io (containers[0] \"c0\"), but the pod spec has no imagePullSecrets: the pull will be anonymous",
+            )],
+        ),
+        // The same registry: no warning.
+        (json!(null), vec!["harbor.domain/a"], false, vec![]),
+        (json!(null), vec!["quay.io/a/b"], false, vec![]),
+        // Named secrets: without the Secret objects, nothing can be said.
+        (json!([{"name": "quay"}]), vec!["nginx"], false, vec![]),
+        (json!([{"name": "mirror"}]), vec!["nginx"], true, vec![]),
+        (
+            json!([{"name": "quay"}, {"name": "other"}]),
+            vec!["nginx"],
+            true,
+            vec![(
+                Code::PullSecretUncovered,
+                "images move to m.io (containers[0] \"c0\"), but none of its pull secrets (quay, other) covers m.io (not given: other)",
+            )],
+        ),
+    ];
+    for (pull, images, known, expected) in cases {
+        let containers: Vec<Value> = images
+            .iter()
+            .enumerate()
+            .map(|(i, image)| json!({"name": format!("c{i}"), "image": image}))
+            .collect();
+        let mut spec = json!({"containers": containers});
+        if !pull.is_null() {
+            spec["imagePullSecrets"] = pull.clone();
+        }
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "spec": spec});
+        let options = Options::default().policy(&p);
+        let options = if known {
+            options.pull_secrets(&secrets)
+        } else {
+            options
+        };
+        let report = workload::rewrite(&pod, &options).unwrap();
+        let got: Vec<(Code, &str)> = report
+            .warnings
+            .iter()
+            .map(|w| (w.code, w.message.as_str()))
+            .collect();
+        assert_eq!(got, expected, "{pull} {images:?}");
+        assert!(report.warnings.iter().all(|w| w.pointer == "/spec"));
+        let off = workload::rewrite(&pod, &options.check_pulls(false)).unwrap();
+        assert!(off.warnings.is_empty());
+    }
+}
+
+#[test]
+fn admission_warnings_carry_the_bursting_label_and_pulls() {
+    let p = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
+    let mut obj = workload(
+        "Deployment",
+        &json!({}),
+        &json!({"virtual-kubelet.io/burst-to-cci": "yes"}),
+    );
+    obj["spec"]["template"]["metadata"]["annotations"] = json!({imgrepl::ANNOTATION_KEY: p});
+    let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": "u", "operation": "CREATE", "object": obj}});
+    let response = admission::review(&review, &Options::default()).unwrap();
+    assert_eq!(
+        response.warnings(),
+        [
+            "imgrepl: the label \"virtual-kubelet.io/burst-to-cci\" is \"yes\", which is none of \"auto\", \"enforce\" and \"off\"",
+            "imgrepl: images move to m.io (containers[0] \"c\"), but the pod spec has no imagePullSecrets: the pull will be anonymous",
+        ]
+    );
+    // Restricted to bursting workloads, the Deployment is left as it is, and says why.
+    let only = Options::default().burst(BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]));
+    let response = admission::review(&review, &only).unwrap();
+    assert!(response.report.as_ref().unwrap().patch.is_empty());
+    assert_eq!(response.warnings().len(), 2);
+    assert!(response.warnings()[1].starts_with("imgrepl: not bursting: "));
+}
