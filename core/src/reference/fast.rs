@@ -52,6 +52,38 @@ fn word(chunk: &[u8]) -> u64 {
     u64::from_le_bytes(buf)
 }
 
+/// The word of exactly 8 bytes (0 for any other length), little endian: one load.
+#[inline]
+fn load8(chunk: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes)
+}
+
+/// The word of the (up to) 8 bytes of `bytes` from `at`, zero-padded, and how many bytes it
+/// holds. A short last word is read as the last 8 bytes shifted, when the input has 8.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> (u64, usize) {
+    if let Some(chunk) = bytes.get(at..at + 8) {
+        return (load8(chunk), 8);
+    }
+    let lanes = bytes.len() - at;
+    match bytes
+        .len()
+        .checked_sub(8)
+        .and_then(|start| bytes.get(start..))
+    {
+        Some(last) => (load8(last) >> (8 * (8 - lanes)), lanes),
+        None => (word(bytes.get(at..).unwrap_or_default()), lanes),
+    }
+}
+
+/// Whether a port starts at `at`: digits, then `/`.
+#[inline]
+fn is_port(bytes: &[u8], at: usize) -> bool {
+    let rest = bytes.get(at..).unwrap_or_default();
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && rest.get(digits) == Some(&b'/')
+}
+
 /// Whether every byte of `bytes` is a lowercase hex digit, eight at a time.
 #[inline]
 fn all_lower_hex(bytes: &[u8]) -> bool {
@@ -59,7 +91,7 @@ fn all_lower_hex(bytes: &[u8]) -> bool {
     let chunks = bytes.chunks_exact(8);
     let rest = chunks.remainder();
     for chunk in chunks {
-        let w = word(chunk);
+        let w = load8(chunk);
         bad |= w & HIGH | !(in_range(w, b'0', b'9') | in_range(w & !HIGH, b'a', b'f')) & HIGH;
     }
     bad == 0 && rest.iter().all(|&b| super::parse::is_lower_hex(b))
@@ -91,13 +123,13 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Parts> {
     let mut at = None;
 
     let mut base = 0;
-    'words: for chunk in bytes.chunks(8) {
-        let w = word(chunk);
+    'words: while base < bytes.len() {
+        let (w, lanes) = word_at(bytes, base);
         if w & HIGH != 0 {
             return None;
         }
         let lower_alnum = in_range(w, b'a', b'z') | in_range(w, b'0', b'9');
-        let valid_lanes = (1u32 << chunk.len()) - 1;
+        let valid_lanes = (1u32 << lanes) - 1;
         let mut events = !movemask(lower_alnum) & valid_lanes;
         while events != 0 {
             let i = base + events.trailing_zeros() as usize;
@@ -134,13 +166,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Parts> {
                     }
                     b':' => {
                         // A port: in the first component of a host (no `_`), digits, then `/`.
-                        let rest = bytes.get(i + 1..)?;
-                        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-                        if first_slash == 0
-                            && !underscore_in_first
-                            && digits > 0
-                            && rest.get(digits) == Some(&b'/')
-                        {
+                        if first_slash == 0 && !underscore_in_first && is_port(bytes, i + 1) {
                             // The digits raise no event; the `/` after them is checked as any.
                         } else {
                             region = Region::Tag(i + 1);
@@ -165,7 +191,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Parts> {
             after_last = i + 1;
             last_byte = b;
         }
-        base += chunk.len();
+        base += lanes;
     }
 
     let ends = Ends {
