@@ -3,8 +3,8 @@
 //! - On any input (reference-shaped or not), `Reference::parse` gives exactly what the grammar
 //!   gives: the same parts, or the same error kind, offset and reason after the fallback.
 //! - Whenever the fast path is sure, the grammar accepts the input with the same parts.
-//! - The fast path is sure of every valid reference it is meant to read (lowercase domain
-//!   without IPv6, any path, any tag, a sha256/sha384/sha512 digest), so the tests above are
+//! - The fast path is sure of every valid reference it is meant to read (a lowercase or
+//!   bracketed IPv6 domain, any path, any tag, a sha256/sha384/sha512 digest), so the tests above are
 //!   not vacuous.
 
 use imgrepl::Reference;
@@ -25,7 +25,10 @@ fn component() -> impl Strategy<Value = String> {
 }
 
 fn host() -> impl Strategy<Value = String> {
-    "[a-z0-9]([a-z0-9-]{0,5}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,5}[a-z0-9])?){0,2}(:[0-9]{1,5})?"
+    prop_oneof![
+        4 => "[a-z0-9]([a-z0-9-]{0,5}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,5}[a-z0-9])?){0,2}(:[0-9]{1,5})?",
+        1 => "\\[[0-9a-fA-F:]{1,16}\\](:[0-9]{1,5})?",
+    ]
 }
 
 fn digest() -> impl Strategy<Value = String> {

@@ -9,7 +9,9 @@
 //! `@` of the digest. The digest is accepted only as a supported algorithm with exactly its
 //! number of lowercase hex digits, checked a word at a time.
 //!
-//! Anything else — an uppercase letter outside the tag, an IPv6 host, a non-ASCII byte, a digest
+//! A bracketed IPv6 host (with its port) at the start is read byte by byte before the walk.
+//!
+//! Anything else — an uppercase letter outside the tag and the IPv6 host, a non-ASCII byte, a digest
 //! the registries refuse, any input that is not valid — is "not sure": the nom grammar of
 //! [`parse`](super::parse) then reads the input and diagnoses it. So a `Some` from [`parse`]
 //! is exactly what the grammar and the checks after it give for the same input, which the
@@ -76,6 +78,33 @@ fn word_at(bytes: &[u8], at: usize) -> (u64, usize) {
     }
 }
 
+/// The position of the `/` after a bracketed IPv6 host and its port, if any, at the start of
+/// `bytes`: `[`, hex digits and `:`, `]`, then `:` and digits or nothing, then `/`.
+#[inline]
+fn bracketed_host(bytes: &[u8]) -> Option<usize> {
+    let inner = bytes
+        .get(1..)?
+        .iter()
+        .take_while(|b| b.is_ascii_hexdigit() || **b == b':')
+        .count();
+    if inner == 0 || bytes.get(1 + inner) != Some(&b']') {
+        return None;
+    }
+    let mut end = inner + 2;
+    if bytes.get(end) == Some(&b':') {
+        let digits = bytes
+            .get(end + 1..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        end += 1 + digits;
+    }
+    (bytes.get(end) == Some(&b'/')).then_some(end)
+}
+
 /// Whether a port starts at `at`: digits, then `/`.
 #[inline]
 fn is_port(bytes: &[u8], at: usize) -> bool {
@@ -123,6 +152,14 @@ pub(crate) fn parse(bytes: &[u8]) -> Option<Parts> {
     let mut at = None;
 
     let mut base = 0;
+    if bytes.first() == Some(&b'[') {
+        // A bracketed IPv6 host is always the domain; the walk starts after its `/`.
+        let slash = bracketed_host(bytes)?;
+        first_slash = slash;
+        after_last = slash + 1;
+        last_byte = b'/';
+        base = slash + 1;
+    }
     'words: while base < bytes.len() {
         let (w, lanes) = word_at(bytes, base);
         if w & HIGH != 0 {
@@ -313,6 +350,8 @@ mod tests {
             "docker.io/library/nginx:latest".to_owned(),
             "registry.corp.example:5000/team/app:v1.2.3".to_owned(),
             "localhost:5000/a__b/c-d--e/f.g:TAG_x".to_owned(),
+            "[::1]:5000/team_a/app:1".to_owned(),
+            "[fd00:1234::42]/a".to_owned(),
             "foo_bar/baz".to_owned(),
             format!("harbor.domain/a/b/c/d/redis@sha256:{hex}"),
             format!("nginx:1@sha256:{hex}"),
@@ -343,7 +382,12 @@ mod tests {
             "a:.x",
             "A/b",
             "a/B",
-            "[::1]:5000/a",
+            "[::1]:/a",
+            "[::1]",
+            "[::1]/",
+            "[::1]/-a",
+            "[]/a",
+            "[g]/a",
             "a@sha256:abc",
             "a:b:c",
             "a:b/c",
