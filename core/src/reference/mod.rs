@@ -18,6 +18,7 @@
 
 mod display;
 mod error;
+mod fast;
 mod normalize;
 pub(crate) mod parse;
 
@@ -284,8 +285,43 @@ impl<'de> serde::Deserialize<'de> for ReferenceBuf {
     }
 }
 
-/// Parses `s` as written: the grammar, then the path length, then the digest.
+/// Parses `s` as written: the fast path when it is sure, the grammar otherwise.
+#[inline]
 pub(crate) fn parse_parts(s: &str) -> Result<Parts, ParseError> {
+    match fast::parse(s.as_bytes()) {
+        Some(parts) => Ok(parts),
+        None => parse_parts_reference(s),
+    }
+}
+
+/// The reference grammar alone, without the fast path: what [`Reference::parse`] answers, found
+/// by the nom grammar that diagnoses every input.
+///
+/// For the differential tests and the fuzz target that compare it with the fast path; not part
+/// of the supported API.
+///
+/// # Errors
+///
+/// As [`Reference::parse`].
+#[doc(hidden)]
+pub fn parse_without_fast_path(s: &str) -> Result<Reference<'_>, ParseError> {
+    check_len(s)?;
+    parse_parts_reference(s).map(|parts| Reference { s, parts })
+}
+
+/// The fast path alone: `Some` when it is sure that `s` is valid (then it is what
+/// [`Reference::parse`] answers), `None` when it is not sure.
+///
+/// For the differential tests and the fuzz target; not part of the supported API.
+#[doc(hidden)]
+pub fn parse_fast_path_only(s: &str) -> Option<Reference<'_>> {
+    check_len(s).ok()?;
+    fast::parse(s.as_bytes()).map(|parts| Reference { s, parts })
+}
+
+/// Parses `s` as written with the nom grammar: the grammar, then the path length, then the
+/// digest.
+pub(crate) fn parse_parts_reference(s: &str) -> Result<Parts, ParseError> {
     let bytes = s.as_bytes();
     if bytes.is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, "empty reference", 0));
