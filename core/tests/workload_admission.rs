@@ -68,7 +68,7 @@ fn a_pod_is_patched() {
     assert!(response.has_errors());
     assert_eq!(response.report.as_ref().unwrap().patch.len(), 2);
     let sent: Value = serde_json::from_str(&response.to_json()).unwrap();
-    assert_eq!(sent, body);
+    assert_eq!(&sent, body);
 }
 
 #[test]
@@ -212,7 +212,7 @@ fn bodies_that_are_not_reviews_are_errors() {
         (
             "",
             AdmissionErrorKind::InvalidJson,
-            "the AdmissionReview is not valid JSON: EOF while parsing a value at line 1 column 0",
+            "the AdmissionReview is not valid JSON: EOF while parsing a value at line 1, column 1 (byte 0)",
         ),
         (
             "[]",

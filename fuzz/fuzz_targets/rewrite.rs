@@ -4,8 +4,9 @@
 //! images overlap often), with arbitrary text mixed in. For each input, in both match modes:
 //! - `rewrite`, `rewrite_into` and `find` give the naive rewriter's answer (result and rule, or
 //!   the same error code): the differential oracle;
-//! - an `Ok` result is a valid reference with the image's tag and digest, and equals the image
-//!   when no rule matched;
+//! - an `Ok` result is a valid reference in all three views (as written, normalized as the
+//!   runtime reads it, as a Docker reference) with the image's tag and digest, and equals the
+//!   image when no rule matched;
 //! - `explain` agrees with `rewrite`.
 #![no_main]
 
@@ -18,6 +19,8 @@ use libfuzzer_sys::fuzz_target;
 const PATHS: &[&str] = &[
     "a", "b", "c", "ab", "library", "x_y", "x__y", "x-y", "x--y", "team", "a1", "0", "a.b.c",
     "x.y", "io",
+    // 64 hex digits: a name the normalized view refuses when it is all of the input.
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 ];
 
 /// First components: registries (dots, ports, IPv6, uppercase), and paths too.
@@ -170,6 +173,8 @@ fn check(policy: &Policy, naive: &Naive, image: &str) {
             );
             let before = Reference::parse(image).expect("a rewritten image is valid");
             let after = Reference::parse(&got.image).expect("a result is a valid reference");
+            Reference::parse_normalized(&got.image).expect("the runtime reads a result");
+            Reference::parse_docker_ref(&got.image).expect("a result is a Docker reference");
             assert_eq!(after.tag(), before.tag(), "{image:?}");
             assert_eq!(after.digest(), before.digest(), "{image:?}");
             if got.rule.is_none() {
