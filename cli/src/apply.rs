@@ -31,7 +31,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, caret_line, line_at, render};
+use crate::output::{Out, Stderr, render, snippet};
 
 /// The largest input read: many objects of up to `imgrepl::workload::MAX_OBJECT_BYTES` each.
 pub const MAX_INPUT_BYTES: usize = 64 << 20;
@@ -68,7 +68,7 @@ impl PolicyArgs {
         let Some(path) = &self.policy else {
             return Ok((None, mode));
         };
-        let text = crate::input::read_text(path, crate::check::MAX_FILE_BYTES)?;
+        let text = crate::input::read_bounded(path, imgrepl::MAX_POLICY_BYTES)?;
         let policy = Policy::from_json(&text).map_err(|e| {
             let mut message = format!("{}: {e}", path.display());
             for d in e.diagnostics() {
@@ -78,6 +78,11 @@ impl PolicyArgs {
             Failure::usage(message)
         })?;
         Ok((Some(policy.with_mode(mode)), mode))
+    }
+
+    /// Whether the policy is read from standard input (`--policy -`).
+    pub fn reads_stdin(&self) -> bool {
+        self.policy.as_deref() == Some(std::path::Path::new("-"))
     }
 
     /// The options of `imgrepl::workload` for these arguments and the loaded policy.
@@ -150,6 +155,10 @@ impl Object {
 /// A failure to read the input or the policy, an input that is not YAML or JSON, or a failure
 /// to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
+    crate::input::one_stdin(
+        ("the manifests (-f -)", &args.file),
+        ("the policy (--policy -)", args.policy.reads_stdin()),
+    )?;
     let (policy, mode) = args.policy.load()?;
     let options = args.policy.options(policy.as_ref(), mode);
     let text = crate::input::read_text(&args.file, MAX_INPUT_BYTES)?;
@@ -168,8 +177,9 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     }
 
     let mut verdict = Verdict::Valid;
+    let mut err = Stderr::new();
     for object in &objects {
-        verdict = verdict.and(report_to_stderr(object));
+        verdict = verdict.and(report_to_stderr(object, &mut err)?);
     }
 
     if args.report && args.json {
@@ -286,58 +296,56 @@ fn rewrite_object(
 }
 
 /// Prints an object's warnings and errors to stderr; whether it had no error.
-fn report_to_stderr(object: &Object) -> bool {
+fn report_to_stderr(object: &Object, err: &mut Stderr) -> Result<bool, Failure> {
     let at = format!("{} ({})", object.place(), render(&object.label));
     match &object.outcome {
         Ok(report) => {
             for warning in &report.warnings {
-                eprintln!("imgrepl: {at}: warning: {}", render(&warning.message));
+                err.line(format_args!("{at}: warning: {}", render(&warning.message)))?;
             }
             if let Some(source) = &report.policy {
                 let text = source.annotation.as_deref().unwrap_or_default();
                 for d in &source.diagnostics {
-                    eprintln!(
-                        "imgrepl: {at}: warning: policy in {}:\n{}",
+                    err.line(format_args!(
+                        "{at}: warning: policy in {}:\n{}",
                         source.pointer.as_deref().unwrap_or_default(),
                         diagnostic_lines(d, text)
-                    );
+                    ))?;
                 }
             }
             for message in report.errors().filter_map(ContainerReport::message) {
-                eprintln!("imgrepl: {at}: error: {}", render(&message));
+                err.line(format_args!("{at}: error: {}", render(&message)))?;
             }
-            report.errors().next().is_none()
+            Ok(report.errors().next().is_none())
         }
         Err(error) => {
-            eprintln!(
-                "imgrepl: {at}: error[{}]: {}",
+            err.line(format_args!(
+                "{at}: error[{}]: {}",
                 error.code(),
                 render(&error.to_string())
-            );
+            ))?;
             if let Some(source) = error.policy() {
                 let text = source.annotation.as_deref().unwrap_or_default();
                 for d in &source.diagnostics {
-                    eprintln!("{}", diagnostic_lines(d, text));
+                    err.text(&format!("{}\n", diagnostic_lines(d, text)))?;
                 }
             }
-            false
+            Ok(false)
         }
     }
 }
 
-/// A diagnostic, and the line of `text` it is on with a caret under its span.
+/// A diagnostic, and the line of `text` it is on (a window of it, when it is long) with a caret
+/// under its span: the renderer of `imgrepl check`.
 fn diagnostic_lines(d: &Diagnostic, text: &str) -> String {
-    let line = line_at(text, d.span().start);
-    let end = d.span().end.min(line.start + line.text.len());
-    let caret = caret_line(
-        line.text,
-        d.span().start.saturating_sub(line.start)..end.saturating_sub(line.start),
-    );
+    let s = snippet(text, d.span());
     format!(
-        "    {d}\n    {} | {}\n    {} | {caret}",
-        line.number,
-        render(line.text),
-        " ".repeat(line.number.to_string().len())
+        "    {}\n    {} | {}\n    {} | {}",
+        render(&d.to_string()),
+        s.number,
+        s.line,
+        " ".repeat(s.number.to_string().len()),
+        s.caret
     )
 }
 

@@ -23,10 +23,6 @@ use imgrepl::{Diagnostic, Policy};
 use crate::exit::{Failure, Verdict};
 use crate::output::Out;
 
-/// The largest policy file read. Larger than an annotation may be, so that the library itself
-/// reports an oversized policy as a diagnostic, with its size.
-pub const MAX_FILE_BYTES: usize = 4 * imgrepl::MAX_POLICY_BYTES;
-
 /// Arguments of `imgrepl check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,7 +41,8 @@ pub struct Args {
 ///
 /// A failure to read the policy or to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
-    let text = crate::input::read_text(&args.file, MAX_FILE_BYTES)?;
+    // Past 256 KiB the library's `too-large` diagnostic reports it, one message for any size.
+    let text = crate::input::read_bounded(&args.file, imgrepl::MAX_POLICY_BYTES)?;
     let name = if args.file.as_os_str() == "-" {
         "<stdin>".to_owned()
     } else {
@@ -99,7 +96,7 @@ pub fn show(text: &str, name: &str, d: &Diagnostic, out: &mut Out) -> Result<(),
     writeln!(out, "{}[{}]: {}", d.severity(), d.code(), d.message())?;
     snippet(text, name, d.span(), Some(d.pointer()), out)?;
     if let Some(related) = d.related() {
-        writeln!(out, "note: the first occurrence")?;
+        writeln!(out, "note: {}", d.related_label().unwrap_or("related"))?;
         snippet(text, name, related, None, out)?;
     }
     writeln!(out)?;

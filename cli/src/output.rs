@@ -23,6 +23,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::exit::Failure;
+
 /// Standard output for a command's results.
 pub struct Out {
     w: BufWriter<Stdout>,
@@ -70,6 +72,42 @@ impl Write for Out {
 
     fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
+    }
+}
+
+/// Standard error, written without ever panicking (`eprintln!` panics on a closed or full
+/// stream): every write returns its error, which becomes a [`Failure`] naming standard error
+/// (quiet for a closed pipe, exit code 2 otherwise).
+pub struct Stderr {
+    w: io::Stderr,
+}
+
+impl Stderr {
+    /// Standard error (unbuffered, as the standard library keeps it).
+    pub fn new() -> Stderr {
+        Stderr { w: io::stderr() }
+    }
+
+    /// Writes one line: `imgrepl: ` and `message`.
+    ///
+    /// # Errors
+    ///
+    /// A failure writing standard error.
+    pub fn line(&mut self, message: impl std::fmt::Display) -> Result<(), Failure> {
+        writeln!(self.w.lock(), "imgrepl: {message}")
+            .map_err(|e| Failure::io("writing standard error", &e))
+    }
+
+    /// Writes `text` as it is (lines of a diagnostic).
+    ///
+    /// # Errors
+    ///
+    /// A failure writing standard error.
+    pub fn text(&mut self, text: &str) -> Result<(), Failure> {
+        self.w
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| Failure::io("writing standard error", &e))
     }
 }
 
@@ -184,25 +222,36 @@ pub fn snippet(text: &str, span: imgrepl::Span) -> Snippet {
         .end
         .clamp(line.start + start, line.start + line.text.len())
         - line.start;
-    // The window: some context before the span, then up to SNIPPET_BYTES in all.
-    let from = line
-        .text
-        .floor_char_boundary(start.saturating_sub(SNIPPET_BYTES / 3));
-    let to = line.text.floor_char_boundary(from + SNIPPET_BYTES);
-    let window = &line.text[from..to];
-    let (lead, tail) = (
-        if from > 0 { "…" } else { "" },
-        if to < line.text.len() { "…" } else { "" },
-    );
-    let caret_start = start - from + lead.len();
-    let caret_end = end.min(to) - from + lead.len();
-    let shown = format!("{lead}{window}{tail}");
+    let (line_shown, caret) = clipped(line.text, start..end);
     Snippet {
         number: line.number,
         column,
-        caret: caret_line(&shown, caret_start..caret_end.max(caret_start)),
-        line: render(&shown).into_owned(),
+        caret,
+        line: line_shown,
     }
+}
+
+/// A window of one line of text around the byte range `span`, [`render`]ed, with `…` where it
+/// is cut, and the caret line under the span: at most [`SNIPPET_BYTES`] of the line (and the
+/// escapes of its control characters), whatever the line's length, so that output grows with
+/// the number of diagnostics, never with the length of a line. Char-boundary safe for any
+/// range. Every command that points into a line (a policy, an image) draws it with this.
+pub fn clipped(line: &str, span: Range<usize>) -> (String, String) {
+    let start = line.floor_char_boundary(span.start.min(line.len()));
+    let end = span.end.clamp(start, line.len());
+    // The window: some context before the span, then up to SNIPPET_BYTES in all.
+    let from = line.floor_char_boundary(start.saturating_sub(SNIPPET_BYTES / 3));
+    let to = line.floor_char_boundary(from + SNIPPET_BYTES).max(from);
+    let window = &line[from..to];
+    let (lead, tail) = (
+        if from > 0 { "…" } else { "" },
+        if to < line.len() { "…" } else { "" },
+    );
+    let caret_start = start - from + lead.len();
+    let caret_end = end.min(to).max(start) - from + lead.len();
+    let shown = format!("{lead}{window}{tail}");
+    let caret = caret_line(&shown, caret_start..caret_end);
+    (render(&shown).into_owned(), caret)
 }
 
 #[cfg(test)]
@@ -267,6 +316,27 @@ mod tests {
         );
         assert_eq!(s.caret.trim_start(), "^^^^^");
         assert_eq!(s.column, at + 1);
+    }
+
+    #[test]
+    fn clipped_windows_are_bounded_and_char_safe() {
+        let line = "é".repeat(100_000);
+        for at in [0, 1, 2, 3, 99_999, 150_001, 199_999, 200_000, 500_000] {
+            let (shown, caret) = clipped(&line, at..at + 7);
+            assert!(shown.len() <= SNIPPET_BYTES + 2 * '…'.len_utf8(), "{at}");
+            assert!(caret.chars().count() <= shown.chars().count() + 1, "{at}");
+            assert!(caret.ends_with('^'));
+        }
+        // Short lines are shown whole, with no `…`.
+        assert_eq!(
+            clipped("registry/Team/app", 9..13),
+            ("registry/Team/app".to_owned(), "         ^^^^".to_owned())
+        );
+        // A caret at the end of a long line stays under the end of the window.
+        let long = "a".repeat(10_000);
+        let (shown, caret) = clipped(&long, 10_000..10_000);
+        assert!(shown.starts_with('…') && !shown.ends_with('…'));
+        assert_eq!(caret.len(), shown.chars().count() + 1);
     }
 
     #[test]

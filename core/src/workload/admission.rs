@@ -254,9 +254,9 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
     if body.len() > MAX_REVIEW_BYTES {
         return Err(AdmissionError {
             kind: AdmissionErrorKind::TooLarge,
+            // One message for every size: a reader may stop at the first byte past the limit.
             message: format!(
-                "the AdmissionReview is {} bytes; at most {MAX_REVIEW_BYTES} are accepted",
-                body.len()
+                "the AdmissionReview is larger than {MAX_REVIEW_BYTES} bytes, the most accepted"
             ),
         });
     }
