@@ -31,7 +31,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, Stderr, render, snippet};
+use crate::output::{Out, Stderr, TextIndex, render};
 
 /// The largest input read: many objects of up to `imgrepl::workload::MAX_OBJECT_BYTES` each.
 pub const MAX_INPUT_BYTES: usize = 64 << 20;
@@ -71,6 +71,7 @@ impl PolicyArgs {
         let text = crate::input::read_bounded(path, imgrepl::MAX_POLICY_BYTES)?;
         let policy = Policy::from_json(&text).map_err(|e| {
             let mut message = format!("{}: {e}", path.display());
+            let text = TextIndex::new(&text);
             for d in e.diagnostics() {
                 message.push('\n');
                 message.push_str(&diagnostic_lines(d, &text));
@@ -304,12 +305,12 @@ fn report_to_stderr(object: &Object, err: &mut Stderr) -> Result<bool, Failure> 
                 err.line(format_args!("{at}: warning: {}", render(&warning.message)))?;
             }
             if let Some(source) = &report.policy {
-                let text = source.annotation.as_deref().unwrap_or_default();
+                let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
                 for d in &source.diagnostics {
                     err.line(format_args!(
                         "{at}: warning: policy in {}:\n{}",
                         source.pointer.as_deref().unwrap_or_default(),
-                        diagnostic_lines(d, text)
+                        diagnostic_lines(d, &text)
                     ))?;
                 }
             }
@@ -325,9 +326,9 @@ fn report_to_stderr(object: &Object, err: &mut Stderr) -> Result<bool, Failure> 
                 render(&error.to_string())
             ))?;
             if let Some(source) = error.policy() {
-                let text = source.annotation.as_deref().unwrap_or_default();
+                let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
                 for d in &source.diagnostics {
-                    err.text(&format!("{}\n", diagnostic_lines(d, text)))?;
+                    err.text(&format!("{}\n", diagnostic_lines(d, &text)))?;
                 }
             }
             Ok(false)
@@ -337,8 +338,8 @@ fn report_to_stderr(object: &Object, err: &mut Stderr) -> Result<bool, Failure> 
 
 /// A diagnostic, and the line of `text` it is on (a window of it, when it is long) with a caret
 /// under its span: the renderer of `imgrepl check`.
-fn diagnostic_lines(d: &Diagnostic, text: &str) -> String {
-    let s = snippet(text, d.span());
+fn diagnostic_lines(d: &Diagnostic, text: &TextIndex<'_>) -> String {
+    let s = text.snippet(d.span());
     format!(
         "    {}\n    {} | {}\n    {} | {}",
         render(&d.to_string()),

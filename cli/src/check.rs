@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use imgrepl::{Diagnostic, Policy};
 
 use crate::exit::{Failure, Verdict};
-use crate::output::Out;
+use crate::output::{Out, TextIndex, render};
 
 /// Arguments of `imgrepl check`.
 #[derive(Debug, clap::Args)]
@@ -57,8 +57,9 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     if args.json {
         out.json_line(&validation)?;
     } else {
+        let index = crate::output::TextIndex::new(&text);
         for d in &validation.diagnostics {
-            show(&text, &name, d, out)?;
+            show(&index, &name, d, out)?;
         }
         let errors = validation
             .diagnostics
@@ -92,8 +93,19 @@ fn plural(n: usize) -> &'static str {
 
 /// Writes one diagnostic with its source line and a caret under its span (and under the related
 /// span, when it is on another line, as a note).
-pub fn show(text: &str, name: &str, d: &Diagnostic, out: &mut Out) -> Result<(), Failure> {
-    writeln!(out, "{}[{}]: {}", d.severity(), d.code(), d.message())?;
+pub fn show(
+    text: &TextIndex<'_>,
+    name: &str,
+    d: &Diagnostic,
+    out: &mut Out,
+) -> Result<(), Failure> {
+    writeln!(
+        out,
+        "{}[{}]: {}",
+        d.severity(),
+        d.code(),
+        render(d.message())
+    )?;
     snippet(text, name, d.span(), Some(d.pointer()), out)?;
     if let Some(related) = d.related() {
         writeln!(out, "note: {}", d.related_label().unwrap_or("related"))?;
@@ -105,13 +117,13 @@ pub fn show(text: &str, name: &str, d: &Diagnostic, out: &mut Out) -> Result<(),
 
 /// ` --> name:line:col`, the line (a window of it when it is long), and carets under `span`.
 fn snippet(
-    text: &str,
+    text: &TextIndex<'_>,
     name: &str,
     span: imgrepl::Span,
     pointer: Option<&str>,
     out: &mut Out,
 ) -> Result<(), Failure> {
-    let s = crate::output::snippet(text, span);
+    let s = text.snippet(span);
     let pointer = match pointer {
         Some(p) if !p.is_empty() => format!(" ({p})"),
         _ => String::new(),

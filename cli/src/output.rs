@@ -179,19 +179,98 @@ pub struct LineAt<'a> {
     pub text: &'a str,
 }
 
+/// A text's lines and characters, indexed once so that each [`Snippet`] costs `O(log n)` plus
+/// its own window: a one-line 256 KiB policy with thousands of diagnostics is not rescanned for
+/// each of them.
+pub struct TextIndex<'a> {
+    text: &'a str,
+    /// The byte offset where each line starts (the first is 0).
+    lines: Vec<usize>,
+    /// For each non-ASCII character: its start, and the extra bytes (beyond one per character)
+    /// of all non-ASCII characters up to and including it.
+    wide: Vec<(usize, usize)>,
+}
+
+impl<'a> TextIndex<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut lines = vec![0];
+        let mut wide = Vec::new();
+        let mut extra = 0;
+        for (at, c) in text.char_indices() {
+            if c == '\n' {
+                lines.push(at + 1);
+            } else if !c.is_ascii() {
+                extra += c.len_utf8() - 1;
+                wide.push((at, extra));
+            }
+        }
+        TextIndex { text, lines, wide }
+    }
+
+    /// The number of characters before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let n = self.wide.partition_point(|&(start, _)| start < offset);
+        let extra = n
+            .checked_sub(1)
+            .and_then(|i| self.wide.get(i))
+            .map_or(0, |&(_, extra)| extra);
+        offset - extra
+    }
+
+    /// The line that holds byte `offset` (the last line when `offset` is past the end).
+    pub fn line_at(&self, offset: usize) -> LineAt<'a> {
+        let offset = self.text.floor_char_boundary(offset);
+        let number = self.lines.partition_point(|&start| start <= offset).max(1);
+        let start = self.lines.get(number - 1).copied().unwrap_or_default();
+        let end = self
+            .lines
+            .get(number)
+            .map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end];
+        LineAt {
+            number,
+            start,
+            text: line.strip_suffix('\r').unwrap_or(line),
+        }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`, as the library's
+    /// `span::line_col` counts them.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.text.floor_char_boundary(offset);
+        let line = self.line_at(offset);
+        (
+            line.number,
+            1 + self.chars_before(offset) - self.chars_before(line.start),
+        )
+    }
+
+    /// The [`Snippet`] of `span`: one renderer for every command that shows a span.
+    pub fn snippet(&self, span: imgrepl::Span) -> Snippet {
+        let line = self.line_at(span.start);
+        let (_, column) = self.line_col(span.start);
+        let start = span.start.clamp(line.start, line.start + line.text.len()) - line.start;
+        let end = span
+            .end
+            .clamp(line.start + start, line.start + line.text.len())
+            - line.start;
+        let (line_shown, caret) = clipped(line.text, start..end);
+        Snippet {
+            number: line.number,
+            column,
+            caret,
+            line: line_shown,
+        }
+    }
+}
+
 /// The line of `text` that holds byte `offset` (the last line when `offset` is past the end).
 /// With [`caret_line`]`(line.text, span.start - line.start..span.end - line.start)`, this
 /// underlines a span of a policy file.
+#[cfg(test)]
 pub fn line_at(text: &str, offset: usize) -> LineAt<'_> {
-    let offset = text.floor_char_boundary(offset);
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let line = &text[start..end];
-    LineAt {
-        number: text[..start].bytes().filter(|&b| b == b'\n').count() + 1,
-        start,
-        text: line.strip_suffix('\r').unwrap_or(line),
-    }
+    TextIndex::new(text).line_at(offset)
 }
 
 /// The most bytes of a line a [`Snippet`] shows: longer lines (a policy written on one line)
@@ -213,22 +292,11 @@ pub struct Snippet {
     pub caret: String,
 }
 
-/// The [`Snippet`] of `span` in `text`: one renderer for every command that shows a span.
+/// The [`Snippet`] of `span` in `text`, for tests (commands index a text once with
+/// [`TextIndex`]).
+#[cfg(test)]
 pub fn snippet(text: &str, span: imgrepl::Span) -> Snippet {
-    let line = line_at(text, span.start);
-    let (_, column) = imgrepl::span::line_col(text, span.start);
-    let start = span.start.clamp(line.start, line.start + line.text.len()) - line.start;
-    let end = span
-        .end
-        .clamp(line.start + start, line.start + line.text.len())
-        - line.start;
-    let (line_shown, caret) = clipped(line.text, start..end);
-    Snippet {
-        number: line.number,
-        column,
-        caret,
-        line: line_shown,
-    }
+    TextIndex::new(text).snippet(span)
 }
 
 /// A window of one line of text around the byte range `span`, [`render`]ed, with `…` where it
@@ -337,6 +405,21 @@ mod tests {
         let (shown, caret) = clipped(&long, 10_000..10_000);
         assert!(shown.starts_with('…') && !shown.ends_with('…'));
         assert_eq!(caret.len(), shown.chars().count() + 1);
+    }
+
+    #[test]
+    fn the_index_counts_as_the_library_does() {
+        let text = "[\r\n é😀\n\n日本 x\r\n  \"a\"]\n";
+        let index = TextIndex::new(text);
+        for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            assert_eq!(
+                index.line_col(offset),
+                imgrepl::span::line_col(text, offset),
+                "{offset}"
+            );
+        }
+        assert_eq!(index.line_at(999).text, "");
+        assert_eq!(index.line_at(3).text, " é😀");
     }
 
     #[test]
