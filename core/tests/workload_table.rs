@@ -500,6 +500,7 @@ fn malformed_containers_are_row_errors_or_object_errors() {
             {"name": "none"},
             {"name": "null", "image": null},
             {"image": "alpine"},
+            {"name": "empty", "image": ""},
         ], "initContainers": null}),
     );
     let report = rewrite(&obj, &Options::default());
@@ -540,6 +541,8 @@ fn malformed_containers_are_row_errors_or_object_errors() {
             (Some("none"), None, None, None),
             (Some("null"), None, None, None),
             (None, Some("alpine"), Some("m.io/hub/alpine"), None),
+            // Missing, null and "" are one rule: no image yet, not an error.
+            (Some("empty"), None, None, None),
         ]
     );
     assert_eq!(report.containers[0].pointer, "/spec/containers/0");

@@ -598,8 +598,10 @@ fn rewrite_container(
         .and_then(Value::as_str)
         .map(str::to_owned);
     match container.get("image") {
-        // An image may be left out for higher-level config management to fill in.
+        // An image may be left out for higher-level config management to fill in: missing,
+        // null and "" are the same (Kubernetes' own rule for a pod template's image).
         None | Some(Value::Null) => {}
+        Some(Value::String(image)) if image.is_empty() => {}
         Some(Value::String(image)) => {
             row.before = Some(image.clone());
             match policy.rewrite(image) {
