@@ -270,3 +270,12 @@ fn the_object_limit_of_an_admission_review_holds() {
         )]
     );
 }
+
+#[test]
+fn a_lone_surrogate_after_the_error_is_not_blamed() {
+    let json = r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io"},, {"x\ud800": 1}]"#;
+    let d = &Policy::validate(json).diagnostics[0];
+    assert_eq!(d.code(), Code::InvalidJson);
+    assert!(!d.message().contains("surrogate"), "{}", d.message());
+    assert_eq!(at(json, d.span()), ",");
+}

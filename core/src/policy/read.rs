@@ -84,7 +84,13 @@ fn syntax_error(
     err: &serde_json::Error,
     fallback: Option<Span>,
 ) -> ReadError {
-    if let Some(escape) = lone_surrogate(part) {
+    let at = if err.is_eof() {
+        part.len()
+    } else {
+        crate::span::json_error_offset(part, err)
+    };
+    // Only an escape at or before the error's position is its cause.
+    if let Some(escape) = lone_surrogate(part).filter(|escape| escape.start <= at) {
         let start = span_of(text, part).start + escape.start;
         return ReadError::Syntax(
             lone_surrogate_message(part, escape.clone()),
