@@ -1,5 +1,9 @@
-//! Writing results: standard output with the right buffering, JSON lines, and carets under a
-//! span of text.
+//! Writing results: standard output with the right buffering, standard error without panics,
+//! JSON lines, and clipped windows with carets under a span of text.
+//!
+//! [`Stderr`] is the only way to standard error: `eprintln!` panics on a closed or full stream.
+//! [`clipped`] (and [`TextIndex::snippet`] over it) is the one renderer of a span: a window of
+//! at most [`SNIPPET_BYTES`] of its line, so output never grows with the length of a line.
 //!
 //! [`Out`] buffers standard output in blocks while input keeps coming (fast for a million
 //! images) and flushes whenever the command is about to wait for more input, so a person typing
