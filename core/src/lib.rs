@@ -67,6 +67,23 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Many images at once
+//!
+//! [`Policy::rewrite_batch`] is what the C, Go and JS batch calls wrap: one owned
+//! [`RewriteBatch`] holding one output string, and per image its [`Span`] in it and
+//! `Result<Option<RuleId>, RewriteError>`.
+//!
+//! ```
+//! use imgrepl::{Code, Policy};
+//!
+//! let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
+//! let batch = policy.rewrite_batch(["nginx", "Bad"]);
+//! assert_eq!(batch.output(), "m.io/hub/nginxBad");
+//! assert_eq!(batch.image(0), Some("m.io/hub/nginx"));
+//! assert_eq!(batch.items()[1].result.unwrap_err().code(), Code::Uppercase);
+//! # Ok::<(), imgrepl::PolicyError>(())
+//! ```
+//!
 //! # Rewrite a Kubernetes object
 //!
 //! [`workload`] finds the pod spec of a Pod, Deployment, … `CronJob`, reads the policy from its
@@ -84,13 +101,36 @@
 //! # Ok::<(), imgrepl::workload::WorkloadError>(())
 //! ```
 //!
-//! # Errors and positions
+//! # Errors, codes, positions and JSON
 //!
-//! Reference errors are [`ParseError`]s: a [`ParseErrorKind`] (the reference implementation's
-//! error, with a stable [`code`](ParseErrorKind::code)), a reason, and the byte offset where the
-//! input stopped being valid. Policy problems are [`Diagnostic`]s with a [`Code`], the rule index,
-//! a JSON pointer and the byte [`Span`] in the annotation; [`Span::to_utf16`] converts for
-//! editors that count in UTF-16. Nothing here panics on any input.
+//! Every error and warning carries a [`Code`] from one registry: stable, kebab-case, globally
+//! unique ([`Code::ALL`] lists them, with their [`Scope`] and [`Severity`]). Every error type
+//! has `code()`, a message (`Display`), and where it applies a byte `offset()` or `span()`:
+//! - [`ParseError`]: a [`ParseErrorKind`] (the reference implementation's error), a reason, and
+//!   the byte offset where the input stopped being valid;
+//! - [`RewriteError`]: an invalid image or an invalid result, with the rule;
+//! - [`Diagnostic`]s of a policy, with the rule index, a JSON pointer and the byte [`Span`] in
+//!   the annotation; [`PolicyError`] holds them all;
+//! - [`workload::WorkloadError`], [`workload::ContainerError`], [`workload::PatchError`] and
+//!   [`workload::admission::AdmissionError`].
+//!
+//! Every public result and error implements `Serialize` (`{"code", "message", …}` for errors),
+//! with one key order whatever `serde_json` features are enabled, so the CLI, the C layer and the
+//! JS layer print the same JSON. [`Utf16Index`] converts byte spans to UTF-16 for editors.
+//! Inputs are bounded ([`MAX_IMAGE_BYTES`], [`MAX_POLICY_BYTES`],
+//! [`workload::MAX_OBJECT_BYTES`], [`workload::admission::MAX_REVIEW_BYTES`]); nothing here
+//! panics on any input.
+//!
+//! ```
+//! use imgrepl::{Reference, span::Utf16Index};
+//!
+//! let err = Reference::parse("é/App").unwrap_err();
+//! assert_eq!(err.code().as_str(), "invalid-format");
+//! assert_eq!(serde_json::to_value(err)?["offset"], 0);
+//! let text = "[\"é\", 1]";
+//! assert_eq!(Utf16Index::new(text).offset(text.find('1').unwrap()), 6);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -119,21 +119,73 @@ fn place(k: usize, mut object: Value, annotation: Option<&str>) -> Value {
     object
 }
 
-/// Applies the patch with `json-patch`, checks it against the report's rows, returns the result.
-fn apply(k: usize, object: &Value, report: &Report) -> Result<Value, TestCaseError> {
+/// The object as it should be after the rewrite, and the number of containers, computed from
+/// the object and `policy` alone (never from the report): every entry of every container list
+/// whose `image` is a string gets `policy.rewrite(image)`, or stays as it is on error.
+fn independently(k: usize, object: &Value, policy: &Policy) -> (Value, usize) {
+    let mut expected = object.clone();
+    let mut at = Some(&mut expected);
+    for step in KINDS[k].2.iter().chain(&["spec"]) {
+        at = at.and_then(|v| v.get_mut(*step));
+    }
+    let mut count = 0;
+    if let Some(spec) = at {
+        for list in LISTS {
+            if let Some(items) = spec.get_mut(list).and_then(Value::as_array_mut) {
+                for item in items {
+                    count += 1;
+                    if let Some(Value::String(image)) = item.get_mut("image")
+                        && let Ok(r) = policy.rewrite(image)
+                    {
+                        *image = r.image.into_owned();
+                    }
+                }
+            }
+        }
+    }
+    (expected, count)
+}
+
+/// Applies the patch with `json-patch` and checks the result, the number of rows and each row
+/// against [`independently`]; returns the patched object.
+fn apply(
+    k: usize,
+    object: &Value,
+    report: &Report,
+    policy: &Policy,
+) -> Result<Value, TestCaseError> {
     let ops: json_patch::Patch =
         serde_json::from_value(serde_json::to_value(&report.patch).unwrap()).unwrap();
     let mut patched = object.clone();
     json_patch::patch(&mut patched, &ops).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let mut expected = object.clone();
-    for row in report.containers.iter().filter(|r| r.changed()) {
-        let mut at = &mut expected;
-        for step in KINDS[k].2 {
-            at = &mut at[*step];
-        }
-        at["spec"][row.list.as_str()][row.index]["image"] = json!(row.after.as_deref().unwrap());
-    }
+    let (expected, count) = independently(k, object, policy);
     prop_assert_eq!(&patched, &expected);
+    prop_assert_eq!(report.containers.len(), count, "one row per container");
+    for row in &report.containers {
+        let Some(before) = row.before.as_deref() else {
+            prop_assert!(row.after.is_none() && row.rule.is_none());
+            continue;
+        };
+        match policy.rewrite(before) {
+            Ok(r) => {
+                prop_assert_eq!(row.after.as_deref(), Some(&*r.image));
+                prop_assert_eq!(
+                    row.rule.as_ref().map(|a| a.index),
+                    r.rule.map(imgrepl::RuleId::index)
+                );
+                prop_assert!(row.error.is_none());
+            }
+            Err(e) => {
+                prop_assert_eq!(row.after.as_deref(), Some(before));
+                prop_assert_eq!(
+                    row.error
+                        .as_ref()
+                        .map(imgrepl::workload::ContainerError::code),
+                    Some(e.code())
+                );
+            }
+        }
+    }
     Ok(patched)
 }
 
@@ -152,8 +204,10 @@ proptest! {
         } else {
             (place(k, object, None), Options::default().policy(&policy))
         };
+        // The policy the rewrite uses: an annotation's is read in the options' (default) mode.
+        let effective = if in_annotation { Policy::from_json(&text).unwrap() } else { policy.clone() };
         let report = workload::rewrite(&object, &options).unwrap();
-        let patched = apply(k, &object, &report)?;
+        let patched = apply(k, &object, &report, &effective)?;
 
         let again = workload::rewrite(&patched, &options).unwrap();
         let chained = Policy::validate(&text)
@@ -163,7 +217,7 @@ proptest! {
         if !chained {
             prop_assert!(again.patch.is_empty(), "second pass: {:?}", again.patch);
         }
-        apply(k, &patched, &again)?;
+        apply(k, &patched, &again, &effective)?;
     }
 
     #[test]
@@ -187,7 +241,13 @@ proptest! {
         }
         meta["metadata"] = json!({"annotations": {ANNOTATION_KEY: annotation}});
         if let Ok(report) = workload::rewrite(&object, &Options::default()) {
-            apply(k, &object, &report)?;
+            // A report means a workload with a valid annotation, or none (then no rows).
+            match annotation.as_str().map(Policy::from_json) {
+                Some(Ok(policy)) => {
+                    apply(k, &object, &report, &policy)?;
+                }
+                _ => prop_assert!(report.containers.is_empty() && report.patch.is_empty()),
+            }
         }
         let _ = workload::rewrite_json(&object.to_string(), &Options::default());
     }

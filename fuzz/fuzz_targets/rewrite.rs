@@ -194,7 +194,11 @@ fn check(policy: &Policy, naive: &Naive, image: &str) {
                 want_rule.map(Some).ok_or(want.code()),
                 "{image:?}"
             );
-            assert_eq!(into.map_err(|e| e.code().as_str()), Err(want.code()), "{image:?}");
+            assert_eq!(
+                into.map_err(|e| e.code().as_str()),
+                Err(want.code()),
+                "{image:?}"
+            );
             assert_eq!(out, OUT_BEFORE, "rewrite_into writes nothing on error");
         }
         _ => panic!("{image:?}: imgrepl {got:?}, naive {want:?}"),

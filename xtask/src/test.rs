@@ -109,6 +109,13 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "package",
+        about: "the imgrepl crate is publishable as it stands: cargo package (list, then build the packaged sources)",
+        components: &[],
+        default: true,
+        run: package,
+    },
+    Step {
         name: "bench-test",
         about: "every benchmark once, untimed, its answers checked (cargo xtask bench --test)",
         components: &[],
@@ -123,6 +130,47 @@ pub const STEPS: &[Step] = &[
         run: crate::fuzz::smoke,
     },
 ];
+
+/// The files the published `imgrepl` crate must hold.
+const PACKAGE_FILES: &[&str] = &[
+    "Cargo.toml",
+    "README.md",
+    "LICENSE-MIT",
+    "LICENSE-APACHE",
+    "src/lib.rs",
+];
+
+/// `cargo package` of the library: its file list holds the README and the license texts (and no
+/// repository data), and the packaged sources build on their own. `cargo publish --dry-run`
+/// would also ask the registry's index, which a machine without network cannot; `cargo package`
+/// resolves from the local cache (`--offline`) and does the same build.
+fn package() -> Result<(), String> {
+    let list = Cmd::cargo()
+        .args([
+            "package",
+            "-p",
+            "imgrepl",
+            "--list",
+            "--allow-dirty",
+            "--offline",
+        ])
+        .read()?;
+    let files: Vec<&str> = list.lines().map(str::trim).collect();
+    if let Some(missing) = PACKAGE_FILES.iter().find(|f| !files.contains(f)) {
+        return Err(format!("the imgrepl package lacks {missing}:\n{list}"));
+    }
+    if let Some(stray) = files
+        .iter()
+        .find(|f| f.starts_with("tests/") || f.contains("testdata"))
+    {
+        return Err(format!(
+            "the imgrepl package holds {stray}, which needs the repository"
+        ));
+    }
+    Cmd::cargo()
+        .args(["package", "-p", "imgrepl", "--allow-dirty", "--offline"])
+        .run()
+}
 
 const USAGE: &str = "\
 usage: cargo xtask test [--list] [STEP...]
@@ -255,7 +303,15 @@ mod tests {
     fn default_steps_in_order() {
         assert_eq!(
             names(&select(&[]).unwrap()),
-            ["fmt", "clippy", "test", "doc", "bench-test", "fuzz-smoke"]
+            [
+                "fmt",
+                "clippy",
+                "test",
+                "doc",
+                "package",
+                "bench-test",
+                "fuzz-smoke"
+            ]
         );
     }
 

@@ -39,7 +39,9 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError, base64};
+use base64::Engine as _;
+
+use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError};
 use crate::Code;
 
 /// The largest `AdmissionReview` body accepted, in bytes: room for an object and its old object
@@ -354,7 +356,10 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
                 }
                 if !rewritten.patch.is_empty() {
                     response.patch_type = Some("JSONPatch");
-                    response.patch = Some(base64::encode(rewritten.patch.to_json().as_bytes()));
+                    response.patch = Some(
+                        base64::engine::general_purpose::STANDARD
+                            .encode(rewritten.patch.to_json().as_bytes()),
+                    );
                 }
                 warnings.extend(rewritten.messages());
                 report = Some(rewritten);

@@ -31,7 +31,6 @@
 //! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`].
 
 pub mod admission;
-mod base64;
 mod error;
 mod kind;
 mod patch;
