@@ -44,7 +44,8 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         ("the policy (--policy -)", args.policy.reads_stdin()),
     )?;
     let (policy, mode) = args.policy.load()?;
-    let options = args.policy.options(policy.as_ref(), mode);
+    let table = args.policy.table()?;
+    let options = args.policy.options(policy.as_ref(), mode, &table);
     // One byte over the limit is read, so the library reports an oversized body itself, with
     // one message for every size.
     let text = crate::input::read_bounded(&args.file, MAX_REVIEW_BYTES)?;

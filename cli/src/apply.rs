@@ -1,40 +1,39 @@
-//! `imgrepl apply -f FILE|- [--policy FILE] [--report [--json] | --patch]`: rewrites the images of
-//! the workloads in Kubernetes manifests.
+//! `imgrepl apply -f FILE|- [--policy FILE] [--pod-spec GROUP/KIND=PATH]… [--report [--json] |
+//! --patch]`: rewrites the images of the workloads in Kubernetes manifests, in place.
 //!
-//! The input is one or more manifests: multi-document YAML (`---` between documents), or one or
-//! more JSON values; a `List` (`kind: List`, `DeploymentList`, … with `items`) is rewritten item
-//! by item. Each workload is rewritten by the policy in its own annotation (the pod template's
-//! first, then the workload's own, as `imgrepl::workload` reads it), or by `--policy FILE`, which
-//! wins. Documents that are not workloads, or carry no policy, pass through unchanged.
+//! A thin layer over `imgrepl-manifest`: the output is the input byte for byte except inside
+//! the rewritten image values (comments, quoting, anchors, number forms and final newlines are
+//! kept). Each document is read on its own; a problem in one is reported with its document
+//! number, line and column, and the others are still rewritten. Pod specs are found by the
+//! kinds table of `imgrepl::workload` (plus `--pod-spec`), or by shape for other kinds
+//! (`--no-shape-finding` turns that off); `List`s are entered.
 //!
-//! Output, in the input's format (YAML in, YAML out; JSON in, JSON out):
-//! - by default, every document, rewritten;
+//! Output:
+//! - by default, the manifests, edited;
 //! - `--report`, a table with one row per container (document, object, container, image before
-//!   and after, the rule), and a row for each document without any; `--report --json` prints the
-//!   library's report of each object as JSON Lines;
+//!   and after, the rule), and a row for each object without any; `--report --json` prints
+//!   each object's report as JSON Lines;
 //! - `--patch`, one line per document: its RFC 6902 JSON Patch (`[]` when nothing changes).
 //!
-//! Warnings and errors go to stderr, each naming its document. Exit 0 when every object was
-//! rewritten as asked, 1 when some object has an invalid policy, is malformed, or has an invalid
-//! image (the other containers and objects are still rewritten), 2 for a usage or I/O error, an
-//! input that is not YAML or JSON, or an invalid `--policy` file.
-//!
-//! YAML is read and written with `serde-saphyr`: comments and the input's quoting and layout are
-//! not kept (keys keep their order).
+//! Warnings and errors go to stderr, each naming its document and position. Exit 0 when every
+//! object was rewritten as asked, 1 when a document cannot be read or an object or a container
+//! has an error (everything else is still rewritten), 2 for a usage or I/O error, an input
+//! that cannot be read at all (larger than 64 MiB, UTF-16, not UTF-8), or an invalid
+//! `--policy` file.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
-use imgrepl::workload::{self, ContainerReport, Options, Report, WorkloadError};
-use imgrepl::{Diagnostic, MatchMode, Policy};
+use imgrepl::workload::{
+    ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report, WorkloadError,
+};
+use imgrepl::{Code, Diagnostic, MatchMode, Policy};
+use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::exit::{Failure, Verdict};
 use crate::output::{Out, Stderr, TextIndex, render};
-
-/// The largest input read: many objects of up to `imgrepl::workload::MAX_OBJECT_BYTES` each.
-pub const MAX_INPUT_BYTES: usize = 64 << 20;
 
 /// Where the policy comes from, for `apply` and `admission-review`.
 #[derive(Debug, clap::Args)]
@@ -52,6 +51,16 @@ pub struct PolicyArgs {
     /// whole parent path.
     #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = ["longest-prefix", "exact-parent"])]
     pub mode: String,
+
+    /// Also look for pod specs at PATH in objects of this API group and kind (keys separated
+    /// by '.', '[]' after a key for every item of an array), e.g.
+    /// example.com/Widget=spec.runner.template.spec; KIND=PATH for the core group. Repeatable.
+    #[arg(long = "pod-spec", value_name = "GROUP/KIND=PATH")]
+    pub pod_spec: Vec<String>,
+
+    /// Do not look for pod specs by their shape in objects of kinds not in the table.
+    #[arg(long)]
+    pub no_shape_finding: bool,
 }
 
 impl PolicyArgs {
@@ -68,6 +77,7 @@ impl PolicyArgs {
         let Some(path) = &self.policy else {
             return Ok((None, mode));
         };
+        // Past 256 KiB the library's `too-large` diagnostic reports it, one message for any size.
         let text = crate::input::read_bounded(path, imgrepl::MAX_POLICY_BYTES)?;
         let policy = Policy::from_json(&text).map_err(|e| {
             let mut message = format!("{}: {e}", path.display());
@@ -86,11 +96,33 @@ impl PolicyArgs {
         self.policy.as_deref() == Some(std::path::Path::new("-"))
     }
 
-    /// The options of `imgrepl::workload` for these arguments and the loaded policy.
-    pub fn options<'a>(&'a self, policy: Option<&'a Policy>, mode: MatchMode) -> Options<'a> {
+    /// The kinds table: the built-in one with every `--pod-spec` added.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure naming an invalid `--pod-spec`.
+    pub fn table(&self) -> Result<PodSpecTable, Failure> {
+        let mut table = PodSpecTable::new();
+        for spec in &self.pod_spec {
+            table
+                .add_spec(spec)
+                .map_err(|e| Failure::usage(format!("--pod-spec: {e}")))?;
+        }
+        Ok(table)
+    }
+
+    /// The options of `imgrepl::workload` for these arguments, the loaded policy and table.
+    pub fn options<'a>(
+        &'a self,
+        policy: Option<&'a Policy>,
+        mode: MatchMode,
+        table: &'a PodSpecTable,
+    ) -> Options<'a> {
         let options = Options::new()
             .annotation_key(&self.annotation_key)
-            .mode(mode);
+            .mode(mode)
+            .pod_specs(table)
+            .find_by_shape(!self.no_shape_finding);
         match policy {
             Some(policy) => options.policy(policy),
             None => options,
@@ -122,218 +154,184 @@ pub struct Args {
     pub patch: bool,
 }
 
-/// The syntax of the input, and of the output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Json,
-    Yaml,
-}
-
-/// One object: a document, or an item of a `List` document.
-struct Object {
-    /// The document's number, 1-based.
-    document: usize,
-    /// The index in the document's `items`, for a `List`.
-    item: Option<usize>,
-    /// `Kind/name`.
-    label: String,
-    outcome: Result<Report, WorkloadError>,
-}
-
-impl Object {
-    fn place(&self) -> String {
-        match self.item {
-            Some(i) => format!("document {} item {i}", self.document),
-            None => format!("document {}", self.document),
-        }
-    }
+/// Writes a line to stderr: a closed pipe ends the command quietly, a full stream is exit
+/// code 2 (see [`crate::exit`]); never a panic.
+fn warn(err: &mut Stderr, line: &str) -> Result<(), Failure> {
+    err.text(line)?;
+    err.text("\n")
 }
 
 /// Runs `imgrepl apply`.
 ///
 /// # Errors
 ///
-/// A failure to read the input or the policy, an input that is not YAML or JSON, or a failure
-/// to write stdout.
+/// A failure to read the input or the policy, an input that cannot be read at all, or a
+/// failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     crate::input::one_stdin(
         ("the manifests (-f -)", &args.file),
         ("the policy (--policy -)", args.policy.reads_stdin()),
     )?;
     let (policy, mode) = args.policy.load()?;
-    let options = args.policy.options(policy.as_ref(), mode);
-    let text = crate::input::read_text(&args.file, MAX_INPUT_BYTES)?;
+    let table = args.policy.table()?;
+    let options = args.policy.options(policy.as_ref(), mode, &table);
+    let input = crate::input::read_bytes(&args.file, MAX_INPUT_BYTES)?;
     let name = if args.file.as_os_str() == "-" {
         "standard input".to_owned()
     } else {
         args.file.display().to_string()
     };
-    let format = detect(&text);
-    let mut documents = parse(&text, format).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-
-    let mut objects = Vec::new();
-    let mut patches = Vec::with_capacity(documents.len());
-    for (n, document) in documents.iter_mut().enumerate() {
-        patches.push(rewrite_document(n + 1, document, &options, &mut objects));
-    }
-
-    let mut verdict = Verdict::Valid;
+    let failed = |e: imgrepl_manifest::InputError| Failure::usage(format!("{name}: {e}"));
+    let mut valid = true;
     let mut err = Stderr::new();
-    for object in &objects {
-        verdict = verdict.and(report_to_stderr(object, &mut err)?);
-    }
-
-    if args.report && args.json {
-        for object in &objects {
-            out.json_line(&JsonRecord::from(object))?;
+    if args.report && !args.json {
+        // The table's columns fit every row: all documents are needed first.
+        let edited = imgrepl_manifest::edit(&input, &options).map_err(failed)?;
+        drop(input);
+        for document in &edited.documents {
+            report_to_stderr(document, &mut err)?;
         }
-    } else if args.report {
-        write_table(out, &objects)?;
-    } else if args.patch {
-        for patch in &patches {
-            out.json_line(patch)?;
-        }
+        write_table(out, &edited.documents)?;
+        valid = !edited.has_errors();
     } else {
-        write_documents(out, &documents, format)?;
+        // Each document is reported, printed and dropped as soon as it is done, so memory
+        // holds the input, the output and one document.
+        let mut written: Result<(), Failure> = Ok(());
+        let output = imgrepl_manifest::edit_each(&input, &options, |document| {
+            valid &= !document.has_errors();
+            if written.is_err() {
+                return;
+            }
+            written = report_to_stderr(&document, &mut err);
+            if written.is_err() {
+                return;
+            }
+            written = if args.report {
+                document
+                    .objects
+                    .iter()
+                    .try_for_each(|object| out.json_line(&JsonRecord::new(&document, object)))
+                    .map_err(Failure::from)
+            } else if args.patch {
+                out.json_line(&document.patch()).map_err(Failure::from)
+            } else {
+                Ok(())
+            };
+        })
+        .map_err(failed)?;
+        drop(input);
+        written?;
+        if !args.report && !args.patch {
+            out.write_all(output.as_bytes())?;
+        }
     }
     out.flush()?;
-    Ok(verdict)
+    Ok(Verdict::Valid.and(valid))
 }
 
-/// JSON when the first thing in the text opens a JSON object or array, YAML otherwise.
-fn detect(text: &str) -> Format {
-    match text
-        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
-        .chars()
-        .next()
-    {
-        Some('{' | '[') => Format::Json,
-        _ => Format::Yaml,
+/// `document N`, `document N item I.J`.
+fn place(document: &Document, object: &ObjectReport) -> String {
+    let mut at = format!("document {}", document.number);
+    if !object.items.is_empty() {
+        let items: Vec<String> = object.items.iter().map(ToString::to_string).collect();
+        let _ = write!(at, " item {}", items.join("."));
     }
+    at
 }
 
-/// The documents of `text`.
-fn parse(text: &str, format: Format) -> Result<Vec<Value>, String> {
-    match format {
-        Format::Json => serde_json::Deserializer::from_str(text)
-            .into_iter::<Value>()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("not valid JSON: {e}")),
-        Format::Yaml => {
-            serde_saphyr::from_multiple::<Value>(text).map_err(|e| format!("not valid YAML: {e}"))
-        }
-    }
-}
-
-/// Whether `document` is a list of objects (`kind: List`, `PodList`, … with `items`).
-fn is_list(document: &Value) -> bool {
-    document
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|k| k.ends_with("List"))
-        && document.get("items").is_some_and(Value::is_array)
-}
-
-/// Rewrites one document (each item of a list), records its objects, and returns its patch.
-fn rewrite_document(
-    number: usize,
-    document: &mut Value,
-    options: &Options<'_>,
-    objects: &mut Vec<Object>,
-) -> Vec<imgrepl::workload::PatchOp> {
-    let mut patch = Vec::new();
-    if is_list(document) {
-        if let Some(items) = document.get_mut("items").and_then(Value::as_array_mut) {
-            for (i, item) in items.iter_mut().enumerate() {
-                let object = rewrite_object(number, Some(i), item, options);
-                if let Ok(report) = &object.outcome {
-                    let prefix = format!("/items/{i}");
-                    patch.extend(report.patch.iter().map(|op| {
-                        imgrepl::workload::PatchOp::replace(
-                            format!("{prefix}{}", op.path),
-                            op.value.clone(),
-                        )
-                    }));
-                }
-                objects.push(object);
-            }
-        }
-    } else {
-        let object = rewrite_object(number, None, document, options);
-        if let Ok(report) = &object.outcome {
-            patch.extend(report.patch.iter().cloned());
-        }
-        objects.push(object);
-    }
-    patch
-}
-
-fn rewrite_object(
-    document: usize,
-    item: Option<usize>,
-    value: &mut Value,
-    options: &Options<'_>,
-) -> Object {
-    let kind = value.get("kind").and_then(Value::as_str);
-    let name = value
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .and_then(Value::as_str);
-    let label = match (kind, name) {
+/// `Kind/name`.
+fn label(object: &ObjectReport) -> String {
+    match (&object.kind, &object.name) {
         (Some(kind), Some(name)) => format!("{kind}/{name}"),
-        (Some(kind), None) => kind.to_owned(),
+        (Some(kind), None) => kind.clone(),
         (None, _) => "(no kind)".to_owned(),
-    };
-    let outcome = workload::rewrite(value, options).inspect(|report| {
-        // The patch is made from this very value, so it always applies.
-        let _ = report.apply(value);
-    });
-    Object {
-        document,
-        item,
-        label,
-        outcome,
     }
 }
 
-/// Prints an object's warnings and errors to stderr; whether it had no error.
-fn report_to_stderr(object: &Object, err: &mut Stderr) -> Result<bool, Failure> {
-    let at = format!("{} ({})", object.place(), render(&object.label));
-    match &object.outcome {
-        Ok(report) => {
-            for warning in &report.warnings {
-                err.line(format_args!("{at}: warning: {}", render(&warning.message)))?;
-            }
-            if let Some(source) = &report.policy {
-                let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
-                for d in &source.diagnostics {
-                    err.line(format_args!(
-                        "{at}: warning: policy in {}:\n{}",
-                        source.pointer.as_deref().unwrap_or_default(),
-                        diagnostic_lines(d, &text)
-                    ))?;
-                }
-            }
-            for message in report.errors().filter_map(ContainerReport::message) {
-                err.line(format_args!("{at}: error: {}", render(&message)))?;
-            }
-            Ok(report.errors().next().is_none())
-        }
-        Err(error) => {
-            err.line(format_args!(
-                "{at}: error[{}]: {}",
+/// ` (line L, column C)` of a pointer of the object, when known.
+fn at(document: &Document, object: &ObjectReport, pointer: &str) -> String {
+    document
+        .position(&format!("{}{pointer}", object.pointer))
+        .map(|p| format!(" (line {}, column {})", p.line, p.column))
+        .unwrap_or_default()
+}
+
+/// Prints a document's problems, and its objects' warnings and errors, to stderr.
+fn report_to_stderr(document: &Document, err: &mut Stderr) -> Result<(), Failure> {
+    if let Some(error) = &document.error {
+        let p = error.position();
+        warn(
+            err,
+            &format!(
+                "imgrepl: document {} (line {}, column {}): error[{}]: {}; the document is left as it is",
+                document.number,
+                p.line,
+                p.column,
                 error.code(),
                 render(&error.to_string())
-            ))?;
-            if let Some(source) = error.policy() {
-                let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
-                for d in &source.diagnostics {
-                    err.text(&format!("{}\n", diagnostic_lines(d, &text)))?;
+            ),
+        )?;
+    }
+    for object in &document.objects {
+        let who = format!("{} ({})", place(document, object), render(&label(object)));
+        match &object.outcome {
+            Ok(report) => {
+                for warning in &report.warnings {
+                    warn(
+                        err,
+                        &format!(
+                            "imgrepl: {who}{}: warning: {}",
+                            at(document, object, &warning.pointer),
+                            render(&warning.message)
+                        ),
+                    )?;
+                }
+                if let Some(source) = &report.policy {
+                    let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
+                    for d in &source.diagnostics {
+                        warn(
+                            err,
+                            &format!(
+                                "imgrepl: {who}: warning: policy in {}:\n{}",
+                                source.pointer.as_deref().unwrap_or_default(),
+                                diagnostic_lines(d, &text)
+                            ),
+                        )?;
+                    }
+                }
+                for row in report.errors() {
+                    if let Some(message) = row.message() {
+                        warn(
+                            err,
+                            &format!(
+                                "imgrepl: {who}{}: error: {}",
+                                at(document, object, &row.pointer),
+                                render(&message)
+                            ),
+                        )?;
+                    }
                 }
             }
-            Ok(false)
+            Err(error) => {
+                warn(
+                    err,
+                    &format!(
+                        "imgrepl: {who}{}: error[{}]: {}",
+                        at(document, object, error.pointer()),
+                        error.code(),
+                        render(&error.to_string())
+                    ),
+                )?;
+                if let Some(source) = error.policy() {
+                    let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
+                    for d in &source.diagnostics {
+                        warn(err, &diagnostic_lines(d, &text))?;
+                    }
+                }
+            }
         }
     }
+    Ok(())
 }
 
 /// A diagnostic, and the line of `text` it is on (a window of it, when it is long) with a caret
@@ -354,20 +352,23 @@ fn diagnostic_lines(d: &Diagnostic, text: &TextIndex<'_>) -> String {
 #[derive(Serialize)]
 struct JsonRecord<'a> {
     document: usize,
-    item: Option<usize>,
-    object: &'a str,
+    item: Option<String>,
+    object: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<&'a Report>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a WorkloadError>,
 }
 
-impl<'a> From<&'a Object> for JsonRecord<'a> {
-    fn from(object: &'a Object) -> Self {
+impl<'a> JsonRecord<'a> {
+    fn new(document: &Document, object: &'a ObjectReport) -> Self {
         JsonRecord {
-            document: object.document,
-            item: object.item,
-            object: &object.label,
+            document: document.number,
+            item: (!object.items.is_empty()).then(|| {
+                let items: Vec<String> = object.items.iter().map(ToString::to_string).collect();
+                items.join(".")
+            }),
+            object: label(object),
             report: object.outcome.as_ref().ok(),
             error: object.outcome.as_ref().err(),
         }
@@ -375,35 +376,60 @@ impl<'a> From<&'a Object> for JsonRecord<'a> {
 }
 
 /// The `--report` table.
-fn write_table(out: &mut Out, objects: &[Object]) -> Result<(), Failure> {
+fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
     let mut rows: Vec<[String; 6]> =
         vec![["DOC", "OBJECT", "CONTAINER", "BEFORE", "AFTER", "RULE"].map(str::to_owned)];
-    for object in objects {
-        let doc = match object.item {
-            Some(i) => format!("{}.{i}", object.document),
-            None => object.document.to_string(),
-        };
-        let label = render(&object.label).into_owned();
-        let note = |text: String| {
+    for document in documents {
+        let doc = document.number.to_string();
+        let note = |doc: &str, label: &str, text: String| {
             [
-                doc.clone(),
-                label.clone(),
+                doc.to_owned(),
+                label.to_owned(),
                 "-".into(),
                 "-".into(),
                 text,
                 "-".into(),
             ]
         };
-        match &object.outcome {
-            Err(error) => rows.push(note(format!("error[{}]", error.code()))),
-            Ok(report) if !report.is_workload() => rows.push(note("(not a workload)".into())),
-            Ok(report) if report.policy.is_none() => rows.push(note("(no policy)".into())),
-            Ok(report) if report.containers.is_empty() => {
-                rows.push(note("(no containers)".into()));
-            }
-            Ok(report) => {
-                for row in &report.containers {
-                    rows.push(container_row(&doc, &label, row));
+        if let Some(error) = &document.error {
+            rows.push(note(&doc, "-", format!("error[{}]", error.code())));
+        }
+        for object in &document.objects {
+            let doc = match object.items.as_slice() {
+                [] => doc.clone(),
+                items => {
+                    let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+                    format!("{doc}.{}", items.join("."))
+                }
+            };
+            let label = render(&label(object)).into_owned();
+            match &object.outcome {
+                Err(error) => rows.push(note(&doc, &label, format!("error[{}]", error.code()))),
+                Ok(report) if !report.is_workload() => {
+                    rows.push(note(&doc, &label, "(not a workload)".into()));
+                }
+                Ok(report) if report.warnings.iter().any(|w| w.code == Code::NoPodSpec) => {
+                    rows.push(note(&doc, &label, "(no pod spec)".into()));
+                }
+                Ok(report) if report.policy.is_none() => {
+                    rows.push(note(&doc, &label, "(no policy)".into()));
+                }
+                Ok(report) if report.containers.is_empty() => {
+                    rows.push(note(&doc, &label, "(no containers)".into()));
+                }
+                Ok(report) => {
+                    let shape = report
+                        .kind
+                        .as_ref()
+                        .is_some_and(|k| k.found_by() == FoundBy::Shape);
+                    let label = if shape {
+                        format!("{label} (found by shape)")
+                    } else {
+                        label
+                    };
+                    for row in &report.containers {
+                        rows.push(container_row(&doc, &label, row));
+                    }
                 }
             }
         }
@@ -456,29 +482,4 @@ fn container_row(doc: &str, label: &str, row: &ContainerReport) -> [String; 6] {
         after,
         rule,
     ]
-}
-
-/// The documents in `format`: YAML documents separated by `---`, or pretty JSON values each on
-/// its own lines.
-fn write_documents(out: &mut Out, documents: &[Value], format: Format) -> Result<(), Failure> {
-    let unwritable =
-        |e: &dyn std::fmt::Display| Failure::usage(format!("writing the manifests: {e}"));
-    match format {
-        Format::Json => {
-            for document in documents {
-                let text = serde_json::to_string_pretty(document).map_err(|e| unwritable(&e))?;
-                writeln!(out, "{text}")?;
-            }
-        }
-        Format::Yaml => {
-            // Long one-line strings (images with digests, policy annotations) stay on one line;
-            // only strings with line breaks become block scalars.
-            let mut options = serde_saphyr::SerializerOptions::default();
-            options.folded_wrap_chars = usize::MAX;
-            let text = serde_saphyr::to_string_multiple_with_options(documents, options)
-                .map_err(|e| unwritable(&e))?;
-            out.write_all(text.as_bytes())?;
-        }
-    }
-    Ok(())
 }

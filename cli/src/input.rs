@@ -162,7 +162,7 @@ fn display_name(path: &Path) -> String {
 }
 
 /// Reads at most `cap` bytes of a file, or of stdin for `-`.
-fn read_bytes(path: &Path, cap: usize) -> Result<Vec<u8>, Failure> {
+fn read_prefix(path: &Path, cap: usize) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
     let result = if path == Path::new("-") {
         io::stdin().lock().take(cap as u64).read_to_end(&mut bytes)
@@ -185,14 +185,14 @@ fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, Failure> {
     })
 }
 
-/// Reads a whole text file, or stdin for `-`, refusing more than `limit` bytes without reading
-/// further.
+/// Reads a whole file, or stdin for `-`, as bytes, refusing more than `limit` bytes without
+/// reading further (the caller checks the encoding).
 ///
 /// # Errors
 ///
-/// A failure naming the file when it cannot be read, is larger than `limit`, or is not UTF-8.
-pub fn read_text(path: &Path, limit: usize) -> Result<String, Failure> {
-    let bytes = read_bytes(path, limit + 1)?;
+/// A failure naming the file when it cannot be read or is larger than `limit`.
+pub fn read_bytes(path: &Path, limit: usize) -> Result<Vec<u8>, Failure> {
+    let bytes = read_prefix(path, limit + 1)?;
     if bytes.len() > limit {
         let e = io::Error::new(
             io::ErrorKind::InvalidData,
@@ -203,7 +203,7 @@ pub fn read_text(path: &Path, limit: usize) -> Result<String, Failure> {
             &e,
         ));
     }
-    utf8(path, bytes)
+    Ok(bytes)
 }
 
 /// Reads an input that the library bounds itself (a policy, an `AdmissionReview`): at most
@@ -215,15 +215,15 @@ pub fn read_text(path: &Path, limit: usize) -> Result<String, Failure> {
 ///
 /// A failure naming the file when it cannot be read, or (within the limit) is not UTF-8.
 pub fn read_bounded(path: &Path, limit: usize) -> Result<String, Failure> {
-    let bytes = read_bytes(path, limit + 1)?;
+    let bytes = read_prefix(path, limit + 1)?;
     if bytes.len() > limit {
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
     utf8(path, bytes)
 }
 
-/// Refuses to read standard input twice: `what` and `other` are two inputs of one command, and
-/// both are `-`.
+/// Refuses to read standard input twice: `first` and `second` are two inputs of one command
+/// (a path, or whether the input is standard input), and both are standard input.
 ///
 /// # Errors
 ///
@@ -329,21 +329,25 @@ mod tests {
     }
 
     #[test]
-    fn read_text_bounds_and_checks() {
+    fn reads_are_bounded_and_checked() {
         let dir = std::env::temp_dir().join(format!("imgrepl-cli-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("policy.json");
         std::fs::write(&file, "[]").unwrap();
-        assert_eq!(read_text(&file, 2).unwrap(), "[]");
-        let err = read_text(&file, 1).unwrap_err().to_string();
+        assert_eq!(read_bytes(&file, 2).unwrap(), b"[]");
+        assert_eq!(read_bounded(&file, 2).unwrap(), "[]");
+        let err = read_bytes(&file, 1).unwrap_err().to_string();
         assert!(
             err.ends_with("policy.json: larger than the limit of 1 bytes"),
             "{err}"
         );
         std::fs::write(&file, b"[\xff]").unwrap();
-        let err = read_text(&file, 10).unwrap_err().to_string();
+        let err = read_bounded(&file, 10).unwrap_err().to_string();
         assert!(err.ends_with("policy.json: not UTF-8 at byte 1"), "{err}");
-        let err = read_text(&dir.join("missing.json"), 10)
+        // Past the limit, the bytes read (one more than the limit) go to the library as they
+        // are, so that it reports the size; here the bad byte shows as U+FFFD.
+        assert_eq!(read_bounded(&file, 1).unwrap(), "[\u{FFFD}");
+        let err = read_bounded(&dir.join("missing.json"), 10)
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("reading "), "{err}");

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::fmt::Write as _;
+
 use base64_check::decode;
 use common::{imgrepl, temp_file};
 use serde_json::{Value, json};
@@ -18,7 +20,7 @@ const PROBLEMS: &str = include_str!("../../testdata/workloads/problems.yaml");
 const REVIEW: &str = include_str!("../../testdata/workloads/admission-review.json");
 const REVIEW_OUT: &str = include_str!("../../testdata/workloads/admission-review.out.json");
 
-const FALLBACK_WARNING: &str = "imgrepl: document 5 (CronJob/nightly-report): warning: the policy is read from the CronJob's own annotation \"coordinator.cci.io/image-replacement\", but its pods will not carry it, so a webhook on pods will not see it: put it in /spec/jobTemplate/spec/template/metadata/annotations\n";
+const FALLBACK_WARNING: &str = "imgrepl: document 5 (CronJob/nightly-report) (line 73, column 43): warning: the policy is read from the CronJob's own annotation \"coordinator.cci.io/image-replacement\", but its pods will not carry it, so a webhook on pods will not see it: put it in /spec/jobTemplate/spec/template/metadata/annotations\n";
 
 fn path(name: &str) -> String {
     format!("{DIR}{name}")
@@ -50,17 +52,50 @@ fn expected_documents() -> Vec<Value> {
     docs
 }
 
+/// The images the policies in the annotations rewrite, as text: the output is the input with
+/// exactly these replaced, nothing else.
+const REWRITTEN: &[(&str, &str)] = &[
+    (
+        "harbor.domain/shop/migrate:2.3.1",
+        "swr.cn-north-4.myhuaweicloud.com/org1/shop/migrate:2.3.1",
+    ),
+    (
+        "harbor.domain/shop/web:2.3.1",
+        "swr.cn-north-4.myhuaweicloud.com/org1/shop/web:2.3.1",
+    ),
+    (
+        "image: nginx:1.27",
+        "image: swr.cn-north-4.myhuaweicloud.com/org1/nginx:1.27",
+    ),
+    (
+        "\"image\": \"nginx:1.27\"",
+        "\"image\": \"swr.cn-north-4.myhuaweicloud.com/org1/nginx:1.27\"",
+    ),
+    (
+        "harbor.domain/a/b/c/d/redis:7.2",
+        "swr.cn-north-4.myhuaweicloud.com/org2/redis:7.2",
+    ),
+    (
+        "harbor.domain/shop/report:5.0",
+        "swr.cn-north-4.myhuaweicloud.com/org1/shop/report:5.0",
+    ),
+];
+
+fn replaced(input: &str) -> String {
+    REWRITTEN
+        .iter()
+        .fold(input.to_owned(), |text, (a, b)| text.replace(a, b))
+}
+
 #[test]
 fn yaml_in_yaml_out() {
     let run = imgrepl(&["apply", "-f", &path("manifests.yaml")], b"");
     assert_eq!((run.code, run.stderr.as_str()), (0, FALLBACK_WARNING));
     assert_eq!(run.stdout, OUT_YAML);
+    // Byte for byte the input, but for the rewritten images (comments, order, layout kept).
+    assert_eq!(run.stdout, replaced(MANIFESTS));
+    assert_ne!(run.stdout, MANIFESTS);
     assert_eq!(yaml_documents(&run.stdout), expected_documents());
-    // Keys keep their order.
-    assert!(
-        run.stdout
-            .starts_with("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n")
-    );
 }
 
 #[test]
@@ -72,11 +107,16 @@ fn stdin_works_like_a_file() {
 #[test]
 fn json_in_json_out() {
     let run = imgrepl(&["apply", "--filename", &path("manifests.json")], b"");
-    assert_eq!((run.code, run.stderr.as_str()), (0, FALLBACK_WARNING));
-    assert!(
-        run.stdout
-            .starts_with("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\"")
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            0,
+            FALLBACK_WARNING
+                .replace("(line 73, column 43)", "(line 113, column 47)")
+                .as_str()
+        )
     );
+    assert_eq!(run.stdout, replaced(MANIFESTS_JSON));
     assert_eq!(json_documents(&run.stdout), expected_documents());
     assert_eq!(json_documents(MANIFESTS_JSON), yaml_documents(MANIFESTS));
 }
@@ -100,10 +140,13 @@ fn report_json_lines_are_the_librarys_reports() {
     assert_eq!(
         records[0],
         json!({"document": 1, "item": null, "object": "Namespace/shop",
-        "report": {"kind": null, "policy": null, "containers": [], "patch": [], "warnings": []}})
+        "report": {"kind": null, "policy": null, "containers": [], "patch": [], "warnings": [], "podSpecs": []}})
     );
     let web = &records[2]["report"];
-    assert_eq!(web["kind"], "Deployment");
+    assert_eq!(
+        web["kind"],
+        json!({"group": "apps", "kind": "Deployment", "foundBy": "table"})
+    );
     assert_eq!(web["policy"]["origin"], "pod-template");
     assert_eq!(
         web["containers"][2]["after"],
@@ -196,9 +239,11 @@ fn problems_are_reported_and_the_rest_is_rewritten() {
     let stderr: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
         stderr[0],
-        "imgrepl: document 1 (Pod/mixed): error: containers[1] \"shouting\": image \"Nginx:latest\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"
+        "imgrepl: document 1 (Pod/mixed) (line 13, column 12): error: containers[1] \"shouting\": image \"Nginx:latest\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"
     );
-    assert!(stderr[1].starts_with("imgrepl: document 2 (DaemonSet/typo): error[invalid-policy]: "));
+    assert!(stderr[1].starts_with(
+        "imgrepl: document 2 (DaemonSet/typo) (line 28, column 47): error[invalid-policy]: "
+    ));
     assert_eq!(
         &stderr[2..5],
         [
@@ -210,7 +255,7 @@ fn problems_are_reported_and_the_rest_is_rewritten() {
     assert_eq!(
         stderr.last().copied(),
         Some(
-            "imgrepl: document 3 (ReplicationController/broken): error[object-wrong-type]: /spec/template/spec/containers must be an array, not a string"
+            "imgrepl: document 3 (ReplicationController/broken) (line 44, column 19): error[object-wrong-type]: /spec/template/spec/containers must be an array, not a string"
         )
     );
 
@@ -255,16 +300,6 @@ fn usage_and_input_errors_exit_2() {
             "imgrepl: reading /nonexistent/m.yaml: ",
         ),
         (
-            &["apply", "-f", "-"],
-            b"a: [1\n",
-            "imgrepl: standard input: not valid YAML: ",
-        ),
-        (
-            &["apply", "-f", "-"],
-            b"{\"a\": }",
-            "imgrepl: standard input: not valid JSON: ",
-        ),
-        (
             &["apply", "-f", "-", "--report", "--patch"],
             b"",
             "cannot be used with",
@@ -278,7 +313,17 @@ fn usage_and_input_errors_exit_2() {
         (
             &["apply", "-f", "-"],
             b"a: \xff\n",
-            "imgrepl: reading standard input: not UTF-8 at byte 3",
+            "imgrepl: standard input: the input is not UTF-8 at byte 3",
+        ),
+        (
+            &["apply", "-f", "-"],
+            b"\xff\xfea\x00:\x00",
+            "imgrepl: standard input: the input is UTF-16; manifests are read as UTF-8",
+        ),
+        (
+            &["apply", "-f", "-", "--pod-spec", "example.com/Widget"],
+            b"",
+            "imgrepl: --pod-spec: invalid pod spec path \"example.com/Widget\": expected GROUP/KIND=PATH at byte 18",
         ),
     ];
     for (args, stdin, message) in cases {
@@ -305,8 +350,57 @@ fn usage_and_input_errors_exit_2() {
 fn an_alias_bomb_is_refused() {
     let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n";
     let run = imgrepl(&["apply", "-f", "-"], bomb.as_bytes());
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("not valid YAML"), "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, bomb);
+    assert_eq!(
+        run.stderr,
+        "imgrepl: document 1 (line 1, column 1): error[alias-expansion]: its aliases expand it to more than 100000 values (at most 4 per byte of the document, and at least 100,000); the document is left as it is\n"
+    );
+}
+
+#[test]
+fn a_document_that_cannot_be_read_is_reported_and_the_others_are_rewritten() {
+    let input = "a: [1\n---\n{\"a\": [}\n---\napiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx # c\n";
+    let policy = temp_file(
+        "apply-hub-policy.json",
+        r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#,
+    );
+    let run = imgrepl(
+        &["apply", "-f", "-", "-p", policy.to_str().unwrap()],
+        input.as_bytes(),
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        input.replace("image: nginx", "image: m.io/hub/nginx")
+    );
+    let stderr: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(stderr.len(), 2, "{}", run.stderr);
+    assert!(
+        stderr[0].starts_with("imgrepl: document 1 (line 2, column 1): error[invalid-yaml]: "),
+        "{}",
+        stderr[0]
+    );
+    assert!(
+        stderr[1].starts_with("imgrepl: document 2 (line 3, column 8): error[invalid-yaml]: "),
+        "{}",
+        stderr[1]
+    );
+    let run = imgrepl(
+        &[
+            "apply",
+            "-f",
+            "-",
+            "-p",
+            policy.to_str().unwrap(),
+            "--patch",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(
+        run.stdout,
+        "[]\n[]\n[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"m.io/hub/nginx\"}]\n"
+    );
 }
 
 #[test]
@@ -399,16 +493,28 @@ fn the_readme_shows_the_real_output() {
         readme.contains(&review),
         "README.md's `imgrepl admission-review` example differs:\n{review}"
     );
-    // The YAML excerpt of the README is a part of the real output.
-    let start = readme
-        .find("```yaml\n# imgrepl apply -f testdata/workloads/manifests.yaml (document 3)\n")
-        .expect("the YAML excerpt");
-    let excerpt = &readme[start..];
-    let excerpt = &excerpt[excerpt.find('\n').unwrap() + 1..];
-    let excerpt = &excerpt[excerpt.find('\n').unwrap() + 1..excerpt.find("```\n").unwrap()];
+    // The byte-preserving example: the README's diff is the real one, line by line.
+    let input = std::fs::read_to_string(format!("{DIR}../manifests/readme.yaml")).unwrap();
+    let run = imgrepl(&["apply", "-f", "-"], input.as_bytes());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(input.lines().count(), run.stdout.lines().count());
+    let mut diff = String::new();
+    for (n, (a, b)) in input.lines().zip(run.stdout.lines()).enumerate() {
+        if a != b {
+            let _ = write!(diff, "{0}c{0}\n< {a}\n---\n> {b}\n", n + 1);
+        }
+    }
+    assert_eq!(
+        diff.matches("\n---\n").count(),
+        2,
+        "two lines change:\n{diff}"
+    );
+    let shown = format!(
+        "```console\n$ imgrepl apply -f testdata/manifests/readme.yaml | diff testdata/manifests/readme.yaml -\n{diff}```\n"
+    );
     assert!(
-        OUT_YAML.contains(excerpt),
-        "the README's YAML excerpt is not in the output:\n{excerpt}"
+        readme.contains(&shown),
+        "README.md's byte-preserving example differs:\n{shown}"
     );
 }
 

@@ -192,8 +192,8 @@ codes! {
     ObjectInvalidJson = "object-invalid-json", Workload, Error;
     " The JSON value given as a Kubernetes object is not an object."
     NotAnObject = "not-an-object", Workload, Error;
-    " A part of the object the rewrite needs is missing (e.g. a Deployment's pod spec)."
-    ObjectMissingField = "object-missing-field", Workload, Error;
+    " A key that the rewrite reads is there more than once in the object (which one counts is not clear)."
+    ObjectDuplicateKey = "object-duplicate-key", Workload, Error;
     " A part of the object has the wrong JSON type (e.g. `containers` is not an array)."
     ObjectWrongType = "object-wrong-type", Workload, Error;
     " A patch does not fit the object it is applied to: a path does not exist there."
@@ -202,6 +202,10 @@ codes! {
     ContainerNotObject = "container-not-object", Container, Error;
     " A container's `image` is not a string."
     ImageNotString = "image-not-string", Container, Error;
+    " A container's `image` or `name` is there more than once."
+    ContainerDuplicateKey = "container-duplicate-key", Container, Error;
+    " A manifest editor cannot change the image's text in place (e.g. a YAML anchor shared with a value that would not change the same way)."
+    ImageNotEditable = "image-not-editable", Container, Error;
     " The `AdmissionReview` body is larger than `MAX_REVIEW_BYTES`."
     ReviewTooLarge = "review-too-large", Admission, Error;
     " The `AdmissionReview` body is not valid JSON."
@@ -222,6 +226,10 @@ codes! {
     WorkloadAnnotation = "workload-annotation", Workload, Warning;
     " The workload's own annotation differs from its pod template's, and is ignored."
     IgnoredAnnotation = "ignored-annotation", Workload, Warning;
+    " A kind of the table has none of its pod specs (a partial object, such as a patch): passed through."
+    NoPodSpec = "no-pod-spec", Workload, Warning;
+    " A document is not an object (a JSON Patch file, a list of values, a string): passed through."
+    DocumentNotObject = "document-not-object", Workload, Warning;
 }
 
 impl Code {

@@ -36,6 +36,7 @@ pub(crate) fn push_token(pointer: &mut String, token: &str) {
 }
 
 /// The JSON pointer made of `tokens`.
+#[cfg(test)]
 pub(crate) fn pointer_of<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
     let mut pointer = String::new();
     for token in tokens {

@@ -71,7 +71,7 @@ fn workload_reports_and_errors() {
     let report = workload::rewrite(&pod, &Options::default()).unwrap();
     assert_eq!(
         to_json(&report),
-        r#"{"kind":"Pod","policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"containers":[{"list":"containers","index":0,"name":"web","pointer":"/spec/containers/0/image","before":"nginx","after":"m.io/hub/nginx","rule":{"index":0,"repositoryPrefix":"","replaceWith":"m.io/hub"},"error":null},{"list":"containers","index":1,"name":"x","pointer":"/spec/containers/1/image","before":null,"after":null,"rule":null,"error":{"code":"image-not-string","message":"/spec/containers/1/image must be a string, not a number","offset":null}}],"patch":[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}],"warnings":[]}"#
+        r#"{"kind":{"group":"","kind":"Pod","foundBy":"table"},"policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"containers":[{"list":"containers","index":0,"name":"web","pointer":"/spec/containers/0/image","before":"nginx","after":"m.io/hub/nginx","rule":{"index":0,"repositoryPrefix":"","replaceWith":"m.io/hub"},"error":null},{"list":"containers","index":1,"name":"x","pointer":"/spec/containers/1/image","before":null,"after":null,"rule":null,"error":{"code":"image-not-string","message":"/spec/containers/1/image must be a string, not a number","offset":null}}],"patch":[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}],"warnings":[],"podSpecs":[{"pointer":"/spec","template":"","policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]}}]}"#
     );
     let err = workload::rewrite_json("[1]", &Options::default()).unwrap_err();
     assert_eq!(
@@ -91,7 +91,9 @@ fn admission_responses_have_one_key_order() {
     assert_eq!(response.to_json(), body);
     assert_eq!(to_json(&response.body), body);
     let whole = to_json(&response);
-    assert!(whole.starts_with(&format!(r#"{{"body":{body},"report":{{"kind":"Pod","#)));
+    assert!(whole.starts_with(&format!(
+        r#"{{"body":{body},"report":{{"kind":{{"group":"","kind":"Pod","foundBy":"table"}},"#
+    )));
     assert!(whole.ends_with(r#","error":null}"#));
     let err = admission::review_json("{", &Options::default()).unwrap_err();
     assert_eq!(

@@ -262,3 +262,32 @@ fn long_warnings_are_cut_to_what_kubernetes_keeps() {
     assert_eq!(warning.len(), MAX_WARNING_BYTES);
     assert!(warning.ends_with("..."));
 }
+
+#[test]
+fn custom_resources_use_the_same_kinds_table() {
+    let rollout = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "r"},
+        "spec": {"template": {"metadata": {"annotations": {ANNOTATION_KEY: HUB}},
+                              "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    let request = review(json!({"uid": "u", "operation": "CREATE", "object": rollout}));
+    let response = admission::review(&request, &Options::default()).unwrap();
+    let after = patched(&body_of(&response), &rollout);
+    assert_eq!(
+        after["spec"]["template"]["spec"]["containers"][0]["image"],
+        "m.io/hub/nginx"
+    );
+    // A kind the caller adds is rewritten too, and shape-finding can be turned off.
+    let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"annotations": {ANNOTATION_KEY: HUB}},
+        "spec": {"runner": {"containers": [{"image": "redis"}]}}});
+    let request = review(json!({"uid": "u", "operation": "CREATE", "object": widget}));
+    let off = Options::default().find_by_shape(false);
+    let response = admission::review(&request, &off).unwrap();
+    assert!(body_of(&response)["response"].get("patch").is_none());
+    let mut table = imgrepl::workload::PodSpecTable::new();
+    table.add("example.com", "Widget", "spec.runner").unwrap();
+    let response = admission::review(&request, &off.pod_specs(&table)).unwrap();
+    let after = patched(&body_of(&response), &widget);
+    assert_eq!(
+        after["spec"]["runner"]["containers"][0]["image"],
+        "m.io/hub/redis"
+    );
+}

@@ -3,11 +3,12 @@
 //! implementation (the `json-patch` crate).
 
 use imgrepl::workload::{
-    self, ContainerErrorKind, ContainerList, MAX_OBJECT_BYTES, Options, PolicyOrigin, Report,
-    WorkloadErrorKind, WorkloadKind,
+    self, ContainerErrorKind, ContainerList, FoundBy, MAX_OBJECT_BYTES, Options, PodSpecTable,
+    PolicyOrigin, Report, WorkloadErrorKind, WorkloadKind,
 };
 use imgrepl::{ANNOTATION_KEY, Code, Policy};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 const HUB: &str = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"},
                       {"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"}]"#;
@@ -89,10 +90,18 @@ fn check_patch(object: &Value, report: &Report) -> Value {
 
     let mut expected = object.clone();
     let kind = object["kind"].as_str().unwrap_or_default();
+    let builtin = KINDS
+        .iter()
+        .any(|(v, k)| Some(*v) == object["apiVersion"].as_str() && *k == kind);
     for row in &report.containers {
         if row.changed() {
-            let spec = pod_spec_mut(&mut expected, kind);
-            spec[row.list.as_str()][row.index]["image"] = json!(row.after.clone().unwrap());
+            let after = json!(row.after.clone().unwrap());
+            if builtin {
+                let spec = pod_spec_mut(&mut expected, kind);
+                spec[row.list.as_str()][row.index]["image"] = after;
+            } else {
+                *expected.pointer_mut(&row.pointer).unwrap() = after;
+            }
         }
     }
     assert_eq!(patched, expected);
@@ -131,7 +140,7 @@ fn every_kind_every_list() {
         });
         let obj = object(api_version, kind, annotated(HUB), spec);
         let report = rewrite(&obj, &Options::default());
-        assert_eq!(report.kind.map(WorkloadKind::as_str), Some(*kind));
+        assert_eq!(report.kind.as_ref().map(WorkloadKind::as_str), Some(*kind));
         let source = report.policy.as_ref().unwrap();
         let origin = if *kind == "Pod" {
             PolicyOrigin::Pod
@@ -225,7 +234,8 @@ fn nested_cronjob_paths() {
 #[test]
 fn not_a_workload_is_an_empty_report() {
     let policy = Policy::from_json(HUB).unwrap();
-    let options = Options::default().policy(&policy);
+    // Without shape-finding, only the table's kinds are workloads.
+    let options = Options::default().policy(&policy).find_by_shape(false);
     for obj in [
         json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"image": "nginx"}}),
         json!({"apiVersion": "example.com/v1", "kind": "Deployment",
@@ -239,7 +249,136 @@ fn not_a_workload_is_an_empty_report() {
         let report = rewrite(&obj, &options);
         assert_eq!(report, Report::default(), "{obj}");
         assert!(!report.is_workload());
+        // With it (the default), the pod spec is found wherever its shape is.
+        let shaped = rewrite(&obj, &Options::default().policy(&policy));
+        let found = obj
+            .pointer("/spec/template/spec/containers")
+            .or(obj.pointer("/spec/containers"));
+        assert_eq!(shaped.is_workload(), found.is_some(), "{obj}");
+        if shaped.is_workload() {
+            assert_eq!(
+                shaped.kind.as_ref().map(WorkloadKind::found_by),
+                Some(FoundBy::Shape)
+            );
+            assert_eq!(
+                shaped.containers[0].after.as_deref(),
+                Some("m.io/hub/nginx")
+            );
+        }
     }
+}
+
+#[test]
+fn shape_finding_reads_the_template_annotation_and_stops_at_a_pod_spec() {
+    let obj = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+        "spec": {"runners": [
+            {"template": {"metadata": {"annotations": {ANNOTATION_KEY: HUB}},
+                          "spec": {"containers": [{"image": "nginx", "sidecar": {"containers": [{"image": "x"}]}}]}}},
+            {"podSpec": {"containers": [{"name": "no-policy", "image": "redis"}]}}]}});
+    let report = rewrite(&obj, &Options::default());
+    let specs: Vec<_> = report
+        .pod_specs
+        .iter()
+        .map(|p| {
+            (
+                p.pointer.as_str(),
+                p.template.as_deref(),
+                p.policy.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        specs,
+        [
+            (
+                "/spec/runners/0/template/spec",
+                Some("/spec/runners/0/template"),
+                true
+            ),
+            ("/spec/runners/1/podSpec", None, false),
+        ]
+    );
+    assert_eq!(
+        report.patch.ops()[0].path,
+        "/spec/runners/0/template/spec/containers/0/image"
+    );
+    assert_eq!(report.containers.len(), 1);
+}
+
+#[test]
+fn custom_resources_of_the_table() {
+    let template = json!({"metadata": {"annotations": {ANNOTATION_KEY: HUB}},
+                          "spec": {"containers": [{"name": "c", "image": "harbor.domain/x/y:1"}]}});
+    let cases = [
+        (
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "spec": {"template": template}}),
+            "/spec/template/spec/containers/0/image",
+        ),
+        (
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate", "spec": {"metrics": [
+            {"name": "a"}, {"name": "b", "provider": {"job": {"spec": {"template": template}}}}]}}),
+            "/spec/metrics/1/provider/job/spec/template/spec/containers/0/image",
+        ),
+        (
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Experiment", "spec": {"templates": [{"template": template}]}}),
+            "/spec/templates/0/template/spec/containers/0/image",
+        ),
+        (
+            json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service", "spec": {"template": template}}),
+            "/spec/template/spec/containers/0/image",
+        ),
+        (
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledJob", "spec": {"jobTargetRef": {"template": template}}}),
+            "/spec/jobTargetRef/template/spec/containers/0/image",
+        ),
+        (
+            json!({"apiVersion": "apps.kruise.io/v1alpha1", "kind": "AdvancedCronJob", "spec": {"template": {"broadcastJobTemplate": {"spec": {"template": template}}}}}),
+            "/spec/template/broadcastJobTemplate/spec/template/spec/containers/0/image",
+        ),
+        (
+            json!({"apiVersion": "core.strimzi.io/v1beta2", "kind": "StrimziPodSet", "spec": {"pods": [template]}}),
+            "/spec/pods/0/spec/containers/0/image",
+        ),
+    ];
+    for (obj, path) in cases {
+        let report = rewrite(&obj, &Options::default().find_by_shape(false));
+        assert_eq!(
+            report.kind.as_ref().map(WorkloadKind::found_by),
+            Some(FoundBy::Table),
+            "{obj}"
+        );
+        assert_eq!(
+            report.policy.as_ref().map(|p| p.origin),
+            Some(PolicyOrigin::PodTemplate),
+            "{obj}"
+        );
+        assert_eq!(report.patch.ops()[0].path, path);
+        assert_eq!(report.patch.ops()[0].value, "m.io/org1/x/y:1");
+    }
+}
+
+#[test]
+fn users_add_kinds() {
+    let mut table = PodSpecTable::new();
+    table
+        .add_spec("example.com/Runner=spec.jobs[].pod.spec")
+        .unwrap();
+    let obj = json!({"apiVersion": "example.com/v2", "kind": "Runner", "metadata": {"annotations": {ANNOTATION_KEY: HUB}},
+        "spec": {"jobs": [{"pod": {"spec": {"containers": [{"image": "nginx"}]}}}]}});
+    let report = rewrite(
+        &obj,
+        &Options::default().pod_specs(&table).find_by_shape(false),
+    );
+    assert_eq!(
+        report.kind.as_ref().map(WorkloadKind::found_by),
+        Some(FoundBy::User)
+    );
+    assert_eq!(
+        report.patch.ops()[0].path,
+        "/spec/jobs/0/pod/spec/containers/0/image"
+    );
+    // Without the entry, and without shapes, it is not a workload.
+    assert!(!rewrite(&obj, &Options::default().find_by_shape(false)).is_workload());
 }
 
 #[test]
@@ -257,7 +396,10 @@ fn no_annotation_is_an_empty_report() {
             json!({"containers": [{"name": "c", "image": "nginx"}]}),
         );
         let report = rewrite(&obj, &Options::default());
-        assert_eq!(report.kind, Some(WorkloadKind::Deployment));
+        assert_eq!(
+            report.kind,
+            WorkloadKind::from_type("apps/v1", "Deployment")
+        );
         assert!(report.policy.is_none() && report.containers.is_empty() && report.patch.is_empty());
     }
     // No policy: a missing pod spec is not looked for.
@@ -550,6 +692,39 @@ fn malformed_containers_are_row_errors_or_object_errors() {
 }
 
 #[test]
+fn partial_objects_pass_with_a_note() {
+    let cases: &[(Value, &str, &str)] = &[
+        (
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                   "spec": {"template": {"metadata": {"annotations": {ANNOTATION_KEY: HUB}}}}}),
+            "/spec/template/spec",
+            "the Deployment has no pod spec (/spec/template/spec is missing): passed through as it is (a partial object, such as a patch)",
+        ),
+        (
+            json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                   "metadata": {"annotations": {ANNOTATION_KEY: HUB}}, "spec": {}}),
+            "/spec/jobTemplate",
+            "the CronJob has no pod spec (/spec/jobTemplate is missing): passed through as it is (a partial object, such as a patch)",
+        ),
+        (
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 3}}),
+            "/spec/template",
+            "the Deployment has no pod spec (/spec/template is missing): passed through as it is (a partial object, such as a patch)",
+        ),
+    ];
+    for (obj, pointer, message) in cases {
+        let report = workload::rewrite(obj, &Options::default()).unwrap();
+        assert!(report.is_workload() && report.containers.is_empty() && report.patch.is_empty());
+        let w = &report.warnings[..];
+        assert_eq!(w.len(), 1, "{obj}");
+        assert_eq!(
+            (w[0].code, w[0].pointer.as_str(), w[0].message.as_str()),
+            (Code::NoPodSpec, *pointer, *message)
+        );
+    }
+}
+
+#[test]
 fn malformed_objects_are_typed_errors() {
     let cases: &[(Value, WorkloadErrorKind, &str, &str)] = &[
         (
@@ -570,33 +745,19 @@ fn malformed_objects_are_typed_errors() {
             "/spec/template/spec/ephemeralContainers must be an array, not an object",
         ),
         (
-            json!({"apiVersion": "apps/v1", "kind": "Deployment",
-                   "spec": {"template": {"metadata": {"annotations": {ANNOTATION_KEY: HUB}}}}}),
-            WorkloadErrorKind::MissingField,
-            "/spec/template/spec",
-            "/spec/template/spec is missing: a Deployment has its pod spec at /spec/template/spec",
-        ),
-        (
-            json!({"apiVersion": "batch/v1", "kind": "CronJob",
-                   "metadata": {"annotations": {ANNOTATION_KEY: HUB}}, "spec": {}}),
-            WorkloadErrorKind::MissingField,
-            "/spec/jobTemplate",
-            "/spec/jobTemplate is missing: a CronJob has its pod spec at /spec/jobTemplate/spec/template/spec",
-        ),
-        (
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": []}}),
             WorkloadErrorKind::WrongType,
             "/spec/template",
             "/spec/template must be an object, not an array",
         ),
         (
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"annotations": ["x"]}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"annotations": ["x"]}, "spec": {}}),
             WorkloadErrorKind::WrongType,
             "/metadata/annotations",
             "/metadata/annotations must be an object, not an array",
         ),
         (
-            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"annotations": {ANNOTATION_KEY: []}}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"annotations": {ANNOTATION_KEY: []}}, "spec": {}}),
             WorkloadErrorKind::WrongType,
             "/metadata/annotations/coordinator.cci.io~1image-replacement",
             "/metadata/annotations/coordinator.cci.io~1image-replacement must be a string, not an array",
@@ -749,7 +910,9 @@ fn the_report_serializes_for_bindings() {
     assert_eq!(
         serde_json::to_value(&report).unwrap(),
         json!({
-            "kind": "Pod",
+            "kind": {"group": "", "kind": "Pod", "foundBy": "table"},
+            "podSpecs": [{"pointer": "/spec", "template": "", "policy": {"origin": "pod",
+                "pointer": "/metadata/annotations/coordinator.cci.io~1image-replacement", "annotation": HUB, "diagnostics": []}}],
             "policy": {"origin": "pod", "pointer": "/metadata/annotations/coordinator.cci.io~1image-replacement",
                        "annotation": HUB, "diagnostics": []},
             "containers": [{"list": "containers", "index": 0, "name": "web",
@@ -816,4 +979,28 @@ fn the_manifest_of_the_readme_is_rewritten() {
         .map(|d| rewrite(d, &Options::default()).patch.len())
         .collect();
     assert_eq!(changed, [0, 0, 3, 1, 1, 0]);
+}
+
+#[test]
+fn the_readme_lists_the_kinds_table() {
+    let mut table = String::from("| API group | kind | pod spec paths |\n|---|---|---|\n");
+    for entry in PodSpecTable::new().entries() {
+        let group = if entry.group.is_empty() {
+            "(core)".to_owned()
+        } else {
+            format!("`{}`", entry.group)
+        };
+        let paths: Vec<String> = entry.paths.iter().map(|p| format!("`{p}`")).collect();
+        let _ = writeln!(
+            table,
+            "| {group} | `{}` | {} |",
+            entry.kind,
+            paths.join(", ")
+        );
+    }
+    let readme = include_str!("../../README.md");
+    assert!(
+        readme.contains(&table),
+        "README.md's kinds table differs:\n{table}"
+    );
 }

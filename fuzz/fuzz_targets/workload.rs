@@ -1,6 +1,11 @@
 //! `workload`: arbitrary objects → rewriting a workload never panics, and its patch is right.
 //!
 //! - any text: `workload::rewrite_json` returns a report or a typed error;
+//! - any text, and a workload-shaped object written as YAML (images in every scalar style,
+//!   comments, anchors, CRLF, a byte order mark), edited by `imgrepl-manifest`: the output is
+//!   the input with only the edits' spans replaced (byte preservation), and reading the output
+//!   again finds at each changed pointer the new image (the new scalar is written correctly);
+//!   a second edit of the output changes nothing unless the policy chains rules;
 //! - a workload-shaped object (any kind of the nine, or another, a policy annotation from a
 //!   vocabulary or arbitrary text, containers whose images and names are arbitrary): the report's
 //!   patch, applied by an independent RFC 6902 implementation (the `json-patch` crate), puts each
@@ -13,11 +18,25 @@ use imgrepl::Code;
 use imgrepl::workload::{self, Options};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 #[derive(Debug, Arbitrary)]
 enum Input {
     Text(String),
     Object(Shape),
+    Manifest(String),
+    Yaml(Shape, Layout),
+}
+
+/// How a workload is written as YAML.
+#[derive(Debug, Arbitrary)]
+struct Layout {
+    styles: Vec<u8>,
+    crlf: bool,
+    bom: bool,
+    final_newline: bool,
+    comments: bool,
+    anchor: bool,
 }
 
 #[derive(Debug, Arbitrary)]
@@ -219,6 +238,158 @@ fn check(object: &Value) {
     }
 }
 
+/// The shape as YAML text, each image in the style the layout says.
+fn yaml(shape: &Shape, layout: &Layout) -> String {
+    let object = object(shape);
+    let eol = if layout.crlf { "\r\n" } else { "\n" };
+    let mut text = String::new();
+    if layout.bom {
+        text.push('\u{feff}');
+    }
+    let mut style = layout.styles.iter().copied().cycle();
+    let comment = if layout.comments { "  # c" } else { "" };
+    let _ = write!(
+        text,
+        "# generated{eol}apiVersion: {}{eol}kind: {}{eol}",
+        object["apiVersion"], object["kind"]
+    );
+    let _ = write!(text, "metadata: {}{comment}{eol}", object["metadata"]);
+    let _ = write!(
+        text,
+        "x: {}0400{eol}",
+        if layout.anchor { "&n " } else { "" }
+    );
+    if layout.anchor {
+        let _ = write!(text, "y: *n{eol}");
+    }
+    // The rest of the object in block style, with containers' images written by hand.
+    fn walk(
+        v: &Value,
+        indent: usize,
+        text: &mut String,
+        eol: &str,
+        style: &mut dyn Iterator<Item = u8>,
+        comment: &str,
+    ) {
+        let pad = " ".repeat(indent);
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k == "image" {
+                        let image = match v {
+                            Value::String(s) => match style.next().unwrap_or(0) % 4 {
+                                0 => s.clone(),
+                                1 => format!("'{}'", s.replace('\'', "''")),
+                                2 => serde_json::to_string(s).unwrap_or_default(),
+                                _ => format!(
+                                    "!!str {}",
+                                    serde_json::to_string(s).unwrap_or_default()
+                                ),
+                            },
+                            other => other.to_string(),
+                        };
+                        let _ = write!(text, "{pad}image: {image}{comment}{eol}");
+                    } else if v.is_object()
+                        || (v.is_array() && v.as_array().is_some_and(|a| !a.is_empty()))
+                    {
+                        let _ = write!(
+                            text,
+                            "{pad}{}:{eol}",
+                            serde_json::to_string(k).unwrap_or_default()
+                        );
+                        walk(v, indent + 2, text, eol, style, comment);
+                    } else {
+                        let _ = write!(
+                            text,
+                            "{pad}{}: {v}{eol}",
+                            serde_json::to_string(k).unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    let _ = write!(text, "{pad}-{eol}");
+                    walk(item, indent + 2, text, eol, style, comment);
+                }
+            }
+            other => {
+                let _ = write!(text, "{pad}{other}{eol}");
+            }
+        }
+    }
+    let mut rest = object.clone();
+    if let Some(o) = rest.as_object_mut() {
+        o.remove("apiVersion");
+        o.remove("kind");
+        o.remove("metadata");
+    }
+    walk(&rest, 0, &mut text, eol, &mut style, comment);
+    if !layout.final_newline {
+        let trimmed = text.trim_end_matches(['\r', '\n']).len();
+        text.truncate(trimmed);
+    }
+    text
+}
+
+/// Byte preservation, and the new scalars read back as the new images.
+fn check_manifest(text: &str) {
+    let Ok(edited) = imgrepl_manifest::edit(text.as_bytes(), &Options::default()) else {
+        return;
+    };
+    let mut rebuilt = String::new();
+    let mut at = 0;
+    for edit in edited.documents.iter().flat_map(|d| &d.edits) {
+        assert!(edit.span.start >= at);
+        assert_eq!(&text[edit.span.clone()], edit.before);
+        rebuilt.push_str(&text[at..edit.span.start]);
+        rebuilt.push_str(&edit.after);
+        at = edit.span.end;
+    }
+    rebuilt.push_str(&text[at..]);
+    assert_eq!(rebuilt, edited.output);
+    if edited.documents.iter().all(|d| d.edits.is_empty()) {
+        return;
+    }
+    // Read again: every changed pointer now holds the new image, as a string.
+    let again = imgrepl_manifest::edit(edited.output.as_bytes(), &Options::default())
+        .expect("the output reads");
+    assert_eq!(again.documents.len(), edited.documents.len());
+    for (first, second) in edited.documents.iter().zip(&again.documents) {
+        assert!(second.error.is_none(), "{:?}", second.error);
+        let befores: Vec<(String, Option<String>)> = second
+            .objects
+            .iter()
+            .filter_map(|o| o.outcome.as_ref().ok().map(|r| (o, r)))
+            .flat_map(|(o, r)| {
+                r.containers
+                    .iter()
+                    .map(move |c| (format!("{}{}", o.pointer, c.pointer), c.before.clone()))
+            })
+            .collect();
+        for op in first.patch() {
+            let found = befores
+                .iter()
+                .find(|(p, _)| *p == op.path)
+                .map(|(_, b)| b.clone());
+            assert_eq!(found, Some(Some(op.value.clone())), "{}", op.path);
+        }
+        let chained = first
+            .objects
+            .iter()
+            .filter_map(|o| o.outcome.as_ref().ok())
+            .any(|r| {
+                r.pod_specs
+                    .iter()
+                    .filter_map(|p| p.policy.as_ref())
+                    .any(|p| p.diagnostics.iter().any(|d| d.code() == Code::ChainedRule))
+            });
+        if !chained {
+            assert!(second.edits.is_empty(), "second pass: {:?}", second.edits);
+        }
+    }
+}
+
 fuzz_target!(|input: Input| match input {
     Input::Text(text) => {
         if let Ok(value) = serde_json::from_str::<Value>(&text) {
@@ -227,4 +398,6 @@ fuzz_target!(|input: Input| match input {
         let _ = workload::rewrite_json(&text, &Options::default());
     }
     Input::Object(shape) => check(&object(&shape)),
+    Input::Manifest(text) => check_manifest(&text),
+    Input::Yaml(shape, layout) => check_manifest(&yaml(&shape, &layout)),
 });

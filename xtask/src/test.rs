@@ -69,6 +69,29 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "manifest-wasm",
+        about: "imgrepl-manifest builds and lints for wasm32-unknown-unknown (the browser previewer reads YAML with it)",
+        components: &[CLIPPY],
+        default: true,
+        run: || {
+            Cmd::new("rustup")
+                .args(["target", "add", "wasm32-unknown-unknown"])
+                .run()?;
+            Cmd::cargo()
+                .args([
+                    "clippy",
+                    "-p",
+                    "imgrepl-manifest",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .run()
+        },
+    },
+    Step {
         name: "test",
         about: "cargo test --workspace (unit, integration and doc tests); core's JSON shapes again without the CLI's serde_json features",
         components: &[],
@@ -306,6 +329,7 @@ mod tests {
             [
                 "fmt",
                 "clippy",
+                "manifest-wasm",
                 "test",
                 "doc",
                 "package",

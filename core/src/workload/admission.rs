@@ -201,7 +201,8 @@ pub struct ReviewResponse {
 ///
 /// let review = serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
 ///   "request": {"uid": "u", "operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod",
-///     "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "not json"}}}}});
+///     "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "not json"}},
+///     "spec": {"containers": [{"image": "nginx"}]}}}});
 /// let response = admission::review(&review, &Options::default())?;
 /// assert!(response.has_errors());
 /// assert_eq!(response.error.as_ref().map(|e| e.code()), Some(imgrepl::Code::InvalidPolicy));

@@ -2,11 +2,9 @@
 
 use std::fmt::{self, Write as _};
 
-use serde::Serialize;
-use serde_json::Value;
-
-use super::{MAX_OBJECT_BYTES, PolicySource};
+use super::{MAX_OBJECT_BYTES, PolicySource, ValueType};
 use crate::{Code, Diagnostic, RewriteError, RewriteErrorKind};
+use serde::Serialize;
 
 /// What is wrong with an object as a whole.
 ///
@@ -26,14 +24,13 @@ pub enum WorkloadErrorKind {
     InvalidJson,
     /// The JSON value is not an object.
     NotAnObject,
-    /// A part of the object the rewrite needs is missing (e.g. a Deployment's
-    /// `spec.template.spec`).
-    MissingField,
     /// A part of the object has the wrong JSON type (e.g. `containers` is not an array, or the
     /// annotation is not a string).
     WrongType,
     /// The policy in the annotation is invalid; its diagnostics say why.
     InvalidPolicy,
+    /// A key the rewrite reads is there twice (Kubernetes would keep the last one, silently).
+    DuplicateKey,
 }
 
 impl WorkloadErrorKind {
@@ -44,9 +41,9 @@ impl WorkloadErrorKind {
             WorkloadErrorKind::TooLarge => Code::ObjectTooLarge,
             WorkloadErrorKind::InvalidJson => Code::ObjectInvalidJson,
             WorkloadErrorKind::NotAnObject => Code::NotAnObject,
-            WorkloadErrorKind::MissingField => Code::ObjectMissingField,
             WorkloadErrorKind::WrongType => Code::ObjectWrongType,
             WorkloadErrorKind::InvalidPolicy => Code::InvalidPolicy,
+            WorkloadErrorKind::DuplicateKey => Code::ObjectDuplicateKey,
         }
     }
 }
@@ -87,18 +84,6 @@ pub struct WorkloadError {
     policy: Option<Box<PolicySource>>,
 }
 
-/// The JSON type of `value`, with its article, for messages.
-pub(crate) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 impl WorkloadError {
     pub(crate) fn too_large(len: usize) -> Self {
         WorkloadError {
@@ -125,33 +110,35 @@ impl WorkloadError {
         }
     }
 
-    pub(crate) fn not_an_object(value: &Value) -> Self {
+    pub(crate) fn not_an_object(found: ValueType) -> Self {
         WorkloadError {
             kind: WorkloadErrorKind::NotAnObject,
             pointer: String::new(),
             message: format!(
                 "a Kubernetes object is a JSON object, not {}",
-                type_name(value)
+                found.type_name()
             ),
             offset: None,
             policy: None,
         }
     }
 
-    pub(crate) fn missing(pointer: String, what: &str) -> Self {
+    pub(crate) fn duplicate_key(pointer: String) -> Self {
         WorkloadError {
-            kind: WorkloadErrorKind::MissingField,
-            message: format!("{pointer} is missing: {what}"),
+            kind: WorkloadErrorKind::DuplicateKey,
+            message: format!(
+                "{pointer} is there more than once: which one counts is not clear, so the object is left as it is"
+            ),
             pointer,
             offset: None,
             policy: None,
         }
     }
 
-    pub(crate) fn wrong_type(pointer: String, expected: &str, found: &Value) -> Self {
+    pub(crate) fn wrong_type(pointer: String, expected: &str, found: ValueType) -> Self {
         WorkloadError {
             kind: WorkloadErrorKind::WrongType,
-            message: format!("{pointer} must be {expected}, not {}", type_name(found)),
+            message: format!("{pointer} must be {expected}, not {}", found.type_name()),
             pointer,
             offset: None,
             policy: None,
@@ -260,6 +247,12 @@ pub enum ContainerErrorKind {
     NotAnObject,
     /// The container's `image` is not a string.
     ImageNotString,
+    /// The container's `image` or `name` is there more than once.
+    DuplicateKey,
+    /// The image would be rewritten, but its text cannot be changed in place (a manifest
+    /// editor's finding, e.g. a YAML anchor shared with a value that would not change the same
+    /// way).
+    NotEditable,
 }
 
 /// The error on one container's row: the other containers are still rewritten.
@@ -299,19 +292,48 @@ impl ContainerError {
         }
     }
 
-    pub(crate) fn not_an_object(pointer: &str, found: &Value) -> Self {
+    pub(crate) fn not_an_object(pointer: &str, found: ValueType) -> Self {
         ContainerError {
             kind: ContainerErrorKind::NotAnObject,
             rewrite: None,
-            message: format!("{pointer} must be an object, not {}", type_name(found)),
+            message: format!("{pointer} must be an object, not {}", found.type_name()),
         }
     }
 
-    pub(crate) fn image_not_string(pointer: &str, found: &Value) -> Self {
+    pub(crate) fn image_not_string(pointer: &str, found: ValueType) -> Self {
         ContainerError {
             kind: ContainerErrorKind::ImageNotString,
             rewrite: None,
-            message: format!("{pointer} must be a string, not {}", type_name(found)),
+            message: format!("{pointer} must be a string, not {}", found.type_name()),
+        }
+    }
+
+    /// An image that a manifest editor cannot change in place, and why
+    /// ([`Code::ImageNotEditable`]).
+    ///
+    /// ```
+    /// use imgrepl::{Code, workload::{ContainerError, ContainerErrorKind}};
+    ///
+    /// let e = ContainerError::not_editable("the image is shared through an anchor");
+    /// assert_eq!((e.kind(), e.code()), (ContainerErrorKind::NotEditable, Code::ImageNotEditable));
+    /// assert_eq!(e.to_string(), "the image is shared through an anchor");
+    /// ```
+    #[must_use]
+    pub fn not_editable(reason: impl Into<String>) -> Self {
+        ContainerError {
+            kind: ContainerErrorKind::NotEditable,
+            rewrite: None,
+            message: reason.into(),
+        }
+    }
+
+    pub(crate) fn duplicate_key(pointer: &str) -> Self {
+        ContainerError {
+            kind: ContainerErrorKind::DuplicateKey,
+            rewrite: None,
+            message: format!(
+                "{pointer} is there more than once: which one counts is not clear, so it is left as it is"
+            ),
         }
     }
 
@@ -322,13 +344,15 @@ impl ContainerError {
     }
 
     /// A stable code: the [`RewriteError::code`] for an image that is or would become invalid
-    /// (e.g. `"uppercase"`, `"invalid-result"`), `"container-not-object"` or
-    /// `"image-not-string"`.
+    /// (e.g. `"uppercase"`, `"invalid-result"`), `"container-not-object"`,
+    /// `"image-not-string"`, `"container-duplicate-key"` or `"image-not-editable"`.
     #[must_use]
     pub fn code(&self) -> Code {
         match (&self.rewrite, self.kind) {
             (Some(e), _) => e.code(),
             (None, ContainerErrorKind::NotAnObject) => Code::ContainerNotObject,
+            (None, ContainerErrorKind::DuplicateKey) => Code::ContainerDuplicateKey,
+            (None, ContainerErrorKind::NotEditable) => Code::ImageNotEditable,
             (None, _) => Code::ImageNotString,
         }
     }

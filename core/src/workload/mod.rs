@@ -32,20 +32,24 @@
 
 pub mod admission;
 mod error;
+mod find;
 mod kind;
+mod node;
 mod patch;
 
 use std::fmt;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use crate::pointer::escape_pointer_token;
 pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadErrorKind};
-pub use kind::WorkloadKind;
+pub use kind::{
+    FoundBy, KindEntry, PodSpecPath, PodSpecPathError, PodSpecTable, WorkloadKind, group_of,
+};
+pub use node::{Entry, Lookup, Node, ValueType};
 pub use patch::{Patch, PatchError, PatchOp, PatchOpKind};
 
-use crate::pointer::{pointer_of, push_token};
 pub use crate::rewrite::AppliedRule;
 use crate::{Code, Diagnostic, MatchMode, Policy};
 
@@ -77,6 +81,8 @@ pub struct Options<'a> {
     key: &'a str,
     policy: Option<&'a Policy>,
     mode: MatchMode,
+    pod_specs: Option<&'a PodSpecTable>,
+    shapes: bool,
 }
 
 impl Default for Options<'_> {
@@ -93,7 +99,37 @@ impl<'a> Options<'a> {
             key: ANNOTATION_KEY,
             policy: None,
             mode: MatchMode::LongestPrefix,
+            pod_specs: None,
+            shapes: true,
         }
+    }
+
+    /// Finds pod specs by `table` instead of the built-in [`PodSpecTable::new`] (to add kinds).
+    ///
+    /// ```
+    /// use imgrepl::workload::{self, Options, PodSpecTable};
+    ///
+    /// let mut table = PodSpecTable::new();
+    /// table.add("example.com", "Widget", "spec.runner")?;
+    /// let widget = serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget",
+    ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+    ///   "spec": {"runner": {"containers": [{"image": "nginx"}]}}});
+    /// let report = workload::rewrite(&widget, &Options::default().pod_specs(&table))?;
+    /// assert_eq!(report.patch.ops()[0].path, "/spec/runner/containers/0/image");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn pod_specs(mut self, table: &'a PodSpecTable) -> Self {
+        self.pod_specs = Some(table);
+        self
+    }
+
+    /// Whether the pod specs of kinds not in the table are found by their shape (the default):
+    /// a mapping with a `containers` list of mappings with `image`.
+    #[must_use]
+    pub const fn find_by_shape(mut self, on: bool) -> Self {
+        self.shapes = on;
+        self
     }
 
     /// Reads the policy from the annotation `key` instead of [`ANNOTATION_KEY`].
@@ -374,6 +410,30 @@ pub struct Report {
     pub patch: Patch,
     /// Warnings about the object.
     pub warnings: Vec<Warning>,
+    /// Every pod spec found, with the policy that applies to it.
+    pub pod_specs: Vec<PodSpecReport>,
+}
+
+/// One pod spec of an object, and the policy that applies to it.
+///
+/// ```
+/// use imgrepl::workload::{self, Options};
+///
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": []}});
+/// let report = workload::rewrite(&pod, &Options::default())?;
+/// assert_eq!(report.pod_specs[0].pointer, "/spec");
+/// assert!(report.pod_specs[0].policy.is_none());
+/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSpecReport {
+    /// The RFC 6901 pointer of the pod spec.
+    pub pointer: String,
+    /// The pointer of the pod template holding it, when there is one (`""` for a Pod itself).
+    pub template: Option<String>,
+    /// The policy that applies (`None`: no policy, its containers are not rewritten).
+    pub policy: Option<PolicySource>,
 }
 
 impl Report {
@@ -463,19 +523,24 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 
 /// Rewrites one object: the report of every container and the patch of the changed images.
 ///
+/// The object's pod specs are found by the kinds table ([`PodSpecTable`], keyed by API group and
+/// kind) or, for a kind not in it, by their shape (a mapping with a `containers` list of
+/// mappings with `image`; [`Options::find_by_shape`] turns this off). Each pod spec is rewritten
+/// by the policy of the pod template that holds it, then the object's own, as the module docs
+/// say. A kind of the table without its pod spec (a partial object, such as a strategic-merge
+/// patch) gives a report with a [`Code::NoPodSpec`] warning and no rows.
+///
 /// There is no size limit here, on purpose: the object is already in memory (its text, when it
-/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it. The walk
-/// follows a fixed path to the pod spec (no recursion, so depth costs nothing), reads each
-/// container once, and each image is bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES);
-/// the report holds at most three strings per container (the image before and after, and the
-/// patch value), each no longer than an image and its rule's `replaceWith`.
+/// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it: every
+/// walk is iterative (depth costs no stack), each container is read once, and each image is
+/// bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES).
 ///
 /// # Errors
 ///
-/// A [`WorkloadError`] when `object` is not a JSON object, when a workload with a policy lacks
-/// its pod spec or has a part of the wrong type (a `containers` that is not an array, an
-/// annotation that is not a string, …), or when its policy is invalid. An invalid image is not
-/// an error of the object: it is reported on its container's row.
+/// A [`WorkloadError`] when `object` is not a JSON object, when a part the rewrite reads has the
+/// wrong type (a `containers` that is not an array, an annotation that is not a string, …) or a
+/// duplicate key, or when its policy is invalid. An invalid image is not an error of the object:
+/// it is reported on its container's row.
 ///
 /// ```
 /// use imgrepl::{Code, workload::{self, Options, PolicyOrigin}};
@@ -491,235 +556,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// # Ok::<(), imgrepl::workload::WorkloadError>(())
 /// ```
 pub fn rewrite(object: &Value, options: &Options<'_>) -> Result<Report, WorkloadError> {
-    let Some(root) = object.as_object() else {
-        return Err(WorkloadError::not_an_object(object));
-    };
-    let api_version = root.get("apiVersion").and_then(Value::as_str);
-    let kind_name = root.get("kind").and_then(Value::as_str);
-    let Some(kind) = api_version
-        .zip(kind_name)
-        .and_then(|(v, k)| WorkloadKind::from_type(v, k))
-    else {
-        return Ok(Report::default());
-    };
-    let mut report = Report {
-        kind: Some(kind),
-        ..Report::default()
-    };
-    let from_annotation;
-    let policy = if let Some(policy) = options.policy {
-        report.policy = Some(PolicySource::caller());
-        policy
-    } else {
-        let Some((source, text)) = find_annotation(root, kind, options.key, &mut report.warnings)?
-        else {
-            return Ok(report);
-        };
-        let validation = Policy::validate(text);
-        let source = PolicySource {
-            diagnostics: validation.diagnostics,
-            ..source
-        };
-        let Some(policy) = validation.policy else {
-            report.warnings.clear();
-            return Err(WorkloadError::invalid_policy(source));
-        };
-        report.policy = Some(source);
-        from_annotation = policy.with_mode(options.mode);
-        &from_annotation
-    };
-    let spec_path = kind.pod_spec_path();
-    let spec = match walk(root, spec_path)? {
-        Walk::Found(spec) => spec,
-        Walk::Missing(depth) => {
-            return Err(WorkloadError::missing(
-                pointer_of(spec_path.iter().take(depth + 1).copied()),
-                &format!(
-                    "a {kind} has its pod spec at {}",
-                    pointer_of(spec_path.iter().copied())
-                ),
-            ));
-        }
-    };
-    let spec_pointer = pointer_of(spec_path.iter().copied());
-    for list in ContainerList::ALL {
-        let items = match spec.get(list.as_str()) {
-            None | Some(Value::Null) => continue,
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                let mut pointer = spec_pointer.clone();
-                push_token(&mut pointer, list.as_str());
-                return Err(WorkloadError::wrong_type(pointer, "an array", other));
-            }
-        };
-        for (index, item) in items.iter().enumerate() {
-            let row = rewrite_container(policy, &spec_pointer, list, index, item);
-            if let Some(after) = row.after.as_ref().filter(|_| row.changed()) {
-                report
-                    .patch
-                    .push(PatchOp::replace(row.pointer.clone(), after.clone()));
-            }
-            report.containers.push(row);
-        }
-    }
-    Ok(report)
+    find::rewrite_node(object, options)
 }
 
-/// The row of one entry of a container list.
-fn rewrite_container(
-    policy: &Policy,
-    spec_pointer: &str,
-    list: ContainerList,
-    index: usize,
-    item: &Value,
-) -> ContainerReport {
-    let mut pointer = spec_pointer.to_owned();
-    push_token(&mut pointer, list.as_str());
-    push_token(&mut pointer, &index.to_string());
-    let mut row = ContainerReport {
-        list,
-        index,
-        name: None,
-        pointer: String::new(),
-        before: None,
-        after: None,
-        rule: None,
-        error: None,
-    };
-    let Some(container) = item.as_object() else {
-        row.error = Some(ContainerError::not_an_object(&pointer, item));
-        row.pointer = pointer;
-        return row;
-    };
-    push_token(&mut pointer, "image");
-    row.name = container
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    match container.get("image") {
-        // An image may be left out for higher-level config management to fill in: missing,
-        // null and "" are the same (Kubernetes' own rule for a pod template's image).
-        None | Some(Value::Null) => {}
-        Some(Value::String(image)) if image.is_empty() => {}
-        Some(Value::String(image)) => {
-            row.before = Some(image.clone());
-            match policy.rewrite(image) {
-                Ok(rewritten) => {
-                    row.rule = rewritten.rule.and_then(|id| policy.applied_rule(id));
-                    row.after = Some(rewritten.image.into_owned());
-                }
-                Err(error) => {
-                    row.after = Some(image.clone());
-                    row.error = Some(ContainerError::rewrite(error));
-                }
-            }
-        }
-        Some(other) => row.error = Some(ContainerError::image_not_string(&pointer, other)),
-    }
-    row.pointer = pointer;
-    row
-}
-
-/// The annotation that holds the policy, and its text; warnings for the workload-level fallback.
-fn find_annotation<'v>(
-    root: &'v Map<String, Value>,
-    kind: WorkloadKind,
-    key: &str,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<(PolicySource, &'v str)>, WorkloadError> {
-    let template = kind.template_path();
-    let pod_level = annotation_at(root, template, key)?;
-    if kind == WorkloadKind::Pod {
-        return Ok(
-            pod_level.map(|(pointer, text)| (source(PolicyOrigin::Pod, pointer, text), text))
-        );
-    }
-    let workload_level = annotation_at(root, &[], key)?;
-    match (pod_level, workload_level) {
-        (Some((pointer, text)), other) => {
-            if let Some((other_pointer, _)) = other.filter(|(_, other_text)| *other_text != text) {
-                warnings.push(Warning {
-                    code: Code::IgnoredAnnotation,
-                    message: format!(
-                        "the {kind}'s own annotation {key:?} differs from its pod template's, and is ignored: the pod template's applies"
-                    ),
-                    pointer: other_pointer,
-                });
-            }
-            Ok(Some((
-                source(PolicyOrigin::PodTemplate, pointer, text),
-                text,
-            )))
-        }
-        (None, Some((pointer, text))) => {
-            warnings.push(Warning {
-                code: Code::WorkloadAnnotation,
-                message: format!(
-                    "the policy is read from the {kind}'s own annotation {key:?}, but its pods will not carry it, so a webhook on pods will not see it: put it in {}",
-                    pointer_of(template.iter().copied().chain(["metadata", "annotations"]))
-                ),
-                pointer: pointer.clone(),
-            });
-            Ok(Some((source(PolicyOrigin::Workload, pointer, text), text)))
-        }
-        (None, None) => Ok(None),
-    }
-}
-
-fn source(origin: PolicyOrigin, pointer: String, text: &str) -> PolicySource {
-    PolicySource {
-        origin,
-        pointer: Some(pointer),
-        annotation: Some(text.to_owned()),
-        diagnostics: Vec::new(),
-    }
-}
-
-/// The annotation `key` under `base/metadata/annotations`: its pointer and text. A missing or
-/// null step is no annotation; a step of the wrong type is an error.
-fn annotation_at<'v>(
-    root: &'v Map<String, Value>,
-    base: &[&str],
-    key: &str,
-) -> Result<Option<(String, &'v str)>, WorkloadError> {
-    let path: Vec<&str> = base
-        .iter()
-        .copied()
-        .chain(["metadata", "annotations"])
-        .collect();
-    let Walk::Found(annotations) = walk(root, &path)? else {
-        return Ok(None);
-    };
-    let mut pointer = pointer_of(path.iter().copied());
-    push_token(&mut pointer, key);
-    match annotations.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some((pointer, text.as_str()))),
-        Some(other) => Err(WorkloadError::wrong_type(pointer, "a string", other)),
-    }
-}
-
-enum Walk<'v> {
-    Found(&'v Map<String, Value>),
-    /// The step at this depth is missing or null.
-    Missing(usize),
-}
-
-/// Follows `path` through objects from `root`.
-fn walk<'v>(root: &'v Map<String, Value>, path: &[&str]) -> Result<Walk<'v>, WorkloadError> {
-    let mut at = root;
-    for (depth, step) in path.iter().enumerate() {
-        match at.get(*step) {
-            None | Some(Value::Null) => return Ok(Walk::Missing(depth)),
-            Some(Value::Object(next)) => at = next,
-            Some(other) => {
-                return Err(WorkloadError::wrong_type(
-                    pointer_of(path.iter().take(depth + 1).copied()),
-                    "an object",
-                    other,
-                ));
-            }
-        }
-    }
-    Ok(Walk::Found(at))
-}
+pub use find::{ObjectReport, rewrite_node, rewrite_objects};

@@ -1,0 +1,689 @@
+//! Finding pod specs (by the kinds table or by shape), reading their policies, rewriting their
+//! containers; and the objects of a document (entering `List`s).
+
+use serde::Serialize;
+
+use super::kind::{Paths, Step, steps};
+use super::node::{Lookup, Node, ValueType};
+use super::{
+    ContainerError, ContainerList, ContainerReport, FoundBy, Options, PatchOp, PodSpecReport,
+    PolicyOrigin, PolicySource, Report, Warning, WorkloadError, WorkloadKind,
+};
+use crate::pointer::push_token;
+use crate::{Code, Policy};
+
+/// A pod spec found in an object.
+struct Found<N> {
+    spec: N,
+    pointer: String,
+    /// The pod template (its `metadata.annotations` carry the pods' policy) and its pointer.
+    template: Option<(N, String)>,
+}
+
+/// Rewrites one object given as any [`Node`]; [`rewrite`](super::rewrite) for a
+/// `serde_json::Value`.
+///
+/// # Errors
+///
+/// As [`rewrite`](super::rewrite).
+///
+/// ```
+/// use imgrepl::workload::{self, FoundBy, Options};
+///
+/// let widget = serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget",
+///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+///   "spec": {"runner": {"spec": {"containers": [{"image": "nginx"}]}}}});
+/// let report = workload::rewrite_node(&widget, &Options::default())?;
+/// assert_eq!(report.kind.as_ref().map(|k| k.found_by()), Some(FoundBy::Shape));
+/// assert_eq!(report.patch.ops()[0].path, "/spec/runner/spec/containers/0/image");
+/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// ```
+pub fn rewrite_node<'a, N: Node<'a>>(
+    object: N,
+    options: &Options<'_>,
+) -> Result<Report, WorkloadError> {
+    if object.value_type() != ValueType::Object {
+        return Err(WorkloadError::not_an_object(object.value_type()));
+    }
+    let api_version = top_string(object, "apiVersion")?;
+    let kind_name = top_string(object, "kind")?.unwrap_or_default();
+    let mut report = Report::default();
+    let Some(found) = find_pod_specs(object, api_version, kind_name, options, &mut report)? else {
+        return Ok(report);
+    };
+    let mut cache: Vec<(String, Policy)> = Vec::new();
+    for pod_spec in found {
+        let (mut source, text) = if options.policy.is_some() {
+            (PolicySource::caller(), None)
+        } else {
+            let annotation = find_annotation(
+                object,
+                pod_spec.template.as_ref(),
+                kind_name,
+                options.key,
+                &mut report.warnings,
+            )?;
+            let Some((source, text)) = annotation else {
+                report.pod_specs.push(PodSpecReport {
+                    pointer: pod_spec.pointer,
+                    template: pod_spec.template.map(|(_, p)| p),
+                    policy: None,
+                });
+                continue;
+            };
+            (source, Some(text))
+        };
+        let policy: &Policy = match (options.policy, text) {
+            (Some(policy), _) => policy,
+            (None, Some(text)) => {
+                let key = source.pointer.clone().unwrap_or_default();
+                let validation = Policy::validate(text);
+                source.diagnostics = validation.diagnostics;
+                let Some(policy) = validation.policy else {
+                    report.warnings.clear();
+                    return Err(WorkloadError::invalid_policy(source));
+                };
+                if !cache.iter().any(|(k, _)| *k == key) {
+                    cache.push((key.clone(), policy.with_mode(options.mode)));
+                }
+                match cache.iter().find(|(k, _)| *k == key) {
+                    Some((_, p)) => p,
+                    None => continue,
+                }
+            }
+            (None, None) => continue,
+        };
+        rewrite_spec(policy, &pod_spec, &mut report)?;
+        if report.policy.is_none() {
+            report.policy = Some(source.clone());
+        }
+        report.pod_specs.push(PodSpecReport {
+            pointer: pod_spec.pointer,
+            template: pod_spec.template.map(|(_, p)| p),
+            policy: Some(source),
+        });
+    }
+    dedup_warnings(&mut report.warnings);
+    Ok(report)
+}
+
+/// The pod specs of the object, by the table or by shape; `None` when there are none (the
+/// report then says why, when it is a kind of the table).
+fn find_pod_specs<'a, N: Node<'a>>(
+    object: N,
+    api_version: Option<&str>,
+    kind_name: &str,
+    options: &Options<'_>,
+    report: &mut Report,
+) -> Result<Option<Vec<Found<N>>>, WorkloadError> {
+    let in_table = api_version.and_then(|v| Paths::lookup(options.pod_specs, v, kind_name));
+    let group = super::group_of(api_version.unwrap_or_default());
+    if let Some((paths, found_by)) = in_table {
+        report.kind = Some(WorkloadKind::new(group, kind_name, found_by));
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for path in paths.each() {
+            resolve(object, path, &mut found, &mut missing)?;
+        }
+        if found.is_empty() {
+            let at = missing.first().cloned().unwrap_or_default();
+            report.warnings.push(Warning {
+                code: Code::NoPodSpec,
+                message: format!(
+                    "the {kind_name} has no pod spec ({at} is missing): passed through as it is (a partial object, such as a patch)"
+                ),
+                pointer: at,
+            });
+            return Ok(None);
+        }
+        return Ok(Some(found));
+    }
+    if !options.shapes {
+        return Ok(None);
+    }
+    let found = by_shape(object)?;
+    if found.is_empty() {
+        return Ok(None);
+    }
+    report.kind = Some(WorkloadKind::new(group, kind_name, FoundBy::Shape));
+    Ok(Some(found))
+}
+
+fn dedup_warnings(warnings: &mut Vec<Warning>) {
+    let mut seen: Vec<Warning> = Vec::with_capacity(warnings.len());
+    for w in warnings.drain(..) {
+        if !seen.contains(&w) {
+            seen.push(w);
+        }
+    }
+    *warnings = seen;
+}
+
+/// The string at `key` of the object, `None` when missing or not a string.
+fn top_string<'a, N: Node<'a>>(object: N, key: &str) -> Result<Option<&'a str>, WorkloadError> {
+    match object.get(key) {
+        Lookup::Found(v) => Ok(v.as_str()),
+        Lookup::Missing => Ok(None),
+        Lookup::Duplicate => Err(WorkloadError::duplicate_key(pointer_of_key("", key))),
+    }
+}
+
+fn pointer_of_key(base: &str, key: &str) -> String {
+    let mut p = base.to_owned();
+    push_token(&mut p, key);
+    p
+}
+
+/// A node reached on a path: (the node, its pointer, the number of steps done, the node before
+/// the last step and its pointer).
+type Walk<N> = (N, String, usize, Option<(N, String)>);
+
+/// Follows `path` from `root`, adding each pod spec found, and the pointer of the first
+/// missing step of each branch to `missing`.
+fn resolve<'a, N: Node<'a>>(
+    root: N,
+    path: &str,
+    found: &mut Vec<Found<N>>,
+    missing: &mut Vec<String>,
+) -> Result<(), WorkloadError> {
+    let all: Vec<Step<'_>> = steps(path).collect();
+    let mut work: Vec<Walk<N>> = vec![(root, String::new(), 0, None)];
+    while let Some((node, pointer, done, parent)) = work.pop() {
+        if done == all.len() {
+            let last_is_spec = matches!(all.last(), Some(Step::Key("spec")));
+            let template = if last_is_spec { parent } else { None };
+            found.push(Found {
+                spec: node,
+                pointer,
+                template,
+            });
+            continue;
+        }
+        let (key, each) = match all[done] {
+            Step::Key(k) => (k, false),
+            Step::Each(k) => (k, true),
+        };
+        let next_pointer = pointer_of_key(&pointer, key);
+        let value = match node.get(key) {
+            Lookup::Found(v) if v.value_type() != ValueType::Null => v,
+            Lookup::Found(_) | Lookup::Missing => {
+                missing.push(next_pointer);
+                continue;
+            }
+            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(next_pointer)),
+        };
+        if each {
+            if value.value_type() != ValueType::Array {
+                return Err(WorkloadError::wrong_type(
+                    next_pointer,
+                    "an array",
+                    value.value_type(),
+                ));
+            }
+            let items: Vec<N> = value.items().collect();
+            for (i, item) in items.into_iter().enumerate().rev() {
+                let item_pointer = pointer_of_key(&next_pointer, &i.to_string());
+                match item.value_type() {
+                    ValueType::Object => {
+                        work.push((item, item_pointer, done + 1, Some((node, pointer.clone()))));
+                    }
+                    ValueType::Null => missing.push(item_pointer),
+                    other => {
+                        return Err(WorkloadError::wrong_type(item_pointer, "an object", other));
+                    }
+                }
+            }
+        } else {
+            if value.value_type() != ValueType::Object {
+                return Err(WorkloadError::wrong_type(
+                    next_pointer,
+                    "an object",
+                    value.value_type(),
+                ));
+            }
+            work.push((value, next_pointer, done + 1, Some((node, pointer))));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `node` looks like a pod spec: a `containers` array, not empty, of objects, at least
+/// one of them with an `image`.
+fn looks_like_pod_spec<'a, N: Node<'a>>(node: N) -> bool {
+    let Lookup::Found(list) = node.get("containers") else {
+        return false;
+    };
+    if list.value_type() != ValueType::Array {
+        return false;
+    }
+    let mut any_image = false;
+    for item in list.items() {
+        if item.value_type() != ValueType::Object {
+            return false;
+        }
+        any_image |= !matches!(item.get("image"), Lookup::Missing);
+    }
+    any_image
+}
+
+/// A step of the path to a node during the shape search.
+#[derive(Clone, Copy)]
+enum Token<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The pod specs of an object of unknown kind, found by their shape; a pod spec is not searched
+/// inside. A duplicate key on the path to one is an error.
+fn by_shape<'a, N: Node<'a>>(root: N) -> Result<Vec<Found<N>>, WorkloadError> {
+    let mut found = Vec::new();
+    let mut path: Vec<(Token<'a>, N, bool)> = Vec::new();
+    // (node, depth, the token that led to it, whether its key is duplicated)
+    let mut work: Vec<(N, usize, Option<Token<'a>>, bool)> = vec![(root, 0, None, false)];
+    while let Some((node, depth, token, duplicate)) = work.pop() {
+        path.truncate(depth.saturating_sub(1));
+        if let Some(token) = token {
+            path.push((token, node, duplicate));
+        }
+        match node.value_type() {
+            ValueType::Object if depth > 0 && looks_like_pod_spec(node) => {
+                let pointer = pointer_of_tokens(path.iter().map(|(t, _, _)| *t));
+                if let Some(i) = path.iter().position(|(_, _, d)| *d) {
+                    let at = pointer_of_tokens(path[..=i].iter().map(|(t, _, _)| *t));
+                    return Err(WorkloadError::duplicate_key(at));
+                }
+                let template = match path.as_slice() {
+                    [.., (_, parent, _), (Token::Key("spec"), _, _)] => Some((
+                        *parent,
+                        pointer_of_tokens(path[..path.len() - 1].iter().map(|(t, _, _)| *t)),
+                    )),
+                    [(Token::Key("spec"), _, _)] => Some((root, String::new())),
+                    _ => None,
+                };
+                found.push(Found {
+                    spec: node,
+                    pointer,
+                    template,
+                });
+            }
+            ValueType::Object => {
+                let entries: Vec<_> = node.entries().collect();
+                for entry in entries.into_iter().rev() {
+                    if let Some(key) = entry.key {
+                        if depth == 0 && key == "metadata" {
+                            continue;
+                        }
+                        work.push((
+                            entry.value,
+                            depth + 1,
+                            Some(Token::Key(key)),
+                            entry.duplicate,
+                        ));
+                    }
+                }
+            }
+            ValueType::Array => {
+                let items: Vec<N> = node.items().collect();
+                for (i, item) in items.into_iter().enumerate().rev() {
+                    work.push((item, depth + 1, Some(Token::Index(i)), false));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(found)
+}
+
+fn pointer_of_tokens<'a>(tokens: impl Iterator<Item = Token<'a>>) -> String {
+    let mut p = String::new();
+    for t in tokens {
+        match t {
+            Token::Key(k) => push_token(&mut p, k),
+            Token::Index(i) => push_token(&mut p, &i.to_string()),
+        }
+    }
+    p
+}
+
+/// The annotation that holds the policy of a pod spec, and its text; warnings for the
+/// object-level fallback.
+fn find_annotation<'a, N: Node<'a>>(
+    root: N,
+    template: Option<&(N, String)>,
+    kind: &str,
+    key: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<(PolicySource, &'a str)>, WorkloadError> {
+    let pod_level = match template {
+        Some((node, pointer)) => annotation_at(*node, pointer, key)?,
+        None => None,
+    };
+    let is_pod = template.is_some_and(|(_, p)| p.is_empty());
+    if is_pod {
+        return Ok(
+            pod_level.map(|(pointer, text)| (source(PolicyOrigin::Pod, pointer, text), text))
+        );
+    }
+    let workload_level = annotation_at(root, "", key)?;
+    match (pod_level, workload_level) {
+        (Some((pointer, text)), other) => {
+            if let Some((other_pointer, _)) = other.filter(|(_, other_text)| *other_text != text) {
+                warnings.push(Warning {
+                    code: Code::IgnoredAnnotation,
+                    message: format!(
+                        "the {kind}'s own annotation {key:?} differs from its pod template's, and is ignored: the pod template's applies"
+                    ),
+                    pointer: other_pointer,
+                });
+            }
+            Ok(Some((
+                source(PolicyOrigin::PodTemplate, pointer, text),
+                text,
+            )))
+        }
+        (None, Some((pointer, text))) => {
+            let advice = match template {
+                Some((_, at)) => format!(": put it in {at}/metadata/annotations"),
+                None => String::new(),
+            };
+            warnings.push(Warning {
+                code: Code::WorkloadAnnotation,
+                message: format!(
+                    "the policy is read from the {kind}'s own annotation {key:?}, but its pods will not carry it, so a webhook on pods will not see it{advice}"
+                ),
+                pointer: pointer.clone(),
+            });
+            Ok(Some((source(PolicyOrigin::Workload, pointer, text), text)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn source(origin: PolicyOrigin, pointer: String, text: &str) -> PolicySource {
+    PolicySource {
+        origin,
+        pointer: Some(pointer),
+        annotation: Some(text.to_owned()),
+        diagnostics: Vec::new(),
+    }
+}
+
+/// The annotation `key` under `base/metadata/annotations`: its pointer and text. A missing or
+/// null step is no annotation; a step of the wrong type, or a duplicate, is an error.
+fn annotation_at<'a, N: Node<'a>>(
+    base: N,
+    base_pointer: &str,
+    key: &str,
+) -> Result<Option<(String, &'a str)>, WorkloadError> {
+    let mut at = base;
+    let mut pointer = base_pointer.to_owned();
+    for step in ["metadata", "annotations", key] {
+        push_token(&mut pointer, step);
+        let next = match at.get(step) {
+            Lookup::Found(v) if v.value_type() != ValueType::Null => v,
+            Lookup::Found(_) | Lookup::Missing => return Ok(None),
+            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(pointer)),
+        };
+        if step == key {
+            return match next.as_str() {
+                Some(text) => Ok(Some((pointer, text))),
+                None => Err(WorkloadError::wrong_type(
+                    pointer,
+                    "a string",
+                    next.value_type(),
+                )),
+            };
+        }
+        if next.value_type() != ValueType::Object {
+            return Err(WorkloadError::wrong_type(
+                pointer,
+                "an object",
+                next.value_type(),
+            ));
+        }
+        at = next;
+    }
+    Ok(None)
+}
+
+/// Adds the rows and patch operations of one pod spec.
+fn rewrite_spec<'a, N: Node<'a>>(
+    policy: &Policy,
+    pod_spec: &Found<N>,
+    report: &mut Report,
+) -> Result<(), WorkloadError> {
+    for list in ContainerList::ALL {
+        let mut list_pointer = pod_spec.pointer.clone();
+        push_token(&mut list_pointer, list.as_str());
+        let items = match pod_spec.spec.get(list.as_str()) {
+            Lookup::Missing => continue,
+            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(list_pointer)),
+            Lookup::Found(v) => match v.value_type() {
+                ValueType::Null => continue,
+                ValueType::Array => v,
+                other => return Err(WorkloadError::wrong_type(list_pointer, "an array", other)),
+            },
+        };
+        for (index, item) in items.items().enumerate() {
+            let row = rewrite_container(policy, &list_pointer, list, index, item);
+            if let Some(after) = row.after.as_ref().filter(|_| row.changed()) {
+                report
+                    .patch
+                    .push(PatchOp::replace(row.pointer.clone(), after.clone()));
+            }
+            report.containers.push(row);
+        }
+    }
+    Ok(())
+}
+
+/// The row of one entry of a container list.
+fn rewrite_container<'a, N: Node<'a>>(
+    policy: &Policy,
+    list_pointer: &str,
+    list: ContainerList,
+    index: usize,
+    item: N,
+) -> ContainerReport {
+    let mut pointer = list_pointer.to_owned();
+    push_token(&mut pointer, &index.to_string());
+    let mut row = ContainerReport {
+        list,
+        index,
+        name: None,
+        pointer: String::new(),
+        before: None,
+        after: None,
+        rule: None,
+        error: None,
+    };
+    if item.value_type() != ValueType::Object {
+        row.error = Some(ContainerError::not_an_object(&pointer, item.value_type()));
+        row.pointer = pointer;
+        return row;
+    }
+    let container = item;
+    let name_pointer = pointer_of_key(&pointer, "name");
+    push_token(&mut pointer, "image");
+    match container.get("name") {
+        Lookup::Found(name) => row.name = name.as_str().map(str::to_owned),
+        Lookup::Missing => {}
+        Lookup::Duplicate => {
+            row.error = Some(ContainerError::duplicate_key(&name_pointer));
+            row.pointer = pointer;
+            return row;
+        }
+    }
+    match container.get("image") {
+        Lookup::Missing => {}
+        Lookup::Duplicate => row.error = Some(ContainerError::duplicate_key(&pointer)),
+        Lookup::Found(image) => match (image.value_type(), image.as_str()) {
+            // An image may be left out for higher-level config management to fill in: missing,
+            // null and "" are the same (Kubernetes' own rule for a pod template's image).
+            (ValueType::Null, _) | (_, Some("")) => {}
+            (_, Some(image)) => {
+                row.before = Some(image.to_owned());
+                match policy.rewrite(image) {
+                    Ok(rewritten) => {
+                        row.rule = rewritten.rule.and_then(|id| policy.applied_rule(id));
+                        row.after = Some(rewritten.image.into_owned());
+                    }
+                    Err(error) => {
+                        row.after = Some(image.to_owned());
+                        row.error = Some(ContainerError::rewrite(error));
+                    }
+                }
+            }
+            (other, None) => {
+                row.error = Some(ContainerError::image_not_string(&pointer, other));
+            }
+        },
+    }
+    row.pointer = pointer;
+    row
+}
+
+/// One object of a document: the document itself, or an item of a `List` in it (Lists in
+/// Lists are entered).
+///
+/// ```
+/// use imgrepl::workload::{self, Options};
+///
+/// let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+///   {"apiVersion": "v1", "kind": "List", "items": [
+///     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {"coordinator.cci.io/image-replacement":
+///       r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+///      "spec": {"containers": [{"image": "nginx"}]}}]}]});
+/// let objects = workload::rewrite_objects(&list, &Options::default());
+/// assert_eq!((objects[0].pointer.as_str(), objects[0].items.as_slice()), ("/items/0/items/0", &[0, 0][..]));
+/// assert_eq!(objects[0].patch()[0].path, "/items/0/items/0/spec/containers/0/image");
+/// ```
+///
+/// It serializes with `report` or `error`, whichever the outcome is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectReport {
+    /// The RFC 6901 pointer of the object in the document (`""` for the document itself).
+    pub pointer: String,
+    /// The item indexes of the `List`s it is in, outermost first (empty for the document).
+    pub items: Vec<usize>,
+    /// Its `kind`, when that is a string.
+    pub kind: Option<String>,
+    /// Its `metadata.name`, when that is a string.
+    pub name: Option<String>,
+    /// What happened to it.
+    pub outcome: Result<Report, WorkloadError>,
+}
+
+impl Serialize for ObjectReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ObjectReport", 5)?;
+        s.serialize_field("pointer", &self.pointer)?;
+        s.serialize_field("items", &self.items)?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("name", &self.name)?;
+        match &self.outcome {
+            Ok(report) => s.serialize_field("report", report)?,
+            Err(error) => s.serialize_field("error", error)?,
+        }
+        s.end()
+    }
+}
+
+impl ObjectReport {
+    /// The patch operations of the object, with paths from the document's root.
+    #[must_use]
+    pub fn patch(&self) -> Vec<PatchOp> {
+        match &self.outcome {
+            Ok(report) => report
+                .patch
+                .iter()
+                .map(|op| {
+                    PatchOp::replace(format!("{}{}", self.pointer, op.path), op.value.clone())
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// Whether `node` is a `List` (a kind ending in `List` with `items`, all of them objects).
+fn is_list<'a, N: Node<'a>>(node: N) -> Option<N> {
+    let Lookup::Found(kind) = node.get("kind") else {
+        return None;
+    };
+    if !kind.as_str()?.ends_with("List") {
+        return None;
+    }
+    let Lookup::Found(items) = node.get("items") else {
+        return None;
+    };
+    (items.value_type() == ValueType::Array
+        && items.items().all(|i| i.value_type() == ValueType::Object))
+    .then_some(items)
+}
+
+/// The objects of one document, each rewritten: the document, or the items of a `List`
+/// (`kind: List`, `PodList`, … whose `items` are all objects), Lists in Lists entered. A
+/// document that is not an object (a JSON Patch file, a string) gives one object with a
+/// [`Code::DocumentNotObject`] warning; an empty (null) document gives none.
+pub fn rewrite_objects<'a, N: Node<'a>>(document: N, options: &Options<'_>) -> Vec<ObjectReport> {
+    let mut out = Vec::new();
+    match document.value_type() {
+        ValueType::Null => return out,
+        ValueType::Object => {}
+        other => {
+            out.push(ObjectReport {
+                pointer: String::new(),
+                items: Vec::new(),
+                kind: None,
+                name: None,
+                outcome: Ok(Report {
+                    warnings: vec![Warning {
+                        code: Code::DocumentNotObject,
+                        message: format!(
+                            "not a Kubernetes object ({}): passed through as it is",
+                            other.type_name()
+                        ),
+                        pointer: String::new(),
+                    }],
+                    ..Report::default()
+                }),
+            });
+            return out;
+        }
+    }
+    let mut work: Vec<(N, String, Vec<usize>)> = vec![(document, String::new(), Vec::new())];
+    while let Some((node, pointer, items)) = work.pop() {
+        if let Some(list) = is_list(node) {
+            let all: Vec<N> = list.items().collect();
+            for (i, item) in all.into_iter().enumerate().rev() {
+                let mut p = pointer_of_key(&pointer, "items");
+                push_token(&mut p, &i.to_string());
+                let mut at = items.clone();
+                at.push(i);
+                work.push((item, p, at));
+            }
+            continue;
+        }
+        let string = |key| match node.get(key) {
+            Lookup::Found(v) => v.as_str().map(str::to_owned),
+            _ => None,
+        };
+        let name = match node.get("metadata") {
+            Lookup::Found(m) => match m.get("name") {
+                Lookup::Found(n) => n.as_str().map(str::to_owned),
+                _ => None,
+            },
+            _ => None,
+        };
+        out.push(ObjectReport {
+            kind: string("kind"),
+            name,
+            outcome: rewrite_node(node, options),
+            pointer,
+            items,
+        });
+    }
+    out
+}
