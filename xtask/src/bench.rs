@@ -17,6 +17,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 use crate::cmd::{Cmd, root, say};
 
 /// The suites, in the order the table shows them.
@@ -122,24 +124,18 @@ impl Estimate {
     }
 }
 
-/// The number that follows `key` (`"point_estimate":`) after `after` in `json`.
-fn number(json: &str, after: &str, key: &str) -> Option<f64> {
-    let from = json.find(after)? + after.len();
-    let rest = &json[from..];
-    let at = rest.find(key)? + key.len();
-    let digits: String = rest[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
-        .collect();
-    digits.parse().ok()
-}
-
-/// The string value of `"key":"…"` in `json` (criterion's ids hold no escapes).
-fn string(json: &str, key: &str) -> Option<String> {
-    let pattern = format!("\"{key}\":\"");
-    let from = json.find(&pattern)? + pattern.len();
-    let len = json[from..].find('"')?;
-    Some(json[from..from + len].to_owned())
+/// The estimate of one benchmark from criterion's `benchmark.json` and `estimates.json`; `None`
+/// when either is not what criterion writes.
+fn estimate_from(benchmark: &str, estimates: &str) -> Option<Estimate> {
+    let b: Value = serde_json::from_str(benchmark).ok()?;
+    let e: Value = serde_json::from_str(estimates).ok()?;
+    Some(Estimate {
+        suite: b["group_id"].as_str()?.to_owned(),
+        engine: b["function_id"].as_str()?.to_owned(),
+        n: b["value_str"].as_str().and_then(|v| v.parse().ok()),
+        median_ns: e["median"]["point_estimate"].as_f64()?,
+        elements: b["throughput"]["Elements"].as_u64()?,
+    })
 }
 
 /// Reads one benchmark directory (`…/new/`).
@@ -148,18 +144,8 @@ fn read_estimate(new: &Path) -> Result<Estimate, String> {
         let path = new.join(name);
         std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
-    let benchmark = read("benchmark.json")?;
-    let estimates = read("estimates.json")?;
-    let bad = || format!("unexpected contents in {}", new.display());
-    Ok(Estimate {
-        suite: string(&benchmark, "group_id").ok_or_else(bad)?,
-        engine: string(&benchmark, "function_id").ok_or_else(bad)?,
-        n: string(&benchmark, "value_str").and_then(|v| v.parse().ok()),
-        median_ns: number(&estimates, "\"median\"", "\"point_estimate\":").ok_or_else(bad)?,
-        // `f64` → `u64`: criterion writes the element count as an integer.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        elements: number(&benchmark, "\"throughput\"", "\"Elements\":").ok_or_else(bad)? as u64,
-    })
+    estimate_from(&read("benchmark.json")?, &read("estimates.json")?)
+        .ok_or_else(|| format!("unexpected contents in {}", new.display()))
 }
 
 /// Every `new/` directory under `dir`.
@@ -372,20 +358,21 @@ mod tests {
         let benchmark = r#"{"group_id":"rewrite","function_id":"imgrepl/rewrite","value_str":"1000","throughput":{"Elements":1000},"full_id":"rewrite/imgrepl/rewrite/1000"}"#;
         let estimates = r#"{"mean":{"confidence_interval":{"lower_bound":1.0},"point_estimate":99.5},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":40000.5,"standard_error":1.0}}"#;
         assert_eq!(
-            string(benchmark, "function_id").as_deref(),
-            Some("imgrepl/rewrite")
+            estimate_from(benchmark, estimates),
+            Some(Estimate {
+                suite: "rewrite".to_owned(),
+                engine: "imgrepl/rewrite".to_owned(),
+                n: Some(1000),
+                median_ns: 40000.5,
+                elements: 1000,
+            })
         );
-        assert_eq!(string(benchmark, "value_str").as_deref(), Some("1000"));
-        assert_eq!(
-            number(estimates, "\"median\"", "\"point_estimate\":"),
-            Some(40000.5)
-        );
-        assert_eq!(
-            number(benchmark, "\"throughput\"", "\"Elements\":"),
-            Some(1000.0)
-        );
-        // `"value_str":null` has no string value.
-        assert_eq!(string(r#"{"value_str":null}"#, "value_str"), None);
+        // No parameter: `"value_str":null`.
+        let plain = benchmark.replace(r#""1000","throughput""#, r#"null,"throughput""#);
+        assert_eq!(estimate_from(&plain, estimates).map(|e| e.n), Some(None));
+        // Not criterion's shape.
+        assert_eq!(estimate_from(r#"{"group_id":1}"#, estimates), None);
+        assert_eq!(estimate_from(benchmark, "{"), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `cargo xtask …`: the workspace's tasks, in plain Rust (std only), so that a fresh machine
-//! with the stable toolchain needs nothing else to run them.
+//! `cargo xtask …`: the workspace's tasks, in plain Rust (std, and `serde_json` to read
+//! criterion's results), so that a fresh machine with the stable toolchain needs nothing else to
+//! run them.
 //!
 //! | task | what it does | module |
 //! |---|---|---|
