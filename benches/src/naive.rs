@@ -136,7 +136,7 @@ impl Naive {
     /// # Errors
     ///
     /// [`Error::InvalidImage`] for an invalid image, [`Error::InvalidResult`] when the result would
-    /// not be a valid reference; `out` then holds nothing useful.
+    /// not be a valid reference as written and as the runtime reads it (normalized); `out` then holds nothing useful.
     pub fn rewrite_into(&self, image: &str, out: &mut String) -> Result<Option<usize>, Error> {
         out.clear();
         let Some((index, prefix_len)) = self.find(image)? else {
@@ -149,9 +149,14 @@ impl Naive {
             out.push('/');
         }
         out.push_str(&image[prefix_len..]);
-        match Reference::parse(out) {
-            Ok(_) => Ok(Some(index)),
-            Err(_) => Err(Error::InvalidResult(index)),
+        // Valid as written and as the runtime reads it (normalized, and as a Docker reference).
+        let valid = Reference::parse(out).is_ok()
+            && Reference::parse_normalized(out).is_ok()
+            && Reference::parse_docker_ref(out).is_ok();
+        if valid {
+            Ok(Some(index))
+        } else {
+            Err(Error::InvalidResult(index))
         }
     }
 

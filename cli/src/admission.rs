@@ -15,7 +15,7 @@ use imgrepl::workload::admission::{self, MAX_REVIEW_BYTES};
 
 use crate::apply::PolicyArgs;
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, render};
+use crate::output::{Out, Stderr, render};
 
 /// Arguments of `imgrepl admission-review`.
 #[derive(Debug, clap::Args)]
@@ -39,18 +39,25 @@ pub struct Args {
 /// A failure to read the input or the policy, an input that is not an `AdmissionReview` request,
 /// or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
+    crate::input::one_stdin(
+        ("the AdmissionReview (FILE -)", &args.file),
+        ("the policy (--policy -)", args.policy.reads_stdin()),
+    )?;
     let (policy, mode) = args.policy.load()?;
     let table = args.policy.table()?;
     let options = args.policy.options(policy.as_ref(), mode, &table);
-    // One byte over the limit is read, so the library reports an oversized body itself.
-    let text = crate::input::read_text(&args.file, MAX_REVIEW_BYTES + 1)?;
+    // One byte over the limit is read, so the library reports an oversized body itself, with
+    // one message for every size.
+    let text = crate::input::read_bounded(&args.file, MAX_REVIEW_BYTES)?;
     let response =
         admission::review_json(&text, &options).map_err(|e| Failure::usage(e.to_string()))?;
+    // The response's warnings, as the API server would show them (capped, with "and N more").
+    let mut err = Stderr::new();
     for warning in response.warnings() {
-        eprintln!(
-            "imgrepl: warning: {}",
+        err.line(format_args!(
+            "warning: {}",
             render(warning.strip_prefix("imgrepl: ").unwrap_or(warning))
-        );
+        ))?;
     }
     let body = if args.compact {
         serde_json::to_string(&response.body)

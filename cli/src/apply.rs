@@ -22,7 +22,7 @@
 //! `--policy` file.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use imgrepl::workload::{
@@ -34,7 +34,7 @@ use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
 use serde::Serialize;
 
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, caret_line, line_at, render, write_columns};
+use crate::output::{Out, Stderr, TextIndex, render, write_columns};
 
 /// Where the policy comes from, for `apply` and `admission-review`.
 #[derive(Debug, clap::Args)]
@@ -88,6 +88,11 @@ impl PolicyArgs {
         Ok((Some(policy.with_mode(mode)), mode))
     }
 
+    /// Whether the policy is read from standard input (`--policy -`).
+    pub fn reads_stdin(&self) -> bool {
+        self.policy.as_deref() == Some(std::path::Path::new("-"))
+    }
+
     /// The kinds table: the built-in one with every `--pod-spec` added.
     ///
     /// # Errors
@@ -133,9 +138,11 @@ impl PolicyArgs {
 ///
 /// A failure to read the file, or an invalid policy.
 pub fn load_policy(path: &std::path::Path) -> Result<(Policy, String), Failure> {
-    let text = crate::input::read_text(path, crate::check::MAX_FILE_BYTES)?;
+    // Past 256 KiB the library's `too-large` diagnostic reports it, one message for any size.
+    let text = crate::input::read_bounded(path, imgrepl::MAX_POLICY_BYTES)?;
     let policy = Policy::from_json(&text).map_err(|e| {
         let mut message = format!("{}: {e}", path.display());
+        let text = TextIndex::new(&text);
         for d in e.diagnostics() {
             message.push('\n');
             message.push_str(&diagnostic_lines(d, &text));
@@ -169,9 +176,11 @@ pub struct Args {
     pub patch: bool,
 }
 
-/// Writes a line to stderr; a closed or full stderr is not a reason to stop.
-fn warn(line: &str) {
-    let _ = writeln!(io::stderr().lock(), "{line}");
+/// Writes a line to stderr: a closed pipe ends the command quietly, a full stream is exit
+/// code 2 (see [`crate::exit`]); never a panic.
+fn warn(err: &mut Stderr, line: &str) -> Result<(), Failure> {
+    err.text(line)?;
+    err.text("\n")
 }
 
 /// Runs `imgrepl apply`.
@@ -181,6 +190,10 @@ fn warn(line: &str) {
 /// A failure to read the input or the policy, an input that cannot be read at all, or a
 /// failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
+    crate::input::one_stdin(
+        ("the manifests (-f -)", &args.file),
+        ("the policy (--policy -)", args.policy.reads_stdin()),
+    )?;
     let (policy, mode) = args.policy.load()?;
     let table = args.policy.table()?;
     let input = crate::input::read_bytes(&args.file, MAX_INPUT_BYTES)?;
@@ -193,11 +206,12 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     // pod's secrets covers is reported.
     let secrets = imgrepl_manifest::pull_secrets(&input)
         .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
+    let mut err = Stderr::new();
     for problem in secrets.problems() {
-        warn(&format!(
-            "imgrepl: {name}: warning: {}",
-            render(&problem.message)
-        ));
+        warn(
+            &mut err,
+            &format!("imgrepl: {name}: warning: {}", render(&problem.message)),
+        )?;
     }
     let options = args
         .policy
@@ -210,7 +224,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         let edited = imgrepl_manifest::edit(&input, &options).map_err(failed)?;
         drop(input);
         for document in &edited.documents {
-            report_to_stderr(document);
+            report_to_stderr(document, &mut err)?;
         }
         write_table(out, &edited.documents)?;
         valid = !edited.has_errors();
@@ -219,8 +233,11 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         // holds the input, the output and one document.
         let mut written: Result<(), Failure> = Ok(());
         let output = imgrepl_manifest::edit_each(&input, &options, |document| {
-            report_to_stderr(&document);
             valid &= !document.has_errors();
+            if written.is_err() {
+                return;
+            }
+            written = report_to_stderr(&document, &mut err);
             if written.is_err() {
                 return;
             }
@@ -275,80 +292,94 @@ fn at(document: &Document, object: &ObjectReport, pointer: &str) -> String {
 }
 
 /// Prints a document's problems, and its objects' warnings and errors, to stderr.
-fn report_to_stderr(document: &Document) {
+fn report_to_stderr(document: &Document, err: &mut Stderr) -> Result<(), Failure> {
     if let Some(error) = &document.error {
         let p = error.position();
-        warn(&format!(
-            "imgrepl: document {} (line {}, column {}): error[{}]: {}; the document is left as it is",
-            document.number,
-            p.line,
-            p.column,
-            error.code(),
-            render(&error.to_string())
-        ));
+        warn(
+            err,
+            &format!(
+                "imgrepl: document {} (line {}, column {}): error[{}]: {}; the document is left as it is",
+                document.number,
+                p.line,
+                p.column,
+                error.code(),
+                render(&error.to_string())
+            ),
+        )?;
     }
     for object in &document.objects {
         let who = format!("{} ({})", place(document, object), render(&label(object)));
         match &object.outcome {
             Ok(report) => {
                 for warning in &report.warnings {
-                    warn(&format!(
-                        "imgrepl: {who}{}: warning: {}",
-                        at(document, object, &warning.pointer),
-                        render(&warning.message)
-                    ));
+                    warn(
+                        err,
+                        &format!(
+                            "imgrepl: {who}{}: warning: {}",
+                            at(document, object, &warning.pointer),
+                            render(&warning.message)
+                        ),
+                    )?;
                 }
                 if let Some(source) = &report.policy {
-                    let text = source.annotation.as_deref().unwrap_or_default();
+                    let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
                     for d in &source.diagnostics {
-                        warn(&format!(
-                            "imgrepl: {who}: warning: policy in {}:\n{}",
-                            source.pointer.as_deref().unwrap_or_default(),
-                            diagnostic_lines(d, text)
-                        ));
+                        warn(
+                            err,
+                            &format!(
+                                "imgrepl: {who}: warning: policy in {}:\n{}",
+                                source.pointer.as_deref().unwrap_or_default(),
+                                diagnostic_lines(d, &text)
+                            ),
+                        )?;
                     }
                 }
                 for row in report.errors() {
                     if let Some(message) = row.message() {
-                        warn(&format!(
-                            "imgrepl: {who}{}: error: {}",
-                            at(document, object, &row.pointer),
-                            render(&message)
-                        ));
+                        warn(
+                            err,
+                            &format!(
+                                "imgrepl: {who}{}: error: {}",
+                                at(document, object, &row.pointer),
+                                render(&message)
+                            ),
+                        )?;
                     }
                 }
             }
             Err(error) => {
-                warn(&format!(
-                    "imgrepl: {who}{}: error[{}]: {}",
-                    at(document, object, error.pointer()),
-                    error.code(),
-                    render(&error.to_string())
-                ));
+                warn(
+                    err,
+                    &format!(
+                        "imgrepl: {who}{}: error[{}]: {}",
+                        at(document, object, error.pointer()),
+                        error.code(),
+                        render(&error.to_string())
+                    ),
+                )?;
                 if let Some(source) = error.policy() {
-                    let text = source.annotation.as_deref().unwrap_or_default();
+                    let text = TextIndex::new(source.annotation.as_deref().unwrap_or_default());
                     for d in &source.diagnostics {
-                        warn(&diagnostic_lines(d, text));
+                        warn(err, &diagnostic_lines(d, &text))?;
                     }
                 }
             }
         }
     }
+    Ok(())
 }
 
-/// A diagnostic, and the line of `text` it is on with a caret under its span.
-fn diagnostic_lines(d: &Diagnostic, text: &str) -> String {
-    let line = line_at(text, d.span().start);
-    let end = d.span().end.min(line.start + line.text.len());
-    let caret = caret_line(
-        line.text,
-        d.span().start.saturating_sub(line.start)..end.saturating_sub(line.start),
-    );
+/// A diagnostic, and the line of `text` it is on (a window of it, when it is long) with a caret
+/// under its span: the renderer of `imgrepl check`.
+fn diagnostic_lines(d: &Diagnostic, text: &TextIndex<'_>) -> String {
+    let s = text.snippet(d.span());
     format!(
-        "    {d}\n    {} | {}\n    {} | {caret}",
-        line.number,
-        render(line.text),
-        " ".repeat(line.number.to_string().len())
+        "    {}\n    {} | {}\n    {} | {}",
+        render(&d.to_string()),
+        s.number,
+        s.line,
+        " ".repeat(s.number.to_string().len()),
+        s.caret
     )
 }
 

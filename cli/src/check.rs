@@ -27,11 +27,7 @@ use imgrepl::corpus::{ChainEnd, MAX_PASSES, SecondPass};
 use imgrepl::{Diagnostic, Policy};
 
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, render};
-
-/// The largest policy file read. Larger than an annotation may be, so that the library itself
-/// reports an oversized policy as a diagnostic, with its size.
-pub const MAX_FILE_BYTES: usize = 4 * imgrepl::MAX_POLICY_BYTES;
+use crate::output::{Out, TextIndex, render};
 
 /// Arguments of `imgrepl check`.
 #[derive(Debug, clap::Args)]
@@ -56,7 +52,8 @@ pub struct Args {
 ///
 /// A failure to read the policy or to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
-    let text = crate::input::read_text(&args.file, MAX_FILE_BYTES)?;
+    // Past 256 KiB the library's `too-large` diagnostic reports it, one message for any size.
+    let text = crate::input::read_bounded(&args.file, imgrepl::MAX_POLICY_BYTES)?;
     let name = if args.file.as_os_str() == "-" {
         "<stdin>".to_owned()
     } else {
@@ -78,8 +75,9 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
             out.json_line(&serde_json::json!({ "secondPass": passes }))?;
         }
     } else {
+        let index = crate::output::TextIndex::new(&text);
         for d in &validation.diagnostics {
-            show(&text, &name, d, out)?;
+            show(&index, &name, d, out)?;
         }
         let errors = validation
             .diagnostics
@@ -116,11 +114,22 @@ fn plural(n: usize) -> &'static str {
 
 /// Writes one diagnostic with its source line and a caret under its span (and under the related
 /// span, when it is on another line, as a note).
-pub fn show(text: &str, name: &str, d: &Diagnostic, out: &mut Out) -> Result<(), Failure> {
-    writeln!(out, "{}[{}]: {}", d.severity(), d.code(), d.message())?;
+pub fn show(
+    text: &TextIndex<'_>,
+    name: &str,
+    d: &Diagnostic,
+    out: &mut Out,
+) -> Result<(), Failure> {
+    writeln!(
+        out,
+        "{}[{}]: {}",
+        d.severity(),
+        d.code(),
+        render(d.message())
+    )?;
     snippet(text, name, d.span(), Some(d.pointer()), out)?;
     if let Some(related) = d.related() {
-        writeln!(out, "note: the first occurrence")?;
+        writeln!(out, "note: {}", d.related_label().unwrap_or("related"))?;
         snippet(text, name, related, None, out)?;
     }
     writeln!(out)?;
@@ -129,13 +138,13 @@ pub fn show(text: &str, name: &str, d: &Diagnostic, out: &mut Out) -> Result<(),
 
 /// ` --> name:line:col`, the line (a window of it when it is long), and carets under `span`.
 fn snippet(
-    text: &str,
+    text: &TextIndex<'_>,
     name: &str,
     span: imgrepl::Span,
     pointer: Option<&str>,
     out: &mut Out,
 ) -> Result<(), Failure> {
-    let s = crate::output::snippet(text, span);
+    let s = text.snippet(span);
     let pointer = match pointer {
         Some(p) if !p.is_empty() => format!(" ({p})"),
         _ => String::new(),

@@ -6,11 +6,13 @@
 //! | 1 | [`Verdict::Invalid`]: some input was invalid (each one is reported) |
 //! | 2 | a [`Failure`]: a usage error (clap's own exit code for those is 2 too) or an I/O error |
 //!
-//! A closed standard output (`imgrepl parse < images | head`) is not an error: the command
-//! stops quietly with exit code 0.
+//! A closed pipe on standard output or standard error (`imgrepl parse < images | head`,
+//! `imgrepl apply … 2>&1 | head -1`) is not an error: the command stops quietly with exit code
+//! 0. Any other failure to write (a full disk, `/dev/full`) is exit code 2. No write panics:
+//! standard error is written through [`Stderr`](crate::output::Stderr), never `eprintln!`.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// What a command found in inputs it could read.
@@ -75,7 +77,8 @@ pub fn code(result: Result<Verdict, Failure>) -> ExitCode {
         Ok(Verdict::Invalid) => ExitCode::from(1),
         Err(failure) if failure.broken_pipe => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("imgrepl: {failure}");
+            // The last word: if standard error cannot take it either, the exit code says it.
+            let _ = writeln!(io::stderr().lock(), "imgrepl: {failure}");
             ExitCode::from(2)
         }
     }

@@ -81,7 +81,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help`, `--version` and usage errors: clap's text, printed without a panic; a
+        // stream that cannot take it is exit code 2 (a closed pipe is quiet, as everywhere).
+        Err(e) => {
+            return match e.print() {
+                Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+                _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+            };
+        }
+    };
     let mut out = Out::stdout();
     let result = match &cli.command {
         Some(Command::Parse(args)) => parse::run(args, &mut out),

@@ -1,5 +1,9 @@
-//! Writing results: standard output with the right buffering, JSON lines, and carets under a
-//! span of text.
+//! Writing results: standard output with the right buffering, standard error without panics,
+//! JSON lines, and clipped windows with carets under a span of text.
+//!
+//! [`Stderr`] is the only way to standard error: `eprintln!` panics on a closed or full stream.
+//! [`clipped`] (and [`TextIndex::snippet`] over it) is the one renderer of a span: a window of
+//! at most [`SNIPPET_BYTES`] of its line, so output never grows with the length of a line.
 //!
 //! [`Out`] buffers standard output in blocks while input keeps coming (fast for a million
 //! images) and flushes whenever the command is about to wait for more input, so a person typing
@@ -22,6 +26,8 @@ use std::io::{self, BufWriter, Stdout, Write};
 use std::ops::Range;
 
 use serde::Serialize;
+
+use crate::exit::Failure;
 
 /// Standard output for a command's results.
 pub struct Out {
@@ -70,6 +76,42 @@ impl Write for Out {
 
     fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
+    }
+}
+
+/// Standard error, written without ever panicking (`eprintln!` panics on a closed or full
+/// stream): every write returns its error, which becomes a [`Failure`] naming standard error
+/// (quiet for a closed pipe, exit code 2 otherwise).
+pub struct Stderr {
+    w: io::Stderr,
+}
+
+impl Stderr {
+    /// Standard error (unbuffered, as the standard library keeps it).
+    pub fn new() -> Stderr {
+        Stderr { w: io::stderr() }
+    }
+
+    /// Writes one line: `imgrepl: ` and `message`.
+    ///
+    /// # Errors
+    ///
+    /// A failure writing standard error.
+    pub fn line(&mut self, message: impl std::fmt::Display) -> Result<(), Failure> {
+        writeln!(self.w.lock(), "imgrepl: {message}")
+            .map_err(|e| Failure::io("writing standard error", &e))
+    }
+
+    /// Writes `text` as it is (lines of a diagnostic).
+    ///
+    /// # Errors
+    ///
+    /// A failure writing standard error.
+    pub fn text(&mut self, text: &str) -> Result<(), Failure> {
+        self.w
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| Failure::io("writing standard error", &e))
     }
 }
 
@@ -141,19 +183,98 @@ pub struct LineAt<'a> {
     pub text: &'a str,
 }
 
+/// A text's lines and characters, indexed once so that each [`Snippet`] costs `O(log n)` plus
+/// its own window: a one-line 256 KiB policy with thousands of diagnostics is not rescanned for
+/// each of them.
+pub struct TextIndex<'a> {
+    text: &'a str,
+    /// The byte offset where each line starts (the first is 0).
+    lines: Vec<usize>,
+    /// For each non-ASCII character: its start, and the extra bytes (beyond one per character)
+    /// of all non-ASCII characters up to and including it.
+    wide: Vec<(usize, usize)>,
+}
+
+impl<'a> TextIndex<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut lines = vec![0];
+        let mut wide = Vec::new();
+        let mut extra = 0;
+        for (at, c) in text.char_indices() {
+            if c == '\n' {
+                lines.push(at + 1);
+            } else if !c.is_ascii() {
+                extra += c.len_utf8() - 1;
+                wide.push((at, extra));
+            }
+        }
+        TextIndex { text, lines, wide }
+    }
+
+    /// The number of characters before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let n = self.wide.partition_point(|&(start, _)| start < offset);
+        let extra = n
+            .checked_sub(1)
+            .and_then(|i| self.wide.get(i))
+            .map_or(0, |&(_, extra)| extra);
+        offset - extra
+    }
+
+    /// The line that holds byte `offset` (the last line when `offset` is past the end).
+    pub fn line_at(&self, offset: usize) -> LineAt<'a> {
+        let offset = self.text.floor_char_boundary(offset);
+        let number = self.lines.partition_point(|&start| start <= offset).max(1);
+        let start = self.lines.get(number - 1).copied().unwrap_or_default();
+        let end = self
+            .lines
+            .get(number)
+            .map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end];
+        LineAt {
+            number,
+            start,
+            text: line.strip_suffix('\r').unwrap_or(line),
+        }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`, as the library's
+    /// `span::line_col` counts them.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.text.floor_char_boundary(offset);
+        let line = self.line_at(offset);
+        (
+            line.number,
+            1 + self.chars_before(offset) - self.chars_before(line.start),
+        )
+    }
+
+    /// The [`Snippet`] of `span`: one renderer for every command that shows a span.
+    pub fn snippet(&self, span: imgrepl::Span) -> Snippet {
+        let line = self.line_at(span.start);
+        let (_, column) = self.line_col(span.start);
+        let start = span.start.clamp(line.start, line.start + line.text.len()) - line.start;
+        let end = span
+            .end
+            .clamp(line.start + start, line.start + line.text.len())
+            - line.start;
+        let (line_shown, caret) = clipped(line.text, start..end);
+        Snippet {
+            number: line.number,
+            column,
+            caret,
+            line: line_shown,
+        }
+    }
+}
+
 /// The line of `text` that holds byte `offset` (the last line when `offset` is past the end).
 /// With [`caret_line`]`(line.text, span.start - line.start..span.end - line.start)`, this
 /// underlines a span of a policy file.
+#[cfg(test)]
 pub fn line_at(text: &str, offset: usize) -> LineAt<'_> {
-    let offset = text.floor_char_boundary(offset);
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let line = &text[start..end];
-    LineAt {
-        number: text[..start].bytes().filter(|&b| b == b'\n').count() + 1,
-        start,
-        text: line.strip_suffix('\r').unwrap_or(line),
-    }
+    TextIndex::new(text).line_at(offset)
 }
 
 /// The most bytes of a line a [`Snippet`] shows: longer lines (a policy written on one line)
@@ -175,34 +296,34 @@ pub struct Snippet {
     pub caret: String,
 }
 
-/// The [`Snippet`] of `span` in `text`: one renderer for every command that shows a span.
+/// The [`Snippet`] of `span` in `text`, for tests (commands index a text once with
+/// [`TextIndex`]).
+#[cfg(test)]
 pub fn snippet(text: &str, span: imgrepl::Span) -> Snippet {
-    let line = line_at(text, span.start);
-    let (_, column) = imgrepl::span::line_col(text, span.start);
-    let start = span.start.clamp(line.start, line.start + line.text.len()) - line.start;
-    let end = span
-        .end
-        .clamp(line.start + start, line.start + line.text.len())
-        - line.start;
+    TextIndex::new(text).snippet(span)
+}
+
+/// A window of one line of text around the byte range `span`, [`render`]ed, with `…` where it
+/// is cut, and the caret line under the span: at most [`SNIPPET_BYTES`] of the line (and the
+/// escapes of its control characters), whatever the line's length, so that output grows with
+/// the number of diagnostics, never with the length of a line. Char-boundary safe for any
+/// range. Every command that points into a line (a policy, an image) draws it with this.
+pub fn clipped(line: &str, span: Range<usize>) -> (String, String) {
+    let start = line.floor_char_boundary(span.start.min(line.len()));
+    let end = span.end.clamp(start, line.len());
     // The window: some context before the span, then up to SNIPPET_BYTES in all.
-    let from = line
-        .text
-        .floor_char_boundary(start.saturating_sub(SNIPPET_BYTES / 3));
-    let to = line.text.floor_char_boundary(from + SNIPPET_BYTES);
-    let window = &line.text[from..to];
+    let from = line.floor_char_boundary(start.saturating_sub(SNIPPET_BYTES / 3));
+    let to = line.floor_char_boundary(from + SNIPPET_BYTES).max(from);
+    let window = &line[from..to];
     let (lead, tail) = (
         if from > 0 { "…" } else { "" },
-        if to < line.text.len() { "…" } else { "" },
+        if to < line.len() { "…" } else { "" },
     );
     let caret_start = start - from + lead.len();
-    let caret_end = end.min(to) - from + lead.len();
+    let caret_end = end.min(to).max(start) - from + lead.len();
     let shown = format!("{lead}{window}{tail}");
-    Snippet {
-        number: line.number,
-        column,
-        caret: caret_line(&shown, caret_start..caret_end.max(caret_start)),
-        line: render(&shown).into_owned(),
-    }
+    let caret = caret_line(&shown, caret_start..caret_end);
+    (render(&shown).into_owned(), caret)
 }
 
 /// Writes `rows` as aligned columns (two spaces apart, no trailing spaces); each cell is
@@ -240,11 +361,7 @@ pub fn write_columns<R: AsRef<[String]>>(out: &mut impl Write, rows: &[R]) -> io
 
 /// `line:column` (both from 1, the column in characters) of byte `offset` of `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let line = line_at(text, offset);
-    let upto = text
-        .get(line.start..text.floor_char_boundary(offset))
-        .unwrap_or_default();
-    (line.number, upto.chars().count() + 1)
+    TextIndex::new(text).line_col(offset)
 }
 
 #[cfg(test)]
@@ -309,6 +426,42 @@ mod tests {
         );
         assert_eq!(s.caret.trim_start(), "^^^^^");
         assert_eq!(s.column, at + 1);
+    }
+
+    #[test]
+    fn clipped_windows_are_bounded_and_char_safe() {
+        let line = "é".repeat(100_000);
+        for at in [0, 1, 2, 3, 99_999, 150_001, 199_999, 200_000, 500_000] {
+            let (shown, caret) = clipped(&line, at..at + 7);
+            assert!(shown.len() <= SNIPPET_BYTES + 2 * '…'.len_utf8(), "{at}");
+            assert!(caret.chars().count() <= shown.chars().count() + 1, "{at}");
+            assert!(caret.ends_with('^'));
+        }
+        // Short lines are shown whole, with no `…`.
+        assert_eq!(
+            clipped("registry/Team/app", 9..13),
+            ("registry/Team/app".to_owned(), "         ^^^^".to_owned())
+        );
+        // A caret at the end of a long line stays under the end of the window.
+        let long = "a".repeat(10_000);
+        let (shown, caret) = clipped(&long, 10_000..10_000);
+        assert!(shown.starts_with('…') && !shown.ends_with('…'));
+        assert_eq!(caret.len(), shown.chars().count() + 1);
+    }
+
+    #[test]
+    fn the_index_counts_as_the_library_does() {
+        let text = "[\r\n é😀\n\n日本 x\r\n  \"a\"]\n";
+        let index = TextIndex::new(text);
+        for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            assert_eq!(
+                index.line_col(offset),
+                imgrepl::span::line_col(text, offset),
+                "{offset}"
+            );
+        }
+        assert_eq!(index.line_at(999).text, "");
+        assert_eq!(index.line_at(3).text, " é😀");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use serde::{Serialize, Serializer};
 
 use crate::exit::{Failure, Verdict};
 use crate::input::each_input;
-use crate::output::{Out, caret_line, render};
+use crate::output::{Out, clipped, render};
 
 /// Arguments of `imgrepl parse`.
 #[derive(Debug, clap::Args)]
@@ -41,14 +41,14 @@ pub struct Args {
 /// A failure to read stdin or to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let mut verdict = Verdict::Valid;
-    each_input(&args.refs, |input| {
+    let complete = each_input(&args.refs, |input| {
         let ok = one(input.text, input.utf8, args.json, out)?;
         out.end_record(input.pending)?;
         verdict = verdict.and(ok);
         Ok(())
     })?;
     out.flush()?;
-    Ok(verdict)
+    Ok(verdict.and(complete))
 }
 
 /// Parses one input and prints its record; tells whether it is valid (as written). An input that
@@ -73,10 +73,9 @@ fn human(
     utf8: bool,
     out: &mut Out,
 ) -> Result<(), Failure> {
-    let shown = render(record.input);
     match written {
         Err(e) => {
-            let caret = caret_line(record.input, e.offset()..e.offset());
+            let (shown, caret) = clipped(record.input, e.offset()..e.offset());
             writeln!(out, "invalid  {shown}")?;
             write!(out, "         {caret} [{}] {e}", e.code())?;
             if !utf8 {
@@ -85,7 +84,8 @@ fn human(
             writeln!(out)?;
         }
         Ok(r) => {
-            write!(out, "ok       {shown} ")?;
+            // A valid reference is at most `MAX_IMAGE_BYTES` long: shown whole.
+            write!(out, "ok       {} ", render(record.input))?;
             let parts = [
                 ("domain", r.domain()),
                 ("path", Some(r.path())),

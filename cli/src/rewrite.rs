@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::exit::{Failure, Verdict};
 use crate::input::{Origin, each_input};
-use crate::output::{Out, caret_line, render};
+use crate::output::{Out, clipped};
 
 /// Arguments of `imgrepl rewrite`.
 #[derive(Debug, clap::Args)]
@@ -60,7 +60,14 @@ struct Record<'a> {
 
 /// Reads the policy file; an invalid policy is a failure (exit 2) that names its first error.
 fn load(args: &Args) -> Result<Policy, Failure> {
-    let text = crate::input::read_text(&args.policy, crate::check::MAX_FILE_BYTES)?;
+    crate::input::one_stdin(
+        ("the policy (--policy -)", &args.policy),
+        (
+            "the images (none given as arguments)",
+            args.images.is_empty(),
+        ),
+    )?;
+    let text = crate::input::read_bounded(&args.policy, imgrepl::MAX_POLICY_BYTES)?;
     let mode = args.mode;
     Policy::from_json(&text)
         .map(|policy| policy.with_mode(mode))
@@ -82,7 +89,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let policy = load(args)?;
     let mut verdict = Verdict::Valid;
     let mut buf = String::with_capacity(256);
-    each_input(&args.images, |input| {
+    let complete = each_input(&args.images, |input| {
         let image = input.text;
         let result = policy.rewrite_into(image, &mut buf);
         verdict = verdict.and(result.is_ok());
@@ -115,7 +122,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         Ok(())
     })?;
     out.flush()?;
-    Ok(verdict)
+    Ok(verdict.and(complete))
 }
 
 /// `image → result (rule)`, or the error under the image (and its stdin line number).
@@ -141,18 +148,14 @@ pub fn human(
         Ok(None) => writeln!(out, "{image} → {result} (no rule)")?,
         Err(e) => {
             let at = line.map_or_else(String::new, |n| format!(" (line {n})"));
-            writeln!(out, "{} ✗ left as it is{at}", render(image))?;
             let offset = if e.rule().is_some() {
                 image.len()
             } else {
                 e.offset()
             };
-            writeln!(
-                out,
-                "{} [{}] {e}",
-                caret_line(image, offset..offset),
-                e.code()
-            )?;
+            let (shown, caret) = clipped(image, offset..offset);
+            writeln!(out, "{shown} ✗ left as it is{at}")?;
+            writeln!(out, "{caret} [{}] {e}", e.code())?;
         }
     }
     Ok(())

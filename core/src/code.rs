@@ -224,6 +224,8 @@ codes! {
     DockerHubPrefix = "docker-hub-prefix", Policy, Warning;
     " A rule's results are matched by another rule's prefix, but rewriting is never chained."
     ChainedRule = "chained-rule", Policy, Warning;
+    " `replaceWith` names no registry (`org`): the runtime reads its results under `docker.io`."
+    ImplicitDockerHub = "implicit-docker-hub", Policy, Warning;
     " The policy was read from the workload's own annotations: its pods will not carry it."
     WorkloadAnnotation = "workload-annotation", Workload, Warning;
     " The workload's own annotation differs from its pod template's, and is ignored."

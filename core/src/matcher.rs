@@ -26,6 +26,7 @@ use std::collections::HashMap;
 
 use foldhash::quality::RandomState;
 
+use crate::reference::PrefixLens;
 use crate::rule::{MatchMode, Rule, RuleId};
 
 /// The prefix index of a policy.
@@ -38,13 +39,13 @@ pub(crate) struct Matcher {
     max_len: usize,
     /// Bit `n` is set when some prefix is `n` bytes long (`n < 256`).
     short_lens: [u64; 4],
-    /// Per rule: the length its `replaceWith` contributes to the path of a result.
-    replace_path_len: Vec<usize>,
+    /// Per rule: what its `replaceWith` contributes to the path of a result, in each view.
+    replace_lens: Vec<PrefixLens>,
 }
 
 impl Matcher {
     /// Indexes `rules` (already validated: prefixes are unique).
-    pub(crate) fn new(rules: &[Rule], replace_path_len: &[usize]) -> Matcher {
+    pub(crate) fn new(rules: &[Rule], replace_lens: &[PrefixLens]) -> Matcher {
         let mut map = HashMap::with_capacity_and_hasher(rules.len(), RandomState::default());
         let mut empty = None;
         let mut max_len = 0;
@@ -67,7 +68,7 @@ impl Matcher {
             empty,
             max_len,
             short_lens,
-            replace_path_len: replace_path_len.to_vec(),
+            replace_lens: replace_lens.to_vec(),
         }
     }
 
@@ -86,10 +87,10 @@ impl Matcher {
         self.map.get(prefix).copied()
     }
 
-    /// The length rule `id`'s `replaceWith` contributes to the path of a result (0 for an id
-    /// past the rules).
-    pub(crate) fn replace_path_len(&self, id: RuleId) -> usize {
-        self.replace_path_len
+    /// What rule `id`'s `replaceWith` contributes to the path of a result (zeros for an id past
+    /// the rules).
+    pub(crate) fn replace_lens(&self, id: RuleId) -> PrefixLens {
+        self.replace_lens
             .get(id.index())
             .copied()
             .unwrap_or_default()

@@ -4,8 +4,9 @@
 //! `find` is the primitive (parse, then probe the image's `/` boundaries); `rewrite_into` and
 //! `rewrite` are thin layers that write `replaceWith` and the rest of the image. A result is
 //! checked without a second parse: the rest of the image is valid path components, and a
-//! `replaceWith` that passed validation keeps its domain-or-path reading when more components
-//! follow it, so only the path length can go wrong (see `result_parts`).
+//! `replaceWith` that passed validation is valid before them in every view, so only lengths can
+//! go wrong — the whole reference, and the path as written and as the runtime reads it
+//! (normalized: `org/app` is `docker.io/org/app`), see `result_parts`.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
@@ -13,7 +14,9 @@ use std::fmt::{self, Write as _};
 use serde::Serialize;
 
 use crate::policy::{MatchMode, Policy, Rule, RuleId};
-use crate::reference::{NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Reference};
+use crate::reference::{
+    MAX_IMAGE_BYTES, NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Reference,
+};
 use crate::{Code, Span};
 
 /// A match: the rule, and the length of the image's prefix it matched.
@@ -238,7 +241,14 @@ impl Policy {
     }
 
     /// The two parts of the result, `replaceWith` (with a `/` for the empty prefix) and the rest
-    /// of the image; an error when the result's path would pass 255 bytes.
+    /// of the image; an error when the result would not be valid as the runtime reads it.
+    ///
+    /// No second parse: the rest of the image is valid path components (and its tag and
+    /// digest), and a validated `replaceWith` is valid before them in every view, so only the
+    /// lengths can go wrong — the whole reference (at most `MAX_IMAGE_BYTES`) and the path (at
+    /// most 255 bytes) as written and as normalized, whose difference depends only on the rule
+    /// and on whether one or more components follow (`PrefixLens`). `tests/prop_rewrite.rs`
+    /// checks this argument by parsing every result in all three views.
     fn result_parts<'p, 'i>(
         &'p self,
         image: &'i str,
@@ -252,25 +262,55 @@ impl Policy {
             ("", image.get(m.prefix_len..).unwrap_or_default())
         };
         // The components after the prefix, which follow `replaceWith` and a '/'.
-        let moved = name_len
-            - if m.prefix_len == 0 {
-                0
-            } else {
-                m.prefix_len + 1
-            };
-        let base = self.matcher.replace_path_len(m.rule);
-        let path_len = base + moved;
-        if path_len > NAME_TOTAL_LENGTH_MAX {
-            let result_name_len = replace.len() + 1 + moved;
-            return Err(RewriteError {
-                kind: RewriteErrorKind::InvalidResult,
-                error: ParseError::new(
-                    ParseErrorKind::NameTooLong,
-                    "the rewritten path would be longer than 255 bytes",
-                    result_name_len - path_len + NAME_TOTAL_LENGTH_MAX,
-                ),
-                rule: Some(m.rule),
-            });
+        let moved_from = if m.prefix_len == 0 {
+            0
+        } else {
+            m.prefix_len + 1
+        };
+        let moved = name_len - moved_from;
+        let lens = self.matcher.replace_lens(m.rule);
+        let invalid = |kind, detail, offset| RewriteError {
+            kind: RewriteErrorKind::InvalidResult,
+            error: ParseError::new(kind, detail, offset),
+            rule: Some(m.rule),
+        };
+        let total = replace.len() + sep.len() + rest.len();
+        if total > MAX_IMAGE_BYTES {
+            return Err(invalid(
+                ParseErrorKind::TooLong,
+                "the rewritten image would be longer than 4096 bytes",
+                MAX_IMAGE_BYTES,
+            ));
+        }
+        let result_name_len = replace.len() + 1 + moved;
+        if lens.written + moved > NAME_TOTAL_LENGTH_MAX {
+            return Err(invalid(
+                ParseErrorKind::NameTooLong,
+                "the rewritten path would be longer than 255 bytes",
+                result_name_len - (lens.written + moved - NAME_TOTAL_LENGTH_MAX),
+            ));
+        }
+        // Only a rule whose two normalized lengths differ (`docker.io` alone) needs to know
+        // whether one component follows: a short scan of the name, no parse.
+        let runtime = if lens.one == lens.many
+            || image
+                .as_bytes()
+                .get(moved_from..name_len)
+                .is_some_and(|moved| moved.contains(&b'/'))
+        {
+            lens.many
+        } else {
+            lens.one
+        };
+        if runtime + moved > NAME_TOTAL_LENGTH_MAX {
+            // The runtime's reading adds text before the path, so the offset in the result as
+            // written is where its 255 bytes of normalized path end.
+            return Err(invalid(
+                ParseErrorKind::NameTooLong,
+                "the rewritten path would be longer than 255 bytes as the runtime reads it \
+                 (normalized under docker.io)",
+                result_name_len - (runtime + moved - NAME_TOTAL_LENGTH_MAX),
+            ));
         }
         Ok((replace, sep, rest))
     }

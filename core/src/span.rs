@@ -107,6 +107,26 @@ pub(crate) fn json_error_offset(text: &str, err: &serde_json::Error) -> usize {
     text.floor_char_boundary(line_start + err.column().saturating_sub(1))
 }
 
+/// `serde_json`'s message for an error met reading `part` (a slice of `text`), its position
+/// given as the line, the column in characters (as [`line_col`] counts them) and the byte offset
+/// in `text`, so that the three agree (`serde_json` counts columns in bytes, within `part`).
+pub(crate) fn json_error_message(text: &str, part: &str, err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let message = message
+        .rfind(" at line ")
+        .and_then(|i| message.get(..i))
+        .unwrap_or(&message);
+    let base = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let at = base
+        + if err.is_eof() {
+            part.len()
+        } else {
+            json_error_offset(part, err)
+        };
+    let (line, column) = line_col(text, at);
+    format!("{message} at line {line}, column {column} (byte {at})")
+}
+
 /// Converts byte offsets of one text to UTF-16 offsets and line/column positions, each in
 /// `O(log n)` after one `O(n)` pass.
 ///

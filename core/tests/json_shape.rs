@@ -98,6 +98,6 @@ fn admission_responses_have_one_key_order() {
     let err = admission::review_json("{", &Options::default()).unwrap_err();
     assert_eq!(
         to_json(&err),
-        r#"{"code":"review-invalid-json","message":"the AdmissionReview is not valid JSON: EOF while parsing an object at line 1 column 1"}"#
+        r#"{"code":"review-invalid-json","message":"the AdmissionReview is not valid JSON: EOF while parsing an object at line 1, column 2 (byte 1)"}"#
     );
 }

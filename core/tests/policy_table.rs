@@ -359,13 +359,16 @@ fn rule_5_no_two_rules_share_a_prefix() {
 fn the_annotation_is_bounded() {
     let json = format!("[{}]", " ".repeat(MAX_POLICY_BYTES));
     let d = one(&json, Code::TooLarge, None, "", &json[MAX_POLICY_BYTES..]);
-    assert_eq!(
-        d.message(),
-        format!(
-            "the policy is {} bytes; an annotation holds at most 262144 bytes (256 KiB)",
-            MAX_POLICY_BYTES + 2
-        )
-    );
+    let message = "the policy is larger than 262144 bytes (256 KiB), the most an object's annotations may hold";
+    assert_eq!(d.message(), message);
+    // One behaviour and one message for every size past the limit.
+    for size in [MAX_POLICY_BYTES + 1, 1 << 20, (1 << 20) + 1, 7 << 20] {
+        let json = format!("[{}]", " ".repeat(size - 2));
+        let v = Policy::validate(&json);
+        assert_eq!(v.diagnostics.len(), 1);
+        assert_eq!(v.diagnostics[0].code(), Code::TooLarge);
+        assert_eq!(v.diagnostics[0].message(), message);
+    }
     // Exactly at the limit is fine.
     let json = format!("[{}]", " ".repeat(MAX_POLICY_BYTES - 2));
     assert!(Policy::validate(&json).is_ok());

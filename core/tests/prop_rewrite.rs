@@ -35,7 +35,18 @@ fn naive(rules: &[(String, String)], image: &str, mode: MatchMode) -> Option<(us
 
 /// A name prefix over a small alphabet, so that rules and images overlap often.
 fn prefix() -> impl Strategy<Value = String> {
-    let component = prop::sample::select(vec!["a", "b", "a.io", "b-c", "x_y", "l", "a.io:5000"]);
+    let component = prop::sample::select(vec![
+        "a",
+        "b",
+        "a.io",
+        "b-c",
+        "x_y",
+        "l",
+        "a.io:5000",
+        "docker.io",
+        "index.docker.io",
+        "localhost",
+    ]);
     prop::collection::vec(component, 0..4).prop_map(|parts| {
         // Only the first component may be a domain with a port or dots; later ones are paths.
         parts
@@ -117,19 +128,28 @@ proptest! {
                 (Ok(got), Some((i, out))) => {
                     prop_assert_eq!(got.rule.map(imgrepl::RuleId::index), Some(i));
                     prop_assert_eq!(&got.image, &out);
-                    // The result is valid and keeps the tag and digest.
+                    // The result is valid in all three views (the runtime pulls it) and keeps
+                    // the tag and digest.
                     let before = Reference::parse(image).unwrap();
                     let after = Reference::parse(&got.image).unwrap();
                     prop_assert_eq!(before.tag(), after.tag());
                     prop_assert_eq!(before.digest(), after.digest());
+                    prop_assert!(Reference::parse_normalized(&got.image).is_ok(), "{}", got.image);
+                    prop_assert!(Reference::parse_docker_ref(&got.image).is_ok(), "{}", got.image);
                 }
                 (Err(e), Some((_, out))) => {
                     prop_assert_eq!(e.kind(), imgrepl::RewriteErrorKind::InvalidResult);
-                    // Only an invalid result is an error here, and parsing agrees.
+                    // Only an invalid result is an error here, and parsing agrees: as written
+                    // when the result is invalid as written, else as the runtime reads it.
                     prop_assert_eq!(e.code(), "invalid-result");
-                    let parsed = Reference::parse(&out).unwrap_err();
-                    prop_assert_eq!(parsed.kind(), e.parse_error().kind());
-                    prop_assert_eq!(parsed.offset(), e.offset());
+                    if let Err(parsed) = Reference::parse(&out) {
+                        prop_assert_eq!(parsed.kind(), e.parse_error().kind());
+                        prop_assert_eq!(parsed.offset(), e.offset());
+                    } else {
+                        let parsed = Reference::parse_normalized(&out).unwrap_err();
+                        prop_assert_eq!(parsed.kind(), e.parse_error().kind());
+                        prop_assert!(Reference::parse_docker_ref(&out).is_err());
+                    }
                 }
                 (Err(e), None) => {
                     // Only an invalid image, with the parser's own error.

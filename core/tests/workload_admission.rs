@@ -213,7 +213,7 @@ fn bodies_that_are_not_reviews_are_errors() {
         (
             "",
             AdmissionErrorKind::InvalidJson,
-            "the AdmissionReview is not valid JSON: EOF while parsing a value at line 1 column 0",
+            "the AdmissionReview is not valid JSON: EOF while parsing a value at line 1, column 1 (byte 0)",
         ),
         (
             "[]",

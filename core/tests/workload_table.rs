@@ -891,10 +891,10 @@ fn text_input_is_bounded_and_parsed() {
         .unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::InvalidJson);
     assert_eq!(err.offset(), Some(25));
-    assert!(
-        err.to_string()
-            .starts_with("not valid JSON: expected value at line 2 column"),
-        "{err}"
+    // Line, column (in characters) and byte offset agree.
+    assert_eq!(
+        err.to_string(),
+        "not valid JSON: expected value at line 2, column 10 (byte 25)"
     );
 
     let err = workload::rewrite_json("\"just a string\"", &Options::default()).unwrap_err();

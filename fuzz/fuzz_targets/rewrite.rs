@@ -5,7 +5,8 @@
 //! - `rewrite`, `rewrite_into` and `find` give the naive rewriter's answer (result and rule, or
 //!   the same error code): the differential oracle;
 //! - an `Ok` result is a valid reference with the image's tag and digest, and equals the image
-//!   when no rule matched;
+//!   when no rule matched; a rewritten one is valid in all three views (as written, normalized
+//!   as the runtime reads it, as a Docker reference);
 //! - `explain` agrees with `rewrite`.
 #![no_main]
 
@@ -15,9 +16,24 @@ use imgrepl_benches::naive::{Error as NaiveError, Mode, Naive};
 use libfuzzer_sys::fuzz_target;
 
 /// Components a path is made of (separators, near-misses of each other and of registries).
+/// The last one, 64 hex digits, is a name the normalized view refuses when it is all of the input.
 const PATHS: &[&str] = &[
-    "a", "b", "c", "ab", "library", "x_y", "x__y", "x-y", "x--y", "team", "a1", "0", "a.b.c",
-    "x.y", "io",
+    "a",
+    "b",
+    "c",
+    "ab",
+    "library",
+    "x_y",
+    "x__y",
+    "x-y",
+    "x--y",
+    "team",
+    "a1",
+    "0",
+    "a.b.c",
+    "x.y",
+    "io",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 ];
 
 /// First components: registries (dots, ports, IPv6, uppercase), and paths too.
@@ -170,6 +186,12 @@ fn check(policy: &Policy, naive: &Naive, image: &str) {
             );
             let before = Reference::parse(image).expect("a rewritten image is valid");
             let after = Reference::parse(&got.image).expect("a result is a valid reference");
+            // A rewritten image is one the runtime can pull (an image no rule matched is the
+            // caller's own, left exactly as it is).
+            if got.rule.is_some() {
+                Reference::parse_normalized(&got.image).expect("the runtime reads a result");
+                Reference::parse_docker_ref(&got.image).expect("a result is a Docker reference");
+            }
             assert_eq!(after.tag(), before.tag(), "{image:?}");
             assert_eq!(after.digest(), before.digest(), "{image:?}");
             if got.rule.is_none() {

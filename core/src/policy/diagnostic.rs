@@ -116,10 +116,30 @@ impl Diagnostic {
         self.span
     }
 
-    /// The span of the other occurrence, for duplicates.
+    /// The span of the other text the diagnostic is about: the first occurrence of a duplicate,
+    /// the prefix of an identity rule, the prefix that matches a chained rule's results.
     #[must_use]
     pub fn related(&self) -> Option<Span> {
         self.related
+    }
+
+    /// What [`related`](Self::related) points at, in words an editor can show beside it.
+    ///
+    /// ```
+    /// let json = r#"[{"repositoryPrefix": "a.io", "replaceWith": "a.io"}]"#;
+    /// let err = imgrepl::Policy::from_json(json).unwrap_err();
+    /// assert_eq!(err.diagnostics()[0].related_label(), Some("the rule's repositoryPrefix, the same text"));
+    /// ```
+    #[must_use]
+    pub fn related_label(&self) -> Option<&'static str> {
+        self.related?;
+        Some(match self.code {
+            Code::DuplicateField => "the field's first occurrence in this rule",
+            Code::DuplicatePrefix => "the earlier rule with the same repositoryPrefix",
+            Code::IdentityRule => "the rule's repositoryPrefix, the same text",
+            Code::ChainedRule => "the repositoryPrefix that matches these results",
+            _ => "the related text",
+        })
     }
 
     /// Whether it is an error.

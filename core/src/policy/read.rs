@@ -56,29 +56,106 @@ pub(crate) fn json_type(raw: &str) -> &'static str {
     }
 }
 
-/// The span of a `serde_json` error's position.
-fn error_span(text: &str, err: &serde_json::Error) -> Span {
+/// The byte order mark some editors write before JSON: skipped, its bytes still counted in every
+/// span (spans are offsets in the text as given).
+pub(crate) const BOM: char = '\u{feff}';
+
+/// The span of a `serde_json` error's position in `part`, a slice of `text`.
+fn error_span(text: &str, part: &str, err: &serde_json::Error) -> Span {
+    let base = span_of(text, part).start;
     if err.is_eof() {
-        return Span::new(text.len(), text.len());
+        return Span::new(base + part.len(), base + part.len());
     }
-    let at = crate::span::json_error_offset(text, err);
-    let end = text
+    let at = crate::span::json_error_offset(part, err);
+    let end = part
         .get(at..)
         .and_then(|s| s.chars().next())
         .map_or(at, |c| at + c.len_utf8());
-    Span::new(at, end)
+    Span::new(base + at, base + end)
+}
+
+/// The error for `err`, met reading `part` (a slice of `text`): a lone surrogate escape is named
+/// at its position (`serde_json` says "unexpected end of hex escape" or "lone leading
+/// surrogate" about the whole value); anything else is `serde_json`'s message at its position,
+/// or at `fallback` when the error's position is not in `part`.
+fn syntax_error(
+    text: &str,
+    part: &str,
+    err: &serde_json::Error,
+    fallback: Option<Span>,
+) -> ReadError {
+    let at = if err.is_eof() {
+        part.len()
+    } else {
+        crate::span::json_error_offset(part, err)
+    };
+    // Only an escape at or before the error's position is its cause.
+    if let Some(escape) = lone_surrogate(part).filter(|escape| escape.start <= at) {
+        let start = span_of(text, part).start + escape.start;
+        return ReadError::Syntax(
+            lone_surrogate_message(part, escape.clone()),
+            Span::new(start, start + escape.len()),
+        );
+    }
+    let span = fallback.unwrap_or_else(|| error_span(text, part, err));
+    ReadError::Syntax(syntax_message(err), span)
+}
+
+/// The byte range of the first `\uXXXX` escape in `raw` (JSON text) that is a surrogate without
+/// its pair: a high one not followed by a `\u` low one, or a low one alone. JSON has backslashes
+/// only inside strings, so the text can be scanned as it is.
+pub(crate) fn lone_surrogate(raw: &str) -> Option<std::ops::Range<usize>> {
+    let bytes = raw.as_bytes();
+    let unit = |at: usize| -> Option<u16> {
+        let hex = bytes.get(at..at + 6)?;
+        if hex.get(..2)? != b"\\u" {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(hex.get(2..)?).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i) != Some(&b'\\') {
+            i += 1;
+            continue;
+        }
+        match unit(i) {
+            Some(0xD800..=0xDBFF) => {
+                if matches!(unit(i + 6), Some(0xDC00..=0xDFFF)) {
+                    i += 12;
+                } else {
+                    return Some(i..i + 6);
+                }
+            }
+            Some(0xDC00..=0xDFFF) => return Some(i..i + 6),
+            Some(_) => i += 6,
+            // `\\`, `\"`, …: the escaped character is skipped with the backslash.
+            None => i += 2,
+        }
+    }
+    None
+}
+
+/// "invalid escape `\ud800` (a lone surrogate)".
+pub(crate) fn lone_surrogate_message(raw: &str, escape: std::ops::Range<usize>) -> String {
+    format!(
+        "invalid escape `{}` (a lone surrogate)",
+        raw.get(escape).unwrap_or_default()
+    )
 }
 
 /// Reads `text` as a JSON array, each element an object read entry by entry.
+/// A [`BOM`] before the JSON is skipped.
 pub(crate) fn read(text: &str) -> Result<Vec<Element<'_>>, ReadError> {
-    let whole: &RawValue = serde_json::from_str(text)
-        .map_err(|e| ReadError::Syntax(syntax_message(&e), error_span(text, &e)))?;
+    let body = text.strip_prefix(BOM).unwrap_or(text);
+    let whole: &RawValue =
+        serde_json::from_str(body).map_err(|e| syntax_error(text, body, &e, None))?;
     let whole_span = span_of(text, whole.get());
     if !whole.get().starts_with('[') {
         return Err(ReadError::NotArray(json_type(whole.get()), whole_span));
     }
-    let items: Vec<&RawValue> = serde_json::from_str(whole.get())
-        .map_err(|e| ReadError::Syntax(syntax_message(&e), whole_span))?;
+    let items: Vec<&RawValue> =
+        serde_json::from_str(whole.get()).map_err(|e| syntax_error(text, whole.get(), &e, None))?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let raw = item.get();
@@ -93,7 +170,7 @@ pub(crate) fn read(text: &str) -> Result<Vec<Element<'_>>, ReadError> {
         let mut de = serde_json::Deserializer::from_str(raw);
         let entries = de
             .deserialize_map(EntriesVisitor)
-            .map_err(|e| ReadError::Syntax(syntax_message(&e), span))?;
+            .map_err(|e| syntax_error(text, raw, &e, Some(span)))?;
         let entries = entries
             .into_iter()
             .map(|(key, value)| {

@@ -6,7 +6,7 @@ use super::read::{self, Element, Entry, ReadError};
 use super::{Code, Diagnostic, Field, MAX_POLICY_BYTES, MatchMode, Policy, Rule, Validation};
 use crate::Span;
 use crate::matcher::Matcher;
-use crate::reference::{DOCKER_HUB_DOMAINS, name_prefix_path_len};
+use crate::reference::{DOCKER_HUB_DOMAINS, PrefixLens, name_prefix_lens, name_prefix_path_len};
 
 /// A string field as read: its decoded value and where it stands.
 struct Value<'a> {
@@ -64,9 +64,9 @@ pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
         let start = json.floor_char_boundary(MAX_POLICY_BYTES);
         return invalid(
             Code::TooLarge,
+            // One message for every size: a reader may stop at the first byte past the limit.
             format!(
-                "the policy is {} bytes; an annotation holds at most {MAX_POLICY_BYTES} bytes (256 KiB)",
-                json.len()
+                "the policy is larger than {MAX_POLICY_BYTES} bytes (256 KiB), the most an object's annotations may hold"
             ),
             Span::new(start, json.len()),
         );
@@ -116,12 +116,15 @@ pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
         }
     }
     // Each field is checked even when its rule has other errors: every violation is reported.
-    let mut replace_path_lens = Vec::with_capacity(fields.len());
+    let mut replace_lens = Vec::with_capacity(fields.len());
     for rule in &fields {
-        check_rule(rule, &mut diags, &mut replace_path_lens);
+        check_rule(rule, &mut diags, &mut replace_lens);
     }
     check_duplicates(&fields, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
+        // Warnings about what valid rules do wait for a valid policy, as the other rule
+        // warnings do: an invalid policy's report is its errors.
+        diags.retain(|d| d.is_error() || d.code() != Code::ImplicitDockerHub);
         diags.sort_by_key(|d| (d.severity, d.span.start));
         return Validation {
             policy: None,
@@ -144,7 +147,7 @@ pub(crate) fn validate_json(json: &str, bounded: bool) -> Validation {
         .iter()
         .map(|r| Rule::new(r.prefix.text.clone(), r.replace.text.clone()))
         .collect();
-    let matcher = Matcher::new(&policy_rules, &replace_path_lens);
+    let matcher = Matcher::new(&policy_rules, &replace_lens);
     warn_docker_hub(&rules, &mut diags);
     warn_chained(&rules, &matcher, &mut diags);
     Validation {
@@ -199,6 +202,23 @@ fn read_rule<'a>(
                     raw: entry.value,
                     span: entry.value_span,
                 });
+            }
+            Err(_) if entry.value.starts_with('"') => {
+                // A string that does not decode: an escape is wrong.
+                let escape = read::lone_surrogate(entry.value).unwrap_or(0..entry.value.len());
+                let start = entry.value_span.start + escape.start;
+                diags.push(
+                    Diagnostic::new(
+                        Code::InvalidJson,
+                        format!(
+                            "\"{field}\" of rule {index} is not valid JSON: {}",
+                            read::lone_surrogate_message(entry.value, escape.clone())
+                        ),
+                        Span::new(start, start + escape.len()),
+                    )
+                    .with_rule(index)
+                    .with_field(field),
+                );
             }
             Err(_) => diags.push(
                 Diagnostic::new(
@@ -277,9 +297,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Checks one rule's values: prefixes valid, replacement not empty, not an identity. Pushes
-/// the replacement's path length (0 when it is missing or invalid) to `replace_path_lens`.
-fn check_rule(rule: &Fields<'_>, diags: &mut Vec<Diagnostic>, replace_path_lens: &mut Vec<usize>) {
+/// Checks one rule's values: prefixes valid, replacement not empty, not an identity, and what
+/// the runtime reads its results as. Pushes what the replacement contributes to a result's path
+/// (zeros when it is missing or invalid) to `replace_lens`.
+fn check_rule(rule: &Fields<'_>, diags: &mut Vec<Diagnostic>, replace_lens: &mut Vec<PrefixLens>) {
     let i = rule.index;
     if let Some(prefix) = &rule.prefix
         && !prefix.text.is_empty()
@@ -299,7 +320,7 @@ fn check_rule(rule: &Fields<'_>, diags: &mut Vec<Diagnostic>, replace_path_lens:
         );
     }
     let Some(replace) = &rule.replace else {
-        replace_path_lens.push(0);
+        replace_lens.push(PrefixLens::default());
         return;
     };
     let invalid = if replace.text.is_empty() {
@@ -309,9 +330,12 @@ fn check_rule(rule: &Fields<'_>, diags: &mut Vec<Diagnostic>, replace_path_lens:
             replace.span,
         ))
     } else {
-        match name_prefix_path_len(&replace.text) {
-            Ok(len) => {
-                replace_path_lens.push(len);
+        match name_prefix_lens(&replace.text) {
+            Ok((lens, implicit_hub)) => {
+                replace_lens.push(lens);
+                if implicit_hub {
+                    diags.push(implicit_docker_hub(i, replace));
+                }
                 None
             }
             Err(e) => Some((
@@ -324,7 +348,7 @@ fn check_rule(rule: &Fields<'_>, diags: &mut Vec<Diagnostic>, replace_path_lens:
         }
     };
     if let Some((message, span)) = invalid {
-        replace_path_lens.push(0);
+        replace_lens.push(PrefixLens::default());
         diags.push(
             Diagnostic::new(Code::InvalidReplacement, message, span)
                 .with_rule(i)
@@ -345,6 +369,23 @@ fn check_rule(rule: &Fields<'_>, diags: &mut Vec<Diagnostic>, replace_path_lens:
             .with_related(prefix.span),
         );
     }
+}
+
+/// The warning for a `replaceWith` whose results the runtime reads under `docker.io`: its
+/// first component is not a registry (no `.` or `:`, not `localhost`).
+fn implicit_docker_hub(index: usize, replace: &Value<'_>) -> Diagnostic {
+    let r = &replace.text;
+    Diagnostic::new(
+        Code::ImplicitDockerHub,
+        format!(
+            "replaceWith {r:?} names no registry: the runtime reads its results as \"docker.io/{r}/…\" \
+             (Docker Hub); write the registry first (\"registry.example.com/{r}\"), or \"docker.io/{r}\" \
+             if Docker Hub is meant"
+        ),
+        replace.span,
+    )
+    .with_rule(index)
+    .with_field(Field::ReplaceWith)
 }
 
 /// No two rules with the same prefix; the first one is the related span.

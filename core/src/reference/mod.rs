@@ -444,11 +444,49 @@ fn check_digest(s: &str, start: usize) -> Result<(), ParseError> {
     Ok(())
 }
 
-/// Checks that `prefix` is a valid *name prefix*: it does not end with `/`, and `prefix + "/x"`
-/// is a valid name (a registry, a registry and path, or a path; never a tag or digest).
+/// What a valid `replaceWith` contributes to the path of the results it makes, in bytes, in
+/// each view a result must be valid in ([`name_prefix_lens`]).
 ///
-/// Returns the length that the prefix contributes to the path of a name that continues it with
-/// `/` and more components (0 for a bare registry, `len("org1/")` for `registry/org1`).
+/// A result is `replaceWith + "/" + moved`, where `moved` is one or more valid path components
+/// (and the tag and digest). As written, its path is `written + moved.len()`. As the runtime
+/// reads it (normalized), its path is `one + moved.len()` when `moved` is one component, and
+/// `many + moved.len()` otherwise: `docker.io` followed by one component gains `library/`, a
+/// first component that is not a registry (`org`) moves into the path under `docker.io/`.
+/// Each of `one` and `many` is at least `written`, so one comparison per result covers every
+/// view; the 64-hex-name rule cannot apply, a result always holding a `/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct PrefixLens {
+    /// As written.
+    pub(crate) written: usize,
+    /// Normalized, when one component follows.
+    pub(crate) one: usize,
+    /// Normalized, when two or more components follow.
+    pub(crate) many: usize,
+}
+
+/// The [`PrefixLens`] of a valid name prefix, and whether the runtime reads its results under
+/// Docker Hub's domain when it does not start with it (`org` → `docker.io/org`).
+///
+/// # Errors
+///
+/// The error of [`name_prefix_path_len`], or the normalized view's error (its path too long once
+/// `docker.io/` moves the first component into it).
+pub(crate) fn name_prefix_lens(prefix: &str) -> Result<(PrefixLens, bool), ParseError> {
+    let written = name_prefix_path_len(prefix)?;
+    // The same probes as the runtime's reading, so no rule of normalization is written twice.
+    let one = normalize::normalize_probe(prefix, "/x")?;
+    let many = normalize::normalize_probe(prefix, "/x/x")?;
+    let implicit_hub = one.1;
+    Ok((
+        PrefixLens {
+            written,
+            one: one.0.max(written),
+            many: many.0.max(written),
+        },
+        implicit_hub,
+    ))
+}
+
 pub(crate) fn name_prefix_path_len(prefix: &str) -> Result<usize, ParseError> {
     if prefix.ends_with('/') {
         return Err(ParseError::new(

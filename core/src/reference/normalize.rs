@@ -175,6 +175,17 @@ impl std::fmt::Display for Normalized<'_> {
     }
 }
 
+/// The length `prefix` contributes to the normalized path of `prefix + tail` (`tail` is `/x`
+/// or `/x/x`), and whether the normalized domain is Docker Hub's though `prefix` does not start
+/// with one of its domains.
+pub(crate) fn normalize_probe(prefix: &str, tail: &str) -> Result<(usize, bool), ParseError> {
+    let probe = format!("{prefix}{tail}");
+    let n = normalize(&probe).map_err(|e| e.map_offset(|o| o.min(prefix.len())))?;
+    let first = prefix.split('/').next().unwrap_or_default();
+    let implicit_hub = n.domain() == Some(DEFAULT_DOMAIN) && !DOCKER_HUB_DOMAINS.contains(&first);
+    Ok((n.path().len().saturating_sub(tail.len() - 1), implicit_hub))
+}
+
 /// Whether lowercasing `c` changes it (the reference implementation's `ToLower(s) != s`).
 fn changes_when_lowercased(c: char) -> bool {
     let mut lower = c.to_lowercase();

@@ -48,8 +48,14 @@ use crate::Code;
 /// of [`MAX_OBJECT_BYTES`] each, and 1 MiB for the rest.
 pub const MAX_REVIEW_BYTES: usize = 2 * MAX_OBJECT_BYTES + 1024 * 1024;
 
-/// The longest warning put in a response, in bytes: Kubernetes may truncate longer ones.
+/// The longest warning put in a response, in bytes: the API server may truncate longer ones.
 pub const MAX_WARNING_BYTES: usize = 256;
+
+/// The most warnings put in a response: past it, the last one says how many more there were
+/// ("imgrepl: and 5358 more warnings"). With [`MAX_WARNING_BYTES`] each, all of them stay under
+/// the 4,096 characters of warnings the API server passes on to the client (it drops warnings
+/// past that total).
+pub const MAX_WARNINGS: usize = 15;
 
 /// The `apiVersion`s of `AdmissionReview` understood (the response echoes the request's).
 const API_VERSIONS: &[&str] = &["admission.k8s.io/v1", "admission.k8s.io/v1beta1"];
@@ -251,15 +257,20 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
     if body.len() > MAX_REVIEW_BYTES {
         return Err(AdmissionError {
             kind: AdmissionErrorKind::TooLarge,
+            // One message for every size: a reader may stop at the first byte past the limit.
             message: format!(
-                "the AdmissionReview is {} bytes; at most {MAX_REVIEW_BYTES} are accepted",
-                body.len()
+                "the AdmissionReview is larger than {MAX_REVIEW_BYTES} bytes, the most accepted"
             ),
         });
     }
-    let value: Value = serde_json::from_str(body).map_err(|e| AdmissionError {
+    // A byte order mark before the JSON is skipped.
+    let json = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let value: Value = serde_json::from_str(json).map_err(|e| AdmissionError {
         kind: AdmissionErrorKind::InvalidJson,
-        message: format!("the AdmissionReview is not valid JSON: {e}"),
+        message: format!(
+            "the AdmissionReview is not valid JSON: {}",
+            crate::span::json_error_message(body, json, &e)
+        ),
     })?;
     review(&value, options)
 }
@@ -333,7 +344,13 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
     if let (Some("CREATE" | "UPDATE"), "" | "ephemeralcontainers", Some(object)) =
         (operation, sub_resource, object)
     {
-        match super::rewrite(object, options) {
+        let size = json_len(object);
+        let rewritten = if size > MAX_OBJECT_BYTES {
+            Err(WorkloadError::too_large(size))
+        } else {
+            super::rewrite(object, options)
+        };
+        match rewritten {
             Ok(mut rewritten) => {
                 if ephemeral_only {
                     keep_only_ephemeral(&mut rewritten);
@@ -362,7 +379,7 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
             }
         }
     }
-    response.warnings = warnings.iter().map(|w| warning_text(w)).collect();
+    response.warnings = capped(&warnings);
     Ok(Response {
         body: ReviewBody {
             api_version,
@@ -393,6 +410,39 @@ fn keep_only_ephemeral(report: &mut Report) {
     );
 }
 
+/// The length of `value` as compact JSON, counted without writing it anywhere.
+fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `Value` to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
+/// At most [`MAX_WARNINGS`] warnings, each made by [`warning_text`]; past that many, the last
+/// one says how many more there were.
+fn capped(warnings: &[String]) -> Vec<String> {
+    if warnings.len() <= MAX_WARNINGS {
+        return warnings.iter().map(|w| warning_text(w)).collect();
+    }
+    let kept = MAX_WARNINGS - 1;
+    let mut out: Vec<String> = warnings[..kept].iter().map(|w| warning_text(w)).collect();
+    out.push(warning_text(&format!(
+        "and {} more warnings",
+        warnings.len() - kept
+    )));
+    out
+}
+
 /// One warning as Kubernetes accepts it: prefixed `imgrepl: `, control characters replaced by
 /// spaces, at most [`MAX_WARNING_BYTES`] bytes (cut with `...`).
 fn warning_text(message: &str) -> String {
@@ -411,6 +461,17 @@ fn warning_text(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warnings_are_capped_with_a_count() {
+        let few: Vec<String> = (0..MAX_WARNINGS).map(|i| i.to_string()).collect();
+        assert_eq!(capped(&few).len(), MAX_WARNINGS);
+        let many: Vec<String> = (0..100).map(|i| "x".repeat(i * 10)).collect();
+        let out = capped(&many);
+        assert_eq!(out.len(), MAX_WARNINGS);
+        assert_eq!(out[MAX_WARNINGS - 1], "imgrepl: and 86 more warnings");
+        assert!(out.iter().map(String::len).sum::<usize>() <= 4096);
+    }
 
     #[test]
     fn warnings_are_one_bounded_line() {

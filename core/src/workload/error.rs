@@ -101,7 +101,10 @@ impl WorkloadError {
         WorkloadError {
             kind: WorkloadErrorKind::InvalidJson,
             pointer: String::new(),
-            message: format!("not valid JSON: {error}"),
+            message: format!(
+                "not valid JSON: {}",
+                crate::span::json_error_message(text, text, error)
+            ),
             offset: Some(crate::span::json_error_offset(text, error)),
             policy: None,
         }
