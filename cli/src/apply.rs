@@ -24,6 +24,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use imgrepl::workload::{
     BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report,
@@ -50,8 +51,8 @@ pub struct PolicyArgs {
 
     /// How a rule's prefix matches: the longest prefix at a '/' boundary, or only the image's
     /// whole parent path.
-    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = ["longest-prefix", "exact-parent"])]
-    pub mode: String,
+    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = MatchMode::from_str)]
+    pub mode: MatchMode,
 
     /// Also look for pod specs at PATH in objects of this API group and kind (keys separated
     /// by '.', '[]' after a key for every item of an array), e.g.
@@ -66,8 +67,8 @@ pub struct PolicyArgs {
     /// Rewrite only pod specs whose virtual-kubelet.io/burst-to-cci label is one of these
     /// (comma-separated: auto, enforce, off); the others are reported as not bursting. By
     /// default every pod spec is rewritten, whatever its label.
-    #[arg(long, value_name = "VALUES", value_delimiter = ',', value_parser = ["auto", "enforce", "off"])]
-    pub burst: Vec<String>,
+    #[arg(long, value_name = "VALUES", value_delimiter = ',', value_parser = BurstMode::from_str)]
+    pub burst: Vec<BurstMode>,
 }
 
 impl PolicyArgs {
@@ -77,10 +78,7 @@ impl PolicyArgs {
     ///
     /// A failure to read the file, or an invalid policy.
     pub fn load(&self) -> Result<(Option<Policy>, MatchMode), Failure> {
-        let mode: MatchMode = self
-            .mode
-            .parse()
-            .map_err(|e| Failure::usage(format!("{e}")))?;
+        let mode = self.mode;
         let Some(path) = &self.policy else {
             return Ok((None, mode));
         };
@@ -121,8 +119,7 @@ impl PolicyArgs {
             .pod_specs(table)
             .find_by_shape(!self.no_shape_finding);
         if !self.burst.is_empty() {
-            let modes: Vec<BurstMode> = self.burst.iter().filter_map(|m| m.parse().ok()).collect();
-            options = options.burst(BurstSet::of(&modes));
+            options = options.burst(BurstSet::of(&self.burst));
         }
         match policy {
             Some(policy) => options.policy(policy),

@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use imgrepl::corpus::{Coverage, RuleStatus};
 use imgrepl::{MatchMode, RuleId};
@@ -39,8 +40,8 @@ pub struct Args {
     pub policy: PathBuf,
 
     /// How a rule's prefix matches (wins and shadows are counted in this mode).
-    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = ["longest-prefix", "exact-parent"])]
-    pub mode: String,
+    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = MatchMode::from_str)]
+    pub mode: MatchMode,
 
     /// Print the coverage as one JSON object instead of tables.
     #[arg(long)]
@@ -60,10 +61,7 @@ pub struct Args {
 ///
 /// A failure to read the policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
-    let mode: MatchMode = args
-        .mode
-        .parse()
-        .map_err(|e| Failure::usage(format!("{e}")))?;
+    let mode = args.mode;
     let (policy, _) = crate::apply::load_policy(&args.policy)?;
     let policy = policy.with_mode(mode);
     let corpus = args.corpus.load(&policy)?;

@@ -8,6 +8,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use imgrepl::MatchMode;
 use imgrepl::diff::{ChangeKind, Outcome, PolicyDiff, RuleAt};
@@ -28,8 +29,8 @@ pub struct Args {
     pub new: PathBuf,
 
     /// How a rule's prefix matches, in both policies.
-    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = ["longest-prefix", "exact-parent"])]
-    pub mode: String,
+    #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = MatchMode::from_str)]
+    pub mode: MatchMode,
 
     /// Print the diff as one JSON object instead of text.
     #[arg(long)]
@@ -49,10 +50,7 @@ pub struct Args {
 ///
 /// A failure to read a policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
-    let mode: MatchMode = args
-        .mode
-        .parse()
-        .map_err(|e| Failure::usage(format!("{e}")))?;
+    let mode = args.mode;
     let (old, old_text) = crate::apply::load_policy(&args.old)?;
     let (new, new_text) = crate::apply::load_policy(&args.new)?;
     let (old, new) = (old.with_mode(mode), new.with_mode(mode));
