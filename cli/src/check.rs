@@ -13,12 +13,13 @@
 //! With `--images FILE` (one image per line), it then shows which results a second pass of the
 //! policy (a webhook invoked again, `reinvocationPolicy: IfNeeded`) would change, with the chain
 //! of rules (`imgrepl::Policy::second_pass`); with `--json`, as a second line
-//! `{"secondPass": [...]}`.
+//! `{"secondPass": [...]}`. A valid policy that a second pass changes on those images is not a
+//! fixed point there: exit 1, as for an invalid policy (so CI can require a fixed point).
 //!
 //! `--json` prints the library's `Validation` as it serializes: `{"ok": bool, "rules": [...] |
 //! null, "diagnostics": [{"severity", "code", "message", "index", "field", "pointer", "span":
 //! {"start", "end"}, "related": {"start", "end"} | null}]}`. Exit 0 valid (warnings allowed), 1
-//! invalid.
+//! invalid (or, with `--images`, not a fixed point on them).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,7 +42,7 @@ pub struct Args {
     pub file: PathBuf,
 
     /// A file of images, one per line: show which results a second pass of the policy (a
-    /// webhook invoked again) would change, with the chain of rules.
+    /// webhook invoked again) would change, with the chain of rules; exit 1 when any would.
     #[arg(long, value_name = "FILE")]
     pub images: Option<PathBuf>,
 }
@@ -60,14 +61,15 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         args.file.display().to_string()
     };
     let validation = Policy::validate(&text);
-    let verdict = if validation.is_ok() {
-        Verdict::Valid
-    } else {
-        Verdict::Invalid
-    };
     let second = match (&args.images, &validation.policy) {
         (Some(path), Some(policy)) => Some(second_pass(path, policy)?),
         _ => None,
+    };
+    let fixed_point = second.as_ref().is_none_or(Vec::is_empty);
+    let verdict = if validation.is_ok() && fixed_point {
+        Verdict::Valid
+    } else {
+        Verdict::Invalid
     };
     if args.json {
         out.json_line(&validation)?;

@@ -830,6 +830,109 @@ fn pull_warnings_per_pod_spec_and_registry() {
 }
 
 #[test]
+fn pod_specs_without_secrets_pull_with_their_service_accounts() {
+    let p = policy(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#);
+    let known = {
+        let mut s = PullSecrets::default();
+        s.add_objects(&json!({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+             "metadata": {"name": "mirror", "namespace": "shop"},
+             "stringData": {".dockerconfigjson": r#"{"auths": {"m.io": {}}}"#}},
+            {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+             "metadata": {"name": "quay", "namespace": "shop"},
+             "stringData": {".dockerconfigjson": r#"{"auths": {"quay.io": {}}}"#}},
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "shop"},
+             "imagePullSecrets": [{"name": "mirror"}]},
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder", "namespace": "shop"},
+             "imagePullSecrets": [{"name": "quay"}, {"name": "gone"}]},
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "bare", "namespace": "shop"}},
+            // Not a core ServiceAccount: ignored.
+            {"apiVersion": "example.com/v1", "kind": "ServiceAccount", "metadata": {"name": "odd", "namespace": "shop"},
+             "imagePullSecrets": [{"name": "mirror"}]},
+        ]}));
+        s
+    };
+    assert_eq!(
+        known
+            .service_accounts()
+            .iter()
+            .map(|a| (a.name.as_str(), a.image_pull_secrets.len()))
+            .collect::<Vec<_>>(),
+        [("default", 1), ("builder", 2), ("bare", 0)]
+    );
+    let anonymous = "images move to m.io (containers[0] \"c\"), but the pod spec has no imagePullSecrets: the pull will be anonymous";
+    // (namespace, spec fields beside the container, warning)
+    let cases: Vec<(&str, Value, Option<(Code, &str)>)> = vec![
+        // No serviceAccountName: the `default` account's secret covers m.io.
+        ("shop", json!({}), None),
+        ("shop", json!({"serviceAccountName": ""}), None),
+        (
+            "shop",
+            json!({"serviceAccountName": "builder"}),
+            Some((
+                Code::PullSecretUncovered,
+                "images move to m.io (containers[0] \"c\"), but none of its service account \"builder\"'s pull secrets (quay, gone) covers m.io (not given: gone)",
+            )),
+        ),
+        // The deprecated field is read when the new one is absent.
+        (
+            "shop",
+            json!({"serviceAccount": "bare"}),
+            Some((
+                Code::AnonymousPull,
+                "images move to m.io (containers[0] \"c\"), but neither the pod spec nor its service account \"bare\" has imagePullSecrets: the pull will be anonymous",
+            )),
+        ),
+        (
+            "shop",
+            json!({"serviceAccountName": "odd"}),
+            Some((Code::AnonymousPull, anonymous)),
+        ),
+        // The pod spec's own secrets win over its account's (the API server copies them only
+        // into a pod that has none).
+        (
+            "shop",
+            json!({"serviceAccountName": "default", "imagePullSecrets": [{"name": "quay"}]}),
+            Some((
+                Code::PullSecretUncovered,
+                "images move to m.io (containers[0] \"c\"), but none of its pull secrets (quay) covers m.io",
+            )),
+        ),
+        // An account of another namespace is not this one's.
+        ("prod", json!({}), Some((Code::AnonymousPull, anonymous))),
+    ];
+    for (namespace, fields, expected) in cases {
+        let mut spec = fields.clone();
+        spec["containers"] = json!([{"name": "c", "image": "nginx"}]);
+        let pod = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": namespace}, "spec": spec});
+        let report =
+            workload::rewrite(&pod, &Options::default().policy(&p).pull_secrets(&known)).unwrap();
+        let got: Vec<(Code, &str)> = report
+            .warnings
+            .iter()
+            .map(|w| (w.code, w.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            expected.into_iter().collect::<Vec<_>>(),
+            "{namespace} {fields}"
+        );
+        // Without the objects, nothing is known of the accounts: the plain message.
+        let unknown = workload::rewrite(&pod, &Options::default().policy(&p)).unwrap();
+        let plain = fields.get("imagePullSecrets").is_none();
+        assert_eq!(
+            unknown
+                .warnings
+                .iter()
+                .map(|w| w.message.as_str())
+                .collect::<Vec<_>>(),
+            if plain { vec![anonymous] } else { vec![] },
+        );
+    }
+}
+
+#[test]
 fn admission_warnings_carry_the_bursting_label_and_pulls() {
     let p = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
     let mut obj = workload(

@@ -680,7 +680,8 @@ fn locate(tree: &Tree<'_>, document: &mut Document, lines: &mut Lines<'_>) {
 }
 
 /// The image pull secrets of the manifests in `input`: every `kubernetes.io/dockerconfigjson`
-/// (or `kubernetes.io/dockercfg`) Secret, `List`s entered, for
+/// (or `kubernetes.io/dockercfg`) Secret and every `ServiceAccount` (whose `imagePullSecrets` a
+/// pod spec without its own pulls with), `List`s entered, for
 /// [`Options::pull_secrets`](imgrepl::workload::Options::pull_secrets). A document that cannot
 /// be read holds none ([`edit`] reports it).
 ///

@@ -113,12 +113,15 @@ pub fn rewrite_node<'a, N: Node<'a>>(
         let first_row = report.containers.len();
         rewrite_spec(policy, &pod_spec, &mut report)?;
         if options.check_pulls {
-            check_pulls(
-                report.containers.get(first_row..).unwrap_or_default(),
-                &entry.pointer,
-                &entry.image_pull_secrets,
+            let pulls = Pulls {
+                spec: &entry.pointer,
+                names: &entry.image_pull_secrets,
+                account: service_account_name(pod_spec.spec),
                 namespace,
-                options.pull_secrets,
+                known: options.pull_secrets,
+            };
+            pulls.check(
+                report.containers.get(first_row..).unwrap_or_default(),
                 &mut report.warnings,
             );
         }
@@ -754,7 +757,7 @@ fn burst_gate(entry: &mut PodSpecReport, options: &Options<'_>, report: &mut Rep
 
 /// The names of a pod spec's `imagePullSecrets` (entries without a string `name` are skipped:
 /// the API server rejects them, and this is not the place to validate them).
-fn pull_secret_names<'a, N: Node<'a>>(spec: N) -> Vec<String> {
+pub(crate) fn pull_secret_names<'a, N: Node<'a>>(spec: N) -> Vec<String> {
     let Lookup::Found(list) = spec.get("imagePullSecrets") else {
         return Vec::new();
     };
@@ -773,75 +776,117 @@ fn registry_of(image: &str) -> Option<String> {
         .and_then(|n| n.domain().map(str::to_owned))
 }
 
-/// The pull warnings of one pod spec, one per new registry: images that move to another
-/// registry with no `imagePullSecrets`, or with secrets none of which (when they are known)
-/// covers it.
-fn check_pulls(
-    rows: &[ContainerReport],
-    spec: &str,
-    names: &[String],
-    namespace: Option<&str>,
-    known: Option<&PullSecrets>,
-    warnings: &mut Vec<Warning>,
-) {
-    // (new registry, the containers that move there)
-    let mut moves: Vec<(String, Vec<String>)> = Vec::new();
-    for row in rows.iter().filter(|r| r.changed()) {
-        let (Some(before), Some(after)) = (row.before.as_deref(), row.after.as_deref()) else {
-            continue;
+/// The name of a pod spec's service account: `serviceAccountName`, the deprecated
+/// `serviceAccount`, or `default`, as the API server reads it.
+fn service_account_name<'a, N: Node<'a>>(spec: N) -> &'a str {
+    ["serviceAccountName", "serviceAccount"]
+        .into_iter()
+        .find_map(|key| match spec.get(key) {
+            Lookup::Found(v) => v.as_str().filter(|name| !name.is_empty()),
+            _ => None,
+        })
+        .unwrap_or("default")
+}
+
+/// What one pod spec pulls with.
+struct Pulls<'r> {
+    /// The pod spec's pointer.
+    spec: &'r str,
+    /// Its own `imagePullSecrets`.
+    names: &'r [String],
+    /// Its service account's name.
+    account: &'r str,
+    /// The object's namespace.
+    namespace: Option<&'r str>,
+    /// The secrets and service accounts given, if any.
+    known: Option<&'r PullSecrets>,
+}
+
+impl Pulls<'_> {
+    /// The pull warnings of the pod spec, one per new registry: images that move to another
+    /// registry with no `imagePullSecrets`, or with secrets none of which (when they are known)
+    /// covers it. A pod spec with no secrets of its own pulls with its service account's (the
+    /// API server's `ServiceAccount` admission plugin copies them), when that account is given.
+    fn check(&self, rows: &[ContainerReport], warnings: &mut Vec<Warning>) {
+        let namespace = self.namespace;
+        let account = match self.known {
+            Some(known) if self.names.is_empty() => known.service_account(self.account, namespace),
+            _ => None,
         };
-        let to = registry_of(after);
-        if registry_of(before) == to {
-            continue;
-        }
-        let covered = known.is_some_and(|known| {
-            names
-                .iter()
-                .any(|n| known.get(n, namespace).is_some_and(|s| s.covers(after)))
-        });
-        if !names.is_empty() && (known.is_none() || covered) {
-            continue;
-        }
-        let who = match &row.name {
-            Some(name) => format!("{}[{}] {name:?}", row.list, row.index),
-            None => format!("{}[{}]", row.list, row.index),
-        };
-        let to = to.unwrap_or_default();
-        match moves.iter_mut().find(|(r, _)| *r == to) {
-            Some((_, who_all)) => who_all.push(who),
-            None => moves.push((to, vec![who])),
-        }
-    }
-    for (to, who) in moves {
-        let who = who.join(", ");
-        let (code, why) = if names.is_empty() {
-            (
-                Code::AnonymousPull,
-                "the pod spec has no imagePullSecrets: the pull will be anonymous".to_owned(),
-            )
-        } else {
-            let unknown: Vec<&str> = names
-                .iter()
-                .filter(|n| known.is_some_and(|k| k.get(n, namespace).is_none()))
-                .map(String::as_str)
-                .collect();
-            let not_given = if unknown.is_empty() {
-                String::new()
-            } else {
-                format!(" (not given: {})", unknown.join(", "))
+        let names = account.map_or(self.names, |a| a.image_pull_secrets.as_slice());
+        let known = self.known;
+        // (new registry, the containers that move there)
+        let mut moves: Vec<(String, Vec<String>)> = Vec::new();
+        for row in rows.iter().filter(|r| r.changed()) {
+            let (Some(before), Some(after)) = (row.before.as_deref(), row.after.as_deref()) else {
+                continue;
             };
-            (
-                Code::PullSecretUncovered,
-                format!(
-                    "none of its pull secrets ({}) covers {to}{not_given}",
-                    names.join(", ")
+            let to = registry_of(after);
+            if registry_of(before) == to {
+                continue;
+            }
+            let covered = known.is_some_and(|known| {
+                names
+                    .iter()
+                    .any(|n| known.get(n, namespace).is_some_and(|s| s.covers(after)))
+            });
+            if !names.is_empty() && (known.is_none() || covered) {
+                continue;
+            }
+            let who = match &row.name {
+                Some(name) => format!("{}[{}] {name:?}", row.list, row.index),
+                None => format!("{}[{}]", row.list, row.index),
+            };
+            let to = to.unwrap_or_default();
+            match moves.iter_mut().find(|(r, _)| *r == to) {
+                Some((_, who_all)) => who_all.push(who),
+                None => moves.push((to, vec![who])),
+            }
+        }
+        for (to, who) in moves {
+            let who = who.join(", ");
+            let (code, why) = match account {
+                _ if !names.is_empty() => {
+                    let unknown: Vec<&str> = names
+                        .iter()
+                        .filter(|n| known.is_some_and(|k| k.get(n, namespace).is_none()))
+                        .map(String::as_str)
+                        .collect();
+                    let not_given = if unknown.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (not given: {})", unknown.join(", "))
+                    };
+                    let whose = match account {
+                        Some(a) => format!("its service account {:?}'s pull secrets", a.name),
+                        None => "its pull secrets".to_owned(),
+                    };
+                    (
+                        Code::PullSecretUncovered,
+                        format!(
+                            "none of {whose} ({}) covers {to}{not_given}",
+                            names.join(", ")
+                        ),
+                    )
+                }
+                Some(a) => (
+                    Code::AnonymousPull,
+                    format!(
+                        "neither the pod spec nor its service account {:?} has imagePullSecrets: \
+                         the pull will be anonymous",
+                        a.name
+                    ),
                 ),
-            )
-        };
-        warnings.push(Warning {
-            code,
-            message: format!("images move to {to} ({who}), but {why}"),
-            pointer: spec.to_owned(),
-        });
+                None => (
+                    Code::AnonymousPull,
+                    "the pod spec has no imagePullSecrets: the pull will be anonymous".to_owned(),
+                ),
+            };
+            warnings.push(Warning {
+                code,
+                message: format!("images move to {to} ({who}), but {why}"),
+                pointer: self.spec.to_owned(),
+            });
+        }
     }
 }

@@ -52,7 +52,7 @@ pub use kind::{
 };
 pub use node::{Entry, Lookup, Node, ValueType};
 pub use patch::{Patch, PatchError, PatchOp, PatchOpKind};
-pub use secrets::{PullSecret, PullSecrets, key_matches, registry_key};
+pub use secrets::{PullSecret, PullSecrets, ServiceAccount, key_matches, registry_key};
 
 pub use crate::rewrite::AppliedRule;
 use crate::{Code, Diagnostic, MatchMode, Policy};
@@ -138,8 +138,9 @@ impl<'a> Options<'a> {
         self
     }
 
-    /// The pull secrets the manifests hold: a pod spec that names secrets, none of which covers
-    /// a rewritten image's new registry, gets a [`Code::PullSecretUncovered`] warning.
+    /// The pull secrets and service accounts the manifests hold: a pod spec that names secrets
+    /// (or, naming none, whose service account names secrets), none of which covers a
+    /// rewritten image's new registry, gets a [`Code::PullSecretUncovered`] warning.
     #[must_use]
     pub const fn pull_secrets(mut self, secrets: &'a PullSecrets) -> Self {
         self.pull_secrets = Some(secrets);

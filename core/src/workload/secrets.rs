@@ -211,7 +211,24 @@ fn default_registry_match(name: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PullSecrets {
     secrets: Vec<PullSecret>,
+    #[serde(rename = "serviceAccounts")]
+    service_accounts: Vec<ServiceAccount>,
     problems: Vec<Warning>,
+}
+
+/// A `ServiceAccount`'s `imagePullSecrets`. The API server's `ServiceAccount` admission plugin copies
+/// them into a pod that names none of its own, before any webhook sees the pod; so a pod
+/// template without `imagePullSecrets` pulls with its service account's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServiceAccount {
+    /// Its `metadata.name`.
+    pub name: String,
+    /// Its `metadata.namespace`, when given.
+    pub namespace: Option<String>,
+    /// The names of its `imagePullSecrets`.
+    pub image_pull_secrets: Vec<String>,
 }
 
 impl PullSecrets {
@@ -226,6 +243,39 @@ impl PullSecrets {
         &self.secrets
     }
 
+    /// The service accounts.
+    #[must_use]
+    pub fn service_accounts(&self) -> &[ServiceAccount] {
+        &self.service_accounts
+    }
+
+    /// Adds a service account.
+    pub fn add_service_account(&mut self, account: ServiceAccount) {
+        self.service_accounts.push(account);
+    }
+
+    /// The known service account called `name` (in `namespace`, when both namespaces are
+    /// known).
+    ///
+    /// ```
+    /// use imgrepl::workload::PullSecrets;
+    ///
+    /// let account = serde_json::json!({"apiVersion": "v1", "kind": "ServiceAccount",
+    ///   "metadata": {"name": "builder", "namespace": "ci"},
+    ///   "imagePullSecrets": [{"name": "regcred"}]});
+    /// let mut secrets = PullSecrets::default();
+    /// secrets.add_objects(&account);
+    /// let found = secrets.service_account("builder", Some("ci")).unwrap();
+    /// assert_eq!(found.image_pull_secrets, ["regcred"]);
+    /// assert!(secrets.service_account("builder", Some("prod")).is_none());
+    /// ```
+    #[must_use]
+    pub fn service_account(&self, name: &str, namespace: Option<&str>) -> Option<&ServiceAccount> {
+        self.service_accounts
+            .iter()
+            .find(|a| a.name == name && same_namespace(namespace, a.namespace.as_deref()))
+    }
+
     /// The Secrets that could not be read ([`Code::InvalidPullSecret`]).
     #[must_use]
     pub fn problems(&self) -> &[Warning] {
@@ -235,17 +285,13 @@ impl PullSecrets {
     /// The known secret called `name` (in `namespace`, when both namespaces are known).
     #[must_use]
     pub fn get(&self, name: &str, namespace: Option<&str>) -> Option<&PullSecret> {
-        self.secrets.iter().find(|s| {
-            s.name == name
-                && match (namespace, s.namespace.as_deref()) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                }
-        })
+        self.secrets
+            .iter()
+            .find(|s| s.name == name && same_namespace(namespace, s.namespace.as_deref()))
     }
 
-    /// Adds the pull secrets of a document: the object itself, or the items of its `List`s.
-    /// Other objects are ignored; a pull secret that cannot be read is kept as a problem.
+    /// Adds the pull secrets and service accounts of a document: the object itself, or the
+    /// items of its `List`s. Other objects are ignored; a pull secret that cannot be read is kept as a problem.
     pub fn add_objects<'a, N: Node<'a>>(&mut self, document: N) {
         let mut work = vec![(document, String::new())];
         while let Some((node, pointer)) = work.pop() {
@@ -265,19 +311,31 @@ impl PullSecrets {
             Lookup::Found(v) => v.as_str(),
             _ => None,
         };
-        if node.value_type() != ValueType::Object || text(node, "kind") != Some("Secret") {
+        if node.value_type() != ValueType::Object {
             return;
+        }
+        let (name, namespace) = match node.get("metadata") {
+            Lookup::Found(m) => (text(m, "name"), text(m, "namespace")),
+            _ => (None, None),
+        };
+        let name = name.unwrap_or_default();
+        match text(node, "kind") {
+            Some("Secret") => {}
+            Some("ServiceAccount") if text(node, "apiVersion") == Some("v1") => {
+                self.service_accounts.push(ServiceAccount {
+                    name: name.to_owned(),
+                    namespace: namespace.map(str::to_owned),
+                    image_pull_secrets: super::find::pull_secret_names(node),
+                });
+                return;
+            }
+            _ => return,
         }
         let file = match text(node, "type") {
             Some("kubernetes.io/dockerconfigjson") => ".dockerconfigjson",
             Some("kubernetes.io/dockercfg") => ".dockercfg",
             _ => return,
         };
-        let (name, namespace) = match node.get("metadata") {
-            Lookup::Found(m) => (text(m, "name"), text(m, "namespace")),
-            _ => (None, None),
-        };
-        let name = name.unwrap_or_default();
         let encoded = match node.get("data") {
             Lookup::Found(d) => text(d, file),
             _ => None,
@@ -305,5 +363,13 @@ impl PullSecrets {
                 pointer: pointer.to_owned(),
             }),
         }
+    }
+}
+
+/// Whether an object in `b` can be the one named from `a`: equal namespaces, or one unknown.
+fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
     }
 }
