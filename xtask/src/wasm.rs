@@ -181,7 +181,7 @@ pub fn package() -> Result<Size, String> {
     let full = Size::of(&pkg_dir("node").join("imgrepl_bg.wasm"))?;
     say(format_args!("core module, imgrepl_bg.wasm: {shipped}"));
     say(format_args!(
-        "with workloads (rewriteWorkload, reviewAdmission), imgrepl_full_bg.wasm: {full}"
+        "full module (workloads, manifests and the toolkit), imgrepl_full_bg.wasm: {full}"
     ));
     Ok(shipped)
 }
