@@ -19,9 +19,16 @@ use crate::js::{self, JsImageError, Utf16Span, invalid_argument, rule_index};
 /// The images of a corpus, each with the workload it was found in.
 type Corpus = Vec<(String, Option<String>)>;
 
-/// Reads `images`: strings, or `{ image, workload }` objects (`workload` may be left out or
-/// `null`). Anything else is an `invalid-argument` error naming the element.
-fn corpus(images: &js_sys::Array) -> Result<Corpus, JsValue> {
+/// Reads `images`: an array of strings, or of `{ image, workload }` objects (`workload` may be
+/// left out or `null`). Anything else is an `invalid-argument` error naming the element.
+///
+/// The array is checked before any of its methods is called: a call that throws inside the
+/// module would leave the borrowed policies borrowed.
+fn corpus(images: &JsValue) -> Result<Corpus, JsValue> {
+    if !js_sys::Array::is_array(images) {
+        return Err(invalid_argument("images must be an array"));
+    }
+    let images: &js_sys::Array = images.unchecked_ref();
     if images.every(&mut |v, _, _| v.is_string()) {
         return Ok(js::strings(images)?
             .into_iter()
@@ -141,7 +148,7 @@ struct CoverageJs<'a> {
 #[wasm_bindgen(unchecked_return_type = "Coverage")]
 pub fn coverage(
     policy: &Policy,
-    #[wasm_bindgen(unchecked_param_type = "(string | CorpusImage)[]")] images: js_sys::Array,
+    #[wasm_bindgen(unchecked_param_type = "(string | CorpusImage)[]")] images: JsValue,
 ) -> Result<JsValue, JsValue> {
     let corpus = corpus(&images)?;
     let c = policy.inner.coverage(items(&corpus));
@@ -225,7 +232,7 @@ struct PolicyDiffJs<'a> {
 pub fn diff(
     #[wasm_bindgen(js_name = oldPolicy)] old: &Policy,
     #[wasm_bindgen(js_name = newPolicy)] new: &Policy,
-    #[wasm_bindgen(unchecked_param_type = "(string | CorpusImage)[]")] images: js_sys::Array,
+    #[wasm_bindgen(unchecked_param_type = "(string | CorpusImage)[]")] images: JsValue,
 ) -> Result<JsValue, JsValue> {
     let corpus = corpus(&images)?;
     let d = imgrepl::diff::diff(&old.inner, &new.inner, items(&corpus));
@@ -271,7 +278,7 @@ struct SecondPassJs<'a> {
 #[wasm_bindgen(js_name = secondPass, unchecked_return_type = "SecondPass[]")]
 pub fn second_pass(
     policy: &Policy,
-    #[wasm_bindgen(unchecked_param_type = "(string | CorpusImage)[]")] images: js_sys::Array,
+    #[wasm_bindgen(unchecked_param_type = "(string | CorpusImage)[]")] images: JsValue,
 ) -> Result<JsValue, JsValue> {
     let corpus = corpus(&images)?;
     let passes = policy.inner.second_pass(items(&corpus));
