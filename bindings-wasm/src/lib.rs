@@ -13,10 +13,15 @@
 //! | `parseReference(text)` | [`imgrepl::Reference::parse`], `parse_normalized`, `parse_docker_ref` |
 //! | `rewriteWorkload(text, options)` | `imgrepl_manifest::edit` (YAML and JSON, in place) |
 //! | `reviewAdmission(text, options)` | [`imgrepl::workload::admission::review_json`] |
+//! | `coverage(policy, images)` | [`imgrepl::Policy::coverage`] |
+//! | `diff(oldPolicy, newPolicy, images)` | [`imgrepl::diff::diff`] |
+//! | `secondPass(policy, images)` | [`imgrepl::Policy::second_pass`] |
+//! | `manifestImages(text)` | `imgrepl_manifest::edit` (the container images and their workloads) |
 //!
-//! The last two handle whole Kubernetes objects and are built only with the `workload` feature
-//! (on by default): the web package's core module leaves them out to stay small, and the
-//! previewer loads the module that has them when a manifest is pasted.
+//! `rewriteWorkload` and `reviewAdmission` handle whole Kubernetes objects and are built only
+//! with the `workload` feature; the last four, the operators' toolkit, only with the `toolkit`
+//! feature (both on by default). The web package's core module leaves them out to stay within
+//! its size budget, and the previewer loads the module that has them after its first results.
 //!
 //! Values cross as plain objects (serde-wasm-bindgen, JSON-compatible), positions count UTF-16
 //! code units as JavaScript strings do, and errors are thrown as `Error` objects with a `code`

@@ -338,9 +338,9 @@ function why(image) {
 
 // ---------- manifest ----------
 
-let full = null; // the second module, with rewriteWorkload (YAML and JSON manifests)
+let full = null; // the second module: rewriteWorkload (YAML and JSON manifests) and the toolkit
 
-/** Loads the second module once, the first time a manifest is pasted. */
+/** Loads the second module once, after the first results (the core module's) are shown. */
 async function loadFull() {
   if (!full) {
     const module = await import(new URL("../pkg/web/full/imgrepl_full.js", import.meta.url).href);
