@@ -297,7 +297,16 @@ test("coverage view: wins and shadows per rule, the dead rule highlighted and cl
     ['""', "mirror.local/hub", "2", "0", "wins"],
     ['"harbor.domain/team"', "mirror.local/hub", "2", "0", "wins"],
   ]);
+
+  // A rule that matches another's results: what a second pass (a reinvoked webhook) would do.
+  await settled(() => page.locator("#policy").fill(FIXED.replace(/\n\]$/, `,\n  {"repositoryPrefix": "mirror.local/org1", "replaceWith": "cache.local/org1"}\n]`)));
+  assert.deepEqual(await rowsOf("#coverage-out .coverage-passes"), [
+    ["harbor.domain/ubuntu:latest", "#0 mirror.local/org1/ubuntu:latest\n#3 cache.local/org1/ubuntu:latest", "stable"],
+    ["harbor.domain/team/app:1.2", "#0 mirror.local/org1/team/app:1.2\n#3 cache.local/org1/team/app:1.2", "stable"],
+    ["harbor.domain/team/web:2.1", "#0 mirror.local/org1/team/web:2.1\n#3 cache.local/org1/team/web:2.1", "stable"],
+  ]);
   await settled(() => page.locator("#policy").fill(FIXED));
+  assert.equal(await page.locator("#coverage-out .coverage-passes").count(), 0);
 });
 
 const EDITED = `[
