@@ -144,6 +144,9 @@ export interface ParsedReference {
     dockerRef: View<string>;
 }
 
+/** A value of the bursting label `virtual-kubelet.io/burst-to-cci`. */
+export type BurstMode = "auto" | "enforce" | "off";
+
 /** Options of `rewriteWorkload`. */
 export interface WorkloadOptions {
     /** A policy (annotation JSON) that wins over the objects' annotations. */
@@ -151,12 +154,52 @@ export interface WorkloadOptions {
     mode?: MatchMode;
     /** The annotation that carries the policy; `coordinator.cci.io/image-replacement` by default. */
     annotationKey?: string;
+    /**
+     * Rewrite only the pod specs whose bursting label is one of these; the others are reported
+     * `not-bursting` and left as they are. Left out: every pod spec is rewritten.
+     */
+    burst?: BurstMode[];
+    /**
+     * Warn when a rewrite moves an image to another registry and the pull may fail
+     * (`anonymous-pull`, `pull-secret-uncovered`, checked against the manifest's own Secrets);
+     * `true` by default.
+     */
+    checkPulls?: boolean;
 }
 
 /** Options of `reviewAdmission`. */
 export interface AdmissionOptions {
     mode?: MatchMode;
     annotationKey?: string;
+    burst?: BurstMode[];
+    /** `anonymous-pull` warnings; `true` by default. */
+    checkPulls?: boolean;
+}
+
+/** The bursting label of a pod spec, as found. */
+export interface BurstLabel {
+    /** The value as written. */
+    value: string;
+    /** What it means; null when it is none of the three values (an `invalid-burst-label` warning). */
+    mode: BurstMode | null;
+    origin: "pod-template" | "workload";
+    /** The RFC 6901 pointer of the label. */
+    pointer: string;
+}
+
+/** A `kubernetes.io/dockerconfigjson` Secret and the registries it covers. */
+export interface PullSecret {
+    name: string;
+    namespace: string | null;
+    /** Its registry keys, as the kubelet keeps them (`host[:port][/path]`). */
+    registries: string[];
+}
+
+/** The pull secrets a manifest holds. */
+export interface PullSecrets {
+    secrets: PullSecret[];
+    /** Secrets that could not be read (`invalid-pull-secret`). */
+    problems: WorkloadWarning[];
 }
 
 /** Where a policy came from; diagnostics' spans count UTF-16 code units of `annotation`. */
@@ -228,12 +271,17 @@ export interface WorkloadKind {
     foundBy: "table" | "user" | "shape";
 }
 
-/** One pod spec of an object and the policy that applies to it. */
+/** One pod spec of an object, the policy that applies to it, its label and pull secrets. */
 export interface PodSpec {
     pointer: string;
     /** The pod template holding it (`""` for a Pod itself). */
     template: string | null;
     policy: PolicySource | null;
+    burst: BurstLabel | null;
+    /** Whether the `burst` option excludes it: its images are left as they are. */
+    notBursting: boolean;
+    /** The names of its `imagePullSecrets`. */
+    imagePullSecrets: string[];
 }
 
 /** The report of one object. `kind` is null for an object that is not a workload. */
@@ -245,6 +293,8 @@ export interface WorkloadReport {
     patch: PatchOp[];
     warnings: WorkloadWarning[];
     podSpecs: PodSpec[];
+    /** The bursting label of the first pod spec that has one. */
+    burst: BurstLabel | null;
 }
 
 /** One object of a document: the document itself, or an item of a `List` in it. */
@@ -288,6 +338,8 @@ export interface WorkloadResult {
     /** The manifest with the rewritten image values changed, and nothing else. */
     output: string;
     documents: DocumentReport[];
+    /** The pull secrets read from the manifest; null when `checkPulls` is false. */
+    pullSecrets: PullSecrets | null;
 }
 
 /** An `AdmissionReview` response body. */
@@ -309,6 +361,164 @@ export interface AdmissionResult {
     response: AdmissionReviewResponse;
     report: WorkloadReport | null;
     error: WorkloadError | null;
+}
+
+/** An image of a corpus and the workload it was found in (`Kind/name`), for examples. */
+export interface CorpusImage {
+    image: string;
+    workload?: string | null;
+}
+
+/** One rule over a corpus. */
+export interface RuleCoverage {
+    index: number;
+    repositoryPrefix: string;
+    replaceWith: string;
+    /** The images (occurrences) it wins. */
+    wins: number;
+    /** The images it matches but a longer prefix wins. */
+    shadowed: number;
+    /** `shadowed`: it wins nothing, a longer prefix wins each image it matches; `dead`: it matches nothing. */
+    status: "wins" | "shadowed" | "dead";
+    code: "shadowed-rule" | "dead-rule" | null;
+    /** The rule's object in the policy's text. */
+    span: Span | null;
+}
+
+/** A distinct image, how often it occurs, and example workloads. */
+export interface ImageCount {
+    image: string;
+    count: number;
+    workloads: string[];
+}
+
+/** Images no rule matches, from one registry. */
+export interface RegistryGroup {
+    /** The domain as written; null when the image has none (`nginx`). */
+    registry: string | null;
+    /** The domain as the runtime reads it (`docker.io` for `nginx`). */
+    normalized: string | null;
+    count: number;
+    /** Every distinct image, most frequent first. */
+    images: ImageCount[];
+    /** Up to 3 example workloads. */
+    workloads: string[];
+    code: "uncovered-image";
+}
+
+/** An image left as it is because it, or its rewrite, is invalid. */
+export interface InvalidImage {
+    image: string;
+    count: number;
+    /** `offset` counts UTF-16 code units of the image. */
+    error: ImageError;
+    /** The rule whose result would be invalid. */
+    rule: number | null;
+    workloads: string[];
+}
+
+/** An image for which the two match modes pick different rules. */
+export interface Disagreement {
+    image: string;
+    count: number;
+    longestPrefixRule: number | null;
+    exactParentRule: number | null;
+    workloads: string[];
+    code: "modes-disagree";
+}
+
+/** The result of `coverage`. */
+export interface Coverage {
+    mode: MatchMode;
+    /** The images of the corpus (occurrences). */
+    images: number;
+    distinct: number;
+    rewritten: number;
+    uncoveredCount: number;
+    invalidCount: number;
+    /** Every rule, in the policy's order. */
+    rules: RuleCoverage[];
+    /** By registry, largest group first. */
+    uncovered: RegistryGroup[];
+    invalid: InvalidImage[];
+    disagreements: Disagreement[];
+}
+
+/** A rule as it stands in one of two policies; `span` in that policy's text. */
+export interface RuleAt {
+    index: number;
+    replaceWith: string;
+    span: Span;
+}
+
+/** One rule-level change, by `repositoryPrefix`. */
+export interface RuleChange {
+    kind: "added" | "removed" | "changed";
+    repositoryPrefix: string;
+    old: RuleAt | null;
+    new: RuleAt | null;
+}
+
+/** What one policy does with an image. */
+export interface DiffOutcome {
+    /** The resulting image (the image itself when no rule matches); null on error. */
+    result: string | null;
+    rule: number | null;
+    prefix: string | null;
+    /** The image error's code. */
+    error: string | null;
+}
+
+/** An image whose result, error or winning prefix changes. */
+export interface ImageChange {
+    image: string;
+    count: number;
+    old: DiffOutcome;
+    new: DiffOutcome;
+    /** Indexes in `PolicyDiff.rules` of the changes that cause it. */
+    causes: number[];
+    workloads: string[];
+}
+
+/** The counts of a `PolicyDiff`. */
+export interface DiffSummary {
+    added: number;
+    removed: number;
+    changed: number;
+    unchanged: number;
+    images: number;
+    imagesChanged: number;
+    distinctChanged: number;
+}
+
+/** The result of `diff`. */
+export interface PolicyDiff {
+    /** Removed and changed in the old policy's order, then added in the new one's. */
+    rules: RuleChange[];
+    /** In the corpus's order. */
+    images: ImageChange[];
+    summary: DiffSummary;
+}
+
+/** One pass of a chain: the rule that matched and its result. */
+export interface ChainStep {
+    rule: number;
+    result: string;
+}
+
+/** An image whose first result a second pass (a reinvoked webhook) would change. */
+export interface SecondPass {
+    image: string;
+    count: number;
+    /** What the webhook writes. */
+    first: string;
+    /** Every pass, the first included. */
+    chain: ChainStep[];
+    end: "stable" | "cycle" | "invalid-result" | "limit";
+    /** For `invalid-result`: `offset` counts UTF-16 code units of the chain's last result. */
+    error: ImageError | null;
+    workloads: string[];
+    code: "second-pass-change";
 }
 
 
@@ -389,6 +599,46 @@ export class Policy {
 }
 
 /**
+ * Runs `policy` over a corpus of images: per rule the images it wins and those it matches but
+ * loses to a longer prefix (`dead-rule`, `shadowed-rule`), with the rule's span in the
+ * policy's text; the images no rule matches by registry, with counts and example workloads;
+ * the invalid images; and where the two match modes disagree.
+ *
+ * `images` holds strings, or `{ image, workload }` objects (as `manifestImages` gives them).
+ *
+ * # Errors
+ *
+ * An `Error` with code `invalid-argument` when an element of `images` is neither. An invalid
+ * image is not an error: it is listed in `invalid`, with its code and offset.
+ */
+export function coverage(policy: Policy, images: (string | CorpusImage)[]): Coverage;
+
+/**
+ * Compares two policies rule by rule (added, removed, changed, with their spans in UTF-16 code
+ * units of each policy's text) and image by image over `images`: every image whose result,
+ * error or winning prefix changes, and the rule changes that cause it (indexes in `rules`).
+ * Each policy is applied in its own match mode.
+ *
+ * # Errors
+ *
+ * An `Error` with code `invalid-argument` when an element of `images` is neither a string nor
+ * a `{ image, workload }` object.
+ */
+export function diff(oldPolicy: Policy, newPolicy: Policy, images: (string | CorpusImage)[]): PolicyDiff;
+
+/**
+ * The container images of every workload of a manifest (YAML or JSON, one or several
+ * documents), in order, each with its workload as `Kind/name`: the corpus `coverage`, `diff`
+ * and `secondPass` take, as `imgrepl coverage -f` reads it. Every pod spec is read, whatever
+ * policy the objects carry; documents that cannot be read give no image.
+ *
+ * # Errors
+ *
+ * An `Error` with the input's code when the manifest as a whole cannot be read (too large).
+ */
+export function manifestImages(text: string): CorpusImage[];
+
+/**
  * Parses an image reference in the three views of the reference implementation: as written,
  * normalized, and as `ParseDockerRef` gives it.
  *
@@ -412,6 +662,10 @@ export function reviewAdmission(text: string, options?: AdmissionOptions | null)
  * Rewrites the images of every workload in a manifest (JSON or YAML, one or several
  * documents): one report per document with its rows and its JSON Patch.
  *
+ * The `kubernetes.io/dockerconfigjson` Secrets of the manifest itself are read
+ * (`imgrepl_manifest::pull_secrets`), so that a rewritten image whose new registry none of its
+ * pod's `imagePullSecrets` covers is reported, as `imgrepl apply` does.
+ *
  * # Errors
  *
  * An `Error` with code `invalid-argument` for a bad option, or `invalid-policy` (with
@@ -419,6 +673,18 @@ export function reviewAdmission(text: string, options?: AdmissionOptions | null)
  * reported in that document, not thrown.
  */
 export function rewriteWorkload(text: string, options?: WorkloadOptions | null): WorkloadResult;
+
+/**
+ * The images whose result a second pass of `policy` (a reinvoked webhook,
+ * `reinvocationPolicy: IfNeeded`) would change, each with its chain of rules and results and
+ * how the chain ends (`stable`, `cycle`, `invalid-result`, `limit`).
+ *
+ * # Errors
+ *
+ * An `Error` with code `invalid-argument` when an element of `images` is neither a string nor
+ * a `{ image, workload }` object.
+ */
+export function secondPass(policy: Policy, images: (string | CorpusImage)[]): SecondPass[];
 
 /**
  * Validates an annotation value and returns every diagnostic, errors and warnings, with spans

@@ -1,7 +1,8 @@
 // Timings of the package in headless Chromium (`cargo xtask wasm --bench`): validating a
 // 100-rule policy, rewriting 10,000 images with rewriteAll, and the same through a JS loop of
-// rewrite. Each figure is the median of several runs, after a warm-up; answers are checked
-// before timing.
+// rewrite; and the toolkit of the second module (coverage, diff, secondPass) over the same
+// 10,000 images. Each figure is the median of several runs, after a warm-up; answers are
+// checked before timing.
 import { launch } from "./chromium.mjs";
 
 const PAGE_URL = process.env.IMGREPL_PREVIEW_URL;
@@ -52,6 +53,23 @@ const results = await page.evaluate(async () => {
       for (const image of images) policy.rewrite(image);
     }, 15, 1),
   };
+  // The toolkit, from the second module, over the same images.
+  const full = await import(new URL("../pkg/web/full/imgrepl_full.js", location.href).href);
+  await full.default({ module_or_path: new URL("../pkg/web/full/imgrepl_full_bg.wasm", location.href) });
+  const current = full.Policy.parse(text);
+  const changedRules = rules.map((r, i) => (i === 7 ? { ...r, replaceWith: "mirror.local/moved" } : r));
+  const changed = full.Policy.parse(JSON.stringify(changedRules, null, 2));
+  const c = full.coverage(current, images);
+  if (c.rewritten !== 10000 || c.rules.some((r) => r.wins !== 100 || r.shadowed !== 0)) throw new Error("coverage: each rule should win 100 images");
+  const d = full.diff(current, changed, images);
+  if (d.rules.length !== 1 || d.images.length !== 100 || d.images.some((i) => i.causes[0] !== 0)) throw new Error("diff: rule 7's 100 images should change");
+  if (full.diff(current, current, images).images.length !== 0) throw new Error("diff of a policy with itself is not empty");
+  if (full.secondPass(current, images).length !== 0) throw new Error("secondPass: no result matches again");
+  out.coverage10k = median(() => full.coverage(current, images), 15, 1);
+  out.diff10k = median(() => full.diff(current, changed, images), 15, 1);
+  out.secondPass10k = median(() => full.secondPass(current, images), 15, 1);
+  current.free();
+  changed.free();
   policy.free();
   return out;
 });
@@ -63,3 +81,6 @@ console.log(`validatePolicy, 100 rules (${results.policyBytes} bytes): ${ms(resu
 console.log(`Policy.parse + free, 100 rules: ${ms(results.parse100)}`);
 console.log(`rewriteAll, 10,000 images: ${ms(results.rewriteAll10k)} (${((results.rewriteAll10k * 1e6) / 10000).toFixed(0)} ns per image)`);
 console.log(`JS loop of rewrite, 10,000 images: ${ms(results.rewriteLoop10k)} (${((results.rewriteLoop10k * 1e6) / 10000).toFixed(0)} ns per image)`);
+for (const [name, key] of [["coverage", "coverage10k"], ["diff (one rule changed, 100 images change)", "diff10k"], ["secondPass", "secondPass10k"]]) {
+  console.log(`${name}, 10,000 images: ${ms(results[key])} (${((results[key] * 1e6) / 10000).toFixed(0)} ns per image)`);
+}

@@ -253,6 +253,120 @@ test("usable in a narrow window: one column, nothing wider than the window", asy
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
+/** The rows of a toolkit table: the text of every cell. */
+const rowsOf = (selector, p = page) =>
+  p.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.innerText.trim())));
+
+/** The text selected in a textarea, and whether it has the focus. */
+const selection = (id, p = page) =>
+  p.evaluate((id) => {
+    const ta = document.getElementById(id);
+    return [document.activeElement === ta, ta.value.slice(ta.selectionStart, ta.selectionEnd)];
+  }, id);
+
+test("coverage view: wins and shadows per rule, the dead rule highlighted and clickable, uncovered registries", async () => {
+  await settled(() => page.locator('input[name="mode"][value="longest-prefix"]').check());
+  assert.equal(await page.locator("#coverage-view").isVisible(), true);
+  // The corpus: the five images of the box, then the Deployment's three containers.
+  assert.equal(await page.textContent("#coverage-out .summary"),
+    "8 images (7 distinct): 5 rewritten, 2 uncovered, 1 invalid · 1 rule never wins");
+  assert.deepEqual(await rowsOf("#coverage-out .coverage-rules"), [
+    ["#0", '"harbor.domain"', "mirror.local/org1", "3", "0", "wins"],
+    ["#1", '""', "mirror.local/hub", "2", "0", "wins"],
+    ["#2", '"docker.io"', "mirror.local/hub", "0", "0", "dead: matches no image"],
+  ]);
+  assert.deepEqual(await page.$$eval("#coverage-out .coverage-rules tbody tr", (rows) => rows.map((r) => r.className)), ["wins", "wins", "dead"]);
+  const dead = await page.$eval("#coverage-out tr.dead td", (td) => getComputedStyle(td).backgroundColor);
+  const live = await page.$eval("#coverage-out tr.wins td", (td) => getComputedStyle(td).backgroundColor);
+  assert.notEqual(dead, live, "the dead rule's row is highlighted");
+  assert.deepEqual(await rowsOf("#coverage-out .coverage-uncovered"), [
+    ["quay.io", "quay.io", "2", "quay.io/x/y:1 ×2\nin Deployment/web"],
+  ]);
+  assert.deepEqual(await rowsOf("#coverage-out .coverage-invalid"), [
+    ["quay.io/X/y", "[uppercase] invalid image: repository name must be lowercase: uppercase letter in repository path at byte 8"],
+  ]);
+  // A click on the dead rule selects it in the policy editor.
+  await page.locator("#coverage-out tr.dead button.jump").click();
+  assert.deepEqual(await selection("policy"), [true, `{"repositoryPrefix": "docker.io", "replaceWith": "mirror.local/hub"}`]);
+  await shot("07-coverage");
+
+  // A longer prefix shadows the shorter one for the images it takes; live as the policy changes.
+  await settled(() => page.locator("#policy").fill(FIXED.replace(`"docker.io"`, `"harbor.domain/team"`)));
+  assert.deepEqual((await rowsOf("#coverage-out .coverage-rules")).map((r) => r.slice(1, 6)), [
+    ['"harbor.domain"', "mirror.local/org1", "1", "2", "wins"],
+    ['""', "mirror.local/hub", "2", "0", "wins"],
+    ['"harbor.domain/team"', "mirror.local/hub", "2", "0", "wins"],
+  ]);
+
+  // A rule that matches another's results: what a second pass (a reinvoked webhook) would do.
+  await settled(() => page.locator("#policy").fill(FIXED.replace(/\n\]$/, `,\n  {"repositoryPrefix": "mirror.local/org1", "replaceWith": "cache.local/org1"}\n]`)));
+  assert.deepEqual(await rowsOf("#coverage-out .coverage-passes"), [
+    ["harbor.domain/ubuntu:latest", "#0 mirror.local/org1/ubuntu:latest\n#3 cache.local/org1/ubuntu:latest", "stable"],
+    ["harbor.domain/team/app:1.2", "#0 mirror.local/org1/team/app:1.2\n#3 cache.local/org1/team/app:1.2", "stable"],
+    ["harbor.domain/team/web:2.1", "#0 mirror.local/org1/team/web:2.1\n#3 cache.local/org1/team/web:2.1", "stable"],
+  ]);
+  await settled(() => page.locator("#policy").fill(FIXED));
+  assert.equal(await page.locator("#coverage-out .coverage-passes").count(), 0);
+});
+
+const EDITED = `[
+  {"repositoryPrefix": "harbor.domain", "replaceWith": "mirror.local/org9"},
+  {"repositoryPrefix": "", "replaceWith": "mirror.local/hub"},
+  {"repositoryPrefix": "quay.io/x", "replaceWith": "mirror.local/quay"}
+]`;
+
+test("diff view: the policy above against a baseline, rule changes and the images they change, live", async () => {
+  await page.locator("#tab-coverage").focus();
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.locator("#diff-view").isVisible(), true);
+  assert.equal(await page.locator("#coverage-view").isVisible(), false);
+  assert.equal(await page.getAttribute("#tab-diff", "aria-selected"), "true");
+  // The policy as it is now becomes the baseline: nothing changes.
+  await settled(() => page.locator("#baseline-reset").click());
+  assert.equal(await page.locator("#baseline").inputValue(), FIXED);
+  assert.equal(await page.textContent("#diff-out .no-change"), "No change: the policy above does what the baseline does.");
+
+  // Typed into the editor: one rule changed, one removed, one added.
+  await settled(() => page.locator("#policy").fill(EDITED));
+  assert.equal(await page.textContent("#diff-out .summary"),
+    "Rules: 1 added, 1 removed, 1 changed, 1 unchanged · images: 5 of 8 change (4 distinct)");
+  assert.deepEqual(await rowsOf("#diff-out .diff-rules"), [
+    ["CHANGED", '"harbor.domain"', "#0 mirror.local/org1", "#0 mirror.local/org9"],
+    ["REMOVED", '"docker.io"', "#2 mirror.local/hub", ""],
+    ["ADDED", '"quay.io/x"', "", "#2 mirror.local/quay"],
+  ]);
+  assert.deepEqual(await rowsOf("#diff-out .diff-images"), [
+    ["harbor.domain/ubuntu:latest", "mirror.local/org1/ubuntu:latest", "mirror.local/org9/ubuntu:latest", 'changed "harbor.domain"'],
+    ["harbor.domain/team/app:1.2", "mirror.local/org1/team/app:1.2", "mirror.local/org9/team/app:1.2", 'changed "harbor.domain"'],
+    ["quay.io/x/y:1 ×2\nin Deployment/web", "unchanged", "mirror.local/quay/y:1", 'added "quay.io/x"'],
+    ["harbor.domain/team/web:2.1\nin Deployment/web", "mirror.local/org1/team/web:2.1", "mirror.local/org9/team/web:2.1", 'changed "harbor.domain"'],
+  ]);
+  // The added rule opens in the editor, the removed one in the baseline.
+  await page.locator("#diff-out .diff-rules tr.kind-added button.jump").click();
+  assert.deepEqual(await selection("policy"), [true, `{"repositoryPrefix": "quay.io/x", "replaceWith": "mirror.local/quay"}`]);
+  await page.locator("#diff-out .diff-rules tr.kind-removed button.jump").click();
+  assert.deepEqual(await selection("baseline"), [true, `{"repositoryPrefix": "docker.io", "replaceWith": "mirror.local/hub"}`]);
+  await shot("08-diff");
+
+  // An invalid baseline is reported with its diagnostics, which select their text.
+  await settled(() => page.locator("#baseline").fill(`[{"repositoryPrefix": "a.io", "replacewith": "m.io"}]`));
+  assert.equal(await page.textContent("#diff-out .status"), "✗ the baseline is not a valid policy");
+  await page.locator("#diff-out .diagnostics li button").nth(1).click();
+  assert.deepEqual(await selection("baseline"), [true, `"replacewith"`]);
+
+  // The view and the baseline are in the URL.
+  await settled(() => page.locator("#baseline").fill(FIXED));
+  const params = new URLSearchParams(new URL(page.url()).hash.slice(1));
+  assert.deepEqual([params.get("view"), params.get("baseline")], ["diff", FIXED]);
+  const second = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await second.goto(page.url());
+  await second.waitForSelector("body[data-ready]");
+  assert.equal(await second.locator("#diff-view").isVisible(), true);
+  assert.deepEqual(await rowsOf("#diff-out .diff-rules", second), await rowsOf("#diff-out .diff-rules"));
+  await second.close();
+  await settled(() => page.locator("#tab-coverage").click().then(() => page.locator("#policy").fill(FIXED)));
+});
+
 test("no error reached the console", () => {
   assert.deepEqual(errors, []);
 });

@@ -24,7 +24,8 @@ const SEED = `[
 ]`;
 
 test("the package exports the documented names", () => {
-  for (const name of ["validatePolicy", "Policy", "parseReference", "rewriteWorkload", "reviewAdmission", "version"]) {
+  for (const name of ["validatePolicy", "Policy", "parseReference", "rewriteWorkload", "reviewAdmission", "version",
+    "coverage", "diff", "secondPass", "manifestImages"]) {
     assert.equal(typeof imgrepl[name], "function", name);
   }
   assert.equal(typeof Policy.parse, "function");

@@ -35,7 +35,14 @@ pub(crate) fn to_js_via_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue
 /// They cross the boundary as one `\n`-joined string, split here; only when a string holds a
 /// newline itself (never a valid image) are they taken one by one. An element that is not a
 /// string is an `invalid-argument` error.
+///
+/// A value that is not an array at all is an `invalid-argument` error too, found before any of
+/// its methods is called: a call that throws inside the module would unwind past the borrow of
+/// the `Policy` it is a method of, and leave that policy unusable.
 pub(crate) fn strings(a: &js_sys::Array) -> Result<Vec<String>, JsValue> {
+    if !js_sys::Array::is_array(a) {
+        return Err(invalid_argument("expected an array of strings"));
+    }
     if !a.every(&mut |v, _, _| v.is_string()) {
         return Err(invalid_argument("expected an array of strings"));
     }

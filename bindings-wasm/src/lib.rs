@@ -13,10 +13,15 @@
 //! | `parseReference(text)` | [`imgrepl::Reference::parse`], `parse_normalized`, `parse_docker_ref` |
 //! | `rewriteWorkload(text, options)` | `imgrepl_manifest::edit` (YAML and JSON, in place) |
 //! | `reviewAdmission(text, options)` | [`imgrepl::workload::admission::review_json`] |
+//! | `coverage(policy, images)` | [`imgrepl::Policy::coverage`] |
+//! | `diff(oldPolicy, newPolicy, images)` | [`imgrepl::diff::diff`] |
+//! | `secondPass(policy, images)` | [`imgrepl::Policy::second_pass`] |
+//! | `manifestImages(text)` | `imgrepl_manifest::edit` (the container images and their workloads) |
 //!
-//! The last two handle whole Kubernetes objects and are built only with the `workload` feature
-//! (on by default): the web package's core module leaves them out to stay small, and the
-//! previewer loads the module that has them when a manifest is pasted.
+//! `rewriteWorkload` and `reviewAdmission` handle whole Kubernetes objects and are built only
+//! with the `workload` feature; the last four, the operators' toolkit, only with the `toolkit`
+//! feature (both on by default). The web package's core module leaves them out to stay within
+//! its size budget, and the previewer loads the module that has them after its first results.
 //!
 //! Values cross as plain objects (serde-wasm-bindgen, JSON-compatible), positions count UTF-16
 //! code units as JavaScript strings do, and errors are thrown as `Error` objects with a `code`
@@ -37,7 +42,14 @@ mod manifest;
 mod reference;
 #[cfg(feature = "workload")]
 mod report;
+#[cfg(feature = "toolkit")]
+mod toolkit;
 pub mod types;
+
+#[cfg(all(feature = "toolkit", feature = "workload"))]
+pub use toolkit::manifest_images;
+#[cfg(feature = "toolkit")]
+pub use toolkit::{coverage, diff, second_pass};
 
 use std::str::FromStr;
 
@@ -77,8 +89,8 @@ pub fn validate_policy(text: &str) -> Result<JsValue, JsValue> {
     })
 }
 
-/// A string property of an options object: absent, `undefined` and `null` are `None`.
-fn option_str(options: Option<&JsValue>, key: &str) -> Result<Option<String>, JsValue> {
+/// A property of an options object: absent, `undefined` and `null` are `None`.
+fn option_value(options: Option<&JsValue>, key: &str) -> Result<Option<JsValue>, JsValue> {
     let Some(options) = options else {
         return Ok(None);
     };
@@ -93,10 +105,18 @@ fn option_str(options: Option<&JsValue>, key: &str) -> Result<Option<String>, Js
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| invalid_argument(&format!("options.{key} must be a string")))
+    Ok(Some(value))
+}
+
+/// A string property of an options object: absent, `undefined` and `null` are `None`.
+fn option_str(options: Option<&JsValue>, key: &str) -> Result<Option<String>, JsValue> {
+    option_value(options, key)?
+        .map(|value| {
+            value
+                .as_string()
+                .ok_or_else(|| invalid_argument(&format!("options.{key} must be a string")))
+        })
+        .transpose()
 }
 
 /// The `mode` option, read by core's [`MatchMode::from_str`].
@@ -116,6 +136,9 @@ pub struct Policy {
     inner: imgrepl::Policy,
     /// The warnings, with spans in UTF-16 code units of the text the policy was read from.
     warnings: Vec<JsDiagnostic>,
+    /// The text it was read from: the toolkit's rule positions are given in its UTF-16 units.
+    #[cfg(feature = "toolkit")]
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -147,6 +170,8 @@ impl Policy {
             Ok(policy) => Ok(Policy {
                 warnings: JsDiagnostic::all(text, policy.warnings()),
                 inner: policy.with_mode(mode),
+                #[cfg(feature = "toolkit")]
+                text: text.to_owned(),
             }),
             Err(e) => {
                 let thrown = error("invalid-policy", &e.to_string());
@@ -279,9 +304,82 @@ pub fn parse_reference(text: &str) -> Result<JsValue, JsValue> {
     to_js(&reference::ParsedJs::new(text))
 }
 
+/// The options `rewriteWorkload` and `reviewAdmission` share: `mode`, `annotationKey`, `burst`
+/// and `checkPulls`.
+#[cfg(feature = "workload")]
+struct WorkloadCommon {
+    mode: Option<MatchMode>,
+    key: Option<String>,
+    burst: Option<imgrepl::workload::BurstSet>,
+    check_pulls: bool,
+}
+
+#[cfg(feature = "workload")]
+impl WorkloadCommon {
+    fn read(options: Option<&JsValue>) -> Result<Self, JsValue> {
+        let check_pulls = match option_value(options, "checkPulls")? {
+            None => true,
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| invalid_argument("options.checkPulls must be a boolean"))?,
+        };
+        Ok(WorkloadCommon {
+            mode: option_mode(options)?,
+            key: option_str(options, "annotationKey")?,
+            burst: option_burst(options)?,
+            check_pulls,
+        })
+    }
+
+    /// Core's options with these set.
+    fn options(&self) -> imgrepl::workload::Options<'_> {
+        let mut o = imgrepl::workload::Options::new().check_pulls(self.check_pulls);
+        if let Some(key) = self.key.as_deref() {
+            o = o.annotation_key(key);
+        }
+        if let Some(mode) = self.mode {
+            o = o.mode(mode);
+        }
+        if let Some(burst) = self.burst {
+            o = o.burst(burst);
+        }
+        o
+    }
+}
+
+/// The `burst` option: the bursting label values whose pod specs are rewritten, each read by
+/// core's [`imgrepl::workload::BurstMode::from_str`].
+#[cfg(feature = "workload")]
+fn option_burst(options: Option<&JsValue>) -> Result<Option<imgrepl::workload::BurstSet>, JsValue> {
+    use imgrepl::workload::{BurstMode, BurstSet};
+    let Some(value) = option_value(options, "burst")? else {
+        return Ok(None);
+    };
+    let wrong =
+        || invalid_argument("options.burst must be an array of \"auto\", \"enforce\", \"off\"");
+    if !js_sys::Array::is_array(&value) {
+        return Err(wrong());
+    }
+    let modes = js::strings(&js_sys::Array::from(&value)).map_err(|_| wrong())?;
+    if modes.is_empty() {
+        return Err(invalid_argument(
+            "options.burst is empty: name the label values to rewrite, or leave it out to rewrite every pod spec",
+        ));
+    }
+    let modes = modes
+        .iter()
+        .map(|m| BurstMode::from_str(m).map_err(|e| invalid_argument(&e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(BurstSet::of(&modes)))
+}
+
 #[cfg(feature = "workload")]
 /// Rewrites the images of every workload in a manifest (JSON or YAML, one or several
 /// documents): one report per document with its rows and its JSON Patch.
+///
+/// The `kubernetes.io/dockerconfigjson` Secrets of the manifest itself are read
+/// (`imgrepl_manifest::pull_secrets`), so that a rewritten image whose new registry none of its
+/// pod's `imagePullSecrets` covers is reported, as `imgrepl apply` does.
 ///
 /// # Errors
 ///
@@ -293,27 +391,31 @@ pub fn rewrite_workload(
     text: &str,
     options: Option<types::WorkloadOptions>,
 ) -> Result<JsValue, JsValue> {
-    let mode = option_mode(options.as_deref())?;
-    let key = option_str(options.as_deref(), "annotationKey")?;
+    let common = WorkloadCommon::read(options.as_deref())?;
     let policy = option_str(options.as_deref(), "policy")?
         .map(|p| Policy::parse(&p, None).map(|p| p.inner))
         .transpose()?;
-    let mut o = imgrepl::workload::Options::new();
-    if let Some(key) = key.as_deref() {
-        o = o.annotation_key(key);
-    }
-    if let Some(mode) = mode {
-        o = o.mode(mode);
-    }
+    let mut o = common.options();
     let with_mode;
     if let Some(policy) = policy {
-        with_mode = match mode {
+        with_mode = match common.mode {
             Some(mode) => policy.with_mode(mode),
             None => policy,
         };
         o = o.policy(&with_mode);
     }
-    manifest::rewrite(text, &o)
+    let secrets = if common.check_pulls {
+        Some(
+            imgrepl_manifest::pull_secrets(text.as_bytes())
+                .map_err(|e| JsValue::from(js::error(e.code(), &e.to_string())))?,
+        )
+    } else {
+        None
+    };
+    if let Some(secrets) = &secrets {
+        o = o.pull_secrets(secrets);
+    }
+    manifest::rewrite(text, &o, secrets.as_ref())
 }
 
 #[cfg(feature = "workload")]
@@ -328,16 +430,8 @@ pub fn review_admission(
     text: &str,
     options: Option<types::AdmissionOptions>,
 ) -> Result<JsValue, JsValue> {
-    let mode = option_mode(options.as_deref())?;
-    let key = option_str(options.as_deref(), "annotationKey")?;
-    let mut o = imgrepl::workload::Options::new();
-    if let Some(key) = key.as_deref() {
-        o = o.annotation_key(key);
-    }
-    if let Some(mode) = mode {
-        o = o.mode(mode);
-    }
-    match imgrepl::workload::admission::review_json(text, &o) {
+    let common = WorkloadCommon::read(options.as_deref())?;
+    match imgrepl::workload::admission::review_json(text, &common.options()) {
         Ok(r) => to_js(&report::AdmissionJs::new(&r)),
         Err(e) => Err(throw(error(e.code().as_str(), &e.to_string()))),
     }

@@ -3,7 +3,7 @@
 //! core's. Only in the `workload` build (the Node package, and the web's second module).
 
 use imgrepl::span::Utf16Index;
-use imgrepl::workload::{ObjectReport, Options, PatchOp};
+use imgrepl::workload::{ObjectReport, Options, PatchOp, PullSecrets};
 use imgrepl_manifest::Syntax;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -62,14 +62,21 @@ struct DocumentJs<'a> {
 
 /// `rewriteWorkload(text, options)`.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct WorkloadResultJs<'a> {
     output: &'a str,
     documents: Vec<DocumentJs<'a>>,
+    pull_secrets: Option<&'a PullSecrets>,
 }
 
 /// Edits every document of `text` with `imgrepl-manifest`: the output is the input with only
-/// the rewritten image values changed.
-pub(crate) fn rewrite(text: &str, options: &Options<'_>) -> Result<JsValue, JsValue> {
+/// the rewritten image values changed. `secrets` are the pull secrets read from `text`, when
+/// pulls are checked.
+pub(crate) fn rewrite(
+    text: &str,
+    options: &Options<'_>,
+    secrets: Option<&PullSecrets>,
+) -> Result<JsValue, JsValue> {
     let edited = imgrepl_manifest::edit(text.as_bytes(), options)
         .map_err(|e| JsValue::from(error(e.code(), &e.to_string())))?;
     let index = Utf16Index::new(text);
@@ -94,5 +101,6 @@ pub(crate) fn rewrite(text: &str, options: &Options<'_>) -> Result<JsValue, JsVa
     to_js(&WorkloadResultJs {
         output: &edited.output,
         documents,
+        pull_secrets: secrets,
     })
 }

@@ -2,8 +2,8 @@
 //! positions in UTF-16 code units, codes from core's registry.
 
 use imgrepl::workload::{
-    AppliedRule, ContainerList, ContainerReport, PatchOp, PolicyOrigin, PolicySource, Report,
-    Warning, WorkloadError, WorkloadKind, admission,
+    AppliedRule, BurstLabel, ContainerList, ContainerReport, PatchOp, PolicyOrigin, PolicySource,
+    Report, Warning, WorkloadError, WorkloadKind, admission,
 };
 use serde::Serialize;
 
@@ -100,12 +100,17 @@ impl<'a> WorkloadErrorJs<'a> {
     }
 }
 
-/// One pod spec of an object and the policy that applies to it.
+/// One pod spec of an object, the policy that applies to it, its bursting label and its pull
+/// secrets.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PodSpecJs<'a> {
     pointer: &'a str,
     template: Option<&'a str>,
     policy: Option<PolicySourceJs<'a>>,
+    burst: Option<&'a BurstLabel>,
+    not_bursting: bool,
+    image_pull_secrets: &'a [String],
 }
 
 /// The report of one object.
@@ -118,6 +123,7 @@ pub(crate) struct ReportJs<'a> {
     patch: &'a [PatchOp],
     warnings: &'a [Warning],
     pod_specs: Vec<PodSpecJs<'a>>,
+    burst: Option<&'a BurstLabel>,
 }
 
 impl<'a> ReportJs<'a> {
@@ -135,8 +141,12 @@ impl<'a> ReportJs<'a> {
                     pointer: &p.pointer,
                     template: p.template.as_deref(),
                     policy: p.policy.as_ref().map(PolicySourceJs::new),
+                    burst: p.burst.as_ref(),
+                    not_bursting: p.not_bursting,
+                    image_pull_secrets: &p.image_pull_secrets,
                 })
                 .collect(),
+            burst: r.burst.as_ref(),
         }
     }
 }

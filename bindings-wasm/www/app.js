@@ -104,6 +104,8 @@ function readFragment() {
     manifest: params.get("manifest"),
     mode: params.get("mode"),
     editorPolicy: params.get("editor-policy"),
+    baseline: params.get("baseline"),
+    view: params.get("view"),
   };
 }
 
@@ -114,6 +116,8 @@ function writeFragment() {
   params.set("manifest", $("manifest").value);
   params.set("mode", mode());
   params.set("editor-policy", $("use-editor-policy").checked ? "1" : "0");
+  params.set("baseline", $("baseline").value);
+  params.set("view", view);
   history.replaceState(null, "", `#${params.toString()}`);
 }
 
@@ -125,6 +129,9 @@ function restore() {
   const m = s.mode === "exact-parent" ? "exact-parent" : "longest-prefix";
   for (const r of document.querySelectorAll('input[name="mode"]')) r.checked = r.value === m;
   $("use-editor-policy").checked = s.editorPolicy !== "0";
+  // Without a saved baseline, the diff compares with the policy as loaded.
+  $("baseline").value = s.baseline ?? $("policy").value;
+  showView(s.view);
 }
 
 const mode = () => document.querySelector('input[name="mode"]:checked')?.value ?? "longest-prefix";
@@ -217,15 +224,14 @@ function renderDiagnostics(text, diags) {
   });
 }
 
-/** Moves the cursor to a diagnostic and selects its text. */
-function select(d) {
-  const ta = $("policy");
+/** Moves the cursor to a diagnostic (or anything with a `span`) and selects its text. */
+function select(d, ta = $("policy")) {
   ta.focus();
   ta.setSelectionRange(d.span.start, d.span.end);
   const [line] = lineCol(ta.value, d.span.start);
   const lineHeight = parseFloat(getComputedStyle(ta).lineHeight) || 19;
   ta.scrollTop = Math.max(0, (line - 3) * lineHeight);
-  syncScroll();
+  if (ta === $("policy")) syncScroll();
 }
 
 function syncScroll() {
@@ -264,10 +270,13 @@ function hover(event) {
 /** The images whose "why" is open; they stay open while the table is recomputed. */
 const openWhy = new Set();
 
+/** The images of the images box, one per line. */
+const imageLines = () => $("images").value.split("\n").map((s) => s.trim()).filter((s) => s !== "");
+
 function updateImages() {
   const body = document.querySelector("#results tbody");
   body.replaceChildren();
-  const images = $("images").value.split("\n").map((s) => s.trim()).filter((s) => s !== "");
+  const images = imageLines();
   if (!policy) {
     if (images.length) body.append(el("tr", {}, el("td", { colspan: "4", class: "muted", text: "Fix the policy to see the results." })));
     return;
@@ -329,9 +338,9 @@ function why(image) {
 
 // ---------- manifest ----------
 
-let full = null; // the second module, with rewriteWorkload (YAML and JSON manifests)
+let full = null; // the second module: rewriteWorkload (YAML and JSON manifests) and the toolkit
 
-/** Loads the second module once, the first time a manifest is pasted. */
+/** Loads the second module once, after the first results (the core module's) are shown. */
 async function loadFull() {
   if (!full) {
     const module = await import(new URL("../pkg/web/full/imgrepl_full.js", import.meta.url).href);
@@ -441,6 +450,196 @@ function renderObject(o) {
   return box;
 }
 
+
+// ---------- toolkit: coverage and diff ----------
+
+let view = "coverage";
+
+/** Shows the coverage or the diff view. */
+function showView(name, focus = false) {
+  view = name === "diff" ? "diff" : "coverage";
+  for (const v of ["coverage", "diff"]) {
+    const tab = $(`tab-${v}`);
+    tab.setAttribute("aria-selected", String(v === view));
+    tab.tabIndex = v === view ? 0 : -1;
+    $(`${v}-view`).hidden = v !== view;
+  }
+  if (focus) $(`tab-${view}`).focus();
+}
+
+/** A table with a header row and rows of cells (nodes or text). */
+function table(cls, headers, rows) {
+  const t = el("table", { class: cls });
+  t.append(el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col", text: h })))));
+  const body = el("tbody");
+  for (const { cells, class: rowClass } of rows) {
+    body.append(el("tr", rowClass ? { class: rowClass } : {}, ...cells.map((c) => (c instanceof Node ? c : el("td", { text: String(c) })))));
+  }
+  t.append(body);
+  return el("div", { class: "table-wrap" }, t);
+}
+
+/** A button that selects `span` in the textarea `ta` (a rule in the policy or the baseline). */
+function jump(label, span, ta, title) {
+  const b = el("button", { type: "button", class: "jump", text: label, title });
+  if (span) b.addEventListener("click", () => select({ span }, ta));
+  else b.disabled = true;
+  return b;
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const td = (...children) => el("td", {}, ...children);
+const workloadsText = (w) => (w.length ? `in ${w.join(", ")}` : "");
+
+/** Coverage, and what a second pass would change, over the corpus. */
+function renderCoverage(c, passes) {
+  const out = $("coverage-out");
+  out.replaceChildren();
+  const never = c.rules.filter((r) => r.wins === 0);
+  out.append(el("p", { class: "summary", text: `${plural(c.images, "image")} (${c.distinct} distinct): ${c.rewritten} rewritten, ${c.uncoveredCount} uncovered, ${c.invalidCount} invalid · ${plural(never.length, "rule")} never win${never.length === 1 ? "s" : ""}` }));
+  if (c.images === 0) out.append(el("p", { class: "muted", text: "Add images above or a manifest to see which rules win." }));
+  const status = { wins: "wins", shadowed: "shadowed: a longer prefix always wins", dead: "dead: matches no image" };
+  out.append(el("h3", { text: "Rules" }), table("coverage-rules", ["Rule", "Prefix", "Replace with", "Wins", "Shadowed", "Status"],
+    c.rules.map((r) => ({
+      class: r.status,
+      cells: [
+        td(el("span", { class: "rule-tag", text: `#${r.index}` })),
+        td(jump(JSON.stringify(r.repositoryPrefix), r.span, $("policy"), "Select this rule in the policy")),
+        el("td", { class: "mono", text: r.replaceWith }),
+        r.wins, r.shadowed,
+        td(el("span", { class: "status-tag", text: status[r.status] ?? r.status })),
+      ],
+    }))));
+  out.append(el("h3", { text: `Uncovered: ${plural(c.uncoveredCount, "image")} no rule matches` }));
+  if (c.uncovered.length) {
+    out.append(table("coverage-uncovered", ["Registry", "Runtime reads", "Images", "Examples"], c.uncovered.map((g) => ({
+      cells: [
+        el("td", { class: "mono", text: g.registry ?? "(none)" }),
+        el("td", { class: "mono", text: g.normalized ?? "(invalid)" }),
+        g.count,
+        td(...g.images.slice(0, 3).map((i) => el("span", { class: "mono example", text: `${i.image}${i.count > 1 ? ` ×${i.count}` : ""}` })),
+          ...(g.images.length > 3 ? [el("span", { class: "examples", text: `and ${g.images.length - 3} more` })] : []),
+          el("span", { class: "examples", text: workloadsText(g.workloads) })),
+      ],
+    }))));
+  }
+  if (c.invalid.length) {
+    out.append(el("h3", { text: `Invalid: ${plural(c.invalidCount, "image")} left as they are` }));
+    out.append(table("coverage-invalid", ["Image", "Why"], c.invalid.map((i) => ({
+      class: "error",
+      cells: [el("td", { class: "mono", text: `${i.image}${i.count > 1 ? ` ×${i.count}` : ""}` }),
+        el("td", { class: "result", text: `[${i.error.code}] ${i.error.message}` })],
+    }))));
+  }
+  if (c.disagreements.length) {
+    const rule = (r) => (r === null ? "no rule" : `rule #${r}`);
+    out.append(el("h3", { text: "Where the two match modes disagree" }));
+    out.append(table("coverage-modes", ["Image", "longest-prefix", "exact-parent"], c.disagreements.map((d) => ({
+      cells: [el("td", { class: "mono", text: d.image }), rule(d.longestPrefixRule), rule(d.exactParentRule)],
+    }))));
+  }
+  if (passes.length) {
+    out.append(el("h3", { text: `A second pass (a reinvoked webhook) would change ${plural(passes.length, "image")}` }));
+    out.append(table("coverage-passes", ["Image", "Chain of rules", "Ends"], passes.map((p) => ({
+      cells: [el("td", { class: "mono", text: p.image }),
+        td(el("ul", { class: "chain" }, ...p.chain.map((s) => el("li", {}, el("span", { class: "rule-tag", text: `#${s.rule}` }), " ", el("code", { text: s.result }))))),
+        p.error ? `${p.end} [${p.error.code}]` : p.end],
+    }))));
+  }
+}
+
+/** What one policy does with an image, in words. */
+function outcome(o) {
+  if (o.error) return `error [${o.error}]`;
+  return o.rule === null ? "unchanged" : o.result;
+}
+
+/** The diff of the baseline (old) and the policy above (new) over the corpus. */
+function renderDiff(lib, current, items) {
+  const out = $("diff-out");
+  let old;
+  try {
+    old = lib.Policy.parse($("baseline").value, { mode: mode() });
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError || !e.diagnostics) throw e;
+    const list = el("ol", { class: "diagnostics" });
+    for (const d of e.diagnostics.filter((x) => x.severity === "error")) {
+      const b = el("button", { type: "button" }, el("span", { class: "sev", text: "error" }),
+        el("span", { class: "where", text: d.code }), el("span", { class: "msg", text: d.message }));
+      b.addEventListener("click", () => select(d, $("baseline")));
+      list.append(el("li", { class: "error" }, b));
+    }
+    out.replaceChildren(el("p", { class: "status bad", text: "✗ the baseline is not a valid policy" }), list);
+    return;
+  }
+  let d;
+  try {
+    d = lib.diff(old, current, items);
+  } finally {
+    old.free();
+  }
+  const s = d.summary;
+  out.replaceChildren(el("p", { class: "summary", text: `Rules: ${s.added} added, ${s.removed} removed, ${s.changed} changed, ${s.unchanged} unchanged · images: ${s.imagesChanged} of ${s.images} change (${s.distinctChanged} distinct)` }));
+  if (d.rules.length === 0 && d.images.length === 0) {
+    out.append(el("p", { class: "muted no-change", text: "No change: the policy above does what the baseline does." }));
+    return;
+  }
+  const change = (r) => `${r.kind} ${JSON.stringify(r.repositoryPrefix)}`;
+  if (d.rules.length) {
+    out.append(el("h3", { text: "Rule changes" }), table("diff-rules", ["Change", "Prefix", "Before", "After"], d.rules.map((r) => ({
+      class: `kind-${r.kind}`,
+      cells: [
+        td(el("span", { class: `kind-tag kind-${r.kind}`, text: r.kind })),
+        td(r.new
+          ? jump(JSON.stringify(r.repositoryPrefix), r.new.span, $("policy"), "Select this rule in the policy")
+          : jump(JSON.stringify(r.repositoryPrefix), r.old.span, $("baseline"), "Select this rule in the baseline")),
+        td(r.old ? el("span", { class: r.new ? "old mono" : "mono", text: `#${r.old.index} ${r.old.replaceWith}` }) : ""),
+        td(r.new ? el("span", { class: "new mono", text: `#${r.new.index} ${r.new.replaceWith}` }) : ""),
+      ],
+    }))));
+  }
+  out.append(el("h3", { text: `Images whose result changes: ${d.images.length}` }));
+  if (d.images.length) {
+    out.append(table("diff-images", ["Image", "Before", "After", "Caused by"], d.images.map((i) => ({
+      cells: [
+        td(el("span", { class: "mono", text: `${i.image}${i.count > 1 ? ` ×${i.count}` : ""}` }), el("span", { class: "examples", text: workloadsText(i.workloads) })),
+        el("td", { class: "mono old-result", text: outcome(i.old) }),
+        el("td", { class: "mono new-result", text: outcome(i.new) }),
+        el("td", { text: i.causes.length ? i.causes.map((k) => change(d.rules[k])).join("; ") : "the match mode" }),
+      ],
+    }))));
+  }
+}
+
+async function updateToolkit() {
+  const cov = $("coverage-out");
+  const dif = $("diff-out");
+  if (!policy) {
+    cov.replaceChildren(el("p", { class: "muted", text: "Fix the policy to see its coverage." }));
+    dif.replaceChildren(el("p", { class: "muted", text: "Fix the policy to see what it changes." }));
+    return;
+  }
+  const lib = await loadFull();
+  let current = null;
+  try {
+    const text = $("manifest").value;
+    // The images box, then every container image of the manifest with its workload.
+    const items = [...imageLines(), ...(text.trim() === "" ? [] : lib.manifestImages(text))];
+    current = lib.Policy.parse(policyText, { mode: mode() });
+    renderCoverage(lib.coverage(current, items), lib.secondPass(current, items));
+    renderDiff(lib, current, items);
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) {
+      full = null;
+      current = null; // its instance is gone
+      throw e;
+    }
+    cov.replaceChildren(el("p", { class: "error-box", text: `[${e.code ?? "error"}] ${e.message}` }));
+  } finally {
+    current?.free();
+  }
+}
+
 // ---------- wiring ----------
 
 let timer = 0;
@@ -452,9 +651,10 @@ function schedule(what, edited = false) {
 
 async function refresh(what = "all") {
   if (what === "all") updatePolicy();
-  if (what !== "manifest") updateImages();
+  if (what !== "manifest" && what !== "toolkit") updateImages();
   writeFragment();
-  await updateManifest();
+  if (what !== "toolkit") await updateManifest();
+  await updateToolkit();
   document.body.dataset.ready = String(Number(document.body.dataset.ready ?? 0) + 1);
 }
 
@@ -476,6 +676,24 @@ async function main() {
   $("images").addEventListener("input", () => schedule("images", true));
   $("manifest").addEventListener("input", () => schedule("manifest", true));
   $("use-editor-policy").addEventListener("change", () => schedule("manifest"));
+  $("baseline").addEventListener("input", () => schedule("toolkit", true));
+  $("baseline-reset").addEventListener("click", () => {
+    $("baseline").value = $("policy").value;
+    schedule("toolkit");
+  });
+  for (const v of ["coverage", "diff"]) {
+    $(`tab-${v}`).addEventListener("click", () => {
+      showView(v);
+      writeFragment();
+    });
+  }
+  // Arrow keys move between the tabs (the WAI-ARIA tabs pattern).
+  document.querySelector(".tabs").addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    e.preventDefault();
+    showView(view === "coverage" ? "diff" : "coverage", true);
+    writeFragment();
+  });
   for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", () => schedule("all"));
   $("copy-link").addEventListener("click", async () => {
     writeFragment();

@@ -11,7 +11,8 @@
 //! 3. runs `wasm-bindgen`, writing the package for Node to `bindings-wasm/pkg/node/` and for
 //!    the web to `bindings-wasm/pkg/web/` (both ignored by git), each with a `package.json`.
 //!    The web package is the core module; `rewriteWorkload` and `reviewAdmission` (whole
-//!    objects) are in a second module, `pkg/web/full/` (see [`package`]);
+//!    objects) and the toolkit (`coverage`, `diff`, `secondPass`, `manifestImages`) are in a
+//!    second module, `pkg/web/full/` (see [`package`]);
 //! 4. prints the `.wasm` sizes, raw and gzipped.
 //!
 //! `--bless` copies the emitted `imgrepl.d.ts` over the checked-in `bindings-wasm/imgrepl.d.ts`
@@ -150,11 +151,12 @@ pub fn pkg_dir(flavour: &str) -> PathBuf {
 /// returns the core module's.
 ///
 /// - the core module (`--no-default-features`: policies, images and references, without
-///   `rewriteWorkload` and `reviewAdmission`) is the web package, `pkg/web/imgrepl.js`: it is
-///   what the previewer loads first;
-/// - the full module (with the `workload` feature: whole Kubernetes objects, manifests read by
-///   `imgrepl-manifest`) is the Node package, `pkg/node/`, and the web's second module,
-///   `pkg/web/full/`, which the previewer loads only when a manifest is pasted.
+///   `rewriteWorkload`, `reviewAdmission` and the toolkit) is the web package,
+///   `pkg/web/imgrepl.js`: it is what the previewer loads first;
+/// - the full module (the default features `workload` and `toolkit`: whole Kubernetes objects,
+///   manifests read by `imgrepl-manifest`, coverage, diff and second pass) is the Node package,
+///   `pkg/node/`, and the web's second module, `pkg/web/full/`, which the previewer loads after
+///   its first results (for the manifest box and the toolkit views).
 ///
 /// # Errors
 ///
@@ -181,7 +183,7 @@ pub fn package() -> Result<Size, String> {
     let full = Size::of(&pkg_dir("node").join("imgrepl_bg.wasm"))?;
     say(format_args!("core module, imgrepl_bg.wasm: {shipped}"));
     say(format_args!(
-        "with workloads (rewriteWorkload, reviewAdmission), imgrepl_full_bg.wasm: {full}"
+        "full module (workloads, manifests and the toolkit), imgrepl_full_bg.wasm: {full}"
     ));
     Ok(shipped)
 }

@@ -199,6 +199,28 @@ impl Policy {
         self.spans.get(id.index()).copied()
     }
 
+    /// The id of the rule at `index` in the array; `None` past the rules. For bindings and
+    /// reports that hold an index (such as [`RuleCoverage::index`](crate::corpus::RuleCoverage))
+    /// and need [`Policy::rule_span`] or [`Policy::rule`].
+    ///
+    /// ```
+    /// let json = r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}, {"repositoryPrefix": "", "replaceWith": "m.io"}]"#;
+    /// let policy = imgrepl::Policy::from_json(json)?;
+    /// let id = policy.rule_id(1).unwrap();
+    /// assert_eq!(id.index(), 1);
+    /// assert_eq!(policy.rule(id).map(|r| r.replace_with()), Some("m.io"));
+    /// assert_eq!(policy.rule_id(2), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn rule_id(&self, index: usize) -> Option<RuleId> {
+        if index < self.rules.len() {
+            u32::try_from(index).ok().map(RuleId)
+        } else {
+            None
+        }
+    }
+
     /// The warnings found when the policy was read.
     #[must_use]
     pub fn warnings(&self) -> &[Diagnostic] {
