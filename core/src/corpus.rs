@@ -166,7 +166,8 @@ pub struct ImageCount {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RegistryGroup {
-    /// The domain as written (`None` when the image has none, e.g. `nginx` or `team/app`).
+    /// The domain as written (`None` when the image has none, e.g. `nginx`; the grammar as
+    /// written reads `team/app`'s first component as its domain, `team`).
     pub registry: Option<String>,
     /// The domain as the runtime reads it (`docker.io` for `nginx`); `None` when the
     /// normalized view rejects the image.
