@@ -195,9 +195,17 @@ export interface PullSecret {
     registries: string[];
 }
 
-/** The pull secrets a manifest holds. */
+/** A ServiceAccount's `imagePullSecrets`: a pod spec that names none of its own pulls with them. */
+export interface ServiceAccount {
+    name: string;
+    namespace: string | null;
+    imagePullSecrets: string[];
+}
+
+/** The pull secrets (and service accounts) a manifest holds. */
 export interface PullSecrets {
     secrets: PullSecret[];
+    serviceAccounts: ServiceAccount[];
     /** Secrets that could not be read (`invalid-pull-secret`). */
     problems: WorkloadWarning[];
 }

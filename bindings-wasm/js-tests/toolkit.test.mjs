@@ -350,6 +350,38 @@ spec:
   assert.equal(off.output, r.output);
 });
 
+test("rewriteWorkload: a pod spec with no imagePullSecrets is checked against its service account's", () => {
+  const config = JSON.stringify({ auths: { "m.io": {} } });
+  const manifest = (account) => `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: builder}
+imagePullSecrets: [{name: mirror}]
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/dockerconfigjson
+metadata: {name: mirror}
+stringData:
+  .dockerconfigjson: '${config}'
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      serviceAccountName: ${account}
+      containers: [{name: web, image: nginx}]
+`;
+  // The account's secret covers m.io: no warning.
+  const covered = rewriteWorkload(manifest("builder"), { policy: HUB });
+  assert.deepEqual(covered.pullSecrets.serviceAccounts, [{ name: "builder", namespace: null, imagePullSecrets: ["mirror"] }]);
+  assert.deepEqual(covered.documents[2].objects[0].report.warnings, []);
+  // Another account, not in the manifest: the pod spec's own (none) make an anonymous pull.
+  const other = rewriteWorkload(manifest("other"), { policy: HUB });
+  assert.deepEqual(other.documents[2].objects[0].report.warnings.map((w) => w.code), ["anonymous-pull"]);
+});
+
 test("reviewAdmission: the burst option excludes a pod, with its warning in the response", () => {
   const object = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { "virtual-kubelet.io/burst-to-cci": "off" },
     annotations: { "coordinator.cci.io/image-replacement": HUB } }, spec: { containers: [{ image: "nginx" }] } };
