@@ -622,6 +622,38 @@ fn options_burst_rewrites_only_the_labels_it_names() {
 }
 
 #[test]
+fn burst_sets_read_and_write_comma_separated_values() {
+    use imgrepl::workload::UnknownBurstMode;
+    let read = |s: &str| s.parse::<BurstSet>();
+    let set = |modes: &[BurstMode]| Ok(BurstSet::of(modes));
+    let unknown = |v: &str| Err(UnknownBurstMode(v.to_owned()));
+    let table: [(&str, Result<BurstSet, UnknownBurstMode>, &str); 10] = [
+        ("auto", set(&[BurstMode::Auto]), "auto"),
+        ("off", set(&[BurstMode::Off]), "off"),
+        (
+            "enforce,auto",
+            set(&[BurstMode::Auto, BurstMode::Enforce]),
+            "auto,enforce",
+        ),
+        ("auto,auto", set(&[BurstMode::Auto]), "auto"),
+        ("off,enforce,auto", set(&BurstMode::ALL), "auto,enforce,off"),
+        ("", unknown(""), ""),
+        ("auto,", unknown(""), ""),
+        ("auto, enforce", unknown(" enforce"), ""),
+        ("Auto", unknown("Auto"), ""),
+        ("auto;off", unknown("auto;off"), ""),
+    ];
+    for (text, want, shown) in table {
+        assert_eq!(read(text), want, "{text:?}");
+        if let Ok(set) = read(text) {
+            assert_eq!(set.to_string(), shown, "{text:?}");
+            assert_eq!(read(&set.to_string()), Ok(set), "{text:?} round trip");
+        }
+    }
+    assert_eq!(BurstSet::default().to_string(), "");
+}
+
+#[test]
 fn registry_keys_as_the_kubelet_keeps_them() {
     for (location, key) in [
         ("https://index.docker.io/v1/", "index.docker.io"),
