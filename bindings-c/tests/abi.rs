@@ -826,7 +826,15 @@ fn toolkit_exports_reject_bad_arguments_and_write_nothing() {
         let lens = [1usize, 1];
         for (images, images_len, lens, count, workload, workload_len, want) in [
             (c"ab".as_ptr(), 2, lens.as_ptr(), 2, null(), 0, OK),
-            (c"ab".as_ptr(), 2, lens.as_ptr(), 1, null(), 0, INVALID_ARGUMENT),
+            (
+                c"ab".as_ptr(),
+                2,
+                lens.as_ptr(),
+                1,
+                null(),
+                0,
+                INVALID_ARGUMENT,
+            ),
             (c"ab".as_ptr(), 2, null(), 2, null(), 0, NULL_ARGUMENT),
             (null(), 2, lens.as_ptr(), 2, null(), 0, NULL_ARGUMENT),
             (
