@@ -298,10 +298,18 @@ static void test_corpus_errors(void) {
     summary.images = 777;
     is_status(imgrepl_policy_coverage(NULL, c, &json, &summary), IMGREPL_STATUS_NULL_ARGUMENT, "coverage: NULL policy");
     is_status(imgrepl_policy_coverage(p, NULL, &json, &summary), IMGREPL_STATUS_NULL_ARGUMENT, "coverage: NULL corpus");
-    is_status(imgrepl_policy_coverage(p, c, NULL, &summary), IMGREPL_STATUS_NULL_ARGUMENT, "coverage: NULL out");
+    is_status(imgrepl_policy_coverage(p, c, NULL, NULL), IMGREPL_STATUS_NULL_ARGUMENT, "coverage: no output wanted");
     is_status(imgrepl_policy_diff(p, NULL, c, &json, NULL), IMGREPL_STATUS_NULL_ARGUMENT, "diff: NULL new policy");
     is_status(imgrepl_policy_second_pass(p, NULL, &json, NULL), IMGREPL_STATUS_NULL_ARGUMENT, "second pass: NULL corpus");
+    is_status(imgrepl_policy_diff(p, p, c, NULL, NULL), IMGREPL_STATUS_NULL_ARGUMENT, "diff: no output wanted");
     ok(strcmp(json.ptr, "untouched") == 0 && summary.images == 777, "nothing written on error");
+    is_status(imgrepl_policy_coverage(p, c, NULL, &summary), IMGREPL_STATUS_OK, "coverage: the summary alone");
+    ok(summary.images == before && summary.dead_rules == 1 && strcmp(json.ptr, "untouched") == 0,
+       "the summary, and no JSON (%zu images)", summary.images);
+    imgrepl_second_pass_summary passes = {0};
+    passes.images = 777;
+    is_status(imgrepl_policy_second_pass(p, c, NULL, &passes), IMGREPL_STATUS_OK, "second pass: the summary alone");
+    ok(passes.images == 0 && passes.longest_chain == 0, "no result of POLICY_A is matched again");
     imgrepl_corpus_free(c);
     imgrepl_corpus_free(NULL);
     imgrepl_policy_free(p);

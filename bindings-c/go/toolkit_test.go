@@ -107,6 +107,20 @@ func TestCoverage(t *testing.T) {
 			if len(got.Disagreements) != c.disagreements {
 				t.Errorf("%d disagreements, want %d", len(got.Disagreements), c.disagreements)
 			}
+			count := func(status string) (n int) {
+				for _, s := range c.statuses {
+					if s == status {
+						n++
+					}
+				}
+				return n
+			}
+			want := CoverageSummary{Images: corpus.Len(), Distinct: c.distinct, Rewritten: c.rewritten, Uncovered: c.uncovered,
+				Invalid: c.invalid, DeadRules: count("dead"), ShadowedRules: count("shadowed"),
+				UncoveredRegistries: len(c.registries), Disagreements: c.disagreements}
+			if s, err := p.CoverageSummary(corpus); err != nil || s != want {
+				t.Errorf("CoverageSummary = %+v, %v; want %+v", s, err, want)
+			}
 		})
 	}
 
@@ -288,6 +302,9 @@ func TestCorpusErrors(t *testing.T) {
 	c.Close()
 	c.Close()
 	if _, err := p.Coverage(c); !errors.Is(err, ErrClosed) {
+		t.Errorf("closed corpus: %v", err)
+	}
+	if _, err := p.CoverageSummary(c); !errors.Is(err, ErrClosed) {
 		t.Errorf("closed corpus: %v", err)
 	}
 	if err := c.Add("", "nginx"); !errors.Is(err, ErrClosed) {

@@ -762,15 +762,17 @@ void imgrepl_corpus_free(struct imgrepl_corpus *corpus);
 // to a longer prefix (`dead-rule`, `shadowed-rule`), the images no rule matches grouped by
 // registry, the invalid images, and where the two match modes disagree.
 //
-// On `OK`, `*json_out` is a new string (free it with `imgrepl_string_free`), the core's
-// serialization of the coverage (`{"mode", "images", "distinct", "rewritten",
+// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+// the core's serialization of the coverage (`{"mode", "images", "distinct", "rewritten",
 // "uncoveredCount", "invalidCount", "rules", "uncovered", "invalid", "disagreements"}`), and
-// `*summary_out` (when not NULL) its counts.
+// `*summary_out` (when not NULL) its counts. Either may be NULL, not both
+// (`NULL_ARGUMENT`): with `json_out` NULL the JSON is not made, which saves most of the time
+// on a large corpus.
 //
 // # Safety
 //
-// `policy` and `corpus` must be NULL or live; `json_out` valid for a write; `summary_out`
-// NULL or valid for a write.
+// `policy` and `corpus` must be NULL or live; `json_out` and `summary_out` NULL or valid for
+// a write.
 enum imgrepl_status imgrepl_policy_coverage(const struct imgrepl_policy *policy,
                                             const struct imgrepl_corpus *corpus,
                                             struct imgrepl_string *json_out,
@@ -781,15 +783,15 @@ enum imgrepl_status imgrepl_policy_coverage(const struct imgrepl_policy *policy,
 // error or winning rule changes, and the rule changes that cause it), each policy in its own
 // match mode.
 //
-// On `OK`, `*json_out` is a new string (free it with `imgrepl_string_free`), the core's
-// serialization of the diff (`{"rules", "images", "summary"}`), and `*summary_out` (when not
-// NULL) its counts. Nothing changes when `rules_added + rules_removed + rules_changed +
-// distinct_changed` is 0.
+// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+// the core's serialization of the diff (`{"rules", "images", "summary"}`), and `*summary_out`
+// (when not NULL) its counts; either may be NULL, not both (`NULL_ARGUMENT`). Nothing changes
+// when `rules_added + rules_removed + rules_changed + distinct_changed` is 0.
 //
 // # Safety
 //
-// `old_policy`, `new_policy` and `corpus` must be NULL or live; `json_out` valid for a write;
-// `summary_out` NULL or valid for a write.
+// `old_policy`, `new_policy` and `corpus` must be NULL or live; `json_out` and `summary_out`
+// NULL or valid for a write.
 enum imgrepl_status imgrepl_policy_diff(const struct imgrepl_policy *old_policy,
                                         const struct imgrepl_policy *new_policy,
                                         const struct imgrepl_corpus *corpus,
@@ -800,15 +802,15 @@ enum imgrepl_status imgrepl_policy_diff(const struct imgrepl_policy *old_policy,
 // `reinvocationPolicy: IfNeeded`) would change, each with its chain of rules and how the chain
 // ends (`stable`, `cycle`, `invalid-result`, `limit`).
 //
-// On `OK`, `*json_out` is a new string (free it with `imgrepl_string_free`), the core's
-// serialization (an array of `{"image", "count", "first", "chain": [{"rule", "result"}],
-// "end", "error", "workloads", "code"}`; `[]` when no result changes), and `*summary_out`
-// (when not NULL) its counts.
+// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+// the core's serialization (an array of `{"image", "count", "first", "chain": [{"rule",
+// "result"}], "end", "error", "workloads", "code"}`; `[]` when no result changes), and
+// `*summary_out` (when not NULL) its counts; either may be NULL, not both (`NULL_ARGUMENT`).
 //
 // # Safety
 //
-// `policy` and `corpus` must be NULL or live; `json_out` valid for a write; `summary_out`
-// NULL or valid for a write.
+// `policy` and `corpus` must be NULL or live; `json_out` and `summary_out` NULL or valid for
+// a write.
 enum imgrepl_status imgrepl_policy_second_pass(const struct imgrepl_policy *policy,
                                                const struct imgrepl_corpus *corpus,
                                                struct imgrepl_string *json_out,

@@ -9,7 +9,8 @@ use imgrepl_core::MAX_IMAGE_BYTES;
 use imgrepl_core::corpus::{ChainEnd, CorpusItem, RuleStatus};
 
 use crate::boundary::{
-    Out, array, bytes, free, guard, guard_or, into_raw, object, object_mut, text, write_optional,
+    Checked, Out, array, bytes, free, guard, guard_or, into_raw, object, object_mut, text,
+    write_optional,
 };
 use crate::policy::imgrepl_policy;
 use crate::rewrite::split_images;
@@ -134,6 +135,31 @@ pub unsafe extern "C" fn imgrepl_corpus_free(corpus: *mut imgrepl_corpus) {
     guard_or((), || unsafe { free(corpus) });
 }
 
+/// The two outputs of an analysis, each optional: the JSON and the summary.
+type Outputs<S> = (Option<Out<imgrepl_string>>, Option<Out<S>>);
+
+/// The two outputs of an analysis: the JSON and the summary, each optional, not both absent.
+///
+/// # Safety
+///
+/// Each pointer must be NULL or valid for a write.
+unsafe fn outputs<S>(json_out: *mut imgrepl_string, summary_out: *mut S) -> Checked<Outputs<S>> {
+    // SAFETY: the caller's contract.
+    let (json, summary) = unsafe { (Out::optional(json_out), Out::optional(summary_out)) };
+    if json.is_none() && summary.is_none() {
+        return Err(imgrepl_status::IMGREPL_STATUS_NULL_ARGUMENT);
+    }
+    Ok((json, summary))
+}
+
+/// Writes the JSON of `value`, when it is wanted (serialized only then).
+fn write_json(out: Option<Out<imgrepl_string>>, value: &impl serde::Serialize) -> Checked<()> {
+    if let Some(out) = out {
+        out.write(imgrepl_string::new(crate::to_json(value)?));
+    }
+    Ok(())
+}
+
 /// The counts of a coverage report, as [`imgrepl_policy_coverage`] fills them. Images are
 /// counted as occurrences unless the field says "distinct".
 #[repr(C)]
@@ -163,15 +189,17 @@ pub struct imgrepl_coverage_summary {
 /// to a longer prefix (`dead-rule`, `shadowed-rule`), the images no rule matches grouped by
 /// registry, the invalid images, and where the two match modes disagree.
 ///
-/// On `OK`, `*json_out` is a new string (free it with `imgrepl_string_free`), the core's
-/// serialization of the coverage (`{"mode", "images", "distinct", "rewritten",
+/// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+/// the core's serialization of the coverage (`{"mode", "images", "distinct", "rewritten",
 /// "uncoveredCount", "invalidCount", "rules", "uncovered", "invalid", "disagreements"}`), and
-/// `*summary_out` (when not NULL) its counts.
+/// `*summary_out` (when not NULL) its counts. Either may be NULL, not both
+/// (`NULL_ARGUMENT`): with `json_out` NULL the JSON is not made, which saves most of the time
+/// on a large corpus.
 ///
 /// # Safety
 ///
-/// `policy` and `corpus` must be NULL or live; `json_out` valid for a write; `summary_out`
-/// NULL or valid for a write.
+/// `policy` and `corpus` must be NULL or live; `json_out` and `summary_out` NULL or valid for
+/// a write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn imgrepl_policy_coverage(
     policy: *const imgrepl_policy,
@@ -181,16 +209,14 @@ pub unsafe extern "C" fn imgrepl_policy_coverage(
 ) -> imgrepl_status {
     guard(|| {
         // SAFETY: this function's contract.
-        let (policy, corpus, out, summary_out) = unsafe {
+        let (policy, corpus, (out, summary_out)) = unsafe {
             (
                 object(policy)?,
                 object(corpus)?,
-                Out::new(json_out)?,
-                Out::optional(summary_out),
+                outputs(json_out, summary_out)?,
             )
         };
         let coverage = policy.0.coverage(corpus.items());
-        let json = crate::to_json(&coverage)?;
         let rules = |status| coverage.rules.iter().filter(|r| r.status == status).count();
         write_optional(summary_out, || imgrepl_coverage_summary {
             images: coverage.images,
@@ -203,8 +229,7 @@ pub unsafe extern "C" fn imgrepl_policy_coverage(
             uncovered_registries: coverage.uncovered.len(),
             disagreements: coverage.disagreements.len(),
         });
-        out.write(imgrepl_string::new(json));
-        Ok(())
+        write_json(out, &coverage)
     })
 }
 
@@ -233,15 +258,15 @@ pub struct imgrepl_diff_summary {
 /// error or winning rule changes, and the rule changes that cause it), each policy in its own
 /// match mode.
 ///
-/// On `OK`, `*json_out` is a new string (free it with `imgrepl_string_free`), the core's
-/// serialization of the diff (`{"rules", "images", "summary"}`), and `*summary_out` (when not
-/// NULL) its counts. Nothing changes when `rules_added + rules_removed + rules_changed +
-/// distinct_changed` is 0.
+/// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+/// the core's serialization of the diff (`{"rules", "images", "summary"}`), and `*summary_out`
+/// (when not NULL) its counts; either may be NULL, not both (`NULL_ARGUMENT`). Nothing changes
+/// when `rules_added + rules_removed + rules_changed + distinct_changed` is 0.
 ///
 /// # Safety
 ///
-/// `old_policy`, `new_policy` and `corpus` must be NULL or live; `json_out` valid for a write;
-/// `summary_out` NULL or valid for a write.
+/// `old_policy`, `new_policy` and `corpus` must be NULL or live; `json_out` and `summary_out`
+/// NULL or valid for a write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn imgrepl_policy_diff(
     old_policy: *const imgrepl_policy,
@@ -252,17 +277,15 @@ pub unsafe extern "C" fn imgrepl_policy_diff(
 ) -> imgrepl_status {
     guard(|| {
         // SAFETY: this function's contract.
-        let (old, new, corpus, out, summary_out) = unsafe {
+        let (old, new, corpus, (out, summary_out)) = unsafe {
             (
                 object(old_policy)?,
                 object(new_policy)?,
                 object(corpus)?,
-                Out::new(json_out)?,
-                Out::optional(summary_out),
+                outputs(json_out, summary_out)?,
             )
         };
         let diff = imgrepl_core::diff::diff(&old.0, &new.0, corpus.items());
-        let json = crate::to_json(&diff)?;
         let s = diff.summary;
         write_optional(summary_out, || imgrepl_diff_summary {
             rules_added: s.added,
@@ -273,8 +296,7 @@ pub unsafe extern "C" fn imgrepl_policy_diff(
             images_changed: s.images_changed,
             distinct_changed: s.distinct_changed,
         });
-        out.write(imgrepl_string::new(json));
-        Ok(())
+        write_json(out, &diff)
     })
 }
 
@@ -302,15 +324,15 @@ pub struct imgrepl_second_pass_summary {
 /// `reinvocationPolicy: IfNeeded`) would change, each with its chain of rules and how the chain
 /// ends (`stable`, `cycle`, `invalid-result`, `limit`).
 ///
-/// On `OK`, `*json_out` is a new string (free it with `imgrepl_string_free`), the core's
-/// serialization (an array of `{"image", "count", "first", "chain": [{"rule", "result"}],
-/// "end", "error", "workloads", "code"}`; `[]` when no result changes), and `*summary_out`
-/// (when not NULL) its counts.
+/// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+/// the core's serialization (an array of `{"image", "count", "first", "chain": [{"rule",
+/// "result"}], "end", "error", "workloads", "code"}`; `[]` when no result changes), and
+/// `*summary_out` (when not NULL) its counts; either may be NULL, not both (`NULL_ARGUMENT`).
 ///
 /// # Safety
 ///
-/// `policy` and `corpus` must be NULL or live; `json_out` valid for a write; `summary_out`
-/// NULL or valid for a write.
+/// `policy` and `corpus` must be NULL or live; `json_out` and `summary_out` NULL or valid for
+/// a write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn imgrepl_policy_second_pass(
     policy: *const imgrepl_policy,
@@ -320,16 +342,14 @@ pub unsafe extern "C" fn imgrepl_policy_second_pass(
 ) -> imgrepl_status {
     guard(|| {
         // SAFETY: this function's contract.
-        let (policy, corpus, out, summary_out) = unsafe {
+        let (policy, corpus, (out, summary_out)) = unsafe {
             (
                 object(policy)?,
                 object(corpus)?,
-                Out::new(json_out)?,
-                Out::optional(summary_out),
+                outputs(json_out, summary_out)?,
             )
         };
         let passes = policy.0.second_pass(corpus.items());
-        let json = crate::to_json(&passes)?;
         let ends = |end| passes.iter().filter(|p| p.end == end).count();
         write_optional(summary_out, || imgrepl_second_pass_summary {
             images: passes.len(),
@@ -340,7 +360,6 @@ pub unsafe extern "C" fn imgrepl_policy_second_pass(
             limits: ends(ChainEnd::Limit),
             longest_chain: passes.iter().map(|p| p.chain.len()).max().unwrap_or(0),
         });
-        out.write(imgrepl_string::new(json));
-        Ok(())
+        write_json(out, &passes)
     })
 }

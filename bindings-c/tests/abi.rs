@@ -902,7 +902,7 @@ fn toolkit_exports_reject_bad_arguments_and_write_nothing() {
             NULL_ARGUMENT
         );
         assert_eq!(
-            imgrepl_policy_coverage(p.0, corpus, null_mut(), &mut summary),
+            imgrepl_policy_coverage(p.0, corpus, null_mut(), null_mut()),
             NULL_ARGUMENT
         );
         assert_eq!(
@@ -918,6 +918,13 @@ fn toolkit_exports_reject_bad_arguments_and_write_nothing() {
             NULL_ARGUMENT
         );
         assert!(out.ptr.is_null() && summary.images == 7);
+        // Either output alone: the summary without the JSON.
+        assert_eq!(
+            imgrepl_policy_coverage(p.0, corpus, null_mut(), &mut summary),
+            OK
+        );
+        assert_eq!(summary.images, 2);
+        summary.images = 7;
         assert_eq!(
             imgrepl_policy_coverage(p.0, corpus, &mut out, &mut summary),
             OK
