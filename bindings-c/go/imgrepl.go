@@ -391,16 +391,7 @@ func (p *Policy) RewriteAll(images []string) ([]BatchResult, error) {
 	if c == nil {
 		return nil, ErrClosed
 	}
-	total := 0
-	for _, s := range images {
-		total += len(s)
-	}
-	all := make([]byte, 0, total)
-	lens := make([]C.size_t, len(images))
-	for i, s := range images {
-		all = append(all, s...)
-		lens[i] = C.size_t(len(s))
-	}
+	all, lens := concat(images)
 	allPtr, allLen := cbytes(all)
 	var lensPtr *C.size_t
 	if len(lens) > 0 {
@@ -551,33 +542,15 @@ type Options struct {
 	AnnotationKey string
 	// Mode is the match mode of policies read from annotations.
 	Mode Mode
-}
-
-// withOptions calls f with the C options (nil for nil o), keeping what they point to alive.
-func withOptions(o *Options, f func(*C.imgrepl_options) uint32) (uint32, error) {
-	if o == nil {
-		return f(nil), nil
-	}
-	// Go memory that holds only C pointers, as cgo's rules allow.
-	var co C.imgrepl_options
-	copts := &co
-	if o.Policy != nil {
-		copts.policy = o.Policy.ptr()
-		if copts.policy == nil {
-			return 0, ErrClosed
-		}
-	}
-	// The key is copied to C memory: a C struct must not hold a Go pointer.
-	if o.AnnotationKey != "" {
-		key := C.CString(o.AnnotationKey)
-		defer C.free(unsafe.Pointer(key))
-		copts.annotation_key = key
-		copts.annotation_key_len = C.size_t(len(o.AnnotationKey))
-	}
-	copts.mode = C.uint32_t(o.Mode)
-	status := f(copts)
-	runtime.KeepAlive(o.Policy)
-	return status, nil
+	// Burst, when not 0, rewrites only the pod specs whose virtual-kubelet.io/burst-to-cci
+	// label is in the set; the others are reported as not bursting ("not-bursting").
+	Burst BurstSet
+	// SkipPullChecks turns off the warnings about pulls a rewrite may break
+	// ("anonymous-pull", "pull-secret-uncovered").
+	SkipPullChecks bool
+	// PullSecrets, when set, are the pull secrets known to the rewrite; they must not be
+	// closed while in use.
+	PullSecrets *PullSecrets
 }
 
 // RewriteWorkload rewrites the images of a Kubernetes object (JSON) and returns the core's
@@ -587,8 +560,8 @@ func RewriteWorkload(object []byte, o *Options) ([]byte, error) {
 	ptr, n := cbytes(object)
 	var out C.imgrepl_string
 	var cerr *C.imgrepl_error
-	status, err := withOptions(o, func(co *C.imgrepl_options) uint32 {
-		return C.imgrepl_workload_rewrite(ptr, n, co, &out, &cerr)
+	status, err := withOptions(o, func(co *C.imgrepl_workload_options) uint32 {
+		return C.imgrepl_workload_rewrite_with_options(ptr, n, co, &out, &cerr)
 	})
 	runtime.KeepAlive(object)
 	if err != nil {
@@ -616,8 +589,8 @@ func ReviewAdmission(body []byte, o *Options) ([]byte, AdmissionInfo, error) {
 	var out C.imgrepl_string
 	var info C.imgrepl_admission_info
 	var cerr *C.imgrepl_error
-	status, err := withOptions(o, func(co *C.imgrepl_options) uint32 {
-		return C.imgrepl_admission_review(ptr, n, co, &out, &info, &cerr)
+	status, err := withOptions(o, func(co *C.imgrepl_workload_options) uint32 {
+		return C.imgrepl_admission_review_with_options(ptr, n, co, &out, &info, &cerr)
 	})
 	runtime.KeepAlive(body)
 	if err != nil {

@@ -33,6 +33,7 @@
 #define IMGREPL_MAX_OBJECT_BYTES 3145728
 #define IMGREPL_MAX_REVIEW_BYTES 7340032
 #define IMGREPL_MAX_BATCH_IMAGES 65536
+#define IMGREPL_MAX_CORPUS_IMAGES 1048576
 
 
 // The result of every fallible function. `IMGREPL_STATUS_OK` is 0.
@@ -94,9 +95,30 @@ typedef enum imgrepl_view {
   IMGREPL_VIEW_DOCKER_REF = 2,
 } imgrepl_view;
 
+// A value of the bursting label `virtual-kubelet.io/burst-to-cci`, as a bit: a set of them is
+// the `uint32_t` mask [`imgrepl_workload_options_set_burst`] takes and [`imgrepl_burst_parse`]
+// makes (`IMGREPL_BURST_MODE_AUTO | IMGREPL_BURST_MODE_ENFORCE`).
+typedef enum imgrepl_burst_mode {
+  // `auto`: pods may burst to the serverless side.
+  IMGREPL_BURST_MODE_AUTO = 1,
+  // `enforce`: pods always run on the serverless side.
+  IMGREPL_BURST_MODE_ENFORCE = 2,
+  // `off`: pods never burst.
+  IMGREPL_BURST_MODE_OFF = 4,
+} imgrepl_burst_mode;
+
 // The result of [`imgrepl_policy_rewrite_batch`]: one output string holding every result,
 // and one item per image. Owned by the caller: free it with [`imgrepl_batch_free`].
 typedef struct imgrepl_batch imgrepl_batch;
+
+// A corpus of images, each with the workload it was found in (optional), for
+// [`imgrepl_policy_coverage`], [`imgrepl_policy_diff`] and [`imgrepl_policy_second_pass`].
+// Made by [`imgrepl_corpus_new`], filled by [`imgrepl_corpus_add`], freed by
+// [`imgrepl_corpus_free`].
+//
+// **Thread safety:** a `const imgrepl_corpus *` may be read by any number of threads at once;
+// [`imgrepl_corpus_add`] needs exclusive access.
+typedef struct imgrepl_corpus imgrepl_corpus;
 
 // A list of policy diagnostics (errors and warnings), read by count and index. Owned by the
 // caller: free it with [`imgrepl_diagnostics_free`].
@@ -117,9 +139,32 @@ typedef struct imgrepl_error imgrepl_error;
 // it once no other thread uses the policy.
 typedef struct imgrepl_policy imgrepl_policy;
 
+// The pull secrets a rewrite knows (the `kubernetes.io/dockerconfigjson` Secrets of the
+// cluster or the manifests), for [`imgrepl_workload_options_set_pull_secrets`]: a pod spec that
+// names pull secrets, none of which covers a rewritten image's new registry, gets a
+// `pull-secret-uncovered` warning. Made by [`imgrepl_pull_secrets_new`], freed by
+// [`imgrepl_pull_secrets_free`].
+//
+// **Thread safety:** a `const imgrepl_pull_secrets *` may be read by any number of threads at
+// once; the `_add_` functions need exclusive access.
+typedef struct imgrepl_pull_secrets imgrepl_pull_secrets;
+
 // A parsed image reference (an owned copy of its parts). Free it with
 // [`imgrepl_reference_free`]. It may be read from any number of threads at once.
 typedef struct imgrepl_reference imgrepl_reference;
+
+// Options for [`imgrepl_workload_rewrite_with_options`] and
+// [`imgrepl_admission_review_with_options`]: those of `imgrepl_options`, plus the bursting
+// set, the pull checks and the pull secrets, each set by its own function (so new options can
+// be added without changing a struct). Made by [`imgrepl_workload_options_new`], freed by
+// [`imgrepl_workload_options_free`].
+//
+// It refers to the policy and the pull secrets given to it without copying them: they must
+// stay alive, unfreed, while the options are used.
+//
+// **Thread safety:** a `const imgrepl_workload_options *` may be used by any number of
+// threads at once; the `_set_` functions need exclusive access.
+typedef struct imgrepl_workload_options imgrepl_workload_options;
 
 // A string borrowed from an imgrepl object: UTF-8, `len` bytes, *not* NUL-terminated. It is
 // valid while the object it came from lives (each function says which); do not free it.
@@ -219,6 +264,65 @@ typedef struct imgrepl_batch_item {
   // The byte offset of the error, when `status` is not `OK`.
   size_t offset;
 } imgrepl_batch_item;
+
+// The counts of a coverage report, as [`imgrepl_policy_coverage`] fills them. Images are
+// counted as occurrences unless the field says "distinct".
+typedef struct imgrepl_coverage_summary {
+  // The images of the corpus.
+  size_t images;
+  // The distinct images.
+  size_t distinct;
+  // The images a rule rewrites.
+  size_t rewritten;
+  // The valid images no rule matches.
+  size_t uncovered;
+  // The images left as they are because they, or their rewrite, are invalid.
+  size_t invalid;
+  // The rules that match no image (`dead-rule`).
+  size_t dead_rules;
+  // The rules that match images but win none (`shadowed-rule`).
+  size_t shadowed_rules;
+  // The registries of the uncovered images (groups by domain as written and normalized).
+  size_t uncovered_registries;
+  // The distinct images on which the two match modes pick different rules.
+  size_t disagreements;
+} imgrepl_coverage_summary;
+
+// The counts of a policy diff, as [`imgrepl_policy_diff`] fills them.
+typedef struct imgrepl_diff_summary {
+  // Rules only in the new policy.
+  size_t rules_added;
+  // Rules only in the old policy.
+  size_t rules_removed;
+  // Rules in both with another `replaceWith`.
+  size_t rules_changed;
+  // Rules in both, unchanged.
+  size_t rules_unchanged;
+  // The images of the corpus (occurrences).
+  size_t images;
+  // The images whose outcome changes (occurrences).
+  size_t images_changed;
+  // The distinct images whose outcome changes.
+  size_t distinct_changed;
+} imgrepl_diff_summary;
+
+// The counts of a second pass, as [`imgrepl_policy_second_pass`] fills them.
+typedef struct imgrepl_second_pass_summary {
+  // The distinct images whose first result a second pass would change (or make invalid).
+  size_t images;
+  // Their occurrences in the corpus.
+  size_t occurrences;
+  // Chains that reach a fixed point.
+  size_t stable;
+  // Chains that come back to an earlier result: every pass changes the image.
+  size_t cycles;
+  // Chains whose next rewrite would be invalid.
+  size_t invalid_results;
+  // Chains still changing after the most passes followed.
+  size_t limits;
+  // The most passes in one chain, the first included (0 when `images` is 0).
+  size_t longest_chain;
+} imgrepl_second_pass_summary;
 
 // Options for [`imgrepl_workload_rewrite`] and [`imgrepl_admission_review`]. A zeroed struct
 // (`imgrepl_options o = {0};`) gives the defaults.
@@ -608,6 +712,110 @@ const char *imgrepl_version(void);
 // `{NULL, 0}`), not modified by the caller.
 void imgrepl_string_free(struct imgrepl_string *s);
 
+// Makes an empty corpus, written to `*corpus_out` on `OK` (free it with
+// [`imgrepl_corpus_free`]).
+//
+// # Safety
+//
+// `corpus_out` must be NULL or valid for a write.
+enum imgrepl_status imgrepl_corpus_new(struct imgrepl_corpus **corpus_out);
+
+// Adds `count` images to the corpus, found in one workload, passed as the batch call takes
+// them: concatenated in `(images, images_len)`, with `lens[i]` the length of image `i`
+// (`(NULL, 0)` for none). `(workload, workload_len)` names where they were found (e.g.
+// `"Deployment/shop/web"`, at most `IMGREPL_MAX_IMAGE_BYTES`), shown as an example in the
+// reports; `(NULL, 0)` for none.
+//
+// Each image must be valid UTF-8 and at most `IMGREPL_MAX_IMAGE_BYTES`; an image that is not
+// a valid reference is kept (the reports list it as invalid). The lengths must add up to
+// `images_len` (else `INVALID_ARGUMENT`), and the corpus holds at most
+// `IMGREPL_MAX_CORPUS_IMAGES` images (else `INPUT_TOO_LARGE`). The call adds all the images
+// or, on any error, none.
+//
+// # Safety
+//
+// `corpus` must be NULL or a live corpus used by no other call during this one;
+// `(images, images_len)`, `(lens, count)` and `(workload, workload_len)` readable.
+enum imgrepl_status imgrepl_corpus_add(struct imgrepl_corpus *corpus,
+                                       const char *images,
+                                       size_t images_len,
+                                       const size_t *lens,
+                                       size_t count,
+                                       const char *workload,
+                                       size_t workload_len);
+
+// The number of images in the corpus (occurrences, not distinct); 0 when `corpus` is NULL.
+//
+// # Safety
+//
+// `corpus` must be NULL or a live corpus.
+size_t imgrepl_corpus_len(const struct imgrepl_corpus *corpus);
+
+// Frees a corpus. NULL is a no-op.
+//
+// # Safety
+//
+// `corpus` must be NULL or a corpus from this library, not yet freed.
+void imgrepl_corpus_free(struct imgrepl_corpus *corpus);
+
+// Runs `policy` over the corpus: per rule the images it wins and those it matches but loses
+// to a longer prefix (`dead-rule`, `shadowed-rule`), the images no rule matches grouped by
+// registry, the invalid images, and where the two match modes disagree.
+//
+// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+// the core's serialization of the coverage (`{"mode", "images", "distinct", "rewritten",
+// "uncoveredCount", "invalidCount", "rules", "uncovered", "invalid", "disagreements"}`), and
+// `*summary_out` (when not NULL) its counts. Either may be NULL, not both
+// (`NULL_ARGUMENT`): with `json_out` NULL the JSON is not made, which saves most of the time
+// on a large corpus.
+//
+// # Safety
+//
+// `policy` and `corpus` must be NULL or live; `json_out` and `summary_out` NULL or valid for
+// a write.
+enum imgrepl_status imgrepl_policy_coverage(const struct imgrepl_policy *policy,
+                                            const struct imgrepl_corpus *corpus,
+                                            struct imgrepl_string *json_out,
+                                            struct imgrepl_coverage_summary *summary_out);
+
+// Compares two policies rule by rule (by `repositoryPrefix`: added, removed, changed, with
+// their positions in both texts) and image by image over the corpus (every image whose result,
+// error or winning rule changes, and the rule changes that cause it), each policy in its own
+// match mode.
+//
+// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+// the core's serialization of the diff (`{"rules", "images", "summary"}`), and `*summary_out`
+// (when not NULL) its counts; either may be NULL, not both (`NULL_ARGUMENT`). Nothing changes
+// when `rules_added + rules_removed + rules_changed + distinct_changed` is 0.
+//
+// # Safety
+//
+// `old_policy`, `new_policy` and `corpus` must be NULL or live; `json_out` and `summary_out`
+// NULL or valid for a write.
+enum imgrepl_status imgrepl_policy_diff(const struct imgrepl_policy *old_policy,
+                                        const struct imgrepl_policy *new_policy,
+                                        const struct imgrepl_corpus *corpus,
+                                        struct imgrepl_string *json_out,
+                                        struct imgrepl_diff_summary *summary_out);
+
+// The images whose result a second pass of `policy` (a reinvoked webhook, under
+// `reinvocationPolicy: IfNeeded`) would change, each with its chain of rules and how the chain
+// ends (`stable`, `cycle`, `invalid-result`, `limit`).
+//
+// On `OK`, `*json_out` (when not NULL) is a new string (free it with `imgrepl_string_free`),
+// the core's serialization (an array of `{"image", "count", "first", "chain": [{"rule",
+// "result"}], "end", "error", "workloads", "code"}`; `[]` when no result changes), and
+// `*summary_out` (when not NULL) its counts; either may be NULL, not both (`NULL_ARGUMENT`).
+//
+// # Safety
+//
+// `policy` and `corpus` must be NULL or live; `json_out` and `summary_out` NULL or valid for
+// a write.
+enum imgrepl_status imgrepl_policy_second_pass(const struct imgrepl_policy *policy,
+                                               const struct imgrepl_corpus *corpus,
+                                               struct imgrepl_string *json_out,
+                                               struct imgrepl_second_pass_summary *summary_out);
+
 // Rewrites the images of a Kubernetes object (`(json, json_len)`, UTF-8 JSON, at most
 // `IMGREPL_MAX_OBJECT_BYTES`): finds its pod spec, reads its policy, and rewrites every
 // container, init container and ephemeral container.
@@ -647,6 +855,166 @@ enum imgrepl_status imgrepl_admission_review(const char *body,
                                              struct imgrepl_string *response_out,
                                              struct imgrepl_admission_info *info_out,
                                              struct imgrepl_error **error_out);
+
+// Reads a comma-separated list of bursting label values (`"auto,enforce"`, as the command
+// line's `--burst` takes it; no spaces, at most 256 bytes) into a mask of
+// [`imgrepl_burst_mode`] bits, written to `*mask_out` on `OK`. A value that is none of `auto`,
+// `enforce` and `off` (the empty string too) is `IMGREPL_STATUS_INVALID_ARGUMENT`, with
+// `*error_out` (when not NULL) a new error of code `"invalid-burst-label"` naming the value.
+//
+// # Safety
+//
+// `(text, text_len)` must be readable; `mask_out` valid for a write; `error_out` NULL or
+// valid for a write.
+enum imgrepl_status imgrepl_burst_parse(const char *text,
+                                        size_t text_len,
+                                        uint32_t *mask_out,
+                                        struct imgrepl_error **error_out);
+
+// Makes an empty set of pull secrets, written to `*secrets_out` on `OK` (free it with
+// [`imgrepl_pull_secrets_free`]).
+//
+// # Safety
+//
+// `secrets_out` must be NULL or valid for a write.
+enum imgrepl_status imgrepl_pull_secrets_new(struct imgrepl_pull_secrets **secrets_out);
+
+// Adds the pull secrets of one JSON document (`(json, json_len)`, UTF-8, at most
+// `IMGREPL_MAX_OBJECT_BYTES`): a `kubernetes.io/dockerconfigjson` (or `dockercfg`) Secret, or a
+// `List` of objects as `kubectl get secrets -o json` prints it. Other objects are ignored; a
+// pull secret that cannot be read is kept as a problem (`invalid-pull-secret`, in
+// [`imgrepl_pull_secrets_json`]), not an error.
+//
+// Text that is not JSON is `IMGREPL_STATUS_INVALID_WORKLOAD`, with `*error_out` (when not
+// NULL) a new error (code `"object-invalid-json"`, the byte offset); nothing is added then.
+//
+// # Safety
+//
+// `secrets` must be NULL or live and used by no other call during this one; `(json,
+// json_len)` readable; `error_out` NULL or valid for a write.
+enum imgrepl_status imgrepl_pull_secrets_add_objects(struct imgrepl_pull_secrets *secrets,
+                                                     const char *json,
+                                                     size_t json_len,
+                                                     struct imgrepl_error **error_out);
+
+// Adds one secret from the text of its `.dockerconfigjson` (`{"auths": {…}}`) or `.dockercfg`
+// (`(config, config_len)`, at most `IMGREPL_MAX_OBJECT_BYTES`), named `(name, name_len)` in
+// namespace `(namespace, namespace_len)` (`(NULL, 0)` for any namespace); names are at most
+// 253 bytes. The registries are its `auths` keys, kept as the kubelet keeps them.
+//
+// Text that is not such a JSON object is `IMGREPL_STATUS_INVALID_ARGUMENT`, with `*error_out`
+// (when not NULL) a new error of code `"invalid-pull-secret"`; nothing is added then.
+//
+// # Safety
+//
+// `secrets` must be NULL or live and used by no other call during this one; the three
+// strings readable; `error_out` NULL or valid for a write.
+enum imgrepl_status imgrepl_pull_secrets_add_docker_config(struct imgrepl_pull_secrets *secrets,
+                                                           const char *name,
+                                                           size_t name_len,
+                                                           const char *namespace_,
+                                                           size_t namespace_len,
+                                                           const char *config,
+                                                           size_t config_len,
+                                                           struct imgrepl_error **error_out);
+
+// The pull secrets as JSON (the core's serialization: `{"secrets": [{"name", "namespace",
+// "registries"}], "problems": [{"code", "message", "pointer"}]}`), written to `*json_out` on
+// `OK` (free it with `imgrepl_string_free`).
+//
+// # Safety
+//
+// `secrets` must be NULL or live; `json_out` valid for a write.
+enum imgrepl_status imgrepl_pull_secrets_json(const struct imgrepl_pull_secrets *secrets,
+                                              struct imgrepl_string *json_out);
+
+// Frees a set of pull secrets. NULL is a no-op. No options object may still refer to it.
+//
+// # Safety
+//
+// `secrets` must be NULL or from this library, not yet freed.
+void imgrepl_pull_secrets_free(struct imgrepl_pull_secrets *secrets);
+
+// Makes workload options from `base` (NULL for the defaults: each object's annotation, in
+// longest-prefix mode, every pod spec rewritten, pull checks on), written to `*options_out` on
+// `OK` (free it with [`imgrepl_workload_options_free`]). The annotation key of `base` is
+// copied; its policy is referred to (it must outlive the options). An unknown mode is
+// `INVALID_ARGUMENT`.
+//
+// # Safety
+//
+// `base` must be NULL or a valid `imgrepl_options` (see its fields); `options_out` NULL or
+// valid for a write.
+enum imgrepl_status imgrepl_workload_options_new(const struct imgrepl_options *base,
+                                                 struct imgrepl_workload_options **options_out);
+
+// Rewrites only the pod specs whose bursting label is in `mask` (a set of
+// [`imgrepl_burst_mode`] bits, e.g. from [`imgrepl_burst_parse`]); the others are reported as
+// `not-bursting` and left as they are. 0 (the default) rewrites every pod spec whatever its
+// label. An unknown bit is `INVALID_ARGUMENT`, and the options are unchanged.
+//
+// # Safety
+//
+// `options` must be NULL or live and used by no other call during this one.
+enum imgrepl_status imgrepl_workload_options_set_burst(struct imgrepl_workload_options *options,
+                                                       uint32_t mask);
+
+// Whether to warn about pulls a rewrite may break (`anonymous-pull` when images move to
+// another registry and the pod spec has no `imagePullSecrets`, `pull-secret-uncovered` when
+// none of its secrets that are known covers the new registry); on by default.
+//
+// # Safety
+//
+// `options` must be NULL or live and used by no other call during this one.
+enum imgrepl_status imgrepl_workload_options_set_check_pulls(struct imgrepl_workload_options *options,
+                                                             bool on);
+
+// The pull secrets known to the rewrite (NULL for none, the default). They are referred to,
+// not copied: they must outlive the options' use, and not be added to meanwhile.
+//
+// # Safety
+//
+// `options` must be NULL or live and used by no other call during this one; `secrets` NULL
+// or live.
+enum imgrepl_status imgrepl_workload_options_set_pull_secrets(struct imgrepl_workload_options *options,
+                                                              const struct imgrepl_pull_secrets *secrets);
+
+// Frees workload options (not the policy or pull secrets they refer to). NULL is a no-op.
+//
+// # Safety
+//
+// `options` must be NULL or from this library, not yet freed.
+void imgrepl_workload_options_free(struct imgrepl_workload_options *options);
+
+// [`imgrepl_workload_rewrite`] with workload options (NULL for the defaults): the same
+// statuses and outputs. The report's pod specs carry their bursting label and whether the
+// options excluded them (`notBursting`), and its warnings the `not-bursting`,
+// `anonymous-pull` and `pull-secret-uncovered` codes.
+//
+// # Safety
+//
+// As for [`imgrepl_workload_rewrite`]; `options` NULL or live, with the policy and pull
+// secrets it refers to alive.
+enum imgrepl_status imgrepl_workload_rewrite_with_options(const char *json,
+                                                          size_t json_len,
+                                                          const struct imgrepl_workload_options *options,
+                                                          struct imgrepl_string *report_out,
+                                                          struct imgrepl_error **error_out);
+
+// [`imgrepl_admission_review`] with workload options (NULL for the defaults): the same
+// statuses and outputs. Pod specs the bursting set excludes, and pulls a rewrite may break,
+// are among the response's warnings.
+//
+// # Safety
+//
+// As for [`imgrepl_admission_review`]; `options` NULL or live, with the policy and pull
+// secrets it refers to alive.
+enum imgrepl_status imgrepl_admission_review_with_options(const char *body,
+                                                          size_t body_len,
+                                                          const struct imgrepl_workload_options *options,
+                                                          struct imgrepl_string *response_out,
+                                                          struct imgrepl_admission_info *info_out,
+                                                          struct imgrepl_error **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -84,6 +84,19 @@ pub(crate) unsafe fn object<'a, T>(ptr: *const T) -> Checked<&'a T> {
     unsafe { ptr.as_ref() }.ok_or(imgrepl_status::IMGREPL_STATUS_NULL_ARGUMENT)
 }
 
+/// The object behind a `mut` pointer, for the few functions that change an object (adding to a
+/// corpus or a set of pull secrets), or `NULL_ARGUMENT`.
+///
+/// # Safety
+///
+/// Unless NULL, `ptr` must come from this library's constructor for `T`, not be freed yet, and
+/// not be in use by any other call while this one runs.
+pub(crate) unsafe fn object_mut<'a, T>(ptr: *mut T) -> Checked<&'a mut T> {
+    // SAFETY: by the caller's contract a non-null `ptr` is a live object made by
+    // `Box::into_raw`, used by no one else during the call.
+    unsafe { ptr.as_mut() }.ok_or(imgrepl_status::IMGREPL_STATUS_NULL_ARGUMENT)
+}
+
 /// An array of `len` values of `T`: empty for `(NULL, 0)`, `NULL_ARGUMENT` for `(NULL, n > 0)`,
 /// `INPUT_TOO_LARGE` when `len > max`.
 ///

@@ -84,6 +84,18 @@ impl imgrepl_error {
         )
     }
 
+    /// An argument that is out of its range (`INVALID_ARGUMENT`), with the core's code for it.
+    pub(crate) fn argument(code: imgrepl_core::Code, message: String) -> Self {
+        let json = serde_json::json!({ "code": code, "message": message }).to_string();
+        Self::new(
+            imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT,
+            code.as_str(),
+            message,
+            None,
+            json,
+        )
+    }
+
     /// The status this error goes with.
     pub(crate) fn status(&self) -> imgrepl_status {
         self.status

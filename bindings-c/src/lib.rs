@@ -44,6 +44,7 @@ mod rewrite;
 mod status;
 #[cfg(feature = "test-panic")]
 mod test_panic;
+mod toolkit;
 mod workload;
 
 pub use error::*;
@@ -53,10 +54,11 @@ pub use rewrite::*;
 pub use status::*;
 #[cfg(feature = "test-panic")]
 pub use test_panic::*;
+pub use toolkit::*;
 pub use workload::*;
 
 /// The limits the header states as macros, with their values: `(name, value)`.
-pub const LIMITS: [(&str, usize); 5] = [
+pub const LIMITS: [(&str, usize); 6] = [
     ("IMGREPL_MAX_IMAGE_BYTES", imgrepl_core::MAX_IMAGE_BYTES),
     ("IMGREPL_MAX_POLICY_BYTES", imgrepl_core::MAX_POLICY_BYTES),
     (
@@ -68,6 +70,7 @@ pub const LIMITS: [(&str, usize); 5] = [
         imgrepl_core::workload::admission::MAX_REVIEW_BYTES,
     ),
     ("IMGREPL_MAX_BATCH_IMAGES", rewrite::MAX_BATCH_IMAGES),
+    ("IMGREPL_MAX_CORPUS_IMAGES", toolkit::MAX_CORPUS_IMAGES),
 ];
 
 /// The core's JSON for a result; serialization of these plain-data types cannot fail, and if

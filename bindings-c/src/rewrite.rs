@@ -287,7 +287,7 @@ pub unsafe extern "C" fn imgrepl_policy_rewrite_batch(
 }
 
 /// Splits the concatenated images by their lengths, checking each.
-fn split_images<'a>(all: &'a [u8], lens: &[usize]) -> Checked<Vec<&'a str>> {
+pub(crate) fn split_images<'a>(all: &'a [u8], lens: &[usize]) -> Checked<Vec<&'a str>> {
     let mut images = Vec::with_capacity(lens.len());
     let mut rest = all;
     for &len in lens {

@@ -1,11 +1,17 @@
-//! Kubernetes objects and `AdmissionReview`s: JSON in, JSON out (the core's serialization).
+//! Kubernetes objects and `AdmissionReview`s: JSON in, JSON out (the core's serialization); the
+//! workload options beyond `imgrepl_options` (the bursting set, pull checks, pull secrets).
 
 use std::ffi::c_char;
 
 use imgrepl_core::workload::admission::{self, MAX_REVIEW_BYTES};
-use imgrepl_core::workload::{self, MAX_OBJECT_BYTES, Options};
+use imgrepl_core::workload::{
+    self, BurstMode, BurstSet, MAX_OBJECT_BYTES, Options, PullSecret, PullSecrets,
+};
+use imgrepl_core::{Code, MatchMode};
 
-use crate::boundary::{Checked, Out, guard, object, text, write_optional};
+use crate::boundary::{
+    Checked, Out, free, guard, guard_or, into_raw, object, object_mut, text, write_optional,
+};
 use crate::error::{fail, imgrepl_error};
 use crate::policy::{imgrepl_policy, match_mode};
 use crate::status::{imgrepl_status, imgrepl_string};
@@ -89,14 +95,24 @@ pub unsafe extern "C" fn imgrepl_workload_rewrite(
         let options = unsafe { self::options(options) }?;
         // SAFETY: this function's contract.
         let json = unsafe { text(json, json_len, MAX_OBJECT_BYTES) }?;
-        match workload::rewrite_json(json, &options) {
-            Ok(report) => {
-                out.write(imgrepl_string::new(crate::to_json(&report)?));
-                Ok(())
-            }
-            Err(e) => fail(error_out, imgrepl_error::workload(&e)),
-        }
+        rewrite_report(json, &options, out, error_out)
     })
+}
+
+/// The body shared by the two workload rewrites: the report, or the error.
+fn rewrite_report(
+    json: &str,
+    options: &Options<'_>,
+    out: Out<imgrepl_string>,
+    error_out: Option<Out<*mut imgrepl_error>>,
+) -> Checked<()> {
+    match workload::rewrite_json(json, options) {
+        Ok(report) => {
+            out.write(imgrepl_string::new(crate::to_json(&report)?));
+            Ok(())
+        }
+        Err(e) => fail(error_out, imgrepl_error::workload(&e)),
+    }
 }
 
 /// What an admission answer did, as [`imgrepl_admission_review`] fills it.
@@ -145,16 +161,485 @@ pub unsafe extern "C" fn imgrepl_admission_review(
         let options = unsafe { self::options(options) }?;
         // SAFETY: this function's contract.
         let body = unsafe { text(body, body_len, MAX_REVIEW_BYTES) }?;
-        match admission::review_json(body, &options) {
-            Ok(response) => {
-                out.write(imgrepl_string::new(response.to_json()));
-                write_optional(info_out, || imgrepl_admission_info {
-                    patch_ops: response.report.as_ref().map_or(0, |r| r.patch.len()),
-                    has_errors: response.has_errors(),
-                });
+        review_response(body, &options, out, info_out, error_out)
+    })
+}
+
+/// The body shared by the two admission calls: the response and its info, or the error.
+fn review_response(
+    body: &str,
+    options: &Options<'_>,
+    out: Out<imgrepl_string>,
+    info_out: Option<Out<imgrepl_admission_info>>,
+    error_out: Option<Out<*mut imgrepl_error>>,
+) -> Checked<()> {
+    match admission::review_json(body, options) {
+        Ok(response) => {
+            out.write(imgrepl_string::new(response.to_json()));
+            write_optional(info_out, || imgrepl_admission_info {
+                patch_ops: response.report.as_ref().map_or(0, |r| r.patch.len()),
+                has_errors: response.has_errors(),
+            });
+            Ok(())
+        }
+        Err(e) => fail(error_out, imgrepl_error::admission(&e)),
+    }
+}
+
+/// A value of the bursting label `virtual-kubelet.io/burst-to-cci`, as a bit: a set of them is
+/// the `uint32_t` mask [`imgrepl_workload_options_set_burst`] takes and [`imgrepl_burst_parse`]
+/// makes (`IMGREPL_BURST_MODE_AUTO | IMGREPL_BURST_MODE_ENFORCE`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum imgrepl_burst_mode {
+    /// `auto`: pods may burst to the serverless side.
+    IMGREPL_BURST_MODE_AUTO = 1,
+    /// `enforce`: pods always run on the serverless side.
+    IMGREPL_BURST_MODE_ENFORCE = 2,
+    /// `off`: pods never burst.
+    IMGREPL_BURST_MODE_OFF = 4,
+}
+
+/// The C bit of each core value (the only place the two are paired).
+const fn burst_bit(mode: BurstMode) -> u32 {
+    (match mode {
+        BurstMode::Auto => imgrepl_burst_mode::IMGREPL_BURST_MODE_AUTO,
+        BurstMode::Enforce => imgrepl_burst_mode::IMGREPL_BURST_MODE_ENFORCE,
+        BurstMode::Off => imgrepl_burst_mode::IMGREPL_BURST_MODE_OFF,
+    }) as u32
+}
+
+/// The set of a C mask; `None` (no restriction) for 0, `INVALID_ARGUMENT` for an unknown bit.
+fn burst_set(mask: u32) -> Checked<Option<BurstSet>> {
+    let known = BurstMode::ALL
+        .into_iter()
+        .fold(0, |m, mode| m | burst_bit(mode));
+    if mask & !known != 0 {
+        return Err(imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT);
+    }
+    let modes: Vec<BurstMode> = BurstMode::ALL
+        .into_iter()
+        .filter(|&m| mask & burst_bit(m) != 0)
+        .collect();
+    Ok((!modes.is_empty()).then(|| BurstSet::of(&modes)))
+}
+
+/// The longest bursting list [`imgrepl_burst_parse`] reads.
+const MAX_BURST_TEXT_BYTES: usize = 256;
+
+/// Reads a comma-separated list of bursting label values (`"auto,enforce"`, as the command
+/// line's `--burst` takes it; no spaces, at most 256 bytes) into a mask of
+/// [`imgrepl_burst_mode`] bits, written to `*mask_out` on `OK`. A value that is none of `auto`,
+/// `enforce` and `off` (the empty string too) is `IMGREPL_STATUS_INVALID_ARGUMENT`, with
+/// `*error_out` (when not NULL) a new error of code `"invalid-burst-label"` naming the value.
+///
+/// # Safety
+///
+/// `(text, text_len)` must be readable; `mask_out` valid for a write; `error_out` NULL or
+/// valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_burst_parse(
+    text: *const c_char,
+    text_len: usize,
+    mask_out: *mut u32,
+    error_out: *mut *mut imgrepl_error,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (out, error_out) = unsafe { (Out::new(mask_out)?, Out::optional(error_out)) };
+        // SAFETY: this function's contract.
+        let text = unsafe { self::text(text, text_len, MAX_BURST_TEXT_BYTES) }?;
+        match text.parse::<BurstSet>() {
+            Ok(set) => {
+                out.write(set.modes().fold(0, |m, mode| m | burst_bit(mode)));
                 Ok(())
             }
-            Err(e) => fail(error_out, imgrepl_error::admission(&e)),
+            Err(e) => fail(
+                error_out,
+                imgrepl_error::argument(Code::InvalidBurstLabel, e.to_string()),
+            ),
         }
+    })
+}
+
+/// The pull secrets a rewrite knows (the `kubernetes.io/dockerconfigjson` Secrets of the
+/// cluster or the manifests), for [`imgrepl_workload_options_set_pull_secrets`]: a pod spec that
+/// names pull secrets, none of which covers a rewritten image's new registry, gets a
+/// `pull-secret-uncovered` warning. Made by [`imgrepl_pull_secrets_new`], freed by
+/// [`imgrepl_pull_secrets_free`].
+///
+/// **Thread safety:** a `const imgrepl_pull_secrets *` may be read by any number of threads at
+/// once; the `_add_` functions need exclusive access.
+#[derive(Debug, Default)]
+pub struct imgrepl_pull_secrets(PullSecrets);
+
+/// Makes an empty set of pull secrets, written to `*secrets_out` on `OK` (free it with
+/// [`imgrepl_pull_secrets_free`]).
+///
+/// # Safety
+///
+/// `secrets_out` must be NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_pull_secrets_new(
+    secrets_out: *mut *mut imgrepl_pull_secrets,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let out = unsafe { Out::new(secrets_out) }?;
+        out.write(into_raw(imgrepl_pull_secrets::default()));
+        Ok(())
+    })
+}
+
+/// Adds the pull secrets of one JSON document (`(json, json_len)`, UTF-8, at most
+/// `IMGREPL_MAX_OBJECT_BYTES`): a `kubernetes.io/dockerconfigjson` (or `dockercfg`) Secret, or a
+/// `List` of objects as `kubectl get secrets -o json` prints it. Other objects are ignored; a
+/// pull secret that cannot be read is kept as a problem (`invalid-pull-secret`, in
+/// [`imgrepl_pull_secrets_json`]), not an error.
+///
+/// Text that is not JSON is `IMGREPL_STATUS_INVALID_WORKLOAD`, with `*error_out` (when not
+/// NULL) a new error (code `"object-invalid-json"`, the byte offset); nothing is added then.
+///
+/// # Safety
+///
+/// `secrets` must be NULL or live and used by no other call during this one; `(json,
+/// json_len)` readable; `error_out` NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_pull_secrets_add_objects(
+    secrets: *mut imgrepl_pull_secrets,
+    json: *const c_char,
+    json_len: usize,
+    error_out: *mut *mut imgrepl_error,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (secrets, error_out) = unsafe { (object_mut(secrets)?, Out::optional(error_out)) };
+        // SAFETY: this function's contract.
+        let json = unsafe { text(json, json_len, MAX_OBJECT_BYTES) }?;
+        secrets
+            .0
+            .add_json(json)
+            .or_else(|e| fail(error_out, imgrepl_error::workload(&e)))
+    })
+}
+
+/// Adds one secret from the text of its `.dockerconfigjson` (`{"auths": {…}}`) or `.dockercfg`
+/// (`(config, config_len)`, at most `IMGREPL_MAX_OBJECT_BYTES`), named `(name, name_len)` in
+/// namespace `(namespace, namespace_len)` (`(NULL, 0)` for any namespace); names are at most
+/// 253 bytes. The registries are its `auths` keys, kept as the kubelet keeps them.
+///
+/// Text that is not such a JSON object is `IMGREPL_STATUS_INVALID_ARGUMENT`, with `*error_out`
+/// (when not NULL) a new error of code `"invalid-pull-secret"`; nothing is added then.
+///
+/// # Safety
+///
+/// `secrets` must be NULL or live and used by no other call during this one; the three
+/// strings readable; `error_out` NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_pull_secrets_add_docker_config(
+    secrets: *mut imgrepl_pull_secrets,
+    name: *const c_char,
+    name_len: usize,
+    namespace: *const c_char,
+    namespace_len: usize,
+    config: *const c_char,
+    config_len: usize,
+    error_out: *mut *mut imgrepl_error,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (secrets, error_out) = unsafe { (object_mut(secrets)?, Out::optional(error_out)) };
+        // SAFETY: this function's contract.
+        let (name, namespace, config) = unsafe {
+            (
+                text(name, name_len, MAX_NAME_BYTES)?,
+                text(namespace, namespace_len, MAX_NAME_BYTES)?,
+                text(config, config_len, MAX_OBJECT_BYTES)?,
+            )
+        };
+        let namespace = (!namespace.is_empty()).then_some(namespace);
+        match PullSecret::from_docker_config(name, namespace, config) {
+            Ok(secret) => {
+                secrets.0.add(secret);
+                Ok(())
+            }
+            Err(why) => fail(
+                error_out,
+                imgrepl_error::argument(
+                    Code::InvalidPullSecret,
+                    format!("the pull secret {name:?} cannot be read: {why}"),
+                ),
+            ),
+        }
+    })
+}
+
+/// The longest Kubernetes object name or namespace (a DNS subdomain).
+const MAX_NAME_BYTES: usize = 253;
+
+/// The pull secrets as JSON (the core's serialization: `{"secrets": [{"name", "namespace",
+/// "registries"}], "problems": [{"code", "message", "pointer"}]}`), written to `*json_out` on
+/// `OK` (free it with `imgrepl_string_free`).
+///
+/// # Safety
+///
+/// `secrets` must be NULL or live; `json_out` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_pull_secrets_json(
+    secrets: *const imgrepl_pull_secrets,
+    json_out: *mut imgrepl_string,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (secrets, out) = unsafe { (object(secrets)?, Out::new(json_out)?) };
+        out.write(imgrepl_string::new(crate::to_json(&secrets.0)?));
+        Ok(())
+    })
+}
+
+/// Frees a set of pull secrets. NULL is a no-op. No options object may still refer to it.
+///
+/// # Safety
+///
+/// `secrets` must be NULL or from this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_pull_secrets_free(secrets: *mut imgrepl_pull_secrets) {
+    // SAFETY: this function's contract.
+    guard_or((), || unsafe { free(secrets) });
+}
+
+/// Options for [`imgrepl_workload_rewrite_with_options`] and
+/// [`imgrepl_admission_review_with_options`]: those of `imgrepl_options`, plus the bursting
+/// set, the pull checks and the pull secrets, each set by its own function (so new options can
+/// be added without changing a struct). Made by [`imgrepl_workload_options_new`], freed by
+/// [`imgrepl_workload_options_free`].
+///
+/// It refers to the policy and the pull secrets given to it without copying them: they must
+/// stay alive, unfreed, while the options are used.
+///
+/// **Thread safety:** a `const imgrepl_workload_options *` may be used by any number of
+/// threads at once; the `_set_` functions need exclusive access.
+#[derive(Debug)]
+pub struct imgrepl_workload_options {
+    policy: *const imgrepl_policy,
+    key: String,
+    mode: MatchMode,
+    burst: Option<BurstSet>,
+    check_pulls: bool,
+    secrets: *const imgrepl_pull_secrets,
+}
+
+impl imgrepl_workload_options {
+    /// The core's options.
+    ///
+    /// # Safety
+    ///
+    /// The policy and pull secrets it refers to, when not NULL, are alive (its contract).
+    unsafe fn core(&self) -> Checked<Options<'_>> {
+        let mut options = Options::new().mode(self.mode).check_pulls(self.check_pulls);
+        if !self.key.is_empty() {
+            options = options.annotation_key(&self.key);
+        }
+        if !self.policy.is_null() {
+            // SAFETY: the caller's contract: a policy given to the options is alive.
+            options = options.policy(unsafe { &object(self.policy)?.0 });
+        }
+        if !self.secrets.is_null() {
+            // SAFETY: the caller's contract: pull secrets given to the options are alive.
+            options = options.pull_secrets(unsafe { &object(self.secrets)?.0 });
+        }
+        if let Some(set) = self.burst {
+            options = options.burst(set);
+        }
+        Ok(options)
+    }
+}
+
+/// Makes workload options from `base` (NULL for the defaults: each object's annotation, in
+/// longest-prefix mode, every pod spec rewritten, pull checks on), written to `*options_out` on
+/// `OK` (free it with [`imgrepl_workload_options_free`]). The annotation key of `base` is
+/// copied; its policy is referred to (it must outlive the options). An unknown mode is
+/// `INVALID_ARGUMENT`.
+///
+/// # Safety
+///
+/// `base` must be NULL or a valid `imgrepl_options` (see its fields); `options_out` NULL or
+/// valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_new(
+    base: *const imgrepl_options,
+    options_out: *mut *mut imgrepl_workload_options,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let out = unsafe { Out::new(options_out) }?;
+        let mut options = imgrepl_workload_options {
+            policy: std::ptr::null(),
+            key: String::new(),
+            mode: MatchMode::LongestPrefix,
+            burst: None,
+            check_pulls: true,
+            secrets: std::ptr::null(),
+        };
+        // SAFETY: this function's contract.
+        if let Some(base) = unsafe { base.as_ref() } {
+            options.mode = match_mode(base.mode)?;
+            options.policy = base.policy;
+            // SAFETY: this function's contract on (annotation_key, annotation_key_len).
+            let key = unsafe {
+                text(
+                    base.annotation_key,
+                    base.annotation_key_len,
+                    MAX_ANNOTATION_KEY_BYTES,
+                )
+            }?;
+            key.clone_into(&mut options.key);
+        }
+        out.write(into_raw(options));
+        Ok(())
+    })
+}
+
+/// Rewrites only the pod specs whose bursting label is in `mask` (a set of
+/// [`imgrepl_burst_mode`] bits, e.g. from [`imgrepl_burst_parse`]); the others are reported as
+/// `not-bursting` and left as they are. 0 (the default) rewrites every pod spec whatever its
+/// label. An unknown bit is `INVALID_ARGUMENT`, and the options are unchanged.
+///
+/// # Safety
+///
+/// `options` must be NULL or live and used by no other call during this one.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_set_burst(
+    options: *mut imgrepl_workload_options,
+    mask: u32,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let options = unsafe { object_mut(options) }?;
+        options.burst = burst_set(mask)?;
+        Ok(())
+    })
+}
+
+/// Whether to warn about pulls a rewrite may break (`anonymous-pull` when images move to
+/// another registry and the pod spec has no `imagePullSecrets`, `pull-secret-uncovered` when
+/// none of its secrets that are known covers the new registry); on by default.
+///
+/// # Safety
+///
+/// `options` must be NULL or live and used by no other call during this one.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_set_check_pulls(
+    options: *mut imgrepl_workload_options,
+    on: bool,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let options = unsafe { object_mut(options) }?;
+        options.check_pulls = on;
+        Ok(())
+    })
+}
+
+/// The pull secrets known to the rewrite (NULL for none, the default). They are referred to,
+/// not copied: they must outlive the options' use, and not be added to meanwhile.
+///
+/// # Safety
+///
+/// `options` must be NULL or live and used by no other call during this one; `secrets` NULL
+/// or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_set_pull_secrets(
+    options: *mut imgrepl_workload_options,
+    secrets: *const imgrepl_pull_secrets,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let options = unsafe { object_mut(options) }?;
+        options.secrets = secrets;
+        Ok(())
+    })
+}
+
+/// Frees workload options (not the policy or pull secrets they refer to). NULL is a no-op.
+///
+/// # Safety
+///
+/// `options` must be NULL or from this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_free(options: *mut imgrepl_workload_options) {
+    // SAFETY: this function's contract.
+    guard_or((), || unsafe { free(options) });
+}
+
+/// [`imgrepl_workload_rewrite`] with workload options (NULL for the defaults): the same
+/// statuses and outputs. The report's pod specs carry their bursting label and whether the
+/// options excluded them (`notBursting`), and its warnings the `not-bursting`,
+/// `anonymous-pull` and `pull-secret-uncovered` codes.
+///
+/// # Safety
+///
+/// As for [`imgrepl_workload_rewrite`]; `options` NULL or live, with the policy and pull
+/// secrets it refers to alive.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_rewrite_with_options(
+    json: *const c_char,
+    json_len: usize,
+    options: *const imgrepl_workload_options,
+    report_out: *mut imgrepl_string,
+    error_out: *mut *mut imgrepl_error,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (out, error_out) = unsafe { (Out::new(report_out)?, Out::optional(error_out)) };
+        let defaults = Options::new();
+        // SAFETY: this function's contract.
+        let options = match unsafe { options.as_ref() } {
+            // SAFETY: this function's contract: what the options refer to is alive.
+            Some(o) => unsafe { o.core() }?,
+            None => defaults,
+        };
+        // SAFETY: this function's contract.
+        let json = unsafe { text(json, json_len, MAX_OBJECT_BYTES) }?;
+        rewrite_report(json, &options, out, error_out)
+    })
+}
+
+/// [`imgrepl_admission_review`] with workload options (NULL for the defaults): the same
+/// statuses and outputs. Pod specs the bursting set excludes, and pulls a rewrite may break,
+/// are among the response's warnings.
+///
+/// # Safety
+///
+/// As for [`imgrepl_admission_review`]; `options` NULL or live, with the policy and pull
+/// secrets it refers to alive.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_admission_review_with_options(
+    body: *const c_char,
+    body_len: usize,
+    options: *const imgrepl_workload_options,
+    response_out: *mut imgrepl_string,
+    info_out: *mut imgrepl_admission_info,
+    error_out: *mut *mut imgrepl_error,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (out, info_out, error_out) = unsafe {
+            (
+                Out::new(response_out)?,
+                Out::optional(info_out),
+                Out::optional(error_out),
+            )
+        };
+        let defaults = Options::new();
+        // SAFETY: this function's contract.
+        let options = match unsafe { options.as_ref() } {
+            // SAFETY: this function's contract: what the options refer to is alive.
+            Some(o) => unsafe { o.core() }?,
+            None => defaults,
+        };
+        // SAFETY: this function's contract.
+        let body = unsafe { text(body, body_len, MAX_REVIEW_BYTES) }?;
+        review_response(body, &options, out, info_out, error_out)
     })
 }

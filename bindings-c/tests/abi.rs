@@ -711,6 +711,308 @@ fn workload_and_admission() {
     }
 }
 
+/// An owned string's text, freed.
+fn take(mut out: imgrepl_string) -> String {
+    // SAFETY: a string this library wrote, NUL-terminated, freed once.
+    unsafe {
+        let text = CStr::from_ptr(out.ptr).to_str().unwrap().to_owned();
+        imgrepl_string_free(&mut out);
+        text
+    }
+}
+
+const EMPTY: imgrepl_string = imgrepl_string {
+    ptr: null_mut(),
+    len: 0,
+};
+
+#[test]
+fn toolkit_answers_are_the_cores_over_the_same_corpus() {
+    let new_json = r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org9"},
+      {"repositoryPrefix": "mirror.io", "replaceWith": "cache.io/m"}, {"repositoryPrefix": "", "replaceWith": "mirror.io/hub"}]"#;
+    // (workload, images): several adds, a workload without a name, repeats, invalid images.
+    let batches: [(&str, &[&str]); 4] = [
+        (
+            "Deployment/shop/web",
+            &["nginx:1", "harbor.domain/a/b/c/d/redis:7", "Bad"],
+        ),
+        ("", &["harbor.domain/team/app:1", "nginx:1", "quay.io/x/y"]),
+        (
+            "Pod/shop/db",
+            &["nginx:1", "harbor.domain/a/b/c/d/redis:7", "a//b"],
+        ),
+        ("CronJob/ops/backup", &[]),
+    ];
+    let (old, new) = (Policy::parse(POLICY), Policy::parse(new_json));
+    let mut corpus = null_mut();
+    let mut items: Vec<imgrepl_core::corpus::CorpusItem<'_>> = Vec::new();
+    // SAFETY: valid pointers and lengths throughout; every object is freed at the end.
+    unsafe {
+        assert_eq!(imgrepl_corpus_new(&mut corpus), OK);
+        for (workload, images) in batches {
+            let all = images.concat();
+            let lens: Vec<usize> = images.iter().map(|i| i.len()).collect();
+            let status = imgrepl_corpus_add(
+                corpus,
+                all.as_ptr().cast(),
+                all.len(),
+                lens.as_ptr(),
+                lens.len(),
+                workload.as_ptr().cast(),
+                workload.len(),
+            );
+            assert_eq!(status, OK);
+            items.extend(
+                images
+                    .iter()
+                    .map(|&image| imgrepl_core::corpus::CorpusItem {
+                        image,
+                        workload: (!workload.is_empty()).then_some(workload),
+                    }),
+            );
+        }
+        assert_eq!(imgrepl_corpus_len(corpus), 9);
+        let core_old = imgrepl_core::Policy::from_json(POLICY).unwrap();
+        let core_new = imgrepl_core::Policy::from_json(new_json).unwrap();
+
+        let mut out = EMPTY;
+        assert_eq!(
+            imgrepl_policy_coverage(old.0, corpus, &mut out, null_mut()),
+            OK
+        );
+        let want = serde_json::to_string(&core_old.coverage(items.iter().copied())).unwrap();
+        assert_eq!(take(out), want);
+
+        let mut out = EMPTY;
+        let mut summary = imgrepl_diff_summary::default();
+        assert_eq!(
+            imgrepl_policy_diff(old.0, new.0, corpus, &mut out, &mut summary),
+            OK
+        );
+        let diff = imgrepl_core::diff::diff(&core_old, &core_new, items.iter().copied());
+        assert_eq!(take(out), serde_json::to_string(&diff).unwrap());
+        assert_eq!(
+            (
+                summary.rules_added,
+                summary.rules_removed,
+                summary.rules_changed
+            ),
+            (1, 1, 2)
+        );
+        assert_eq!(summary.distinct_changed, diff.images.len());
+
+        let mut out = EMPTY;
+        let mut summary = imgrepl_second_pass_summary::default();
+        assert_eq!(
+            imgrepl_policy_second_pass(new.0, corpus, &mut out, &mut summary),
+            OK
+        );
+        let passes = core_new.second_pass(items.iter().copied());
+        assert_eq!(take(out), serde_json::to_string(&passes).unwrap());
+        // nginx:1 -> mirror.io/hub/nginx:1 -> cache.io/m/hub/nginx:1, three times.
+        assert_eq!((summary.images, summary.occurrences), (1, 3));
+        assert_eq!((summary.stable, summary.longest_chain), (1, 2));
+        imgrepl_corpus_free(corpus);
+    }
+}
+
+#[test]
+fn toolkit_exports_reject_bad_arguments_and_write_nothing() {
+    let p = Policy::parse(POLICY);
+    let mut corpus = null_mut();
+    // SAFETY: valid or deliberately NULL pointers, with lengths that match.
+    unsafe {
+        assert_eq!(imgrepl_corpus_new(&mut corpus), OK);
+        let lens = [1usize, 1];
+        for (images, images_len, lens, count, workload, workload_len, want) in [
+            (c"ab".as_ptr(), 2, lens.as_ptr(), 2, null(), 0, OK),
+            (
+                c"ab".as_ptr(),
+                2,
+                lens.as_ptr(),
+                1,
+                null(),
+                0,
+                INVALID_ARGUMENT,
+            ),
+            (c"ab".as_ptr(), 2, null(), 2, null(), 0, NULL_ARGUMENT),
+            (null(), 2, lens.as_ptr(), 2, null(), 0, NULL_ARGUMENT),
+            (
+                c"ab".as_ptr(),
+                2,
+                lens.as_ptr(),
+                2,
+                null(),
+                1,
+                NULL_ARGUMENT,
+            ),
+            (
+                c"a\xff".as_ptr(),
+                2,
+                lens.as_ptr(),
+                2,
+                null(),
+                0,
+                INVALID_UTF8,
+            ),
+            (
+                c"ab".as_ptr(),
+                2,
+                lens.as_ptr(),
+                2,
+                c"\xff".as_ptr(),
+                1,
+                INVALID_UTF8,
+            ),
+            (
+                c"abc".as_ptr(),
+                3,
+                lens.as_ptr(),
+                2,
+                null(),
+                0,
+                INVALID_ARGUMENT,
+            ),
+            (null(), 0, null(), 0, null(), 0, OK),
+        ] {
+            let status = imgrepl_corpus_add(
+                corpus,
+                images,
+                images_len,
+                lens,
+                count,
+                workload,
+                workload_len,
+            );
+            assert_eq!(status, want, "{images_len} bytes, {count} images");
+        }
+        assert_eq!(imgrepl_corpus_len(corpus), 2, "only the good adds added");
+
+        let mut out = EMPTY;
+        let mut summary = imgrepl_coverage_summary {
+            images: 7,
+            ..Default::default()
+        };
+        assert_eq!(
+            imgrepl_policy_coverage(null(), corpus, &mut out, &mut summary),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_coverage(p.0, null(), &mut out, &mut summary),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_coverage(p.0, corpus, null_mut(), null_mut()),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_diff(p.0, p.0, null(), &mut out, null_mut()),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_diff(null(), p.0, corpus, &mut out, null_mut()),
+            NULL_ARGUMENT
+        );
+        assert_eq!(
+            imgrepl_policy_second_pass(p.0, corpus, null_mut(), null_mut()),
+            NULL_ARGUMENT
+        );
+        assert!(out.ptr.is_null() && summary.images == 7);
+        // Either output alone: the summary without the JSON.
+        assert_eq!(
+            imgrepl_policy_coverage(p.0, corpus, null_mut(), &mut summary),
+            OK
+        );
+        assert_eq!(summary.images, 2);
+        summary.images = 7;
+        assert_eq!(
+            imgrepl_policy_coverage(p.0, corpus, &mut out, &mut summary),
+            OK
+        );
+        assert_eq!((summary.images, summary.uncovered), (2, 0));
+        assert_eq!(summary.rewritten, 2, "a and b by the empty prefix");
+        drop(take(out));
+        imgrepl_corpus_free(corpus);
+
+        // The bursting mask: parsed by the core's BurstSet, checked bit by bit.
+        let mut mask = 99u32;
+        let mut error = null_mut();
+        for (text, want, mask_want) in [
+            ("auto", OK, 1),
+            ("off,enforce", OK, 6),
+            ("auto,", INVALID_ARGUMENT, 99),
+            ("\u{e9}", INVALID_ARGUMENT, 99),
+        ] {
+            mask = 99;
+            let status =
+                imgrepl_burst_parse(text.as_ptr().cast(), text.len(), &mut mask, &mut error);
+            assert_eq!((status, mask), (want, mask_want), "{text:?}");
+            if status != OK {
+                assert_eq!(s(imgrepl_error_code(error)), "invalid-burst-label");
+                assert_eq!(imgrepl_error_offset(error), -1);
+                let json: serde_json::Value =
+                    serde_json::from_str(s(imgrepl_error_json(error))).unwrap();
+                assert_eq!(json["code"], "invalid-burst-label");
+                imgrepl_error_free(error);
+                error = null_mut();
+            }
+        }
+        assert_eq!(
+            imgrepl_burst_parse(c"auto".as_ptr(), 257, &mut mask, null_mut()),
+            TOO_LARGE
+        );
+        let mut options = null_mut();
+        assert_eq!(imgrepl_workload_options_new(null(), &mut options), OK);
+        for bit in 0..32 {
+            let want = if bit < 3 { OK } else { INVALID_ARGUMENT };
+            assert_eq!(
+                imgrepl_workload_options_set_burst(options, 1 << bit),
+                want,
+                "bit {bit}"
+            );
+        }
+        assert_eq!(imgrepl_workload_options_set_burst(options, 0), OK);
+        imgrepl_workload_options_free(options);
+
+        let mut secrets = null_mut();
+        assert_eq!(imgrepl_pull_secrets_new(&mut secrets), OK);
+        assert_eq!(
+            imgrepl_pull_secrets_add_docker_config(
+                secrets,
+                null(),
+                0,
+                null(),
+                0,
+                c"{}".as_ptr(),
+                2,
+                null_mut()
+            ),
+            OK,
+            "(NULL, 0) is the empty name"
+        );
+        assert_eq!(
+            imgrepl_pull_secrets_add_docker_config(
+                secrets,
+                null(),
+                1,
+                null(),
+                0,
+                c"{}".as_ptr(),
+                2,
+                null_mut()
+            ),
+            NULL_ARGUMENT
+        );
+        let mut out = EMPTY;
+        assert_eq!(imgrepl_pull_secrets_json(secrets, &mut out), OK);
+        assert_eq!(
+            take(out),
+            r#"{"secrets":[{"name":"","namespace":null,"registries":[]}],"problems":[]}"#
+        );
+        imgrepl_pull_secrets_free(secrets);
+    }
+}
+
 #[cfg(feature = "test-panic")]
 #[test]
 fn a_panic_becomes_a_status_and_writes_nothing() {

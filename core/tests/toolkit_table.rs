@@ -622,6 +622,38 @@ fn options_burst_rewrites_only_the_labels_it_names() {
 }
 
 #[test]
+fn burst_sets_read_and_write_comma_separated_values() {
+    use imgrepl::workload::UnknownBurstMode;
+    let read = |s: &str| s.parse::<BurstSet>();
+    let set = |modes: &[BurstMode]| Ok(BurstSet::of(modes));
+    let unknown = |v: &str| Err(UnknownBurstMode(v.to_owned()));
+    let table: [(&str, Result<BurstSet, UnknownBurstMode>, &str); 10] = [
+        ("auto", set(&[BurstMode::Auto]), "auto"),
+        ("off", set(&[BurstMode::Off]), "off"),
+        (
+            "enforce,auto",
+            set(&[BurstMode::Auto, BurstMode::Enforce]),
+            "auto,enforce",
+        ),
+        ("auto,auto", set(&[BurstMode::Auto]), "auto"),
+        ("off,enforce,auto", set(&BurstMode::ALL), "auto,enforce,off"),
+        ("", unknown(""), ""),
+        ("auto,", unknown(""), ""),
+        ("auto, enforce", unknown(" enforce"), ""),
+        ("Auto", unknown("Auto"), ""),
+        ("auto;off", unknown("auto;off"), ""),
+    ];
+    for (text, want, shown) in table {
+        assert_eq!(read(text), want, "{text:?}");
+        if let Ok(set) = read(text) {
+            assert_eq!(set.to_string(), shown, "{text:?}");
+            assert_eq!(read(&set.to_string()), Ok(set), "{text:?} round trip");
+        }
+    }
+    assert_eq!(BurstSet::default().to_string(), "");
+}
+
+#[test]
 fn registry_keys_as_the_kubelet_keeps_them() {
     for (location, key) in [
         ("https://index.docker.io/v1/", "index.docker.io"),
@@ -746,6 +778,49 @@ fn pull_secrets_are_read_from_objects_and_lists() {
     assert!(secrets.get("a", Some("other")).is_none());
     assert!(secrets.get("a", None).is_some());
     assert!(secrets.get("b", Some("other")).is_some());
+
+    // The same document as text: the same secrets and problems.
+    let mut from_text = PullSecrets::default();
+    from_text.add_json(&list.to_string()).unwrap();
+    assert_eq!(from_text, secrets);
+}
+
+#[test]
+fn pull_secrets_from_json_text_name_what_is_wrong() {
+    use imgrepl::workload::{MAX_OBJECT_BYTES, WorkloadErrorKind};
+    // (text, error kind and offset, or the secrets added)
+    let cases: [(&str, Result<&[&str], (WorkloadErrorKind, usize)>); 6] = [
+        ("{\"kind\": \"ConfigMap\"}", Ok(&[])),
+        ("[1, 2]", Ok(&[])),
+        (
+            r#"{"kind": "Secret", "type": "kubernetes.io/dockercfg", "metadata": {"name": "old"}, "stringData": {".dockercfg": "{\"q.io\": {}}"}}"#,
+            Ok(&["old"]),
+        ),
+        ("{\"kind\": x}", Err((WorkloadErrorKind::InvalidJson, 9))),
+        ("", Err((WorkloadErrorKind::InvalidJson, 0))),
+        ("{} {}", Err((WorkloadErrorKind::InvalidJson, 3))),
+    ];
+    for (text, want) in cases {
+        let mut secrets = PullSecrets::default();
+        let got = secrets.add_json(text).map(|()| {
+            secrets
+                .secrets()
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+        });
+        match (got, want) {
+            (Ok(names), Ok(want)) => assert_eq!(names, want, "{text}"),
+            (Err(e), Err((kind, offset))) => {
+                assert_eq!((e.kind(), e.offset()), (kind, Some(offset)), "{text}");
+                assert!(secrets.secrets().is_empty() && secrets.problems().is_empty());
+            }
+            (got, _) => panic!("{text}: {got:?}"),
+        }
+    }
+    let huge = " ".repeat(MAX_OBJECT_BYTES + 1);
+    let err = PullSecrets::default().add_json(&huge).unwrap_err();
+    assert_eq!(err.kind(), WorkloadErrorKind::TooLarge);
 }
 
 #[test]

@@ -8,6 +8,8 @@
 //! - outputs are written only on success: sentinels in every out-parameter and in the buffer
 //!   survive every failure;
 //! - the batch call gives, per image, what the single call gives;
+//! - the same images as a corpus give the core's coverage and second pass, byte for byte;
+//! - the policy's bytes as a bursting list parse exactly when the core's `BurstSet` reads them;
 //! - every object made is freed (leaks show under the fuzzer's leak detection).
 #![no_main]
 
@@ -217,7 +219,7 @@ fuzz_target!(|input: Input<'_>| {
         .images
         .iter()
         .any(|i| i.len() > imgrepl::MAX_IMAGE_BYTES);
-    match texts {
+    match &texts {
         Some(texts) if !too_long => {
             assert_eq!(status, OK);
             let (mut items, mut n) = (null(), 0usize);
@@ -246,6 +248,92 @@ fuzz_target!(|input: Input<'_>| {
         _ => {
             assert_ne!(status, OK);
             assert!(batch.is_null(), "no batch on failure");
+        }
+    }
+    // The same images as a corpus: coverage and second pass are the core's, as JSON; a corpus
+    // add that fails adds nothing.
+    let mut corpus = null_mut();
+    // SAFETY: a valid out-pointer; the concatenation and its lengths; the policy's bytes as a
+    // workload name; every object freed once.
+    unsafe {
+        assert_eq!(imgrepl_corpus_new(&mut corpus), OK);
+        let workload = input
+            .policy
+            .get(..input.policy.len().min(64))
+            .unwrap_or_default();
+        let status = imgrepl_corpus_add(
+            corpus,
+            all.as_ptr().cast(),
+            all.len(),
+            lens.as_ptr(),
+            lens.len(),
+            workload.as_ptr().cast(),
+            workload.len(),
+        );
+        let name = std::str::from_utf8(workload).ok().filter(|w| !w.is_empty());
+        match (&texts, std::str::from_utf8(workload)) {
+            (Some(texts), Ok(_)) if !too_long => {
+                assert_eq!(status, OK);
+                assert_eq!(imgrepl_corpus_len(corpus), texts.len());
+                let items = texts.iter().map(|&image| imgrepl::corpus::CorpusItem {
+                    image,
+                    workload: name,
+                });
+                let mut json = imgrepl_string {
+                    ptr: null_mut(),
+                    len: 0,
+                };
+                assert_eq!(
+                    imgrepl_policy_coverage(policy, corpus, &mut json, null_mut()),
+                    OK
+                );
+                let got = std::slice::from_raw_parts(json.ptr.cast::<u8>(), json.len);
+                let want = serde_json::to_string(&core.coverage(items.clone())).unwrap();
+                assert_eq!(got, want.as_bytes());
+                imgrepl_string_free(&mut json);
+                assert_eq!(
+                    imgrepl_policy_second_pass(policy, corpus, &mut json, null_mut()),
+                    OK
+                );
+                let got = std::slice::from_raw_parts(json.ptr.cast::<u8>(), json.len);
+                let want = serde_json::to_string(&core.second_pass(items)).unwrap();
+                assert_eq!(got, want.as_bytes());
+                imgrepl_string_free(&mut json);
+            }
+            _ => {
+                assert_ne!(status, OK);
+                assert_eq!(imgrepl_corpus_len(corpus), 0, "a failed add adds nothing");
+            }
+        }
+        imgrepl_corpus_free(corpus);
+    }
+
+    // The policy's bytes as a bursting list: OK exactly when the core's BurstSet reads them.
+    let (mut mask, mut error) = (u32::MAX, null_mut());
+    // SAFETY: the fuzzer's slice; valid out-pointers; the error freed once.
+    unsafe {
+        let status = imgrepl_burst_parse(
+            input.policy.as_ptr().cast(),
+            input.policy.len(),
+            &mut mask,
+            &mut error,
+        );
+        let parsed = std::str::from_utf8(input.policy)
+            .ok()
+            .filter(|t| t.len() <= 256)
+            .map(str::parse::<imgrepl::workload::BurstSet>);
+        match parsed {
+            Some(Ok(set)) => {
+                assert_eq!(status, OK);
+                assert!(mask != 0 && mask & !7 == 0);
+                assert_eq!(set.modes().count(), mask.count_ones() as usize);
+            }
+            Some(Err(_)) => {
+                assert_eq!(status, imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT);
+                assert_eq!(mask, u32::MAX);
+                imgrepl_error_free(error);
+            }
+            None => assert!(mask == u32::MAX && error.is_null()),
         }
     }
     // SAFETY: made above, freed once.

@@ -123,6 +123,47 @@ impl BurstSet {
     }
 }
 
+/// Reads a comma-separated list of label values (`auto,enforce`), as the command line's
+/// `--burst` and the bindings take it: each value is read by [`BurstMode::from_str`], without
+/// trimming; a repeated value counts once. The error names the first value that is none of the
+/// three (the empty string for `""` or `auto,`).
+///
+/// ```
+/// use imgrepl::workload::{BurstMode, BurstSet, UnknownBurstMode};
+///
+/// let set: BurstSet = "enforce,auto".parse()?;
+/// assert_eq!(set, BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]));
+/// assert_eq!(set.to_string(), "auto,enforce");
+/// assert_eq!("auto, off".parse::<BurstSet>(), Err(UnknownBurstMode(" off".to_owned())));
+/// assert_eq!("".parse::<BurstSet>(), Err(UnknownBurstMode(String::new())));
+/// # Ok::<(), UnknownBurstMode>(())
+/// ```
+impl FromStr for BurstSet {
+    type Err = UnknownBurstMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split(',').try_fold(BurstSet(0), |set, value| {
+            value
+                .parse::<BurstMode>()
+                .map(|m| BurstSet(set.0 | m.bit()))
+        })
+    }
+}
+
+/// The modes in the set, comma-separated, in the order of [`BurstMode::ALL`]
+/// (`auto,enforce`); what [`BurstSet::from_str`] reads back. The empty set is `""`.
+impl fmt::Display for BurstSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, mode) in self.modes().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(mode.as_str())?;
+        }
+        Ok(())
+    }
+}
+
 /// Where a bursting label was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::node::{Lookup, Node, ValueType};
 use base64::Engine as _;
 
-use super::Warning;
+use super::{Warning, WorkloadError};
 use crate::{Code, Reference};
 
 /// One Secret's registries.
@@ -288,6 +288,39 @@ impl PullSecrets {
         self.secrets
             .iter()
             .find(|s| s.name == name && same_namespace(namespace, s.namespace.as_deref()))
+    }
+
+    /// Adds the pull secrets of one JSON document (a Secret, or a `List` of objects, as
+    /// `kubectl get secrets -o json` prints it), as [`add_objects`](Self::add_objects) does for
+    /// a parsed one; what the bindings take.
+    ///
+    /// # Errors
+    ///
+    /// A [`WorkloadError`] when the text is larger than
+    /// [`MAX_OBJECT_BYTES`](super::MAX_OBJECT_BYTES) or is not JSON (with its byte offset);
+    /// nothing is added then. A Secret that cannot be read is not an error: it is kept as a
+    /// problem.
+    ///
+    /// ```
+    /// use imgrepl::workload::{PullSecrets, WorkloadErrorKind};
+    ///
+    /// let mut secrets = PullSecrets::default();
+    /// secrets.add_json(r#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1",
+    ///   "kind": "Secret", "type": "kubernetes.io/dockerconfigjson", "metadata": {"name": "regcred"},
+    ///   "stringData": {".dockerconfigjson": "{\"auths\": {\"m.io\": {}}}"}}]}"#)?;
+    /// assert_eq!(secrets.secrets()[0].name, "regcred");
+    /// let err = secrets.add_json("{\"kind\": x}").unwrap_err();
+    /// assert_eq!((err.kind(), err.offset()), (WorkloadErrorKind::InvalidJson, Some(9)));
+    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// ```
+    pub fn add_json(&mut self, json: &str) -> Result<(), WorkloadError> {
+        if json.len() > super::MAX_OBJECT_BYTES {
+            return Err(WorkloadError::too_large(json.len()));
+        }
+        let document: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| WorkloadError::invalid_json(&e, json))?;
+        self.add_objects(&document);
+        Ok(())
     }
 
     /// Adds the pull secrets and service accounts of a document: the object itself, or the

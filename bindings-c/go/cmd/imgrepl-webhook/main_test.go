@@ -519,6 +519,110 @@ func TestFlags(t *testing.T) {
 	if _, err := (config{mode: "nearest"}).options(); err == nil {
 		t.Error("unknown mode accepted")
 	}
+	c, err = parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--burst", "auto,enforce", "--pull-checks=false", "--pull-secrets", "s.json"}, io.Discard)
+	if err != nil || c.burst != "auto,enforce" || !c.skipPullChecks || c.pullSecrets != "s.json" {
+		t.Errorf("%+v %v", c, err)
+	}
+	if c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k"}, io.Discard); err != nil || c.skipPullChecks || c.burst != "" {
+		t.Errorf("pull checks are on and every pod spec rewritten by default: %+v %v", c, err)
+	}
+	o, err := (config{mode: "longest-prefix", burst: "enforce,auto"}).options()
+	if err != nil || o.Burst != imgrepl.BurstAuto|imgrepl.BurstEnforce {
+		t.Errorf("--burst enforce,auto: %+v %v", o, err)
+	}
+	if _, err := (config{mode: "longest-prefix", burst: "auto, off"}).options(); err == nil ||
+		err.Error() != `--burst: imgrepl: unknown bursting value " off": expected "auto", "enforce" or "off"` {
+		t.Errorf("a bad --burst: %v", err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "secrets.json")
+	if err := os.WriteFile(bad, []byte(`{"kind": `), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (config{mode: "longest-prefix", pullSecrets: bad}).options(); err == nil || !strings.Contains(err.Error(), "secrets.json: imgrepl: not valid JSON") {
+		t.Errorf("a --pull-secrets file that is not JSON: %v", err)
+	}
+	if _, err := (config{mode: "longest-prefix", pullSecrets: filepath.Join(dir, "missing.json")}).options(); err == nil {
+		t.Error("a missing --pull-secrets file accepted")
+	}
+}
+
+// TestBurstAndPullSecrets runs the webhook with --burst auto,enforce and --pull-secrets over
+// pods with and without the label and pull secrets.
+func TestBurstAndPullSecrets(t *testing.T) {
+	dir := t.TempDir()
+	secrets := filepath.Join(dir, "secrets.json")
+	list := `{"apiVersion": "v1", "kind": "List", "items": [
+	  {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson", "metadata": {"name": "mirror"},
+	   "stringData": {".dockerconfigjson": "{\"auths\": {\"mirror.local\": {}}}"}},
+	  {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson", "metadata": {"name": "quay"},
+	   "stringData": {".dockerconfigjson": "{\"auths\": {\"quay.io\": {}}}"}},
+	  {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson", "metadata": {"name": "broken"},
+	   "data": {".dockerconfigjson": "not base64!"}}]}`
+	if err := os.WriteFile(secrets, []byte(list), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name        string
+		config      config
+		label       string
+		pullSecrets []string
+		patched     bool
+		warnings    []string // substrings of the response's warnings, in order
+	}{
+		{"labelled auto, secret covers the mirror", config{burst: "auto,enforce", pullSecrets: secrets}, "auto", []string{"mirror"}, true, nil},
+		{"labelled off: not bursting", config{burst: "auto,enforce", pullSecrets: secrets}, "off", []string{"mirror"}, false, []string{"not bursting"}},
+		{"no label: not bursting", config{burst: "auto,enforce", pullSecrets: secrets}, "", nil, false, []string{"not bursting"}},
+		{"no --burst: rewritten whatever the label", config{pullSecrets: secrets}, "off", []string{"mirror"}, true, nil},
+		{"secret for another registry", config{burst: "enforce", pullSecrets: secrets}, "enforce", []string{"quay"}, true, []string{"none of its pull secrets (quay) covers mirror.local"}},
+		{"no imagePullSecrets: anonymous pull", config{}, "", nil, true, []string{"anonymous"}},
+		{"--pull-checks=false", config{skipPullChecks: true}, "", nil, true, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := start(t, c.config, nil)
+			defer s.stop()
+			meta := annotations(`[{"repositoryPrefix": "", "replaceWith": "mirror.local/hub"}]`)
+			if c.label != "" {
+				meta["labels"] = map[string]interface{}{"virtual-kubelet.io/burst-to-cci": c.label}
+			}
+			spec := map[string]interface{}{"containers": []interface{}{map[string]interface{}{"name": "web", "image": "nginx:1.27"}}}
+			if c.pullSecrets != nil {
+				var refs []interface{}
+				for _, name := range c.pullSecrets {
+					refs = append(refs, map[string]interface{}{"name": name})
+				}
+				spec["imagePullSecrets"] = refs
+			}
+			pod := map[string]interface{}{"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
+			code, body := s.post(t, review("u-"+c.name, pod, ""))
+			var resp struct {
+				Response struct {
+					Allowed  bool     `json:"allowed"`
+					Patch    string   `json:"patch"`
+					Warnings []string `json:"warnings"`
+				} `json:"response"`
+			}
+			if code != 200 || json.Unmarshal(body, &resp) != nil || !resp.Response.Allowed {
+				t.Fatalf("%d %s", code, body)
+			}
+			if (resp.Response.Patch != "") != c.patched {
+				t.Errorf("patched %v, want %v: %s", resp.Response.Patch != "", c.patched, body)
+			}
+			if len(resp.Response.Warnings) != len(c.warnings) {
+				t.Fatalf("warnings %q, want %d like %q", resp.Response.Warnings, len(c.warnings), c.warnings)
+			}
+			all := strings.Join(resp.Response.Warnings, "\n")
+			for _, w := range c.warnings {
+				if !strings.Contains(all, w) {
+					t.Errorf("warnings %q lack %q", resp.Response.Warnings, w)
+				}
+			}
+			if c.config.pullSecrets != "" && !strings.Contains(s.logs.String(), `"pointer":"/items/2"`) {
+				t.Errorf("the unreadable Secret is not logged:\n%s", s.logs.String())
+			}
+		})
+	}
 }
 
 // floorReview answers like the webhook without calling imgrepl: it reads the body, finds the

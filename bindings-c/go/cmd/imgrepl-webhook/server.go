@@ -259,6 +259,16 @@ func run(ctx context.Context, c config, log *logger, ready chan<- string) error 
 	if err != nil {
 		return err
 	}
+	if opts.PullSecrets != nil {
+		info, err := opts.PullSecrets.Info()
+		if err != nil {
+			return err
+		}
+		for _, p := range info.Problems {
+			log.warn("pull secret not read", "file", c.pullSecrets, "code", p.Code, "pointer", p.Pointer, "message", p.Message)
+		}
+		log.info("pull secrets read", "file", c.pullSecrets, "secrets", len(info.Secrets))
+	}
 	review := func(body []byte) ([]byte, imgrepl.AdmissionInfo, error) {
 		return imgrepl.ReviewAdmission(body, opts)
 	}
