@@ -461,11 +461,20 @@ type Warning struct {
 	Pointer string `json:"pointer"`
 }
 
-// PullSecretsInfo is what a PullSecrets holds: the secrets, and the Secrets that could not be
-// read.
+// ServiceAccount is a ServiceAccount's imagePullSecrets: a pod spec that names none of its own
+// pulls with them (the API server copies them into the pod).
+type ServiceAccount struct {
+	Name             string   `json:"name"`
+	Namespace        *string  `json:"namespace"`
+	ImagePullSecrets []string `json:"imagePullSecrets"`
+}
+
+// PullSecretsInfo is what a PullSecrets holds: the secrets, the service accounts, and the
+// Secrets that could not be read.
 type PullSecretsInfo struct {
-	Secrets  []PullSecret `json:"secrets"`
-	Problems []Warning    `json:"problems"`
+	Secrets         []PullSecret     `json:"secrets"`
+	ServiceAccounts []ServiceAccount `json:"serviceAccounts"`
+	Problems        []Warning        `json:"problems"`
 }
 
 // Info returns the secrets and problems.

@@ -452,7 +452,9 @@ func TestPullChecks(t *testing.T) {
 	  {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson", "metadata": {"name": "mirror", "namespace": "shop"},
 	   "stringData": {".dockerconfigjson": "{\"auths\": {\"https://m.io/v1/\": {}}}"}},
 	  {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson", "metadata": {"name": "broken"},
-	   "data": {".dockerconfigjson": "not base64!"}}]}`
+	   "data": {".dockerconfigjson": "not base64!"}},
+	  {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder", "namespace": "shop"},
+	   "imagePullSecrets": [{"name": "mirror"}]}]}`
 	if err := secrets.AddObjects([]byte(list)); err != nil {
 		t.Fatal(err)
 	}
@@ -462,8 +464,9 @@ func TestPullChecks(t *testing.T) {
 	info, err := secrets.Info()
 	shop := "shop"
 	want := PullSecretsInfo{
-		Secrets:  []PullSecret{{"mirror", &shop, []string{"m.io"}}, {"quay", nil, []string{"quay.io"}}},
-		Problems: []Warning{{"invalid-pull-secret", `the pull secret "broken" cannot be read (data..dockerconfigjson is not base64 of UTF-8 text): it covers nothing`, "/items/1"}},
+		Secrets:         []PullSecret{{"mirror", &shop, []string{"m.io"}}, {"quay", nil, []string{"quay.io"}}},
+		ServiceAccounts: []ServiceAccount{{"builder", &shop, []string{"mirror"}}},
+		Problems:        []Warning{{"invalid-pull-secret", `the pull secret "broken" cannot be read (data..dockerconfigjson is not base64 of UTF-8 text): it covers nothing`, "/items/1"}},
 	}
 	if err != nil || !reflect.DeepEqual(info, want) {
 		t.Errorf("Info() = %+v, %v\nwant %+v", info, err, want)

@@ -1007,7 +1007,7 @@ fn toolkit_exports_reject_bad_arguments_and_write_nothing() {
         assert_eq!(imgrepl_pull_secrets_json(secrets, &mut out), OK);
         assert_eq!(
             take(out),
-            r#"{"secrets":[{"name":"","namespace":null,"registries":[]}],"problems":[]}"#
+            r#"{"secrets":[{"name":"","namespace":null,"registries":[]}],"serviceAccounts":[],"problems":[]}"#
         );
         imgrepl_pull_secrets_free(secrets);
     }
