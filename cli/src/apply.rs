@@ -69,6 +69,11 @@ pub struct PolicyArgs {
     /// default every pod spec is rewritten, whatever its label.
     #[arg(long, value_name = "VALUES", value_delimiter = ',', value_parser = BurstMode::from_str)]
     pub burst: Vec<BurstMode>,
+
+    /// Do not warn about pulls a rewrite may break (images moved to another registry with no
+    /// imagePullSecrets, or with pull secrets none of which covers it).
+    #[arg(long)]
+    pub no_pull_checks: bool,
 }
 
 impl PolicyArgs {
@@ -117,7 +122,8 @@ impl PolicyArgs {
             .annotation_key(&self.annotation_key)
             .mode(mode)
             .pod_specs(table)
-            .find_by_shape(!self.no_shape_finding);
+            .find_by_shape(!self.no_shape_finding)
+            .check_pulls(!self.no_pull_checks);
         if !self.burst.is_empty() {
             options = options.burst(BurstSet::of(&self.burst));
         }

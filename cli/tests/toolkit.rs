@@ -290,6 +290,21 @@ fn burst_restricts_apply_and_reports_the_rest() {
     assert!(run.stderr.contains("warning: images move to swr.cn-north-4.myhuaweicloud.com (containers[0] \"report\"), but none of its pull secrets (quay-pull) covers swr.cn-north-4.myhuaweicloud.com\n"), "{}", run.stderr);
     // Deployment/web names swr-pull, which covers the mirror: no pull warning for it.
     assert!(!run.stderr.contains("(Deployment/web)"), "{}", run.stderr);
+    // `--no-pull-checks`: the same patches, no pull warning.
+    let quiet = imgrepl(
+        &args[..5]
+            .iter()
+            .copied()
+            .chain(["--patch", "--no-pull-checks"])
+            .collect::<Vec<_>>(),
+        b"",
+    );
+    assert_eq!(
+        (quiet.code, quiet.stdout.as_str()),
+        (1, run.stdout.as_str())
+    );
+    assert!(!quiet.stderr.contains("pull"), "{}", quiet.stderr);
+    assert!(quiet.stderr.len() < run.stderr.len());
 }
 
 /// `kubectl create secret docker-registry … --dry-run=client -o FORMAT`.
