@@ -156,3 +156,65 @@ fn agree_at_the_edges() {
         }
     }
 }
+
+/// The rewriter takes the `/` of the name from the fast path (names of at most 64 bytes) and
+/// `explain` scans the name for them: both pick the same rule, in both modes, whatever the
+/// lengths around the 64-byte edge.
+#[test]
+fn the_fast_paths_slashes_match_like_a_scan_of_the_name() {
+    use imgrepl::{MatchMode, Policy, Rule};
+
+    let mut prefixes = Vec::new();
+    for first in [1, 7, 30, 55, 61, 62, 63, 64, 65] {
+        let host = format!("r{}.io", "e".repeat(first));
+        prefixes.push(host.clone());
+        for second in [1, 2, 3] {
+            prefixes.push(format!("{host}/{}", "p".repeat(second)));
+        }
+    }
+    let rules: Vec<Rule> = prefixes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Rule::new(p.as_str(), format!("m.io/r{i}")))
+        .collect();
+    for mode in [MatchMode::LongestPrefix, MatchMode::ExactParent] {
+        let policy = Policy::from_rules(rules.clone())
+            .expect("a valid policy")
+            .with_mode(mode);
+        let suffixes = [
+            String::new(),
+            ":t".to_owned(),
+            format!("@sha256:{}", "0".repeat(64)),
+        ];
+        let mut near_the_edge = 0;
+        for prefix in &prefixes {
+            for last in 1..12 {
+                for suffix in &suffixes {
+                    for image in [
+                        format!("{prefix}/{}{suffix}", "a".repeat(last)),
+                        format!("{prefix}/b/{}{suffix}", "a".repeat(last)),
+                        format!("{prefix}{}/{}{suffix}", "q".repeat(last), "a".repeat(last)),
+                    ] {
+                        let found = policy.find(&image).expect("a valid image");
+                        if found.is_some_and(|m| (60..=66).contains(&m.prefix_len)) {
+                            near_the_edge += 1;
+                        }
+                        let explained = policy.explain(&image);
+                        assert_eq!(found.map(|m| m.rule), explained.rule, "{image:?} {mode}");
+                        let mut out = String::new();
+                        let rewritten = policy.rewrite_into(&image, &mut out).ok().flatten();
+                        if explained.error.is_none() {
+                            assert_eq!(rewritten, explained.rule, "{image:?} {mode}");
+                            assert_eq!(
+                                Some(out.as_str()),
+                                explained.result.as_deref().or(Some(&image)),
+                                "{image:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(near_the_edge > 100, "{near_the_edge} matches near 64 bytes");
+    }
+}
