@@ -3,12 +3,14 @@
 //! - On any input (reference-shaped or not), `Reference::parse` gives exactly what the grammar
 //!   gives: the same parts, or the same error kind, offset and reason after the fallback.
 //! - Whenever the fast path is sure, the grammar accepts the input with the same parts.
+//! - `Reference::parse_normalized`, which takes the fast path's parts when it is sure, gives
+//!   exactly what the general reading of the normalized view gives.
 //! - The fast path is sure of every valid reference it is meant to read (a lowercase or
 //!   bracketed IPv6 domain, any path, any tag, a sha256/sha384/sha512 digest), so the tests above are
 //!   not vacuous.
 
 use imgrepl::Reference;
-use imgrepl::reference::{parse_fast_path_only, parse_without_fast_path};
+use imgrepl::reference::{parse_fast_path_only, parse_normalized_general, parse_without_fast_path};
 use proptest::prelude::*;
 
 fn check(s: &str) -> Result<(), TestCaseError> {
@@ -17,6 +19,12 @@ fn check(s: &str) -> Result<(), TestCaseError> {
     if let Some(fast) = parse_fast_path_only(s) {
         prop_assert_eq!(Ok(fast), reference, "{:?}", s);
     }
+    prop_assert_eq!(
+        Reference::parse_normalized(s),
+        parse_normalized_general(s),
+        "{:?}",
+        s
+    );
     Ok(())
 }
 
@@ -139,6 +147,22 @@ fn agree_at_the_edges() {
         format!("a@SHA256:{}", &hex[..64]),
         format!("a@sha256+b64:{}", &hex[..64]),
         "a".repeat(4097),
+        // The normalized view at its edges: Docker Hub's domains, `library/`, lengths.
+        "docker.io/nginx".to_owned(),
+        "index.docker.io/nginx".to_owned(),
+        "index.docker.io/team/app".to_owned(),
+        "localhost/app".to_owned(),
+        "localhost:5000/app".to_owned(),
+        "[abcd]/app".to_owned(),
+        "a_b.c/app".to_owned(),
+        "a".repeat(64),
+        hex[..64].to_owned(),
+        "a".repeat(247),
+        "a".repeat(248),
+        format!("{}/a", "b".repeat(253)),
+        format!("{}/a", "b".repeat(254)),
+        format!("docker.io/{}", "a".repeat(247)),
+        format!("docker.io/{}", "a".repeat(248)),
     ];
     for n in 1..20 {
         for sep in [".", "_", "__", "___", "-", "--", "/", ":", "@", "//", "._"] {
@@ -154,6 +178,11 @@ fn agree_at_the_edges() {
         if let Some(fast) = parse_fast_path_only(s) {
             assert_eq!(Ok(fast), reference, "{s:?}");
         }
+        assert_eq!(
+            Reference::parse_normalized(s),
+            parse_normalized_general(s),
+            "{s:?}"
+        );
     }
 }
 

@@ -294,6 +294,19 @@ pub(crate) fn parse_parts(s: &str) -> Result<Parts, ParseError> {
     }
 }
 
+/// [`Reference::parse_normalized`] without its shortcut from the fast path's parts: the
+/// general reading of the normalized view, which the shortcut must agree with.
+///
+/// For the differential tests and the fuzz target; not part of the supported API.
+///
+/// # Errors
+///
+/// As [`Reference::parse_normalized`].
+#[doc(hidden)]
+pub fn parse_normalized_general(s: &str) -> Result<Normalized<'_>, ParseError> {
+    normalize::normalize_general(s)
+}
+
 /// Parses `s` as written, with the `/` of its name as bits (bit `i` for byte `i`) when the fast
 /// path read it and the name is at most 64 bytes long: what the matcher probes, found on the way.
 #[inline]

@@ -273,7 +273,7 @@ fn normalize_fast(s: &str) -> Option<Normalized<'_>> {
 }
 
 /// `ParseNormalizedNamed` read by the grammar, for any input, with its diagnostics.
-fn normalize_general(s: &str) -> Result<Normalized<'_>, ParseError> {
+pub(crate) fn normalize_general(s: &str) -> Result<Normalized<'_>, ParseError> {
     super::check_len(s)?;
     if s.is_empty() {
         // The reference implementation parses `docker.io/library/`, which ends too early.
