@@ -123,6 +123,38 @@ impl Matcher {
         }
     }
 
+    /// [`Matcher::find`] for a name whose `/` are known: bit `k` of `slashes` is set when byte
+    /// `k` of `name` is a `/` (a name of at most 64 bytes, read by the parser's fast path). The
+    /// name is not scanned again, and the length filter is one `and` over all its boundaries.
+    #[inline]
+    pub(crate) fn find_slashes(
+        &self,
+        name: &str,
+        slashes: u64,
+        mode: MatchMode,
+    ) -> Option<(RuleId, usize)> {
+        if slashes == 0 {
+            return self.empty.map(|id| (id, 0));
+        }
+        let last = 63 - slashes.leading_zeros() as usize;
+        match mode {
+            MatchMode::ExactParent => self.probe(name, last),
+            MatchMode::LongestPrefix => {
+                // Only the boundaries whose length some prefix has (all below 64 here).
+                let [lens, ..] = self.short_lens;
+                let mut candidates = slashes & lens;
+                while candidates != 0 {
+                    let k = 63 - candidates.leading_zeros() as usize;
+                    if let Some(&id) = self.map.get(name.get(..k)?) {
+                        return Some((id, k));
+                    }
+                    candidates &= !(1 << k);
+                }
+                None
+            }
+        }
+    }
+
     /// Probes the boundary at byte `k` (a `/` of `name`).
     #[inline]
     fn probe(&self, name: &str, k: usize) -> Option<(RuleId, usize)> {

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::policy::{MatchMode, Policy, Rule, RuleId};
 use crate::reference::{
     MAX_IMAGE_BYTES, NAME_TOTAL_LENGTH_MAX, ParseError, ParseErrorKind, Reference,
+    parse_with_slashes,
 };
 use crate::{Code, Span};
 
@@ -220,8 +221,22 @@ impl Policy {
     ///
     /// A [`RewriteError`] when `image` is not a valid reference.
     pub fn find(&self, image: &str) -> Result<Option<Match>, RewriteError> {
-        let reference = Reference::parse(image).map_err(RewriteError::invalid_image)?;
-        Ok(self.find_in(&reference, self.mode))
+        self.locate(image).map(|(_, m)| m)
+    }
+
+    /// Parses `image` and finds its match in this policy's mode, in one pass over the image:
+    /// the parser's fast path hands the `/` of the name to the matcher.
+    #[inline]
+    fn locate<'i>(&self, image: &'i str) -> Result<(Reference<'i>, Option<Match>), RewriteError> {
+        let (reference, slashes) =
+            parse_with_slashes(image).map_err(RewriteError::invalid_image)?;
+        let name = reference.name();
+        let found = match slashes {
+            Some(slashes) => self.matcher.find_slashes(name, slashes, self.mode),
+            None => self.matcher.find(name, self.mode),
+        };
+        let m = found.map(|(rule, prefix_len)| Match { rule, prefix_len });
+        Ok((reference, m))
     }
 
     fn find_in(&self, reference: &Reference<'_>, mode: MatchMode) -> Option<Match> {
@@ -343,8 +358,8 @@ impl Policy {
         image: &str,
         out: &mut String,
     ) -> Result<Option<RuleId>, RewriteError> {
-        let reference = Reference::parse(image).map_err(RewriteError::invalid_image)?;
-        let Some(m) = self.find_in(&reference, self.mode) else {
+        let (reference, m) = self.locate(image)?;
+        let Some(m) = m else {
             out.clear();
             out.push_str(image);
             return Ok(None);
@@ -361,16 +376,13 @@ impl Policy {
     /// Appends the result for `image` to `out` (the image itself when no rule matches or on
     /// error), and returns what happened.
     fn append(&self, image: &str, out: &mut String) -> Result<Option<RuleId>, RewriteError> {
-        let found = Reference::parse(image)
-            .map_err(RewriteError::invalid_image)
-            .and_then(|r| {
-                self.find_in(&r, self.mode)
-                    .map(|m| {
-                        self.result_parts(image, r.name().len(), m)
-                            .map(|parts| (m.rule, parts))
-                    })
-                    .transpose()
-            });
+        let found = self.locate(image).and_then(|(r, m)| {
+            m.map(|m| {
+                self.result_parts(image, r.name().len(), m)
+                    .map(|parts| (m.rule, parts))
+            })
+            .transpose()
+        });
         match found {
             Ok(Some((rule, (replace, sep, rest)))) => {
                 out.push_str(replace);
@@ -446,8 +458,8 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn rewrite<'a>(&self, image: &'a str) -> Result<Rewritten<'a>, RewriteError> {
-        let reference = Reference::parse(image).map_err(RewriteError::invalid_image)?;
-        let Some(m) = self.find_in(&reference, self.mode) else {
+        let (reference, m) = self.locate(image)?;
+        let Some(m) = m else {
             return Ok(Rewritten {
                 image: Cow::Borrowed(image),
                 rule: None,

@@ -3,12 +3,14 @@
 //! - On any input (reference-shaped or not), `Reference::parse` gives exactly what the grammar
 //!   gives: the same parts, or the same error kind, offset and reason after the fallback.
 //! - Whenever the fast path is sure, the grammar accepts the input with the same parts.
+//! - `Reference::parse_normalized`, which takes the fast path's parts when it is sure, gives
+//!   exactly what the general reading of the normalized view gives.
 //! - The fast path is sure of every valid reference it is meant to read (a lowercase or
 //!   bracketed IPv6 domain, any path, any tag, a sha256/sha384/sha512 digest), so the tests above are
 //!   not vacuous.
 
 use imgrepl::Reference;
-use imgrepl::reference::{parse_fast_path_only, parse_without_fast_path};
+use imgrepl::reference::{parse_fast_path_only, parse_normalized_general, parse_without_fast_path};
 use proptest::prelude::*;
 
 fn check(s: &str) -> Result<(), TestCaseError> {
@@ -17,6 +19,12 @@ fn check(s: &str) -> Result<(), TestCaseError> {
     if let Some(fast) = parse_fast_path_only(s) {
         prop_assert_eq!(Ok(fast), reference, "{:?}", s);
     }
+    prop_assert_eq!(
+        Reference::parse_normalized(s),
+        parse_normalized_general(s),
+        "{:?}",
+        s
+    );
     Ok(())
 }
 
@@ -139,6 +147,22 @@ fn agree_at_the_edges() {
         format!("a@SHA256:{}", &hex[..64]),
         format!("a@sha256+b64:{}", &hex[..64]),
         "a".repeat(4097),
+        // The normalized view at its edges: Docker Hub's domains, `library/`, lengths.
+        "docker.io/nginx".to_owned(),
+        "index.docker.io/nginx".to_owned(),
+        "index.docker.io/team/app".to_owned(),
+        "localhost/app".to_owned(),
+        "localhost:5000/app".to_owned(),
+        "[abcd]/app".to_owned(),
+        "a_b.c/app".to_owned(),
+        "a".repeat(64),
+        hex[..64].to_owned(),
+        "a".repeat(247),
+        "a".repeat(248),
+        format!("{}/a", "b".repeat(253)),
+        format!("{}/a", "b".repeat(254)),
+        format!("docker.io/{}", "a".repeat(247)),
+        format!("docker.io/{}", "a".repeat(248)),
     ];
     for n in 1..20 {
         for sep in [".", "_", "__", "___", "-", "--", "/", ":", "@", "//", "._"] {
@@ -154,5 +178,72 @@ fn agree_at_the_edges() {
         if let Some(fast) = parse_fast_path_only(s) {
             assert_eq!(Ok(fast), reference, "{s:?}");
         }
+        assert_eq!(
+            Reference::parse_normalized(s),
+            parse_normalized_general(s),
+            "{s:?}"
+        );
+    }
+}
+
+/// The rewriter takes the `/` of the name from the fast path (names of at most 64 bytes) and
+/// `explain` scans the name for them: both pick the same rule, in both modes, whatever the
+/// lengths around the 64-byte edge.
+#[test]
+fn the_fast_paths_slashes_match_like_a_scan_of_the_name() {
+    use imgrepl::{MatchMode, Policy, Rule};
+
+    let mut prefixes = Vec::new();
+    for first in [1, 7, 30, 55, 61, 62, 63, 64, 65] {
+        let host = format!("r{}.io", "e".repeat(first));
+        prefixes.push(host.clone());
+        for second in [1, 2, 3] {
+            prefixes.push(format!("{host}/{}", "p".repeat(second)));
+        }
+    }
+    let rules: Vec<Rule> = prefixes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Rule::new(p.as_str(), format!("m.io/r{i}")))
+        .collect();
+    for mode in [MatchMode::LongestPrefix, MatchMode::ExactParent] {
+        let policy = Policy::from_rules(rules.clone())
+            .expect("a valid policy")
+            .with_mode(mode);
+        let suffixes = [
+            String::new(),
+            ":t".to_owned(),
+            format!("@sha256:{}", "0".repeat(64)),
+        ];
+        let mut near_the_edge = 0;
+        for prefix in &prefixes {
+            for last in 1..12 {
+                for suffix in &suffixes {
+                    for image in [
+                        format!("{prefix}/{}{suffix}", "a".repeat(last)),
+                        format!("{prefix}/b/{}{suffix}", "a".repeat(last)),
+                        format!("{prefix}{}/{}{suffix}", "q".repeat(last), "a".repeat(last)),
+                    ] {
+                        let found = policy.find(&image).expect("a valid image");
+                        if found.is_some_and(|m| (60..=66).contains(&m.prefix_len)) {
+                            near_the_edge += 1;
+                        }
+                        let explained = policy.explain(&image);
+                        assert_eq!(found.map(|m| m.rule), explained.rule, "{image:?} {mode}");
+                        let mut out = String::new();
+                        let rewritten = policy.rewrite_into(&image, &mut out).ok().flatten();
+                        if explained.error.is_none() {
+                            assert_eq!(rewritten, explained.rule, "{image:?} {mode}");
+                            assert_eq!(
+                                Some(out.as_str()),
+                                explained.result.as_deref().or(Some(&image)),
+                                "{image:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(near_the_edge > 100, "{near_the_edge} matches near 64 bytes");
     }
 }

@@ -1,12 +1,16 @@
 //! `fastpath`: any bytes → `Reference::parse` (fast path first) and the nom grammar alone give
 //! the same answer: the same parts, or the same error kind, offset and reason; and whenever the
-//! fast path alone is sure, the grammar accepts the input with the same parts.
+//! fast path alone is sure, the grammar accepts the input with the same parts; and
+//! `parse_normalized` (which takes the fast path's parts when it is sure) gives what the general
+//! reading of the normalized view gives.
 //!
 //! Bytes that are not UTF-8 are read lossily, so non-ASCII text reaches the parsers too.
 #![no_main]
 
 use imgrepl::Reference;
-use imgrepl::reference::{parse_fast_path_only, parse_without_fast_path};
+use imgrepl::reference::{
+    parse_fast_path_only, parse_normalized_general, parse_without_fast_path,
+};
 use libfuzzer_sys::fuzz_target;
 
 fn check(input: &str) {
@@ -15,6 +19,11 @@ fn check(input: &str) {
     if let Some(fast) = parse_fast_path_only(input) {
         assert_eq!(Ok(fast), reference, "{input:?}");
     }
+    assert_eq!(
+        Reference::parse_normalized(input),
+        parse_normalized_general(input),
+        "{input:?}"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -294,6 +294,36 @@ pub(crate) fn parse_parts(s: &str) -> Result<Parts, ParseError> {
     }
 }
 
+/// [`Reference::parse_normalized`] without its shortcut from the fast path's parts: the
+/// general reading of the normalized view, which the shortcut must agree with.
+///
+/// For the differential tests and the fuzz target; not part of the supported API.
+///
+/// # Errors
+///
+/// As [`Reference::parse_normalized`].
+#[doc(hidden)]
+pub fn parse_normalized_general(s: &str) -> Result<Normalized<'_>, ParseError> {
+    normalize::normalize_general(s)
+}
+
+/// Parses `s` as written, with the `/` of its name as bits (bit `i` for byte `i`) when the fast
+/// path read it and the name is at most 64 bytes long: what the matcher probes, found on the way.
+#[inline]
+pub(crate) fn parse_with_slashes(s: &str) -> Result<(Reference<'_>, Option<u64>), ParseError> {
+    check_len(s)?;
+    match fast::scan::<true>(s.as_bytes()) {
+        Some(scan) => Ok((
+            Reference {
+                s,
+                parts: scan.parts,
+            },
+            scan.slashes(),
+        )),
+        None => parse_parts_reference(s).map(|parts| (Reference { s, parts }, None)),
+    }
+}
+
 /// The reference grammar alone, without the fast path: what [`Reference::parse`] answers, found
 /// by the nom grammar that diagnoses every input.
 ///

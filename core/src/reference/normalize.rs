@@ -194,6 +194,86 @@ fn changes_when_lowercased(c: char) -> bool {
 
 /// `ParseNormalizedNamed`.
 pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
+    if let Some(n) = normalize_fast(s) {
+        return Ok(n);
+    }
+    normalize_general(s)
+}
+
+/// [`normalize`] for the references the fast path is sure of, from its parts: no second parse,
+/// and the normalized text built with one reservation. `None` when not sure (then
+/// [`normalize_general`] reads and diagnoses the input).
+///
+/// The fast path is sure only of names without uppercase letters (outside a bracketed host,
+/// left to the general reading here), so the general reading's uppercase checks cannot fail, and the
+/// first component is a domain exactly by the rule below. Moved under `docker.io/`, the
+/// components of the name stay valid path components (the fast path checked every component
+/// by the path rules); only the path's length can go wrong, which is left to the general
+/// reading to report.
+#[inline]
+fn normalize_fast(s: &str) -> Option<Normalized<'_>> {
+    if s.len() > super::MAX_IMAGE_BYTES || s.len() == 64 || s.starts_with('[') {
+        // Too long, possibly a 64-hex-digit identifier, or a bracketed host (a domain for the
+        // normalized view only with a `:` or an uppercase letter): the general reading decides.
+        return None;
+    }
+    let scan = super::fast::scan::<false>(s.as_bytes())?;
+    let parts = scan.parts;
+    let name = slice(s, 0, parts.name_end);
+    // splitDockerDomain: the first component is a domain if it has a `.` or a `:`, or is
+    // `localhost`.
+    let (written_domain, rem_start) = match scan.first_slash {
+        0 => (None, 0),
+        slash => {
+            let first = slice(s, 0, slash);
+            if first.bytes().any(|b| b == b'.' || b == b':') || first == "localhost" {
+                (Some(first), slash + 1)
+            } else {
+                (None, 0)
+            }
+        }
+    };
+    let domain = match written_domain {
+        Some(LEGACY_DEFAULT_DOMAIN) | None => DEFAULT_DOMAIN,
+        Some(d) => d,
+    };
+    // With no domain written, the first `/` is in the rest.
+    let official = domain == DEFAULT_DOMAIN
+        && if rem_start == 0 {
+            scan.first_slash == 0
+        } else {
+            !slice(name, rem_start, name.len()).contains('/')
+        };
+    if written_domain == Some(domain) && !official {
+        return Some(Normalized {
+            s: Cow::Borrowed(s),
+            parts,
+        });
+    }
+    let lib = if official { OFFICIAL_REPO_PREFIX } else { "" };
+    let rem = slice(s, rem_start, s.len());
+    let added = DEFAULT_DOMAIN.len() + 1 + lib.len();
+    let name_end = parts.name_end - rem_start + added;
+    if name_end - (DEFAULT_DOMAIN.len() + 1) > NAME_TOTAL_LENGTH_MAX {
+        return None;
+    }
+    let mut owned = String::with_capacity(added + rem.len());
+    owned.push_str(DEFAULT_DOMAIN);
+    owned.push('/');
+    owned.push_str(lib);
+    owned.push_str(rem);
+    Some(Normalized {
+        s: Cow::Owned(owned),
+        parts: Parts {
+            domain_end: DEFAULT_DOMAIN.len(),
+            name_end,
+            tag_end: parts.tag_end - rem_start + added,
+        },
+    })
+}
+
+/// `ParseNormalizedNamed` read by the grammar, for any input, with its diagnostics.
+pub(crate) fn normalize_general(s: &str) -> Result<Normalized<'_>, ParseError> {
     super::check_len(s)?;
     if s.is_empty() {
         // The reference implementation parses `docker.io/library/`, which ends too early.
@@ -268,5 +348,89 @@ pub(crate) fn normalize(s: &str) -> Result<Normalized<'_>, ParseError> {
             rem_start + NAME_TOTAL_LENGTH_MAX - OFFICIAL_REPO_PREFIX.len(),
         )),
         Err(e) => Err(e.map_offset(|o| rem_start + o.saturating_sub(added))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{normalize_fast, normalize_general};
+
+    fn agree(s: &str) -> Result<(), TestCaseError> {
+        if let Some(fast) = normalize_fast(s) {
+            prop_assert_eq!(Ok(fast), normalize_general(s), "{:?}", s);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn common_shapes_are_normalized_without_the_grammar() {
+        let hex = "0123456789abcdef".repeat(4);
+        for (s, normalized, borrowed) in [
+            ("nginx", "docker.io/library/nginx", false),
+            ("nginx:1.27", "docker.io/library/nginx:1.27", false),
+            ("bitnami/redis:7", "docker.io/bitnami/redis:7", false),
+            ("docker.io/nginx", "docker.io/library/nginx", false),
+            ("index.docker.io/team/app:2", "docker.io/team/app:2", false),
+            ("docker.io/library/nginx", "docker.io/library/nginx", true),
+            ("quay.io/team/app", "quay.io/team/app", true),
+            ("localhost/app", "localhost/app", true),
+            ("localhost:5000/app", "localhost:5000/app", true),
+            ("a_b.c/app", "a_b.c/app", true),
+            ("localhostx/app", "docker.io/localhostx/app", false),
+        ] {
+            let fast = normalize_fast(s);
+            assert_eq!(
+                fast.as_ref().map(super::Normalized::as_str),
+                Some(normalized),
+                "{s:?}"
+            );
+            assert_eq!(
+                fast.as_ref()
+                    .map(|n| matches!(n.s, std::borrow::Cow::Borrowed(_))),
+                Some(borrowed),
+                "{s:?}"
+            );
+            assert_eq!(
+                fast.ok_or(()),
+                normalize_general(s).map_err(|_| ()),
+                "{s:?}"
+            );
+        }
+        let with_digest = format!("team/app@sha256:{hex}");
+        assert_eq!(
+            normalize_fast(&with_digest).ok_or(()),
+            normalize_general(&with_digest).map_err(|_| ())
+        );
+        // Left to the general reading: a 64-hex name, a path too long once moved.
+        assert_eq!(normalize_fast(&hex), None);
+        for bracketed in ["[::1]:5000/app", "[abcd]/app", "[ABCD]/app"] {
+            assert_eq!(normalize_fast(bracketed), None);
+        }
+        let long = format!("{}/a", "b".repeat(254));
+        assert_eq!(normalize_fast(&long), None);
+        assert!(normalize_general(&long).is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5_000))]
+
+        /// Whenever the fast normalization answers, the general one gives the same result.
+        #[test]
+        fn fast_and_general_normalization_agree(s in "[a-zA-Z0-9._:/@\\[\\]-]{0,40}") {
+            agree(&s)?;
+        }
+
+        #[test]
+        fn they_agree_on_reference_shaped_inputs(
+            first in "(localhost|index\\.docker\\.io|docker\\.io|[a-z0-9]{1,4}([._-][a-z0-9]{1,3})?)(:[0-9]{1,4})?",
+            rest in "(/[a-z0-9_.-]{1,4}){0,3}(:[A-Za-z0-9_.-]{1,4})?",
+            long in 0..300usize,
+        ) {
+            agree(&format!("{first}{rest}"))?;
+            agree(&format!("{first}/{}{rest}", "a".repeat(long)))?;
+            agree(&format!("{}{rest}", "a".repeat(long)))?;
+        }
     }
 }
