@@ -48,8 +48,14 @@ fn image(i: usize) -> (String, Option<String>) {
         ),
         2 => (format!("quay.io/prometheus/statsd-exporter:v0.{i}.0"), None),
         3 => (
-            format!("harbor.domain/infra/envoy:v1.{i}@sha256:{}", "3f1c".repeat(16)),
-            Some(format!("{MIRROR}/infra/envoy:v1.{i}@sha256:{}", "3f1c".repeat(16))),
+            format!(
+                "harbor.domain/infra/envoy:v1.{i}@sha256:{}",
+                "3f1c".repeat(16)
+            ),
+            Some(format!(
+                "{MIRROR}/infra/envoy:v1.{i}@sha256:{}",
+                "3f1c".repeat(16)
+            )),
         ),
         4 => (
             "docker.io/bitnami/redis:7.4".to_owned(),
