@@ -1,6 +1,6 @@
 //! `admission`: `workload::admission::review_json` on typical `AdmissionReview` requests (a Pod,
 //! a 3-container Deployment, a 40-container Pod; see `imgrepl_benches::admission`) beside the
-//! floor of any serde_json webhook: reading the same body into a `serde_json::Value` and
+//! floor of any `serde_json` webhook: reading the same body into a `serde_json::Value` and
 //! writing the same response body to a `String`.
 //!
 //! Before timing, each response must allow the object, echo the uid, and carry exactly the
@@ -15,7 +15,7 @@ use imgrepl::workload::{Options, admission};
 use imgrepl_benches::admission::{Review, reviews};
 use serde_json::{Value, json};
 
-/// The floor: what every webhook written with serde_json does with this body at least — read
+/// The floor: what every webhook written with `serde_json` does with this body at least — read
 /// the request into a `Value`, write the (already known) response body.
 fn floor(body: &str, response: &admission::ReviewBody) -> usize {
     let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);

@@ -1,5 +1,5 @@
 //! A loop over one `AdmissionReview` of the `admission` suite for profilers
-//! (`valgrind --tool=callgrind`): `review_json`, or the serde_json floor, repeated.
+//! (`valgrind --tool=callgrind`): `review_json`, or the `serde_json` floor, repeated.
 //!
 //! ```text
 //! cargo build --profile bench -p imgrepl-benches --example profile_admission

@@ -184,7 +184,7 @@ fn pod_spec(containers: usize, at: &str, patch: &mut Vec<(String, String)>) -> V
     })
 }
 
-fn metadata(name: &str, with_policy: bool, managed: Value) -> Value {
+fn metadata(name: &str, with_policy: bool, managed: &Value) -> Value {
     let mut annotations = json!({
         "kubectl.kubernetes.io/restartedAt": "2026-11-30T09:12:44Z",
         "prometheus.io/scrape": "true",
@@ -236,7 +236,7 @@ fn pod(name: &'static str, containers: usize) -> Review {
     let spec = pod_spec(containers, "/spec", &mut patch);
     let object = json!({
         "apiVersion": "v1", "kind": "Pod",
-        "metadata": metadata("shop-7d4b9c8f5-x2k9q", true, managed_fields(containers, "")),
+        "metadata": metadata("shop-7d4b9c8f5-x2k9q", true, &managed_fields(containers, "")),
         "spec": spec
     });
     Review {
@@ -262,7 +262,7 @@ fn deployment() -> Review {
             "selector": {"matchLabels": {"app": "shop"}},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
             "progressDeadlineSeconds": 600,
-            "template": {"metadata": metadata("", true, Value::Null), "spec": spec}
+            "template": {"metadata": metadata("", true, &Value::Null), "spec": spec}
         }
     });
     // A template has no name, owner or managed fields of its own.

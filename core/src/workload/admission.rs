@@ -418,7 +418,7 @@ fn keep_only_ephemeral(report: &mut Report) {
     );
 }
 
-/// How many times longer than its text a JSON value can become when serde_json writes it back
+/// How many times longer than its text a JSON value can become when `serde_json` writes it back
 /// compactly: strings never grow (an escape it writes is one the text had to hold, at least as
 /// long; `\uXXXX` and `\/` shrink), whitespace goes, integers stay, and a float grows at most
 /// from 3 or 4 bytes to 18 (`9e15` is written `9000000000000000.0`) — 4.5 times, plus its
