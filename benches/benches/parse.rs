@@ -42,12 +42,19 @@ fn docker_image(s: &str) -> bool {
     r.is_ok()
 }
 
-const ENGINES: [Engine; 5] = [
+fn docker_image_reference(s: &str) -> bool {
+    let r = docker_image_reference::Reference::from_str(s);
+    black_box(&r);
+    r.is_ok()
+}
+
+const ENGINES: [Engine; 6] = [
     ("imgrepl/parse", imgrepl_parse),
     ("imgrepl/parse_normalized", imgrepl_normalized),
     ("floor/memchr", memchr_floor),
     ("oci-spec", oci_spec),
     ("docker-image", docker_image),
+    ("docker-image-reference", docker_image_reference),
 ];
 
 fn parse(c: &mut Criterion) {

@@ -1,7 +1,8 @@
 //! Benchmark support for imgrepl: a deterministic corpus of image references and policies, a
 //! naive rewriter that scans every rule, and the floors (what no rewriter can beat).
 //!
-//! The criterion suites live in `benches/` (`parse`, `rewrite`, `compile`); the fuzz targets use
+//! The criterion suites live in `benches/` (`parse`, `rewrite`, `compile`, `toolkit`,
+//! `admission`, `apply`); the fuzz targets use
 //! [`naive`] as their differential oracle, so there is exactly one copy of it.
 //!
 //! ```
@@ -14,8 +15,10 @@
 //! assert!(matched > 30 && matched < 70);
 //! ```
 
+pub mod admission;
 pub mod corpus;
 pub mod floor;
+pub mod manifests;
 pub mod naive;
 mod rng;
 

@@ -679,6 +679,16 @@ fn locate(tree: &Tree<'_>, document: &mut Document, lines: &mut Lines<'_>) {
     }
 }
 
+/// Whether a document's text may hold a pull secret or a service account: a Secret whose
+/// `type` is `kubernetes.io/dockerconfigjson` or `kubernetes.io/dockercfg`, or a
+/// `ServiceAccount`. YAML and JSON can write `docker` or `ServiceAccount` without those letters
+/// only with an escape (`"\x64ocker…"`, `"\u0064ocker…"`): a document with none of them is not
+/// read (most are neither, and reading is most of `apply`'s time; this keeps it to one reading of
+/// each document).
+fn may_hold_pull_secret(document: &str) -> bool {
+    document.contains("docker") || document.contains("ServiceAccount") || document.contains('\\')
+}
+
 /// The image pull secrets of the manifests in `input`: every `kubernetes.io/dockerconfigjson`
 /// (or `kubernetes.io/dockercfg`) Secret and every `ServiceAccount` (whose `imagePullSecrets` a
 /// pod spec without its own pulls with), `List`s entered, for
@@ -701,6 +711,9 @@ pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, Inpu
     let mut secrets = imgrepl::workload::PullSecrets::default();
     for section in split::documents(text) {
         let document = text.get(section.span.clone()).unwrap_or_default();
+        if !may_hold_pull_secret(document) {
+            continue;
+        }
         let read = if section.syntax == Syntax::Json {
             Tree::read_json(document)
         } else {
@@ -717,4 +730,64 @@ pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, Inpu
         }
     }
     Ok(secrets)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pull_secrets_spelled_with_escapes_are_read() {
+        let auths = r#"{\"auths\": {\"m.io\": {}}}"#;
+        for (input, found) in [
+            (
+                format!(
+                    "kind: Secret\ntype: kubernetes.io/dockerconfigjson\nmetadata: {{name: a}}\nstringData: {{.dockerconfigjson: \"{auths}\"}}\n"
+                ),
+                true,
+            ),
+            // "docker" only through YAML escapes.
+            (
+                format!(
+                    "kind: Secret\ntype: \"kubernetes.io/\\x64ockerconfigjson\"\nmetadata: {{name: a}}\nstringData: {{\"\\x2e\\x64ockerconfigjson\": \"{auths}\"}}\n"
+                ),
+                true,
+            ),
+            // And through JSON escapes.
+            (
+                format!(
+                    "{{\"kind\": \"Secret\", \"type\": \"kubernetes.io/\\u0064ockerconfigjson\", \"metadata\": {{\"name\": \"a\"}}, \"stringData\": {{\".\\u0064ockerconfigjson\": \"{auths}\"}}}}"
+                ),
+                true,
+            ),
+            (
+                "kind: Secret\ntype: Opaque\nmetadata: {name: a}\n".to_owned(),
+                false,
+            ),
+        ] {
+            let secrets = super::pull_secrets(input.as_bytes()).unwrap();
+            assert_eq!(!secrets.secrets().is_empty(), found, "{input}");
+            assert!(super::may_hold_pull_secret(&input) || !found, "{input}");
+        }
+        assert!(!super::may_hold_pull_secret("kind: Secret\ntype: Opaque\n"));
+    }
+
+    #[test]
+    fn service_accounts_are_read_however_spelled() {
+        for input in [
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: builder}\nimagePullSecrets: [{name: regcred}]\n",
+            "apiVersion: v1\nkind: \"\\x53erviceAccount\"\nmetadata: {name: builder}\nimagePullSecrets: [{name: regcred}]\n",
+            r#"{"apiVersion": "v1", "kind": "\u0053erviceAccount", "metadata": {"name": "builder"}, "imagePullSecrets": [{"name": "regcred"}]}"#,
+        ] {
+            let secrets = super::pull_secrets(input.as_bytes()).unwrap();
+            let accounts: Vec<(&str, &[String])> = secrets
+                .service_accounts()
+                .iter()
+                .map(|a| (a.name.as_str(), a.image_pull_secrets.as_slice()))
+                .collect();
+            assert_eq!(
+                accounts,
+                [("builder", &["regcred".to_owned()][..])],
+                "{input}"
+            );
+        }
+    }
 }

@@ -1,15 +1,23 @@
-//! `cargo xtask bench …`: the criterion suites of `benches/` (crate `imgrepl-benches`), and the
-//! table of `BENCHMARKS.md` made from their results.
+//! `cargo xtask bench …`: the criterion suites of `benches/` (crate `imgrepl-benches`), the
+//! same `parse` and `rewrite` suites compiled to wasm32 and timed in Node
+//! (`benches/wasm`), and the tables of `BENCHMARKS.md` made from their results.
 //!
 //! ```text
-//! cargo xtask bench [--test] [--summary] [--suite NAME]... [-- CRITERION_ARGS...]
+//! cargo xtask bench [--test] [--summary] [--wasm] [--suite NAME]... [-- CRITERION_ARGS...]
 //! ```
 //!
-//! - no flag: runs every suite (`parse`, `rewrite`, `compile`), then prints the table;
-//! - `--suite NAME`: only those suites;
-//! - `--test`: runs each benchmark once, untimed (`cargo bench … -- --test`), as CI does;
-//! - `--summary`: only prints the table, from the results of the last run;
+//! - no flag: runs every criterion suite, then the wasm32 suite, then prints the tables;
+//! - `--suite NAME`: only those criterion suites (and not the wasm32 one);
+//! - `--wasm`: only the wasm32 suite, printed beside the native figures of the last run;
+//! - `--test`: runs each benchmark once, untimed (`cargo bench … -- --test`), and the wasm32
+//!   module once with its answers checked, as CI does;
+//! - `--summary`: only prints the tables, from the results of the last run;
 //! - arguments after `--` go to criterion (`-- --measurement-time 3`).
+//!
+//! The wasm32 suite builds `imgrepl-benches-wasm` for `wasm32-unknown-unknown` in the `wasm`
+//! profile (what the previewer ships: `opt-level = "z"`) and, when timed, in `release`
+//! (`opt-level = 3`), runs `wasm-bindgen --target nodejs` on each, and times them with
+//! `benches/wasm/bench.mjs`; its results go to `target/bench-wasm/results.jsonl`.
 //!
 //! Criterion keeps its results in `target/criterion/<suite>/<benchmark>/new/` (`estimates.json`
 //! holds the median, `benchmark.json` the number of images per iteration); the table reads them.
@@ -21,22 +29,32 @@ use serde_json::Value;
 
 use crate::cmd::{Cmd, root, say};
 
-/// The suites, in the order the table shows them.
-const SUITES: [&str; 3] = ["parse", "rewrite", "compile"];
+/// The suites, in the order the tables show them.
+const SUITES: [&str; 6] = [
+    "parse",
+    "rewrite",
+    "compile",
+    "toolkit",
+    "admission",
+    "apply",
+];
 
 const USAGE: &str = "\
-usage: cargo xtask bench [--test] [--summary] [--suite NAME]... [-- CRITERION_ARGS...]
+usage: cargo xtask bench [--test] [--summary] [--wasm] [--suite NAME]... [-- CRITERION_ARGS...]
 
-Runs the criterion suites (parse, rewrite, compile) and prints the table of BENCHMARKS.md.
-  --test      run each benchmark once, untimed (what CI does)
-  --summary   only print the table from the last run's results
-  --suite S   only suite S (repeatable)";
+Runs the criterion suites (parse, rewrite, compile, toolkit, admission, apply) and the wasm32
+suite (parse and rewrite in Node), then prints the tables of BENCHMARKS.md.
+  --test      run each benchmark once, untimed, and the wasm32 module once (what CI does)
+  --summary   only print the tables from the last run's results
+  --wasm      only the wasm32 suite
+  --suite S   only criterion suite S (repeatable)";
 
 /// The parsed arguments.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Args {
     test: bool,
     summary: bool,
+    wasm: bool,
     suites: Vec<String>,
     extra: Vec<String>,
 }
@@ -49,6 +67,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
             "-h" | "--help" => return Ok(None),
             "--test" => parsed.test = true,
             "--summary" => parsed.summary = true,
+            "--wasm" => parsed.wasm = true,
             "--suite" => {
                 let suite = it.next().ok_or("--suite needs a suite name")?;
                 if !SUITES.contains(&suite.as_str()) {
@@ -66,7 +85,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
     Ok(Some(parsed))
 }
 
-/// `cargo xtask bench [--test] [--summary] [--suite NAME]... [-- CRITERION_ARGS...]`.
+/// `cargo xtask bench [--test] [--summary] [--wasm] [--suite NAME]... [-- CRITERION_ARGS...]`.
 ///
 /// # Errors
 ///
@@ -79,21 +98,35 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let results = root().join("target").join("criterion");
     if !args.summary {
-        let mut cmd = Cmd::cargo().args(["bench", "-p", "imgrepl-benches"]);
-        for suite in &args.suites {
-            cmd = cmd.args(["--bench", suite]);
+        if !args.wasm {
+            let mut cmd = Cmd::cargo().args(["bench", "-p", "imgrepl-benches"]);
+            for suite in &args.suites {
+                cmd = cmd.args(["--bench", suite]);
+            }
+            cmd = cmd.arg("--");
+            if args.test {
+                cmd = cmd.arg("--test");
+            }
+            cmd.args(&args.extra).run()?;
         }
-        cmd = cmd.arg("--");
-        if args.test {
-            cmd = cmd.arg("--test");
+        if args.wasm || args.suites.is_empty() {
+            wasm_suite(args.test)?;
         }
-        cmd.args(&args.extra).run()?;
         if args.test {
             say("benches ran once each in test mode (no timing)");
             return Ok(());
         }
     }
-    let table = summary(&results)?;
+    let mut table = if args.wasm {
+        String::new()
+    } else {
+        summary(&results)?
+    };
+    let wasm_results = root().join(WASM_RESULTS);
+    if let Ok(lines) = std::fs::read_to_string(&wasm_results) {
+        let native = native_estimates(&results);
+        wasm_table(&lines, &native, &mut table);
+    }
     println!("{table}");
     say(format_args!(
         "criterion's results are in {} (<suite>/<benchmark>/new/estimates.json)",
@@ -110,10 +143,14 @@ struct Estimate {
     engine: String,
     /// The parameter: the policy size, for `rewrite` and `compile`.
     n: Option<u64>,
+    /// The parameter as criterion names it (`pod-40` for `admission`).
+    param: Option<String>,
     /// Median time per iteration, in nanoseconds.
     median_ns: f64,
-    /// Elements (images, or rules for `compile`) per iteration.
+    /// Elements (images, or rules for `compile`) or bytes (`admission`, `apply`) per iteration.
     elements: u64,
+    /// Whether `elements` counts bytes.
+    bytes: bool,
 }
 
 impl Estimate {
@@ -129,12 +166,19 @@ impl Estimate {
 fn estimate_from(benchmark: &str, estimates: &str) -> Option<Estimate> {
     let b: Value = serde_json::from_str(benchmark).ok()?;
     let e: Value = serde_json::from_str(estimates).ok()?;
+    let throughput = &b["throughput"];
+    let (elements, bytes) = match throughput["Elements"].as_u64() {
+        Some(n) => (n, false),
+        None => (throughput["Bytes"].as_u64()?, true),
+    };
     Some(Estimate {
         suite: b["group_id"].as_str()?.to_owned(),
         engine: b["function_id"].as_str()?.to_owned(),
         n: b["value_str"].as_str().and_then(|v| v.parse().ok()),
+        param: b["value_str"].as_str().map(str::to_owned),
         median_ns: e["median"]["point_estimate"].as_f64()?,
-        elements: b["throughput"]["Elements"].as_u64()?,
+        elements,
+        bytes,
     })
 }
 
@@ -226,7 +270,11 @@ fn summary(results: &Path) -> Result<String, String> {
         match suite {
             "parse" => parse_table(&rows, &mut out),
             "rewrite" => rewrite_table(&rows, &mut out),
-            _ => compile_table(&rows, &mut out),
+            "compile" => compile_table(&rows, &mut out),
+            "admission" => admission_table(&rows, &mut out),
+            "apply" => apply_table(&rows, &mut out),
+            // The toolkit's table is written by hand (BENCHMARKS.md, issue 12).
+            _ => continue,
         }
         out.push('\n');
     }
@@ -314,6 +362,160 @@ fn compile_table(rows: &[&Estimate], out: &mut String) {
     }
 }
 
+/// `admission`: each review's `review_json` against the `serde_json` floor of the same body.
+fn admission_table(rows: &[&Estimate], out: &mut String) {
+    let _ = writeln!(
+        out,
+        "| review | request bytes | imgrepl/review_json | floor/serde_json | × floor | review_json MB/s |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for e in rows.iter().filter(|e| e.engine.starts_with("imgrepl/")) {
+        let floor = rows
+            .iter()
+            .find(|f| f.engine.starts_with("floor/") && f.param == e.param);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.1} µs | {} | {} | {:.0} |",
+            e.param.as_deref().unwrap_or("–"),
+            group_digits(e.elements),
+            e.median_ns / 1e3,
+            floor.map_or("–".to_owned(), |f| format!("{:.1} µs", f.median_ns / 1e3)),
+            floor.map_or("–".to_owned(), |f| format!(
+                "{:.2}",
+                e.median_ns / f.median_ns
+            )),
+            megabytes_per_second(e),
+        );
+    }
+}
+
+/// `apply`: `imgrepl apply`'s work against the YAML parser alone.
+fn apply_table(rows: &[&Estimate], out: &mut String) {
+    let floor = rows.iter().find(|e| e.engine.starts_with("floor/"));
+    let _ = writeln!(
+        out,
+        "| apply | input bytes | median | MB/s | × parser floor |\n|---|---:|---:|---:|---:|"
+    );
+    for e in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.0} ms | {:.1} | {} |",
+            e.engine,
+            group_digits(e.elements),
+            e.median_ns / 1e6,
+            megabytes_per_second(e),
+            floor.map_or("–".to_owned(), |f| format!(
+                "{:.2}",
+                e.median_ns / f.median_ns
+            )),
+        );
+    }
+}
+
+/// Decimal megabytes per second of a bytes benchmark.
+#[allow(clippy::cast_precision_loss)]
+fn megabytes_per_second(e: &Estimate) -> f64 {
+    e.elements as f64 / e.median_ns * 1e3
+}
+
+/// Where the wasm32 suite writes its results (one JSON object a line), from the root.
+const WASM_RESULTS: &str = "target/bench-wasm/results.jsonl";
+
+/// The profiles the wasm32 suite is built in: the previewer's, then speed-optimized.
+const WASM_PROFILES: [&str; 2] = ["wasm", "release"];
+
+/// Builds the wasm32 module in each profile (only `wasm` for `--test`), generates its Node glue
+/// and runs `benches/wasm/bench.mjs`: timed, into [`WASM_RESULTS`]; or once, answers checked.
+fn wasm_suite(test: bool) -> Result<(), String> {
+    crate::wasm::tools()?;
+    crate::wasm::node()?;
+    let profiles = if test {
+        &WASM_PROFILES[..1]
+    } else {
+        &WASM_PROFILES[..]
+    };
+    let mut lines = String::new();
+    for profile in profiles {
+        Cmd::cargo()
+            .args(["build", "-p", "imgrepl-benches-wasm", "--lib", "--target"])
+            .args([crate::wasm::TARGET, "--profile", profile])
+            .run()?;
+        let module = root()
+            .join("target")
+            .join(crate::wasm::TARGET)
+            .join(profile)
+            .join("imgrepl_benches_wasm.wasm");
+        let glue = root().join("target/bench-wasm").join(profile);
+        Cmd::new("wasm-bindgen")
+            .args(["--target", "nodejs", "--out-dir"])
+            .arg(&glue)
+            .arg(&module)
+            .run()?;
+        let node = Cmd::new("node")
+            .arg("benches/wasm/bench.mjs")
+            .arg(&glue)
+            .arg(format!("--profile={profile}"));
+        if test {
+            node.arg("--test").run()?;
+        } else {
+            lines.push_str(&node.read()?);
+            lines.push('\n');
+        }
+    }
+    if !test {
+        let path = root().join(WASM_RESULTS);
+        std::fs::write(&path, lines)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The native figures the wasm32 table compares with: `parse/imgrepl/parse` and
+/// `rewrite/imgrepl/rewrite_into/N`, from the last criterion run.
+fn native_estimates(results: &Path) -> Vec<Estimate> {
+    let mut dirs = Vec::new();
+    find_new(results, &mut dirs);
+    dirs.iter()
+        .filter_map(|d| read_estimate(d).ok())
+        .filter(|e| e.engine == "imgrepl/parse" || e.engine == "imgrepl/rewrite_into")
+        .collect()
+}
+
+/// The wasm32 table: each line of `lines` (`{"engine": "wasm/parse", "n": null, "median_ns":
+/// …, "min_ns": …, "max_ns": …}`) beside the same native benchmark.
+fn wasm_table(lines: &str, native: &[Estimate], out: &mut String) {
+    let _ = writeln!(
+        out,
+        "| wasm32 in Node | N rules | median ns/image | fastest–slowest run | native ns/image | × native |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+        let Ok(row) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let (Some(engine), Some(median)) = (row["engine"].as_str(), row["median_ns"].as_f64())
+        else {
+            continue;
+        };
+        let n = row["n"].as_u64();
+        let function = engine.split_once('/').map_or(engine, |(_, f)| f);
+        let same = native
+            .iter()
+            .find(|e| e.engine == format!("imgrepl/{function}") && e.n == n);
+        let _ = writeln!(
+            out,
+            "| {engine} | {} | {} | {}–{} | {} | {} |",
+            n.map_or("–".to_owned(), group_digits),
+            ns(median),
+            ns(row["min_ns"].as_f64().unwrap_or(f64::NAN)),
+            ns(row["max_ns"].as_f64().unwrap_or(f64::NAN)),
+            same.map_or("–".to_owned(), |e| ns(e.per_element())),
+            same.map_or("–".to_owned(), |e| format!(
+                "{:.1}",
+                median / e.per_element()
+            )),
+        );
+    }
+}
+
 /// `100000` → `100,000`.
 fn group_digits(n: u64) -> String {
     let digits = n.to_string();
@@ -341,7 +543,8 @@ mod tests {
         let parsed = parse_args(&args(&["--test", "--suite", "parse", "--", "--quick"]))
             .unwrap()
             .unwrap();
-        assert!(parsed.test && !parsed.summary);
+        assert!(parsed.test && !parsed.summary && !parsed.wasm);
+        assert!(parse_args(&args(&["--wasm"])).unwrap().unwrap().wasm);
         assert_eq!(parsed.suites, ["parse"]);
         assert_eq!(parsed.extra, ["--quick"]);
         assert!(
@@ -363,13 +566,22 @@ mod tests {
                 suite: "rewrite".to_owned(),
                 engine: "imgrepl/rewrite".to_owned(),
                 n: Some(1000),
+                param: Some("1000".to_owned()),
                 median_ns: 40000.5,
                 elements: 1000,
+                bytes: false,
             })
         );
         // No parameter: `"value_str":null`.
         let plain = benchmark.replace(r#""1000","throughput""#, r#"null,"throughput""#);
         assert_eq!(estimate_from(&plain, estimates).map(|e| e.n), Some(None));
+        // A throughput in bytes, and a parameter that is not a number.
+        let review = r#"{"group_id":"admission","function_id":"imgrepl/review_json","value_str":"pod-40","throughput":{"Bytes":90766}}"#;
+        let e = estimate_from(review, estimates).unwrap();
+        assert_eq!(
+            (e.n, e.param.as_deref(), e.elements, e.bytes),
+            (None, Some("pod-40"), 90766, true)
+        );
         // Not criterion's shape.
         assert_eq!(estimate_from(r#"{"group_id":1}"#, estimates), None);
         assert_eq!(estimate_from(benchmark, "{"), None);
@@ -413,8 +625,33 @@ mod tests {
             r#"{"group_id":"parse","function_id":"oci-spec","value_str":null,"throughput":{"Elements":1000}}"#,
             2_000_000.0,
         );
+        write(
+            "admission/imgrepl_review_json/pod",
+            r#"{"group_id":"admission","function_id":"imgrepl/review_json","value_str":"pod","throughput":{"Bytes":10000}}"#,
+            75_000.0,
+        );
+        write(
+            "admission/floor_serde_json/pod",
+            r#"{"group_id":"admission","function_id":"floor/serde_json","value_str":"pod","throughput":{"Bytes":10000}}"#,
+            50_000.0,
+        );
         let table = summary(&dir).unwrap();
+        let native = native_estimates(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            table.contains("| pod | 10,000 | 75.0 µs | 50.0 µs | 1.50 | 133 |"),
+            "{table}"
+        );
+        let mut wasm = String::new();
+        wasm_table(
+            "{\"engine\":\"wasm/parse\",\"n\":null,\"median_ns\":200.0,\"min_ns\":150.0,\"max_ns\":300.0}\nnot json\n",
+            &native,
+            &mut wasm,
+        );
+        assert!(
+            wasm.contains("| wasm/parse | – | 200 | 150–300 | 20.0 | 10.0 |"),
+            "{wasm}"
+        );
         assert!(
             table.contains("| imgrepl/parse | 20.0 | 50.00 M | 4.0 | 100.0 |"),
             "{table}"

@@ -272,7 +272,7 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
             crate::span::json_error_message(body, json, &e)
         ),
     })?;
-    review(&value, options)
+    answer(&value, Some(json.len()), options)
 }
 
 /// Answers an `AdmissionReview` request: `response.uid` echoed, `allowed: true`, and, when the
@@ -294,6 +294,15 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
 /// # Ok::<(), admission::AdmissionError>(())
 /// ```
 pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, AdmissionError> {
+    answer(review, None, options)
+}
+
+/// [`review`], with the length of the text `review` was read from when there is one.
+fn answer(
+    review: &Value,
+    text_len: Option<usize>,
+    options: &Options<'_>,
+) -> Result<Response, AdmissionError> {
     let Some(root) = review.as_object() else {
         return Err(AdmissionError::not_a_review(
             "the body must be a JSON object",
@@ -344,8 +353,7 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
     if let (Some("CREATE" | "UPDATE"), "" | "ephemeralcontainers", Some(object)) =
         (operation, sub_resource, object)
     {
-        let size = json_len(object);
-        let rewritten = if size > MAX_OBJECT_BYTES {
+        let rewritten = if let Some(size) = too_large(object, text_len) {
             Err(WorkloadError::too_large(size))
         } else {
             super::rewrite(object, options)
@@ -410,6 +418,24 @@ fn keep_only_ephemeral(report: &mut Report) {
     );
 }
 
+/// How many times longer than its text a JSON value can become when `serde_json` writes it back
+/// compactly: strings never grow (an escape it writes is one the text had to hold, at least as
+/// long; `\uXXXX` and `\/` shrink), whitespace goes, integers stay, and a float grows at most
+/// from 3 or 4 bytes to 18 (`9e15` is written `9000000000000000.0`) — 4.5 times, plus its
+/// separator. 6 leaves room.
+const MAX_EXPANSION: usize = 6;
+
+/// The object's length as compact JSON when it is larger than [`MAX_OBJECT_BYTES`]; `None` when
+/// it is not. When it was read from a text of `text_len` bytes so short that even
+/// [`MAX_EXPANSION`] cannot take it past the limit (every real review), it is not counted: the
+/// count is a whole serialization, an eighth of the review's time.
+fn too_large(object: &Value, text_len: Option<usize>) -> Option<usize> {
+    if text_len.is_some_and(|n| n.saturating_mul(MAX_EXPANSION) <= MAX_OBJECT_BYTES) {
+        return None;
+    }
+    Some(json_len(object)).filter(|&size| size > MAX_OBJECT_BYTES)
+}
+
 /// The length of `value` as compact JSON, counted without writing it anywhere.
 fn json_len(value: &Value) -> usize {
     struct Count(usize);
@@ -471,6 +497,46 @@ mod tests {
         assert_eq!(out.len(), MAX_WARNINGS);
         assert_eq!(out[MAX_WARNINGS - 1], "imgrepl: and 86 more warnings");
         assert!(out.iter().map(String::len).sum::<usize>() <= 4096);
+    }
+
+    #[test]
+    fn compact_json_grows_at_most_max_expansion_times() {
+        // The texts that grow the most when written back: short floats with large exponents,
+        // integers past u64 (read as floats), and escapes.
+        for text in [
+            "9e15",
+            "[9e15,9e15,1e15,1e2]",
+            "{\"a\":9e15}",
+            "-9e15",
+            "1e-7",
+            "123456789012345678901234567890",
+            "[1.5e300,-0.0,0,-0]",
+            r#""\u0041\/\n\u001f\ud83d\ude00""#,
+            "[ 1 , 2 ]",
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let grown = json_len(&value);
+            assert!(grown <= MAX_EXPANSION * text.len(), "{text}: {grown} bytes");
+        }
+        let worst: Value = serde_json::from_str("9e15").unwrap();
+        assert_eq!(serde_json::to_string(&worst).unwrap(), "9000000000000000.0");
+    }
+
+    #[test]
+    fn short_texts_are_not_counted() {
+        let object = serde_json::json!({"kind": "Pod"});
+        assert_eq!(
+            too_large(&object, Some(MAX_OBJECT_BYTES / MAX_EXPANSION)),
+            None
+        );
+        assert_eq!(too_large(&object, Some(MAX_OBJECT_BYTES)), None);
+        assert_eq!(too_large(&object, None), None);
+        let big = Value::String("x".repeat(MAX_OBJECT_BYTES));
+        assert_eq!(too_large(&big, None), Some(MAX_OBJECT_BYTES + 2));
+        assert_eq!(
+            too_large(&big, Some(MAX_OBJECT_BYTES + 2)),
+            Some(MAX_OBJECT_BYTES + 2)
+        );
     }
 
     #[test]

@@ -1,19 +1,23 @@
-//! Writes a multi-document manifest file of about N bytes to stdout, for measuring
-//! `imgrepl apply` (see BENCHMARKS.md): two Deployments (comments, quoting, an anchor, an octal
-//! mode, a policy annotation; three images each) for every `ConfigMap` (a block scalar).
-//!
-//! ```text
-//! cargo run --release -p imgrepl-manifest --example gen_manifests -- 10000000 > m10.yaml
-//! cargo run --release -p imgrepl-manifest --example gen_manifests -- 40000000 json > list40.json
-//! ```
-//! With `json`, one JSON `List` of Pods instead.
+//! Multi-document manifest files of any size, for measuring `imgrepl apply`
+//! (`imgrepl_manifest::edit_each`): see the `apply` suite and the `gen_manifests` example.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 
-const POLICY: &str = r#"[{"repositoryPrefix": "", "replaceWith": "mirror.example.com/hub"}, {"repositoryPrefix": "harbor.domain", "replaceWith": "mirror.example.com/harbor"}]"#;
+/// The policy every workload carries in its annotation.
+pub const POLICY: &str = r#"[{"repositoryPrefix": "", "replaceWith": "mirror.example.com/hub"}, {"repositoryPrefix": "harbor.domain", "replaceWith": "mirror.example.com/harbor"}]"#;
 
-fn yaml(target: usize) -> String {
+/// About `target` bytes of YAML (at least `target`, ending at a document's end): documents
+/// separated by `---` lines, two Deployments (a comment, an anchor and aliases, an octal
+/// `defaultMode`, the policy annotation, three images in plain, double- and single-quoted
+/// style) for every `ConfigMap` (a block scalar).
+///
+/// ```
+/// let text = imgrepl_benches::manifests::yaml(10_000);
+/// assert!(text.len() >= 10_000 && text.len() < 11_000);
+/// assert!(text.starts_with("# workload 1\napiVersion: apps/v1\n"));
+/// ```
+#[must_use]
+pub fn yaml(target: usize) -> String {
     let mut out = String::with_capacity(target + 4096);
     let mut i = 0;
     while out.len() < target {
@@ -36,7 +40,16 @@ fn yaml(target: usize) -> String {
     out
 }
 
-fn json(target: usize) -> String {
+/// About `target` bytes of JSON: one `List` of Pods, each with the policy annotation and two
+/// images.
+///
+/// ```
+/// let text = imgrepl_benches::manifests::json(10_000);
+/// assert!(text.len() >= 10_000);
+/// assert!(text.starts_with("{\"apiVersion\": \"v1\", \"kind\": \"List\""));
+/// ```
+#[must_use]
+pub fn json(target: usize) -> String {
     let policy = serde_json::to_string(POLICY).unwrap_or_default();
     let mut out = String::with_capacity(target + 4096);
     out.push_str("{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n");
@@ -53,18 +66,4 @@ fn json(target: usize) -> String {
     }
     out.push_str("\n]}\n");
     out
-}
-
-fn main() {
-    let mut args = std::env::args().skip(1);
-    let target: usize = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(10_000_000);
-    let text = if args.next().as_deref() == Some("json") {
-        json(target)
-    } else {
-        yaml(target)
-    };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
