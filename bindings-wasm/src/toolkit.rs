@@ -337,11 +337,7 @@ pub fn manifest_images(text: &str) -> Result<JsValue, JsValue> {
         let Ok(report) = &object.outcome else {
             continue;
         };
-        let workload = match (&object.kind, &object.name) {
-            (Some(kind), Some(name)) => format!("{kind}/{name}"),
-            (Some(kind), None) => kind.clone(),
-            (None, _) => "(no kind)".to_owned(),
-        };
+        let workload = object.label();
         for image in report.containers.iter().filter_map(|c| c.before.as_deref()) {
             out.push(CorpusImageJs {
                 image,

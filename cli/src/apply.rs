@@ -277,15 +277,6 @@ fn place(document: &Document, object: &ObjectReport) -> String {
     at
 }
 
-/// `Kind/name`.
-fn label(object: &ObjectReport) -> String {
-    match (&object.kind, &object.name) {
-        (Some(kind), Some(name)) => format!("{kind}/{name}"),
-        (Some(kind), None) => kind.clone(),
-        (None, _) => "(no kind)".to_owned(),
-    }
-}
-
 /// ` (line L, column C)` of a pointer of the object, when known.
 fn at(document: &Document, object: &ObjectReport, pointer: &str) -> String {
     document
@@ -311,7 +302,7 @@ fn report_to_stderr(document: &Document, err: &mut Stderr) -> Result<(), Failure
         )?;
     }
     for object in &document.objects {
-        let who = format!("{} ({})", place(document, object), render(&label(object)));
+        let who = format!("{} ({})", place(document, object), render(&object.label()));
         match &object.outcome {
             Ok(report) => {
                 for warning in &report.warnings {
@@ -406,7 +397,7 @@ impl<'a> JsonRecord<'a> {
                 let items: Vec<String> = object.items.iter().map(ToString::to_string).collect();
                 items.join(".")
             }),
-            object: label(object),
+            object: object.label(),
             report: object.outcome.as_ref().ok(),
             error: object.outcome.as_ref().err(),
         }
@@ -451,7 +442,7 @@ fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
                     format!("{doc}.{}", items.join("."))
                 }
             };
-            let label = label(object);
+            let label = object.label();
             match &object.outcome {
                 Err(error) => {
                     rows.push(note(&doc, &label, "-", format!("error[{}]", error.code())));

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use imgrepl::Policy;
-use imgrepl::workload::{ObjectReport, Options, PodSpecTable};
+use imgrepl::workload::{Options, PodSpecTable};
 use imgrepl_manifest::MAX_INPUT_BYTES;
 
 use crate::exit::Failure;
@@ -35,15 +35,6 @@ impl Corpus {
     /// Every image and its workload, for the library's corpus functions.
     pub fn items(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         self.items.iter().map(|(i, w)| (i.as_str(), w.as_deref()))
-    }
-}
-
-/// `Kind/name` of an object.
-pub fn workload_label(object: &ObjectReport) -> String {
-    match (&object.kind, &object.name) {
-        (Some(kind), Some(name)) => format!("{kind}/{name}"),
-        (Some(kind), None) => kind.clone(),
-        (None, _) => "(no kind)".to_owned(),
     }
 }
 
@@ -86,7 +77,7 @@ fn read_manifests(file: &Path, options: &Options<'_>, corpus: &mut Corpus) -> Re
             let Ok(report) = &object.outcome else {
                 continue;
             };
-            let label = workload_label(object);
+            let label = object.label();
             for row in &report.containers {
                 if let Some(image) = &row.before {
                     corpus.items.push((image.clone(), Some(label.clone())));

@@ -619,6 +619,28 @@ impl Serialize for ObjectReport {
 }
 
 impl ObjectReport {
+    /// `Kind/name`, as people name a workload (`Kind` alone when it has no name, `(no kind)`
+    /// when it has no kind).
+    ///
+    /// ```
+    /// use imgrepl::workload::{Options, rewrite_objects};
+    ///
+    /// let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+    ///   {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": {"containers": []}},
+    ///   {"apiVersion": "v1", "kind": "ConfigMap"}, {"apiVersion": "v1"}]});
+    /// let objects = rewrite_objects(&list, &Options::default());
+    /// let labels: Vec<String> = objects.iter().map(|o| o.label()).collect();
+    /// assert_eq!(labels, ["Pod/web", "ConfigMap", "(no kind)"]);
+    /// ```
+    #[must_use]
+    pub fn label(&self) -> String {
+        match (&self.kind, &self.name) {
+            (Some(kind), Some(name)) => format!("{kind}/{name}"),
+            (Some(kind), None) => kind.clone(),
+            (None, _) => "(no kind)".to_owned(),
+        }
+    }
+
     /// The patch operations of the object, with paths from the document's root.
     #[must_use]
     pub fn patch(&self) -> Vec<PatchOp> {
