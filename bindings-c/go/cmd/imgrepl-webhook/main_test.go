@@ -128,6 +128,12 @@ func start(t testing.TB, c config, review reviewer) *testServer {
 	if c.mode == "" {
 		c.mode = "longest-prefix"
 	}
+	if c.cacheEntries == 0 {
+		c.cacheEntries, c.cacheBytes = 1024, 8<<20
+	}
+	if c.reloadInterval == 0 {
+		c.reloadInterval = 20 * time.Millisecond
+	}
 	logs := &syncBuffer{}
 	log := newLogger(logs)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -137,7 +143,7 @@ func start(t testing.TB, c config, review reviewer) *testServer {
 		if review == nil {
 			done <- run(ctx, c, log, ready)
 		} else {
-			done <- serve(ctx, c, log, review, ready)
+			done <- serve(ctx, &server{c: c, review: review, log: log}, ready)
 		}
 	}()
 	var addr string
@@ -392,9 +398,9 @@ func TestMutate(t *testing.T) {
 		}
 		_, m := s.get(t, "/metrics")
 		for _, line := range []string{
-			`imgrepl_webhook_requests_total{code="200"} 5`,
-			`imgrepl_webhook_requests_total{code="400"} 2`,
-			`imgrepl_webhook_requests_total{code="413"} 1`,
+			`imgrepl_webhook_requests_total{path="/mutate",code="200"} 5`,
+			`imgrepl_webhook_requests_total{path="/mutate",code="400"} 2`,
+			`imgrepl_webhook_requests_total{path="/mutate",code="413"} 1`,
 			`imgrepl_webhook_patched_total 4`,
 			`imgrepl_webhook_patch_operations_total 7`,
 			`imgrepl_webhook_errors_total{kind="object"} 1`,
@@ -509,28 +515,28 @@ func TestSigtermDrainsAndExits(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	if _, err := parseFlags([]string{"--listen", ":1"}, io.Discard); err == nil {
+	if _, err := parseFlags([]string{"--listen", ":1"}, io.Discard, io.Discard); err == nil {
 		t.Error("missing --tls-cert accepted")
 	}
-	c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--mode", "exact-parent", "--annotation-key", "a/b"}, io.Discard)
+	c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--mode", "exact-parent", "--annotation-key", "a/b"}, io.Discard, io.Discard)
 	if err != nil || c.mode != "exact-parent" || c.annotationKey != "a/b" || c.listen != ":8443" {
 		t.Errorf("%+v %v", c, err)
 	}
-	if _, err := (config{mode: "nearest"}).options(); err == nil {
+	if _, err := newLoader(config{mode: "nearest"}, newLogger(io.Discard), nil); err == nil {
 		t.Error("unknown mode accepted")
 	}
-	c, err = parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--burst", "auto,enforce", "--pull-checks=false", "--pull-secrets", "s.json"}, io.Discard)
+	c, err = parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--burst", "auto,enforce", "--pull-checks=false", "--pull-secrets", "s.json"}, io.Discard, io.Discard)
 	if err != nil || c.burst != "auto,enforce" || !c.skipPullChecks || c.pullSecrets != "s.json" {
 		t.Errorf("%+v %v", c, err)
 	}
-	if c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k"}, io.Discard); err != nil || c.skipPullChecks || c.burst != "" {
+	if c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k"}, io.Discard, io.Discard); err != nil || c.skipPullChecks || c.burst != "" {
 		t.Errorf("pull checks are on and every pod spec rewritten by default: %+v %v", c, err)
 	}
-	o, err := (config{mode: "longest-prefix", burst: "enforce,auto"}).options()
-	if err != nil || o.Burst != imgrepl.BurstAuto|imgrepl.BurstEnforce {
-		t.Errorf("--burst enforce,auto: %+v %v", o, err)
+	l, err := newLoader(config{mode: "longest-prefix", burst: "enforce,auto"}, newLogger(io.Discard), nil)
+	if err != nil || l.settings().opts.Burst != imgrepl.BurstAuto|imgrepl.BurstEnforce {
+		t.Errorf("--burst enforce,auto: %v", err)
 	}
-	if _, err := (config{mode: "longest-prefix", burst: "auto, off"}).options(); err == nil ||
+	if _, err := newLoader(config{mode: "longest-prefix", burst: "auto, off"}, newLogger(io.Discard), nil); err == nil ||
 		err.Error() != `--burst: imgrepl: unknown bursting value " off": expected "auto", "enforce" or "off"` {
 		t.Errorf("a bad --burst: %v", err)
 	}
@@ -539,10 +545,10 @@ func TestFlags(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"kind": `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (config{mode: "longest-prefix", pullSecrets: bad}).options(); err == nil || !strings.Contains(err.Error(), "secrets.json: imgrepl: not valid JSON") {
+	if _, err := newLoader(config{mode: "longest-prefix", pullSecrets: bad}, newLogger(io.Discard), nil); err == nil || !strings.Contains(err.Error(), "secrets.json: imgrepl: not valid JSON") {
 		t.Errorf("a --pull-secrets file that is not JSON: %v", err)
 	}
-	if _, err := (config{mode: "longest-prefix", pullSecrets: filepath.Join(dir, "missing.json")}).options(); err == nil {
+	if _, err := newLoader(config{mode: "longest-prefix", pullSecrets: filepath.Join(dir, "missing.json")}, newLogger(io.Discard), nil); err == nil {
 		t.Error("a missing --pull-secrets file accepted")
 	}
 }
@@ -627,7 +633,7 @@ func TestBurstAndPullSecrets(t *testing.T) {
 
 // floorReview answers like the webhook without calling imgrepl: it reads the body, finds the
 // uid, and allows the object with no patch. It is the cost of HTTP, TLS and the response alone.
-func floorReview(body []byte) ([]byte, imgrepl.AdmissionInfo, error) {
+func floorReview(body []byte, _ bool) ([]byte, imgrepl.AdmissionInfo, error) {
 	uid := ""
 	if i := bytes.Index(body, []byte(`"uid":"`)); i >= 0 {
 		rest := body[i+7:]
