@@ -26,7 +26,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-
 )
 
 // config is the command line.
