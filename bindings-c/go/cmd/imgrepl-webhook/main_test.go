@@ -489,7 +489,7 @@ func TestSigtermDrainsAndExits(t *testing.T) {
 	ln.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "IMGREPL_WEBHOOK_MAIN=1",
-		"IMGREPL_WEBHOOK_ARGS=--listen "+addr+" --tls-cert "+filepath.Join(dir, "tls.crt")+" --tls-key "+filepath.Join(dir, "tls.key"))
+		"IMGREPL_WEBHOOK_ARGS=--drain-delay 0s --listen "+addr+" --tls-cert "+filepath.Join(dir, "tls.crt")+" --tls-key "+filepath.Join(dir, "tls.key"))
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -20,27 +20,66 @@ var latencyBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.
 // under prefix="(other)".
 const maxImageSeries = 512
 
-// counterVec is a counter by a label string, safe for concurrent use.
+// labeled is the key of a counterVec: a comparable struct that prints its labels.
+type labeled interface{ labels() string }
+
+// counterVec is a counter by labels, safe for concurrent use. Keys are structs, so counting
+// formats nothing; the labels are printed when /metrics is read.
 type counterVec struct{ m sync.Map }
 
-func (c *counterVec) add(labels string, n uint64) {
-	v, ok := c.m.Load(labels)
+func (c *counterVec) add(key labeled, n uint64) {
+	v, ok := c.m.Load(key)
 	if !ok {
-		v, _ = c.m.LoadOrStore(labels, new(uint64))
+		v, _ = c.m.LoadOrStore(key, new(uint64))
 	}
 	atomic.AddUint64(v.(*uint64), n)
 }
 
-func (c *counterVec) has(labels string) bool { _, ok := c.m.Load(labels); return ok }
+func (c *counterVec) has(key labeled) bool { _, ok := c.m.Load(key); return ok }
 
 func (c *counterVec) write(w io.Writer, name string) {
-	var keys []string
-	c.m.Range(func(k, _ interface{}) bool { keys = append(keys, k.(string)); return true })
-	sort.Strings(keys)
-	for _, k := range keys {
-		v, _ := c.m.Load(k)
-		fmt.Fprintf(w, "%s{%s} %d\n", name, k, atomic.LoadUint64(v.(*uint64)))
+	type sample struct {
+		labels string
+		n      uint64
 	}
+	var samples []sample
+	c.m.Range(func(k, v interface{}) bool {
+		samples = append(samples, sample{k.(labeled).labels(), atomic.LoadUint64(v.(*uint64))})
+		return true
+	})
+	sort.Slice(samples, func(i, j int) bool { return samples[i].labels < samples[j].labels })
+	for _, s := range samples {
+		fmt.Fprintf(w, "%s{%s} %d\n", name, s.labels, s.n)
+	}
+}
+
+type requestKey struct {
+	path string
+	code int
+}
+
+func (k requestKey) labels() string { return fmt.Sprintf("path=%q,code=\"%d\"", k.path, k.code) }
+
+type reasonKey string
+
+func (k reasonKey) labels() string { return fmt.Sprintf("reason=%q", string(k)) }
+
+type imageKey struct {
+	mode, outcome, code string
+	rule                int // -1: none
+	prefix              string
+	other               bool // prefix past maxImageSeries
+}
+
+func (k imageKey) labels() string {
+	rule, prefix := "", k.prefix
+	if k.rule >= 0 {
+		rule = strconv.Itoa(k.rule)
+	}
+	if k.other {
+		prefix = "(other)"
+	}
+	return fmt.Sprintf("mode=%q,outcome=%q,code=%q,rule=%q,prefix=%q", k.mode, k.outcome, k.code, rule, prefix)
 }
 
 // metrics are the server's counters in Prometheus text format, updated with atomics.
@@ -63,7 +102,7 @@ type metrics struct {
 func newMetrics() *metrics { return &metrics{buckets: make([]uint64, len(latencyBuckets))} }
 
 func (m *metrics) request(path string, code int, d time.Duration) {
-	m.requests.add(fmt.Sprintf("path=%q,code=\"%d\"", path, code), 1)
+	m.requests.add(requestKey{path, code}, 1)
 	s := d.Seconds()
 	for i, b := range latencyBuckets {
 		if s <= b {
@@ -84,24 +123,18 @@ func (m *metrics) answered(info imgrepl.AdmissionInfo, audit bool) {
 		atomic.AddUint64(&m.objectErrors, 1)
 	}
 	if info.Excluded != "" {
-		m.excluded.add(fmt.Sprintf("reason=%q", info.Excluded), 1)
+		m.excluded.add(reasonKey(info.Excluded), 1)
 	}
 	mode := "mutate"
 	if audit {
 		mode = "audit"
 	}
 	for _, c := range info.Containers {
-		rule := ""
-		if c.Rule >= 0 {
-			rule = strconv.Itoa(c.Rule)
+		key := imageKey{mode: mode, outcome: c.Outcome, code: c.Code, rule: c.Rule, prefix: c.Prefix}
+		if !m.images.has(key) && atomic.AddInt64(&m.imageSeries, 1) > maxImageSeries {
+			key.prefix, key.other = "", true
 		}
-		labels := fmt.Sprintf("mode=%q,outcome=%q,code=%q,rule=%q,prefix=%q", mode, c.Outcome, c.Code, rule, c.Prefix)
-		if !m.images.has(labels) {
-			if atomic.AddInt64(&m.imageSeries, 1) > maxImageSeries {
-				labels = fmt.Sprintf("mode=%q,outcome=%q,code=%q,rule=%q,prefix=\"(other)\"", mode, c.Outcome, c.Code, rule)
-			}
-		}
-		m.images.add(labels, 1)
+		m.images.add(key, 1)
 	}
 }
 

@@ -191,7 +191,7 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, start time.Time,
 		atomic.AddUint64(&s.metrics.waited, 1)
 	}
 	if err != nil {
-		s.metrics.rejected.add(`reason="overloaded"`, 1)
+		s.metrics.rejected.add(reasonKey("overloaded"), 1)
 		s.log.warn("request refused: the memory budget was not free in time", "status", http.StatusServiceUnavailable,
 			"bytes", r.ContentLength, "budget", s.budget.size, "waited", time.Since(start).String())
 		w.Header().Set("Retry-After", "1")
