@@ -45,10 +45,25 @@ type waiter struct {
 
 func newBudget(size int64) *budget { return &budget{size: size} }
 
-// acquire reserves n bytes (at most the whole budget), waiting while they do not fit; it
-// returns the amount reserved, to release, or the context's error having reserved nothing.
-// waited tells whether it had to queue.
-func (b *budget) acquire(ctx context.Context, n int64) (reserved int64, waited bool, err error) {
+// tryAcquire reserves n bytes (at most the whole budget) when they fit now and nobody waits;
+// it returns the amount reserved, to release.
+func (b *budget) tryAcquire(n int64) (int64, bool) {
+	if n > b.size {
+		n = b.size
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.waiters) == 0 && b.used+n <= b.size {
+		b.used += n
+		return n, true
+	}
+	return 0, false
+}
+
+// acquire reserves n bytes (at most the whole budget), waiting in line while they do not
+// fit; it returns the amount reserved, to release, or the context's error having reserved
+// nothing.
+func (b *budget) acquire(ctx context.Context, n int64) (int64, error) {
 	if n > b.size {
 		n = b.size
 	}
@@ -56,14 +71,14 @@ func (b *budget) acquire(ctx context.Context, n int64) (reserved int64, waited b
 	if len(b.waiters) == 0 && b.used+n <= b.size {
 		b.used += n
 		b.mu.Unlock()
-		return n, false, nil
+		return n, nil
 	}
 	w := &waiter{n: n, ready: make(chan struct{})}
 	b.waiters = append(b.waiters, w)
 	b.mu.Unlock()
 	select {
 	case <-w.ready:
-		return n, true, nil
+		return n, nil
 	case <-ctx.Done():
 	}
 	b.mu.Lock()
@@ -82,7 +97,7 @@ func (b *budget) acquire(ctx context.Context, n int64) (reserved int64, waited b
 	}
 	// The head may have changed (this waiter was it, or bytes came back): wake who fits now.
 	b.grantLocked()
-	return 0, true, ctx.Err()
+	return 0, ctx.Err()
 }
 
 // release returns n reserved bytes.

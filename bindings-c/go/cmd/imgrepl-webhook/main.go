@@ -10,8 +10,8 @@
 // The certificate, the key, --policy and --pull-secrets are reloaded when their files change
 // (as a mounted Secret or ConfigMap does); a file that no longer parses keeps the last good
 // one. The reviews in flight are bounded by a memory budget derived from the container's
-// memory limit; a request that does not fit waits for the others, at most until its read
-// timeout, then gets 503. On SIGTERM or SIGINT, /readyz answers 503 at once while every
+// memory limit; a request that does not fit waits for the others, at most for its read
+// timeout or the API server's ?timeout=, then gets 503. On SIGTERM or SIGINT, /readyz answers 503 at once while every
 // request is still served for --drain-delay; then the listener closes, the requests in flight
 // finish, and the process exits 0. Logs are JSON lines on stderr.
 package main

@@ -128,8 +128,11 @@ func start(t testing.TB, c config, review reviewer) *testServer {
 	if c.mode == "" {
 		c.mode = "longest-prefix"
 	}
-	if c.cacheEntries == 0 {
+	switch c.cacheEntries {
+	case 0:
 		c.cacheEntries, c.cacheBytes = 1024, 8<<20
+	case -1: // no cache
+		c.cacheEntries = 0
 	}
 	if c.reloadInterval == 0 {
 		c.reloadInterval = 20 * time.Millisecond
@@ -702,13 +705,18 @@ func load(t *testing.T, s *testServer, body []byte, requests, concurrency int) l
 	return loadResult{percentile(lat, 50), percentile(lat, 99), float64(requests) / elapsed.Seconds()}
 }
 
-// TestLoad posts a typical Deployment at a fixed concurrency to the webhook and to the floor,
-// interleaved in rounds, and prints p50/p99 and requests/s (IMGREPL_LOAD_REQUESTS sets the
-// count per server; the default keeps `go test` short).
+// TestLoad posts a typical Deployment at a fixed concurrency to the webhook (with its policy
+// cache, and without it) and to the floor, interleaved in rounds so that all see the same
+// machine load, and prints p50/p99 and requests/s per run with the ratios to the floor.
+// IMGREPL_LOAD_REQUESTS sets the count per server and run, IMGREPL_LOAD_RUNS the runs; the
+// defaults keep `go test` short.
 func TestLoad(t *testing.T) {
-	requests := 400
+	requests, runs := 400, 1
 	if n, err := strconv.Atoi(os.Getenv("IMGREPL_LOAD_REQUESTS")); err == nil && n > 0 {
 		requests = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("IMGREPL_LOAD_RUNS")); err == nil && n > 0 {
+		runs = n
 	}
 	const concurrency, rounds = 8, 4
 	deployment := map[string]interface{}{"apiVersion": "apps/v1", "kind": "Deployment",
@@ -716,18 +724,18 @@ func TestLoad(t *testing.T) {
 		"spec": map[string]interface{}{"replicas": 3, "selector": map[string]interface{}{"matchLabels": map[string]interface{}{"app": "web"}},
 			"template": map[string]interface{}{"metadata": annotations(policyAnnotation), "spec": podSpec()}}}
 	body := review("load", deployment, "")
-	imgreplServer := start(t, config{}, nil)
-	defer imgreplServer.stop()
-	floorServer := start(t, config{}, floorReview)
-	defer floorServer.stop()
-	// Warm both (TLS sessions, connection pools), then alternate rounds so both see the same
-	// machine load.
-	load(t, imgreplServer, body, 100, concurrency)
-	load(t, floorServer, body, 100, concurrency)
-	var a, f []loadResult
-	for r := 0; r < rounds; r++ {
-		a = append(a, load(t, imgreplServer, body, requests/rounds, concurrency))
-		f = append(f, load(t, floorServer, body, requests/rounds, concurrency))
+	servers := []struct {
+		name string
+		s    *testServer
+	}{
+		{"imgrepl", start(t, config{}, nil)},
+		{"imgrepl-nocache", start(t, config{cacheEntries: -1}, nil)},
+		{"floor", start(t, config{}, floorReview)},
+	}
+	for _, s := range servers {
+		defer s.s.stop()
+		// Warm each (TLS sessions, connection pools, the cache).
+		load(t, s.s, body, 100, concurrency)
 	}
 	med := func(rs []loadResult, get func(loadResult) float64) float64 {
 		v := make([]float64, len(rs))
@@ -740,6 +748,18 @@ func TestLoad(t *testing.T) {
 	p50 := func(r loadResult) float64 { return float64(r.p50.Microseconds()) }
 	p99 := func(r loadResult) float64 { return float64(r.p99.Microseconds()) }
 	rps := func(r loadResult) float64 { return r.rps }
-	fmt.Printf("load imgrepl requests=%d concurrency=%d p50_us=%.0f p99_us=%.0f rps=%.0f\n", requests, concurrency, med(a, p50), med(a, p99), med(a, rps))
-	fmt.Printf("load floor requests=%d concurrency=%d p50_us=%.0f p99_us=%.0f rps=%.0f\n", requests, concurrency, med(f, p50), med(f, p99), med(f, rps))
+	for run := 1; run <= runs; run++ {
+		results := make([][]loadResult, len(servers))
+		for r := 0; r < rounds; r++ {
+			for i, s := range servers {
+				results[i] = append(results[i], load(t, s.s, body, requests/rounds, concurrency))
+			}
+		}
+		floor := results[len(servers)-1]
+		for i, s := range servers {
+			fmt.Printf("load run=%d server=%s requests=%d concurrency=%d p50_us=%.0f p99_us=%.0f rps=%.0f p99_ratio=%.3f rps_ratio=%.3f\n",
+				run, s.name, requests, concurrency, med(results[i], p50), med(results[i], p99), med(results[i], rps),
+				med(results[i], p99)/med(floor, p99), med(results[i], rps)/med(floor, rps))
+		}
+	}
 }

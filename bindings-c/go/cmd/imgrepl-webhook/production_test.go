@@ -26,13 +26,16 @@ import (
 func TestBudgetIsFirstComeFirstServed(t *testing.T) {
 	b := newBudget(100)
 	ctx := context.Background()
-	if n, waited, err := b.acquire(ctx, 60); n != 60 || waited || err != nil {
-		t.Fatalf("first: %d %v %v", n, waited, err)
+	if n, ok := b.tryAcquire(60); n != 60 || !ok {
+		t.Fatalf("first: %d %v", n, ok)
+	}
+	if n, ok := b.tryAcquire(50); n != 0 || ok {
+		t.Fatalf("over the budget: %d %v", n, ok)
 	}
 	// 50 does not fit: it waits; 10 would fit but queues behind it (no overtaking).
 	got := make(chan string, 2)
 	go func() {
-		n, _, _ := b.acquire(ctx, 50)
+		n, _ := b.acquire(ctx, 50)
 		got <- "50"
 		b.release(n)
 	}()
@@ -40,7 +43,7 @@ func TestBudgetIsFirstComeFirstServed(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	go func() {
-		n, _, _ := b.acquire(ctx, 10)
+		n, _ := b.acquire(ctx, 10)
 		got <- "10"
 		b.release(n)
 	}()
@@ -59,13 +62,16 @@ func TestBudgetIsFirstComeFirstServed(t *testing.T) {
 		t.Errorf("left %d used, %d waiting", used, waiting)
 	}
 	// Larger than the whole budget: runs alone.
-	if n, _, err := b.acquire(ctx, 1000); n != 100 || err != nil {
+	if n, err := b.acquire(ctx, 1000); n != 100 || err != nil {
 		t.Errorf("oversized: %d %v", n, err)
 	}
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if n, waited, err := b.acquire(short, 1); n != 0 || !waited || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("timed out: %d %v %v", n, waited, err)
+	if n, ok := b.tryAcquire(1); n != 0 || ok {
+		t.Errorf("a full budget: %d %v", n, ok)
+	}
+	if n, err := b.acquire(short, 1); n != 0 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("timed out: %d %v", n, err)
 	}
 	b.release(100)
 	if used, waiting := b.inUse(); used != 0 || waiting != 0 {
@@ -580,5 +586,92 @@ func TestMemoryBounded(t *testing.T) {
 	}
 	if time.Duration(slowestSmall) > 10*time.Second {
 		t.Errorf("a small review took %v", time.Duration(slowestSmall))
+	}
+}
+
+// TestOverBudgetWaitsThenIsRefused holds the whole budget with a client that sends its body
+// slowly: a review posted meanwhile waits, and is answered as soon as the budget is free; one
+// that cannot get it before its timeout (the API server's ?timeout=) is answered 503, counted
+// and logged.
+func TestOverBudgetWaitsThenIsRefused(t *testing.T) {
+	const declared = 100_000
+	s := start(t, config{memoryBudget: reviewCost(declared), readTimeout: 800 * time.Millisecond,
+		writeTimeout: 800 * time.Millisecond, shutdownGrace: time.Second}, nil)
+	defer s.stop()
+	small := review("small", map[string]interface{}{"apiVersion": "v1", "kind": "Pod",
+		"metadata": annotations(policyAnnotation), "spec": podSpec()}, "")
+	// hold sends the headers of a large body and part of it, then the rest after d.
+	hold := func(d time.Duration) chan error {
+		done := make(chan error, 1)
+		conn, err := tls.Dial("tcp", s.addr, s.client.Transport.(*http.Transport).TLSClientConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := fmt.Sprintf("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", declared)
+		if _, err := io.WriteString(conn, head+"{"); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			defer conn.Close()
+			time.Sleep(d)
+			_, err := io.WriteString(conn, strings.Repeat(" ", declared-2)+"}")
+			if err == nil {
+				buf := make([]byte, 4096)
+				_, err = conn.Read(buf)
+			}
+			done <- err
+		}()
+		// Wait until the server has reserved it.
+		eventually(t, "the held reservation", func() string {
+			if v := metricValue(t, s, "imgrepl_webhook_memory_in_flight_bytes"); v != strconv.FormatInt(reviewCost(declared), 10) {
+				return "in flight " + v
+			}
+			return ""
+		})
+		return done
+	}
+
+	held := hold(300 * time.Millisecond)
+	began := time.Now()
+	if code, body := s.post(t, small); code != 200 || !bytes.Contains(body, []byte(`"patch"`)) {
+		t.Fatalf("a review that waited: %d %s", code, body)
+	}
+	if waited := time.Since(began); waited < 200*time.Millisecond {
+		t.Errorf("answered after %v: did not wait for the budget", waited)
+	}
+	<-held
+
+	held = hold(700 * time.Millisecond)
+	resp, err := s.client.Post("https://"+s.addr+"/mutate?timeout=200ms", "application/json", bytes.NewReader(small))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	code := resp.StatusCode
+	if resp.Header.Get("Retry-After") != "1" {
+		t.Errorf("Retry-After %q", resp.Header.Get("Retry-After"))
+	}
+	if code != http.StatusServiceUnavailable || !strings.Contains(string(body), "overloaded") {
+		t.Errorf("a review that could not wait: %d %s", code, body)
+	}
+	<-held
+	if v := metricValue(t, s, `imgrepl_webhook_rejected_total{reason="overloaded"}`); v != "1" {
+		t.Errorf("overloaded %q", v)
+	}
+	if v := metricValue(t, s, "imgrepl_webhook_memory_waits_total"); v != "2" {
+		t.Errorf("waits %q", v)
+	}
+	if !strings.Contains(s.logs.String(), "the memory budget was not free in time") {
+		t.Errorf("no log line:\n%s", s.logs.String())
+	}
+	eventually(t, "the budget released", func() string {
+		if v := metricValue(t, s, "imgrepl_webhook_memory_in_flight_bytes"); v != "0" {
+			return v
+		}
+		return ""
+	})
+	if code, _ := s.post(t, small); code != 200 {
+		t.Errorf("after the slow client: %d", code)
 	}
 }

@@ -183,23 +183,26 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, start time.Time,
 		size = s.c.maxBodyBytes
 	}
 	// The memory of the review is reserved before its body is read; a request that does not
-	// fit waits for the ones in flight, at most until its read deadline.
-	ctx, cancel := context.WithDeadline(r.Context(), start.Add(s.c.readTimeout))
-	defer cancel()
-	reserved, waited, err := s.budget.acquire(ctx, reviewCost(size))
-	if waited {
+	// fit waits for the ones in flight, at most until its deadline.
+	reserved, ok := s.budget.tryAcquire(reviewCost(size))
+	if !ok {
 		atomic.AddUint64(&s.metrics.waited, 1)
-	}
-	if err != nil {
-		s.metrics.rejected.add(reasonKey("overloaded"), 1)
-		s.log.warn("request refused: the memory budget was not free in time", "status", http.StatusServiceUnavailable,
-			"bytes", r.ContentLength, "budget", s.budget.size, "waited", time.Since(start).String())
-		w.Header().Set("Retry-After", "1")
-		http.Error(w, "overloaded: the reviews in flight use the memory budget; retry", http.StatusServiceUnavailable)
-		return http.StatusServiceUnavailable
+		ctx, cancel := context.WithDeadline(r.Context(), start.Add(s.waitLimit(r)))
+		var err error
+		reserved, err = s.budget.acquire(ctx, reviewCost(size))
+		cancel()
+		if err != nil {
+			s.metrics.rejected.add(reasonKey("overloaded"), 1)
+			s.log.warn("request refused: the memory budget was not free in time", "status", http.StatusServiceUnavailable,
+				"bytes", r.ContentLength, "budget", s.budget.size, "waited", time.Since(start).String())
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "overloaded: the reviews in flight use the memory budget; retry", http.StatusServiceUnavailable)
+			return http.StatusServiceUnavailable
+		}
 	}
 	defer s.budget.release(reserved)
 	var body []byte
+	var err error
 	if r.ContentLength >= 0 {
 		body = make([]byte, r.ContentLength)
 		_, err = io.ReadFull(r.Body, body)
@@ -224,6 +227,17 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, start time.Time,
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(response)
 	return http.StatusOK
+}
+
+// waitLimit is how long a request may wait for the budget: its read timeout, or less when
+// the API server says it gives up sooner (it sends its timeoutSeconds as the query parameter
+// "timeout", e.g. ?timeout=5s).
+func (s *server) waitLimit(r *http.Request) time.Duration {
+	limit := s.c.readTimeout
+	if d, err := time.ParseDuration(r.URL.Query().Get("timeout")); err == nil && d > 0 && d < limit {
+		limit = d
+	}
+	return limit
 }
 
 // memory derives the memory limit and the review budget from the flags: the limit is
