@@ -508,8 +508,8 @@ func vmHWM(t *testing.T, pid int) int64 {
 // reviews in between: the server's peak RSS stays under the deploy's 128 MiB limit, every
 // request is answered 200, and the small ones within the timeout.
 func TestMemoryBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a 16-client load of 7 MB bodies")
+	if testing.Short() || raceEnabled {
+		t.Skip("a 16-client load of 7 MB bodies, measured without -short and -race")
 	}
 	const limit = 128 << 20
 	c := startChild(t, "--memory-limit", "128Mi", "--read-timeout", "20s", "--write-timeout", "20s")
