@@ -276,7 +276,7 @@ fn build_binary() -> Result<(PathBuf, String), String> {
             "-tags",
             "imgrepl_pkgconfig,netgo,osusergo",
             "-ldflags",
-            "-s -w -linkmode external -extldflags -static",
+            "-s -w -buildid= -linkmode external -extldflags -static",
             "-o",
         ])
         .arg(&binary)
