@@ -14,7 +14,7 @@
 //!
 //! **The binary.** `libimgrepl.a` is built (`cargo build --release -p imgrepl-c`), then
 //! `go build -trimpath -buildvcs=false -tags imgrepl_pkgconfig,netgo,osusergo -ldflags '-s -w
-//! -linkmode external -extldflags -static'` links it, the Go runtime and glibc into one static
+//! -buildid= -linkmode external -extldflags -static'` links it, the Go runtime and glibc into one static
 //! executable; `file` must call it statically linked. The library is found through a pkg-config
 //! file of this module's own, which names `libimgrepl.a` and the native libraries rustc lists
 //! for it less `-lgcc_s` (a static link takes the unwinder from `libgcc_eh.a`, which gcc adds
@@ -28,8 +28,12 @@
 //! **The layout.** This module writes the layer (a ustar archive in path order, every entry
 //! owned by 0:0 with the same mtime), compresses it with gzip (flate2, pinned by `Cargo.lock`,
 //! header without name and with mtime 0), and writes the config, the manifest and `index.json`
-//! as JSON with sorted keys. The time is `SOURCE_DATE_EPOCH` when set, else 0 (1970-01-01), so
-//! the same sources, toolchains and checkout give the same digest. Outputs:
+//! as JSON with sorted keys. The time is `SOURCE_DATE_EPOCH` when set, else 0 (1970-01-01).
+//! The binary has no Go build ID (`-buildid=`: it differs between a cold and a warm Go build
+//! cache where the code does not) and no path of the checkout (`-trimpath`; cargo names the
+//! workspace's sources relatively). So the same sources, `Cargo.lock`, toolchains (rustc, Go,
+//! gcc and glibc) and cargo home give the same digest, from any checkout; the cargo home counts
+//! because the paths of the registry's sources stay in Rust's panic messages. Outputs:
 //!
 //! - `target/image/imgrepl-webhook/`: the OCI layout, tag = the workspace version
 //!   (`oci:target/image/imgrepl-webhook:0.1.0` for skopeo, `--image
