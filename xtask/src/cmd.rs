@@ -23,8 +23,9 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// The workspace root: the parent of the `xtask` crate. Commands run here by default.
 pub fn root() -> PathBuf {
@@ -199,6 +200,53 @@ impl Cmd {
     }
 }
 
+impl Cmd {
+    /// Prints the command, runs it with its stdout and stderr captured, and returns both: for a
+    /// tool whose warnings are read (the linker's, under `go build`).
+    ///
+    /// # Errors
+    ///
+    /// A message quoting the command, with its stderr, when it cannot be started or does not
+    /// succeed.
+    pub fn run_captured(&self) -> Result<(String, String), String> {
+        say(format_args!("$ {self}"));
+        let output = self
+            .command()
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("`{self}` could not be started: {e}"))?;
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if !output.status.success() {
+            return Err(format!(
+                "`{self}` failed: {}\n{}",
+                output.status,
+                stderr.trim_end()
+            ));
+        }
+        Ok((String::from_utf8_lossy(&output.stdout).into_owned(), stderr))
+    }
+
+    /// Prints the command and starts it in the background, its stdout and stderr written to
+    /// `log`: for a server that a test talks to and then stops.
+    ///
+    /// # Errors
+    ///
+    /// A message quoting the command when the log cannot be created or the command started.
+    pub fn spawn(&self, log: &Path) -> Result<Child, String> {
+        say(format_args!("$ {self} 2>{}", log.display()));
+        let file = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = file
+            .try_clone()
+            .map_err(|e| format!("{}: {e}", log.display()))?;
+        self.command()
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("`{self}` could not be started: {e}"))
+    }
+}
+
 impl fmt::Display for Cmd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (key, value) in &self.envs {
@@ -272,6 +320,32 @@ mod tests {
             Cmd::new("pwd").dir("xtask").read().unwrap(),
             root().join("xtask").to_str().unwrap()
         );
+    }
+
+    #[test]
+    fn captured_and_spawned_output() {
+        let (out, err) = Cmd::new("sh")
+            .args(["-c", "echo out; echo err >&2"])
+            .run_captured()
+            .unwrap();
+        assert_eq!((out.as_str(), err.as_str()), ("out\n", "err\n"));
+        let err = Cmd::new("sh")
+            .args(["-c", "echo why >&2; exit 3"])
+            .run_captured()
+            .unwrap_err();
+        assert!(
+            err.contains("exit status: 3") && err.ends_with("why"),
+            "{err}"
+        );
+        let log = std::env::temp_dir().join(format!("xtask-spawn-{}.log", std::process::id()));
+        let mut child = Cmd::new("sh")
+            .args(["-c", "echo out; echo err >&2"])
+            .spawn(&log)
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        let text = std::fs::read_to_string(&log).unwrap();
+        std::fs::remove_file(&log).unwrap();
+        assert_eq!(text, "out\nerr\n");
     }
 
     #[test]

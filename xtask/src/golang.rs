@@ -22,7 +22,7 @@ use crate::capi::{self, Tool, ensure_tools};
 use crate::cmd::{Cmd, root, say};
 
 /// Go and a C compiler for cgo.
-const GO_TOOLS: &[Tool] = &[
+pub const GO_TOOLS: &[Tool] = &[
     Tool {
         name: "go",
         probe: &["go", "version"],
@@ -46,7 +46,7 @@ fn go_dir() -> PathBuf {
 }
 
 /// A `go` command in the module, offline, with cgo on.
-fn go() -> Cmd {
+pub fn go() -> Cmd {
     Cmd::new("go")
         .dir(go_dir())
         .env("GOPROXY", "off")

@@ -11,6 +11,7 @@
 //! | `cargo xtask preview` | builds the package and serves the policy previewer | [`preview`](mod@preview) |
 //! | `cargo xtask gen` | regenerates `bindings-c/include/imgrepl.h` | [`capi`] |
 //! | `cargo xtask install-c --prefix DIR` | installs libimgrepl, its header and `imgrepl.pc` | [`capi`] |
+//! | `cargo xtask image` | the OCI image of `imgrepl-webhook` under `target/image/`, checked with skopeo and umoci | [`image`](mod@image) |
 //! | `cargo xtask bench-ffi` | one rewrite through Rust, C and cgo, the batch call, the webhook against its floor | [`golang`] |
 //!
 //! A task is a module exposing `pub fn run(args: &[String]) -> Result<(), String>`, dispatched
@@ -22,6 +23,7 @@ mod capi;
 mod cmd;
 mod fuzz;
 mod golang;
+mod image;
 mod preview;
 mod test;
 mod wasm;
@@ -41,6 +43,9 @@ tasks:
   gen              regenerate bindings-c/include/imgrepl.h
   install-c --prefix DIR
                    build libimgrepl and install it, imgrepl.h and imgrepl.pc under DIR
+  image [--no-check]
+                   build the imgrepl-webhook OCI image (target/image/) and check it with
+                   skopeo and umoci
   bench-ffi        one rewrite through Rust, C and cgo; the batch call; the webhook vs its floor";
 
 fn main() -> ExitCode {
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
         "preview" => preview::run(rest),
         "gen" => capi::generate(rest),
         "install-c" => capi::install_c(rest),
+        "image" => image::run(rest),
         "bench-ffi" => golang::bench(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

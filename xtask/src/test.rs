@@ -155,6 +155,13 @@ pub const STEPS: &[Step] = &[
         run: crate::golang::test,
     },
     Step {
+        name: "image",
+        about: "the imgrepl-webhook OCI image: built static, checked with skopeo and umoci, deploy/ rendered with kubectl kustomize, the unpacked image serving /healthz and /mutate over TLS",
+        components: &[],
+        default: true,
+        run: crate::image::test,
+    },
+    Step {
         name: "package",
         about: "the imgrepl crate is publishable as it stands: cargo package (list, then build the packaged sources)",
         components: &[],
@@ -200,7 +207,7 @@ pub const STEPS: &[Step] = &[
 
 /// Installs kubectl (Debian's `kubernetes-client`) when it is not on the PATH: the CLI's tests
 /// compare `imgrepl pull-secret` with `kubectl create secret docker-registry --dry-run=client`.
-fn kubectl() -> Result<(), String> {
+pub fn kubectl() -> Result<(), String> {
     if Cmd::new("kubectl").args(["version", "--client"]).probe() {
         return Ok(());
     }
@@ -397,6 +404,7 @@ mod tests {
                 "doc",
                 "c",
                 "go",
+                "image",
                 "package",
                 "wasm-clippy",
                 "wasm",
