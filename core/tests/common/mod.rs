@@ -8,7 +8,7 @@
 use imgrepl::{ParseError, ParseErrorKind, Reference};
 use serde_json::Value;
 
-/// The kind code (DESIGN.md §1) of a message of the reference implementation.
+/// The kind code (docs/DESIGN.md §1.4) of a message of the reference implementation.
 ///
 /// # Panics
 ///
