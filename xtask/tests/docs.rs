@@ -329,16 +329,18 @@ fn every_citation_names_a_document_and_section_of_the_repository() {
                     .next()
                     .unwrap_or_default()
                     .trim_start_matches(['(', '[', '`', '"', '\'', '*']);
-                let cited = if token.ends_with(".md") {
+                let markdown = Path::new(token)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+                let cited = if markdown {
                     let from_root = root.join(token);
                     let from_here = file.parent().unwrap_or(&root).join(token);
-                    match [from_root, from_here].into_iter().find(|p| p.is_file()) {
-                        Some(path) => path,
-                        None => {
-                            wrong.push(format!("{at}: {token} is not a file of the repository"));
-                            continue;
-                        }
-                    }
+                    let Some(path) = [from_root, from_here].into_iter().find(|p| p.is_file())
+                    else {
+                        wrong.push(format!("{at}: {token} is not a file of the repository"));
+                        continue;
+                    };
+                    path
                 } else if file == design && !section.is_empty() {
                     // The design's own cross-references (`§3.5`).
                     design.clone()
