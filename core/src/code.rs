@@ -134,7 +134,7 @@ macro_rules! codes {
                 match self { $(Code::$variant => Scope::$scope,)* }
             }
 
-            /// What it means, in one sentence (the README's code table).
+            /// What it means, in one sentence (the code table of docs/CODES.md).
             #[must_use]
             pub const fn description(self) -> &'static str {
                 match self { $(Code::$variant => $doc.trim_ascii(),)* }

@@ -1,6 +1,6 @@
 //! Whole Kubernetes objects: find the pod spec, read the policy, rewrite every container's
 //! image, and return a per-container [`Report`] with the RFC 6902 [`Patch`] an admission
-//! webhook answers with (DESIGN.md §4).
+//! webhook answers with (docs/DESIGN.md §4).
 //!
 //! ```
 //! use imgrepl::workload::{self, Options};
