@@ -63,7 +63,10 @@ fn main() {
     let object = MAX_OBJECT_BYTES - 64 * 1024;
     println!("| review | body | peak heap during review_json | × body | patch ops |");
     println!("|---|---|---|---|---|");
-    for (name, update) in [("CREATE, a ~3 MiB Pod", false), ("UPDATE, object + oldObject", true)] {
+    for (name, update) in [
+        ("CREATE, a ~3 MiB Pod", false),
+        ("UPDATE, object + oldObject", true),
+    ] {
         let body = large_review(object, update);
         let before = LIVE.load(Ordering::Relaxed);
         PEAK.store(before, Ordering::Relaxed);

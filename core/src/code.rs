@@ -192,7 +192,7 @@ codes! {
     InvalidPolicy = "invalid-policy", Policy, Error;
     " The object's JSON text is larger than `MAX_OBJECT_BYTES` (3 MiB)."
     ObjectTooLarge = "object-too-large", Workload, Error;
-    " The object nests deeper than `workload::MAX_DEPTH` (128) levels, the most a reader takes: left as it is."
+    " The object nests deeper than `workload::MAX_DEPTH` (127) levels, the most a reader takes: left as it is."
     ObjectTooDeep = "object-too-deep", Workload, Error;
     " The object's text is not valid JSON."
     ObjectInvalidJson = "object-invalid-json", Workload, Error;

@@ -906,10 +906,10 @@ fn text_input_is_bounded_and_parsed() {
     let err = workload::rewrite_json(&deep, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::TooDeep);
     assert_eq!(err.code(), "object-too-deep");
-    assert_eq!(err.offset(), Some(workload::MAX_DEPTH - 1));
+    assert_eq!(err.offset(), Some(workload::MAX_DEPTH));
     assert_eq!(
         err.to_string(),
-        "the object nests deeper than 128 levels, the most that is read"
+        "the object nests deeper than 127 levels, the most that is read"
     );
 }
 

@@ -277,7 +277,7 @@ impl Response {
 /// let response = admission::review_json(&body, &Options::default())?;
 /// assert!(response.body.response.allowed && response.body.response.patch.is_none());
 /// assert_eq!(response.error.as_ref().map(|e| e.code()), Some(imgrepl::Code::ObjectTooDeep));
-/// assert!(response.warnings()[0].starts_with("imgrepl: left as it is: the object nests deeper than 128 levels"));
+/// assert!(response.warnings()[0].starts_with("imgrepl: left as it is: the object nests deeper than 127 levels"));
 /// # Ok::<(), admission::AdmissionError>(())
 /// ```
 pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, AdmissionError> {
@@ -405,11 +405,9 @@ fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Respons
         .is_some_and(|ns| request.namespace.as_deref() == Some(ns));
     if in_excluded_namespace {
         excluded = Some(Code::ExcludedNamespace);
-    } else if let (Some("CREATE" | "UPDATE"), "" | "ephemeralcontainers", Some(object)) = (
-        request.operation.as_deref(),
-        sub_resource,
-        request.object,
-    ) {
+    } else if let (Some("CREATE" | "UPDATE"), "" | "ephemeralcontainers", Some(object)) =
+        (request.operation.as_deref(), sub_resource, request.object)
+    {
         match object.rewrite(options) {
             Ok(mut rewritten) => {
                 if ephemeral_only {

@@ -16,8 +16,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::node::{Lookup, Node, ValueType};
 use super::Warning;
+use super::node::{Lookup, Node, ValueType};
 use crate::Code;
 use crate::pointer::push_token;
 

@@ -290,8 +290,14 @@ mod tests {
         let cache = PolicyCache::new(8, usize::MAX);
         let a = cache.compile(&rule(0), MatchMode::LongestPrefix);
         let b = cache.compile(&rule(0), MatchMode::ExactParent);
-        assert_eq!(a.policy.as_ref().map(Policy::mode), Some(MatchMode::LongestPrefix));
-        assert_eq!(b.policy.as_ref().map(Policy::mode), Some(MatchMode::ExactParent));
+        assert_eq!(
+            a.policy.as_ref().map(Policy::mode),
+            Some(MatchMode::LongestPrefix)
+        );
+        assert_eq!(
+            b.policy.as_ref().map(Policy::mode),
+            Some(MatchMode::ExactParent)
+        );
         assert_eq!(cache.stats().entries, 2);
     }
 
@@ -314,7 +320,12 @@ mod tests {
         assert_eq!((s.entries, s.evictions, s.misses), (2, 8, 10));
         // Too large for the cache on its own: compiled, not kept.
         let small = PolicyCache::new(100, 10);
-        assert!(small.compile(&rule(0), MatchMode::LongestPrefix).policy.is_some());
+        assert!(
+            small
+                .compile(&rule(0), MatchMode::LongestPrefix)
+                .policy
+                .is_some()
+        );
         let s = small.stats();
         assert_eq!((s.entries, s.bytes, s.misses), (0, 0, 1));
         // A bound of 0 entries keeps nothing either.

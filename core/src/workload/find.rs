@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::cache::Compiled;
 use super::burst::{self, BurstMode};
+use super::cache::Compiled;
 use super::kind::{Paths, Step, steps};
 use super::node::{Lookup, Node, ValueType};
 use super::secrets::PullSecrets;
@@ -787,10 +787,16 @@ fn exclusion<'a, N: Node<'a>>(root: N, template: Option<&(N, String)>) -> Option
             for token in ["metadata", field, EXCLUDE_KEY] {
                 push_token(&mut pointer, token);
             }
-            let what = if field == "labels" { "label" } else { "annotation" };
+            let what = if field == "labels" {
+                "label"
+            } else {
+                "annotation"
+            };
             return Some(Warning {
                 code: Code::Excluded,
-                message: format!("excluded: {whose} {what} {EXCLUDE_KEY:?} is \"true\": left as it is"),
+                message: format!(
+                    "excluded: {whose} {what} {EXCLUDE_KEY:?} is \"true\": left as it is"
+                ),
                 pointer,
             });
         }

@@ -46,7 +46,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use crate::pointer::escape_pointer_token;
-pub use burst::{BURST_LABEL, BURST_LABEL_V2, BURST_LABELS, BurstLabel, BurstMode, BurstSet, LabelOrigin, UnknownBurstMode};
+pub use burst::{
+    BURST_LABEL, BURST_LABEL_V2, BURST_LABELS, BurstLabel, BurstMode, BurstSet, LabelOrigin,
+    UnknownBurstMode,
+};
 pub use cache::{CacheStats, PolicyCache};
 pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadErrorKind};
 pub use kind::{
@@ -71,8 +74,9 @@ pub const ANNOTATION_KEY: &str = "coordinator.cci.io/image-replacement";
 /// ```
 pub const MAX_OBJECT_BYTES: usize = 3 * 1024 * 1024;
 
-/// The deepest an object's JSON text may nest (objects and arrays), in levels: 128, the most
-/// `serde_json` reads without running out of stack. A deeper object is
+/// The deepest an object's JSON text may nest (objects and arrays, the object itself counting
+/// one), in levels: 127, the most `serde_json` reads (its recursion limit of 128 guards the
+/// stack). A deeper object is
 /// [`WorkloadErrorKind::TooDeep`] (`object-too-deep`); in an `AdmissionReview` it is allowed,
 /// with the warning. Kubernetes objects nest a few dozen levels at most.
 ///
@@ -86,7 +90,7 @@ pub const MAX_OBJECT_BYTES: usize = 3 * 1024 * 1024;
 /// let ok = format!("{{\"kind\": \"Pod\", \"x\": {}{}}}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
 /// assert!(workload::rewrite_json(&ok, &Options::default()).is_ok());
 /// ```
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = 127;
 
 /// How to rewrite objects: the annotation key, a policy that wins over any annotation, and the
 /// match mode of policies read from annotations.
