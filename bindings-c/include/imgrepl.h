@@ -194,8 +194,9 @@ typedef struct imgrepl_reference imgrepl_reference;
 // threads at once; the `_set_` functions need exclusive access.
 typedef struct imgrepl_workload_options imgrepl_workload_options;
 
-// The counters of a policy cache, as [`imgrepl_policy_cache_stats`] fills them.
-typedef struct imgrepl_policy_cache_stats {
+// The counters of a policy cache, as [`imgrepl_policy_cache_stats`] fills them (the type and
+// the function cannot share a name in C).
+typedef struct imgrepl_cache_stats {
   // Lookups answered from the cache.
   uint64_t hits;
   // Lookups that compiled the annotation (whether or not it was then kept).
@@ -207,7 +208,7 @@ typedef struct imgrepl_policy_cache_stats {
   // Bytes held now, as estimated (the annotations' texts, the compiled policies, their
   // diagnostics).
   uint64_t bytes;
-} imgrepl_policy_cache_stats;
+} imgrepl_cache_stats;
 
 // A string borrowed from an imgrepl object: UTF-8, `len` bytes, *not* NUL-terminated. It is
 // valid while the object it came from lives (each function says which); do not free it.
@@ -432,7 +433,7 @@ enum imgrepl_status imgrepl_policy_cache_new(size_t max_entries,
 //
 // `cache` must be NULL or live; `stats_out` valid for a write.
 enum imgrepl_status imgrepl_policy_cache_stats(const struct imgrepl_policy_cache *cache,
-                                               struct imgrepl_policy_cache_stats *stats_out);
+                                               struct imgrepl_cache_stats *stats_out);
 
 // Frees a policy cache. NULL is a no-op. No options object in use may still refer to it.
 //

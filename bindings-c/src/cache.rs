@@ -17,10 +17,11 @@ use crate::status::imgrepl_status;
 #[derive(Debug)]
 pub struct imgrepl_policy_cache(pub(crate) PolicyCache);
 
-/// The counters of a policy cache, as [`imgrepl_policy_cache_stats`] fills them.
+/// The counters of a policy cache, as [`imgrepl_policy_cache_stats`] fills them (the type and
+/// the function cannot share a name in C).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-pub struct imgrepl_policy_cache_stats {
+pub struct imgrepl_cache_stats {
     /// Lookups answered from the cache.
     pub hits: u64,
     /// Lookups that compiled the annotation (whether or not it was then kept).
@@ -76,7 +77,7 @@ pub unsafe extern "C" fn imgrepl_policy_cache_new(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn imgrepl_policy_cache_stats(
     cache: *const imgrepl_policy_cache,
-    stats_out: *mut imgrepl_policy_cache_stats,
+    stats_out: *mut imgrepl_cache_stats,
 ) -> imgrepl_status {
     guard(|| {
         // SAFETY: this function's contract.
@@ -86,9 +87,9 @@ pub unsafe extern "C" fn imgrepl_policy_cache_stats(
     })
 }
 
-fn stats(cache: &imgrepl_policy_cache) -> imgrepl_policy_cache_stats {
+fn stats(cache: &imgrepl_policy_cache) -> imgrepl_cache_stats {
     let s = cache.0.stats();
-    imgrepl_policy_cache_stats {
+    imgrepl_cache_stats {
         hits: s.hits,
         misses: s.misses,
         evictions: s.evictions,
