@@ -544,8 +544,27 @@ func withOptions(o *Options, f func(*C.imgrepl_workload_options) uint32) (uint32
 		}
 		C.imgrepl_workload_options_set_pull_secrets(opts, secrets)
 	}
+	if o.Cache != nil {
+		cache := o.Cache.ptr()
+		if cache == nil {
+			return 0, ErrClosed
+		}
+		C.imgrepl_workload_options_set_cache(opts, cache)
+	}
+	if o.Audit {
+		C.imgrepl_workload_options_set_audit(opts, true)
+	}
+	if o.ExcludeNamespace != "" {
+		ns, n := cstr(o.ExcludeNamespace)
+		s := C.imgrepl_workload_options_set_exclude_namespace(opts, ns, n)
+		runtime.KeepAlive(o.ExcludeNamespace)
+		if s != C.IMGREPL_STATUS_OK {
+			return 0, statusError(s)
+		}
+	}
 	status := f(opts)
 	runtime.KeepAlive(o.Policy)
 	runtime.KeepAlive(o.PullSecrets)
+	runtime.KeepAlive(o.Cache)
 	return status, nil
 }
