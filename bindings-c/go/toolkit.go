@@ -351,7 +351,8 @@ func toolkitCall(a, b *Policy, corpus *Corpus, out interface{}, f func(a, b *C.i
 	return json.Unmarshal(takeString(&s), out)
 }
 
-// BurstSet is a set of values of the bursting label virtual-kubelet.io/burst-to-cci (Options.Burst):
+// BurstSet is a set of values of the bursting label (Options.Burst): bursting.cci.io/burst-to-cci
+// of CCI 2.0, which wins, or virtual-kubelet.io/burst-to-cci of CCI 1.0:
 // BurstAuto|BurstEnforce rewrites only pod specs that may run on the serverless side. The zero
 // value rewrites every pod spec whatever its label.
 type BurstSet uint32

@@ -468,7 +468,7 @@ fn limits_of_the_object_are_answered_with_a_warning() {
                             .unwrap()
                             .code()
                     },
-                    |e| e.code(),
+                    imgrepl::workload::WorkloadError::code,
                 );
                 assert_eq!(got, *code);
                 assert!(r.warnings[0].starts_with(warning), "{:?}", r.warnings);

@@ -636,7 +636,7 @@ mod envelope {
         }
     }
 
-    impl<'de, const N: usize> Visitor<'de> for Key<N> {
+    impl<const N: usize> Visitor<'_> for Key<N> {
         type Value = Option<usize>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a key")

@@ -106,17 +106,7 @@ pub fn rewrite_node<'a, N: Node<'a>>(
         let policy: &Policy = match (options.policy, text) {
             (Some(policy), _) => policy,
             (None, Some(text)) => {
-                held = match compiled.iter().find(|(t, _)| *t == text) {
-                    Some((_, c)) => Arc::clone(c),
-                    None => {
-                        let c = match options.cache {
-                            Some(cache) => cache.compile(text, options.mode),
-                            None => Arc::new(Compiled::new(text, options.mode)),
-                        };
-                        compiled.push((text, Arc::clone(&c)));
-                        c
-                    }
-                };
+                held = compile(text, options, &mut compiled);
                 source.diagnostics.clone_from(&held.diagnostics);
                 let Some(policy) = held.policy.as_ref() else {
                     report.warnings.clear();
@@ -149,6 +139,24 @@ pub fn rewrite_node<'a, N: Node<'a>>(
     }
     dedup_warnings(&mut report.warnings);
     Ok(report)
+}
+
+/// The compiled policy of an annotation's `text`: compiled before for this object, or from the
+/// options' cache, or compiled now.
+fn compile<'t>(
+    text: &'t str,
+    options: &Options<'_>,
+    compiled: &mut Vec<(&'t str, Arc<Compiled>)>,
+) -> Arc<Compiled> {
+    if let Some((_, c)) = compiled.iter().find(|(t, _)| *t == text) {
+        return Arc::clone(c);
+    }
+    let c = match options.cache {
+        Some(cache) => cache.compile(text, options.mode),
+        None => Arc::new(Compiled::new(text, options.mode)),
+    };
+    compiled.push((text, Arc::clone(&c)));
+    c
 }
 
 /// The pod specs of the object, by the table or by shape; `None` when there are none (the
