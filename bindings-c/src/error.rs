@@ -99,7 +99,8 @@ impl imgrepl_error {
     /// An argument that is out of its range (`INVALID_ARGUMENT`) where the core has no code for
     /// it: code `"invalid-argument"`, as the JavaScript package names such errors.
     pub(crate) fn invalid_argument(message: String) -> Self {
-        let json = serde_json::json!({ "code": "invalid-argument", "message": message }).to_string();
+        let json =
+            serde_json::json!({ "code": "invalid-argument", "message": message }).to_string();
         Self::new(
             imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT,
             "invalid-argument",

@@ -12,8 +12,8 @@ use imgrepl_core::{Code, MatchMode};
 use crate::boundary::{
     Checked, Out, free, guard, guard_or, into_raw, object, object_mut, text, write_optional,
 };
-use crate::error::{fail, imgrepl_error};
 use crate::cache::imgrepl_policy_cache;
+use crate::error::{fail, imgrepl_error};
 use crate::policy::{imgrepl_policy, match_mode};
 use crate::status::{imgrepl_status, imgrepl_str, imgrepl_string};
 
@@ -921,7 +921,8 @@ pub unsafe extern "C" fn imgrepl_admission_outcome_excluded(
 ) -> imgrepl_str {
     guard_or(imgrepl_str::ABSENT, || {
         // SAFETY: this function's contract.
-        unsafe { object(outcome) }.map_or(imgrepl_str::ABSENT, |o| imgrepl_str::optional(o.excluded))
+        unsafe { object(outcome) }
+            .map_or(imgrepl_str::ABSENT, |o| imgrepl_str::optional(o.excluded))
     })
 }
 

@@ -39,6 +39,7 @@ mod kind;
 mod node;
 mod patch;
 mod secrets;
+mod tree;
 
 use std::fmt;
 
