@@ -261,7 +261,7 @@ impl Response {
 /// `serde_json::Value`; its keys are read in the text's order, where a `Value` may sort them).
 /// `request.oldObject` and every other field are skipped without being stored, by a reader
 /// that does not recurse, so their size and depth cost no memory (see `BENCHMARKS.md`, "Memory
-/// of one AdmissionReview").
+/// of one `AdmissionReview`").
 ///
 /// # Errors
 ///
