@@ -95,7 +95,8 @@ typedef enum imgrepl_view {
   IMGREPL_VIEW_DOCKER_REF = 2,
 } imgrepl_view;
 
-// A value of the bursting label `virtual-kubelet.io/burst-to-cci`, as a bit: a set of them is
+// A value of the bursting label (`bursting.cci.io/burst-to-cci` of CCI 2.0, which wins, or
+// `virtual-kubelet.io/burst-to-cci` of CCI 1.0), as a bit: a set of them is
 // the `uint32_t` mask [`imgrepl_workload_options_set_burst`] takes and [`imgrepl_burst_parse`]
 // makes (`IMGREPL_BURST_MODE_AUTO | IMGREPL_BURST_MODE_ENFORCE`).
 typedef enum imgrepl_burst_mode {
