@@ -307,6 +307,77 @@ fn burst_restricts_apply_and_reports_the_rest() {
     assert!(quiet.stderr.len() < run.stderr.len());
 }
 
+#[test]
+fn apply_leaves_excluded_pod_templates_alone_and_reads_both_bursting_labels() {
+    let manifests = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kept}
+spec:
+  template:
+    metadata:
+      labels: {bursting.cci.io/burst-to-cci: enforce, virtual-kubelet.io/burst-to-cci: "off"}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: left}
+spec:
+  template:
+    metadata:
+      labels: {imgrepl.io/exclude: "true"}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+"#;
+    let file = temp_file("excluded.yaml", manifests);
+    let file = file.to_str().unwrap();
+    let policy = temp_file(
+        "excluded-policy.json",
+        r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#,
+    );
+    let policy = policy.to_str().unwrap();
+    let patch = imgrepl(
+        &[
+            "apply",
+            "-f",
+            file,
+            "-p",
+            policy,
+            "--burst",
+            "enforce",
+            "--patch",
+            "--no-pull-checks",
+        ],
+        b"",
+    );
+    assert_eq!(
+        patch.stdout,
+        "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\",\"value\":\"m.io/hub/nginx:1.27\"}]\n[]\n"
+    );
+    let report = imgrepl(
+        &[
+            "apply",
+            "-f",
+            file,
+            "-p",
+            policy,
+            "--burst",
+            "enforce",
+            "--report",
+            "--no-pull-checks",
+        ],
+        b"",
+    );
+    assert!(report.stderr.contains("warning: the labels \"bursting.cci.io/burst-to-cci\" (\"enforce\") and \"virtual-kubelet.io/burst-to-cci\" (\"off\") differ: the first (CCI 2.0) applies"), "{}", report.stderr);
+    assert!(report.stderr.contains("warning: excluded: the pod template's label \"imgrepl.io/exclude\" is \"true\": left as it is"), "{}", report.stderr);
+    let left: Vec<&str> = report
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Deployment/left"))
+        .collect();
+    assert_eq!(left.len(), 1, "{}", report.stdout);
+    assert!(left[0].contains("(excluded)"), "{}", report.stdout);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+}
+
 /// `kubectl create secret docker-registry … --dry-run=client -o FORMAT`; `None` when kubectl is
 /// missing under a plain `cargo test` (`cargo xtask test` installs Debian's kubernetes-client
 /// and requires it: see [`common::tool_output`]).
