@@ -144,7 +144,10 @@ export interface ParsedReference {
     dockerRef: View<string>;
 }
 
-/** A value of the bursting label `virtual-kubelet.io/burst-to-cci`. */
+/**
+ * A value of the bursting label: `bursting.cci.io/burst-to-cci` (CCI 2.0, which wins) or
+ * `virtual-kubelet.io/burst-to-cci` (CCI 1.0).
+ */
 export type BurstMode = "auto" | "enforce" | "off";
 
 /** Options of `rewriteWorkload`. */
@@ -174,6 +177,10 @@ export interface AdmissionOptions {
     burst?: BurstMode[];
     /** `anonymous-pull` warnings; `true` by default. */
     checkPulls?: boolean;
+    /** Audit mode: no patch; a warning per image that would be rewritten. `false` by default. */
+    audit?: boolean;
+    /** A namespace (the webhook's own) whose requests are allowed unchanged, unread. */
+    excludeNamespace?: string;
 }
 
 /** The bursting label of a pod spec, as found. */
@@ -185,6 +192,8 @@ export interface BurstLabel {
     origin: "pod-template" | "workload";
     /** The RFC 6901 pointer of the label. */
     pointer: string;
+    /** The label's key: which of the two generations it is. */
+    key: "bursting.cci.io/burst-to-cci" | "virtual-kubelet.io/burst-to-cci";
 }
 
 /** A `kubernetes.io/dockerconfigjson` Secret and the registries it covers. */
@@ -288,6 +297,8 @@ export interface PodSpec {
     burst: BurstLabel | null;
     /** Whether the `burst` option excludes it: its images are left as they are. */
     notBursting: boolean;
+    /** Whether it opts out (`imgrepl.io/exclude: "true"`, an `excluded` warning): left as it is. */
+    excluded: boolean;
     /** The names of its `imagePullSecrets`. */
     imagePullSecrets: string[];
 }
@@ -316,6 +327,8 @@ export interface ObjectReport {
     /** What happened to it: a report, or an error (the other is null). */
     report: WorkloadReport | null;
     error: WorkloadError | null;
+    /** Why the whole object was left alone on purpose, if it was. */
+    excluded: "excluded" | "excluded-namespace" | null;
 }
 
 /** A document that could not be read; it is passed through unchanged. */

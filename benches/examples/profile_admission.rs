@@ -1,9 +1,11 @@
 //! A loop over one `AdmissionReview` of the `admission` suite for profilers
-//! (`valgrind --tool=callgrind`): `review_json`, or the `serde_json` floor, repeated.
+//! (`valgrind --tool=callgrind`): `review_json`, `review_json` with a `PolicyCache`
+//! (`cached`), or the `serde_json` floor, repeated.
 //!
 //! ```text
 //! cargo build --profile bench -p imgrepl-benches --example profile_admission
 //! valgrind --tool=callgrind target/release/examples/profile_admission review pod 100
+//! valgrind --tool=callgrind target/release/examples/profile_admission cached pod 100
 //! valgrind --tool=callgrind target/release/examples/profile_admission floor pod 100
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid>
 //! ```
@@ -12,7 +14,7 @@
 
 use std::hint::black_box;
 
-use imgrepl::workload::{Options, admission};
+use imgrepl::workload::{Options, PolicyCache, admission};
 use imgrepl_benches::admission::reviews;
 
 fn main() {
@@ -27,6 +29,12 @@ fn main() {
     };
     let response = admission::review_json(&review.body, &Options::default())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let cache = PolicyCache::new(16, 1 << 20);
+    let options = if mode == "cached" {
+        Options::default().policy_cache(&cache)
+    } else {
+        Options::default()
+    };
     let mut total = 0usize;
     for _ in 0..rounds {
         let body = black_box(review.body.as_str());
@@ -35,7 +43,7 @@ fn main() {
             black_box(&value);
             serde_json::to_string(&response.body).map_or(0, |s| s.len())
         } else {
-            admission::review_json(body, &Options::default())
+            admission::review_json(body, &options)
                 .map_or(0, |r| r.body.response.patch.map_or(0, |p| p.len()))
         };
     }

@@ -284,3 +284,67 @@ fn deployment() -> Review {
 pub fn reviews() -> Vec<Review> {
     vec![pod("pod", 3), deployment(), pod("pod-40", 40)]
 }
+
+/// A large `AdmissionReview` of a Pod, for the memory figures of `examples/admission_memory.rs`:
+/// containers as [`reviews`] builds them, each with 24 more `env` entries, and 400 annotations
+/// of 200 bytes, repeated until the object is at least `object_bytes` long. With `update`, the
+/// request is an `UPDATE` whose `oldObject` is the same Pod (so the body is about twice
+/// `object_bytes`), as the API server sends an update.
+///
+/// ```
+/// let create = imgrepl_benches::admission::large_review(200_000, false);
+/// let update = imgrepl_benches::admission::large_review(200_000, true);
+/// assert!(create.len() > 200_000 && update.len() > 2 * 200_000);
+/// assert!(update.contains(r#""operation":"UPDATE""#) && create.contains(r#""oldObject":null"#));
+/// ```
+#[must_use]
+pub fn large_review(object_bytes: usize, update: bool) -> String {
+    let mut annotations = serde_json::Map::new();
+    for i in 0..400 {
+        annotations.insert(
+            format!("example.com/note-{i}"),
+            Value::from(format!("{i:04}-{}", "annotation text ".repeat(12))),
+        );
+    }
+    annotations.insert(
+        "coordinator.cci.io/image-replacement".to_owned(),
+        Value::from(POLICY),
+    );
+    let container = |i: usize| {
+        let mut c = container(i);
+        if let Some(env) = c["env"].as_array_mut() {
+            for j in 0..24 {
+                env.push(json!({"name": format!("SETTING_{j}"), "value": format!("value-{i}-{j}-{}", "x".repeat(20))}));
+            }
+        }
+        c
+    };
+    let mut containers = Vec::new();
+    let mut size = 0;
+    while size < object_bytes {
+        let c = container(containers.len());
+        size += c.to_string().len() + 1;
+        containers.push(c);
+        if containers.len() == 1 {
+            size += Value::Object(annotations.clone()).to_string().len();
+        }
+    }
+    let mut patch = Vec::new();
+    let mut spec = pod_spec(0, "/spec", &mut patch);
+    spec["containers"] = Value::Array(containers);
+    let object = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "shop-7d4b9c8f5-x2k9q", "namespace": "shop",
+            "labels": {"app": "shop", "tier": "front"}, "annotations": annotations},
+        "spec": spec
+    });
+    let body = request(("", "v1", "Pod"), "pods", &object);
+    if !update {
+        return body;
+    }
+    let mut review: Value = serde_json::from_str(&body).unwrap_or_default();
+    review["request"]["operation"] = Value::from("UPDATE");
+    review["request"]["oldObject"] = object;
+    review["request"]["options"] = json!({"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1"});
+    review.to_string()
+}

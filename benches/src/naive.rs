@@ -1,5 +1,5 @@
-//! The naive rewriter: the obvious implementation of DESIGN.md §3, written from the text of the
-//! design and not from core's matcher. It scans every rule for every image.
+//! The naive rewriter: the obvious implementation of docs/DESIGN.md §3, written from the text
+//! of the design and not from core's matcher. It scans every rule for every image.
 //!
 //! It is the baseline of the `rewrite` benchmark and the differential oracle of the `rewrite`
 //! fuzz target. It borrows only the reference *parser* from core (to reject invalid images and
@@ -10,7 +10,7 @@
 
 use imgrepl::Reference;
 
-/// How a rule's prefix is compared with an image (DESIGN.md §3, "Match modes").
+/// How a rule's prefix is compared with an image (docs/DESIGN.md §3.3, "Match modes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// The longest prefix that, followed by `/`, starts the image.

@@ -542,8 +542,9 @@ type Options struct {
 	AnnotationKey string
 	// Mode is the match mode of policies read from annotations.
 	Mode Mode
-	// Burst, when not 0, rewrites only the pod specs whose virtual-kubelet.io/burst-to-cci
-	// label is in the set; the others are reported as not bursting ("not-bursting").
+	// Burst, when not 0, rewrites only the pod specs whose bursting label is in the set
+	// (bursting.cci.io/burst-to-cci of CCI 2.0, which wins, or virtual-kubelet.io/burst-to-cci of
+	// CCI 1.0); the others are reported as not bursting ("not-bursting").
 	Burst BurstSet
 	// SkipPullChecks turns off the warnings about pulls a rewrite may break
 	// ("anonymous-pull", "pull-secret-uncovered").
@@ -551,6 +552,18 @@ type Options struct {
 	// PullSecrets, when set, are the pull secrets known to the rewrite; they must not be
 	// closed while in use.
 	PullSecrets *PullSecrets
+	// Cache, when set, keeps the compiled policies of annotations, so that an annotation seen
+	// before (in the same mode) is not compiled again; the answers are the same. It may be
+	// shared by any number of Options and goroutines, and must not be closed while in use.
+	Cache *PolicyCache
+	// Audit, for ReviewAdmission: the answer carries no patch; each image that would be
+	// rewritten is a warning instead ("imgrepl: audit: would rewrite ..."). AdmissionInfo still
+	// says what would have been done.
+	Audit bool
+	// ExcludeNamespace, for ReviewAdmission, when not "": a request in this namespace (the
+	// webhook's own) is allowed unchanged without reading its object; AdmissionInfo.Excluded
+	// is then "excluded-namespace".
+	ExcludeNamespace string
 }
 
 // RewriteWorkload rewrites the images of a Kubernetes object (JSON) and returns the core's
@@ -575,22 +588,56 @@ func RewriteWorkload(object []byte, o *Options) ([]byte, error) {
 
 // AdmissionInfo says what an admission answer did.
 type AdmissionInfo struct {
-	// PatchOps is the number of JSON Patch operations (0: nothing changed).
+	// PatchOps is the number of JSON Patch operations in the response (0: nothing changed;
+	// always 0 in audit mode).
 	PatchOps int
 	// HasErrors is true when the object or a container had an error (a warning in the
-	// response; the object is still allowed).
+	// response; the object is still allowed). Limits of the object (too large, too deep) are
+	// errors of the object.
 	HasErrors bool
+	// Excluded is "" or the code of why the whole object was left alone on purpose:
+	// "excluded" (it opts out with the label or annotation imgrepl.io/exclude: "true") or
+	// "excluded-namespace" (Options.ExcludeNamespace).
+	Excluded string
+	// Containers has one entry per container the review looked at (in audit mode too), in the
+	// report's order: containers, initContainers, ephemeralContainers. Pod specs with no
+	// policy, excluded or not bursting are not looked at.
+	Containers []ContainerOutcome
+}
+
+// The values of ContainerOutcome.Outcome.
+const (
+	// OutcomeRewritten: the image was rewritten (in audit mode: would have been).
+	OutcomeRewritten = "rewritten"
+	// OutcomeUnchanged: no rule applied (or the container has no image).
+	OutcomeUnchanged = "unchanged"
+	// OutcomeError: the image could not be rewritten; Code says why.
+	OutcomeError = "error"
+)
+
+// ContainerOutcome is what happened to one container, for metrics per rule and per outcome.
+type ContainerOutcome struct {
+	// Outcome is OutcomeRewritten, OutcomeUnchanged or OutcomeError.
+	Outcome string
+	// Code is the error's code (e.g. "uppercase") when Outcome is OutcomeError, else "".
+	Code string
+	// Rule is the index in its policy of the rule applied, -1 when none.
+	Rule int
+	// Prefix is that rule's repositoryPrefix, "" when none (or the empty prefix).
+	Prefix string
 }
 
 // ReviewAdmission answers an AdmissionReview request body with the response body to send:
-// the uid echoed, allowed, and the base64 JSON Patch when images change.
+// the uid echoed, allowed, and the base64 JSON Patch when images change. Whatever is wrong with
+// the object (an invalid policy, a limit such as its size or depth) is answered, allowed with
+// a warning; only a body that is not an AdmissionReview request with a uid is an error.
 func ReviewAdmission(body []byte, o *Options) ([]byte, AdmissionInfo, error) {
 	ptr, n := cbytes(body)
 	var out C.imgrepl_string
-	var info C.imgrepl_admission_info
+	var outcome *C.imgrepl_admission_outcome
 	var cerr *C.imgrepl_error
 	status, err := withOptions(o, func(co *C.imgrepl_workload_options) uint32 {
-		return C.imgrepl_admission_review_with_options(ptr, n, co, &out, &info, &cerr)
+		return C.imgrepl_admission_review_outcome(ptr, n, co, &out, &outcome, &cerr)
 	})
 	runtime.KeepAlive(body)
 	if err != nil {
@@ -599,5 +646,38 @@ func ReviewAdmission(body []byte, o *Options) ([]byte, AdmissionInfo, error) {
 	if status != C.IMGREPL_STATUS_OK {
 		return nil, AdmissionInfo{}, takeError(status, cerr)
 	}
-	return takeString(&out), AdmissionInfo{PatchOps: int(info.patch_ops), HasErrors: bool(info.has_errors)}, nil
+	defer C.imgrepl_admission_outcome_free(outcome)
+	return takeString(&out), admissionInfo(outcome), nil
+}
+
+// admissionInfo reads an outcome (without any JSON).
+func admissionInfo(outcome *C.imgrepl_admission_outcome) AdmissionInfo {
+	var info C.imgrepl_admission_info
+	C.imgrepl_admission_outcome_info(outcome, &info)
+	a := AdmissionInfo{
+		PatchOps:  int(info.patch_ops),
+		HasErrors: bool(info.has_errors),
+		Excluded:  goStr(C.imgrepl_admission_outcome_excluded(outcome)),
+	}
+	var items *C.imgrepl_container_outcome
+	var n C.size_t
+	if C.imgrepl_admission_outcome_containers(outcome, &items, &n) != C.IMGREPL_STATUS_OK || n == 0 {
+		return a
+	}
+	a.Containers = make([]ContainerOutcome, int(n))
+	for i, it := range unsafe.Slice(items, int(n)) {
+		c := &a.Containers[i]
+		c.Rule = int(it.rule)
+		switch it.outcome {
+		case C.IMGREPL_OUTCOME_REWRITTEN:
+			c.Outcome = OutcomeRewritten
+			c.Prefix = goStr(it.prefix)
+		case C.IMGREPL_OUTCOME_ERROR:
+			c.Outcome = OutcomeError
+			c.Code = goStr(it.code)
+		default:
+			c.Outcome = OutcomeUnchanged
+		}
+	}
+	return a
 }

@@ -15,7 +15,7 @@ const seedPolicy = `[
   {"repositoryPrefix": "", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
   {"repositoryPrefix": "harbor.domain/a/b/c/d", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org2"}]`
 
-// rewriteCases mirror the seed table of the design and the Rust rewrite table.
+// rewriteCases mirror the seed table of docs/DESIGN.md §3.2 and the Rust rewrite table.
 var rewriteCases = []struct {
 	image, want string
 	rule        int

@@ -351,7 +351,8 @@ func toolkitCall(a, b *Policy, corpus *Corpus, out interface{}, f func(a, b *C.i
 	return json.Unmarshal(takeString(&s), out)
 }
 
-// BurstSet is a set of values of the bursting label virtual-kubelet.io/burst-to-cci (Options.Burst):
+// BurstSet is a set of values of the bursting label (Options.Burst): bursting.cci.io/burst-to-cci
+// of CCI 2.0, which wins, or virtual-kubelet.io/burst-to-cci of CCI 1.0:
 // BurstAuto|BurstEnforce rewrites only pod specs that may run on the serverless side. The zero
 // value rewrites every pod spec whatever its label.
 type BurstSet uint32
@@ -544,8 +545,27 @@ func withOptions(o *Options, f func(*C.imgrepl_workload_options) uint32) (uint32
 		}
 		C.imgrepl_workload_options_set_pull_secrets(opts, secrets)
 	}
+	if o.Cache != nil {
+		cache := o.Cache.ptr()
+		if cache == nil {
+			return 0, ErrClosed
+		}
+		C.imgrepl_workload_options_set_cache(opts, cache)
+	}
+	if o.Audit {
+		C.imgrepl_workload_options_set_audit(opts, true)
+	}
+	if o.ExcludeNamespace != "" {
+		ns, n := cstr(o.ExcludeNamespace)
+		s := C.imgrepl_workload_options_set_exclude_namespace(opts, ns, n)
+		runtime.KeepAlive(o.ExcludeNamespace)
+		if s != C.IMGREPL_STATUS_OK {
+			return 0, statusError(s)
+		}
+	}
 	status := f(opts)
 	runtime.KeepAlive(o.Policy)
 	runtime.KeepAlive(o.PullSecrets)
+	runtime.KeepAlive(o.Cache)
 	return status, nil
 }

@@ -95,7 +95,8 @@ typedef enum imgrepl_view {
   IMGREPL_VIEW_DOCKER_REF = 2,
 } imgrepl_view;
 
-// A value of the bursting label `virtual-kubelet.io/burst-to-cci`, as a bit: a set of them is
+// A value of the bursting label (`bursting.cci.io/burst-to-cci` of CCI 2.0, which wins, or
+// `virtual-kubelet.io/burst-to-cci` of CCI 1.0), as a bit: a set of them is
 // the `uint32_t` mask [`imgrepl_workload_options_set_burst`] takes and [`imgrepl_burst_parse`]
 // makes (`IMGREPL_BURST_MODE_AUTO | IMGREPL_BURST_MODE_ENFORCE`).
 typedef enum imgrepl_burst_mode {
@@ -106,6 +107,24 @@ typedef enum imgrepl_burst_mode {
   // `off`: pods never burst.
   IMGREPL_BURST_MODE_OFF = 4,
 } imgrepl_burst_mode;
+
+// What happened to one container in an admission answer
+// ([`imgrepl_container_outcome::outcome`]).
+typedef enum imgrepl_outcome {
+  // Its image was rewritten (in audit mode: would have been).
+  IMGREPL_OUTCOME_REWRITTEN = 0,
+  // No rule applied to its image (or it has none): left as it is.
+  IMGREPL_OUTCOME_UNCHANGED = 1,
+  // Its image could not be rewritten: `code` says why.
+  IMGREPL_OUTCOME_ERROR = 2,
+} imgrepl_outcome;
+
+// What an admission answer did, in full: the counts of [`imgrepl_admission_info`], why the
+// whole object was left alone (if it was), and one [`imgrepl_container_outcome`] per
+// container looked at (in audit mode too). Made by
+// [`imgrepl_admission_review_outcome`], freed by [`imgrepl_admission_outcome_free`]; it may be
+// read and freed on any thread.
+typedef struct imgrepl_admission_outcome imgrepl_admission_outcome;
 
 // The result of [`imgrepl_policy_rewrite_batch`]: one output string holding every result,
 // and one item per image. Owned by the caller: free it with [`imgrepl_batch_free`].
@@ -139,6 +158,16 @@ typedef struct imgrepl_error imgrepl_error;
 // it once no other thread uses the policy.
 typedef struct imgrepl_policy imgrepl_policy;
 
+// A bounded cache of compiled policies, keyed by the exact text of a policy annotation and the
+// match mode, for [`imgrepl_workload_options_set_cache`](crate::imgrepl_workload_options_set_cache):
+// a webhook that keeps one compiles each annotation once instead of on every review (its
+// errors too). Past its bounds, the least recently used entries are evicted. Made by
+// [`imgrepl_policy_cache_new`], freed by [`imgrepl_policy_cache_free`].
+//
+// **Thread safety:** a `imgrepl_policy_cache *` may be used by any number of threads at once
+// (it locks inside); only [`imgrepl_policy_cache_free`] needs exclusive access.
+typedef struct imgrepl_policy_cache imgrepl_policy_cache;
+
 // The pull secrets a rewrite knows (the `kubernetes.io/dockerconfigjson` Secrets of the
 // cluster or the manifests), for [`imgrepl_workload_options_set_pull_secrets`]: a pod spec that
 // names pull secrets, none of which covers a rewritten image's new registry, gets a
@@ -165,6 +194,22 @@ typedef struct imgrepl_reference imgrepl_reference;
 // **Thread safety:** a `const imgrepl_workload_options *` may be used by any number of
 // threads at once; the `_set_` functions need exclusive access.
 typedef struct imgrepl_workload_options imgrepl_workload_options;
+
+// The counters of a policy cache, as [`imgrepl_policy_cache_stats`] fills them (the type and
+// the function cannot share a name in C).
+typedef struct imgrepl_cache_stats {
+  // Lookups answered from the cache.
+  uint64_t hits;
+  // Lookups that compiled the annotation (whether or not it was then kept).
+  uint64_t misses;
+  // Entries removed to make room.
+  uint64_t evictions;
+  // Entries held now.
+  uint64_t entries;
+  // Bytes held now, as estimated (the annotations' texts, the compiled policies, their
+  // diagnostics).
+  uint64_t bytes;
+} imgrepl_cache_stats;
 
 // A string borrowed from an imgrepl object: UTF-8, `len` bytes, *not* NUL-terminated. It is
 // valid while the object it came from lives (each function says which); do not free it.
@@ -341,18 +386,62 @@ typedef struct imgrepl_options {
 
 // What an admission answer did, as [`imgrepl_admission_review`] fills it.
 typedef struct imgrepl_admission_info {
-  // The number of JSON Patch operations in the response (0: nothing was changed).
+  // The number of JSON Patch operations in the response (0: nothing was changed; always 0
+  // in audit mode).
   size_t patch_ops;
   // Whether the object or one of its containers had an error (reported as a warning in the
   // response; the object is still allowed).
   bool has_errors;
 } imgrepl_admission_info;
 
+// One container an admission answer looked at, for metrics (per rule, per outcome). Its
+// strings are borrowed from the [`imgrepl_admission_outcome`] it came from.
+typedef struct imgrepl_container_outcome {
+  // An [`imgrepl_outcome`] value.
+  uint32_t outcome;
+  // The error's stable code (e.g. `"uppercase"`) for `IMGREPL_OUTCOME_ERROR`; `{NULL, 0}`
+  // otherwise.
+  struct imgrepl_str code;
+  // The index in its policy of the rule that rewrote the image; -1 when none did.
+  int64_t rule;
+  // That rule's `repositoryPrefix` (`""` for the empty prefix); `{NULL, 0}` when no rule
+  // did.
+  struct imgrepl_str prefix;
+} imgrepl_container_outcome;
+
 
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Makes an empty policy cache holding at most `max_entries` annotations and about `max_bytes`
+// bytes, written to `*cache_out` on `OK` (free it with [`imgrepl_policy_cache_free`]). A bound
+// of 0 is `IMGREPL_STATUS_INVALID_ARGUMENT` (a cache that holds nothing: pass no cache
+// instead), with `*error_out` (when not NULL) a new error of code `"invalid-argument"`.
+//
+// # Safety
+//
+// `cache_out` must be NULL or valid for a write; `error_out` NULL or valid for a write.
+enum imgrepl_status imgrepl_policy_cache_new(size_t max_entries,
+                                             size_t max_bytes,
+                                             struct imgrepl_policy_cache **cache_out,
+                                             struct imgrepl_error **error_out);
+
+// The cache's counters, written to `*stats_out` on `OK`.
+//
+// # Safety
+//
+// `cache` must be NULL or live; `stats_out` valid for a write.
+enum imgrepl_status imgrepl_policy_cache_stats(const struct imgrepl_policy_cache *cache,
+                                               struct imgrepl_cache_stats *stats_out);
+
+// Frees a policy cache. NULL is a no-op. No options object in use may still refer to it.
+//
+// # Safety
+//
+// `cache` must be NULL or from this library, not yet freed, and used by no other call.
+void imgrepl_policy_cache_free(struct imgrepl_policy_cache *cache);
 
 // The status that goes with `error` (`IMGREPL_STATUS_INVALID_IMAGE`, …); `error` NULL gives
 // `IMGREPL_STATUS_NULL_ARGUMENT`.
@@ -979,6 +1068,41 @@ enum imgrepl_status imgrepl_workload_options_set_check_pulls(struct imgrepl_work
 enum imgrepl_status imgrepl_workload_options_set_pull_secrets(struct imgrepl_workload_options *options,
                                                               const struct imgrepl_pull_secrets *secrets);
 
+// Compiles policy annotations through `cache` (NULL for none, the default): an annotation
+// seen before, in the same mode, is not compiled again. The answers are the same with and
+// without a cache. The cache is referred to, not copied: it must outlive the options' use; it
+// may be shared by any number of options and threads.
+//
+// # Safety
+//
+// `options` must be NULL or live and used by no other call during this one; `cache` NULL or
+// live.
+enum imgrepl_status imgrepl_workload_options_set_cache(struct imgrepl_workload_options *options,
+                                                       const struct imgrepl_policy_cache *cache);
+
+// Audit mode for admission reviews (off by default): the answer is computed as usual but the
+// response carries no patch; each image that would be rewritten is a warning instead
+// (`imgrepl: audit: would rewrite containers[0] "web" from "nginx" to "m.io/hub/nginx" (rule 0,
+// prefix "")`). Workload rewrites are not affected.
+//
+// # Safety
+//
+// `options` must be NULL or live and used by no other call during this one.
+enum imgrepl_status imgrepl_workload_options_set_audit(struct imgrepl_workload_options *options,
+                                                       bool on);
+
+// A namespace (`(namespace, namespace_len)`, at most 253 bytes; `(NULL, 0)` for none, the
+// default) whose admission requests are allowed unchanged without reading their object: the
+// webhook's own. The outcome says `excluded-namespace`. The text is copied.
+//
+// # Safety
+//
+// `options` must be NULL or live and used by no other call during this one; `(namespace,
+// namespace_len)` readable.
+enum imgrepl_status imgrepl_workload_options_set_exclude_namespace(struct imgrepl_workload_options *options,
+                                                                   const char *namespace_,
+                                                                   size_t namespace_len);
+
 // Frees workload options (not the policy or pull secrets they refer to). NULL is a no-op.
 //
 // # Safety
@@ -1015,6 +1139,59 @@ enum imgrepl_status imgrepl_admission_review_with_options(const char *body,
                                                           struct imgrepl_string *response_out,
                                                           struct imgrepl_admission_info *info_out,
                                                           struct imgrepl_error **error_out);
+
+// [`imgrepl_admission_review_with_options`], and what the answer did in full: when
+// `outcome_out` is not NULL, `*outcome_out` is a new [`imgrepl_admission_outcome`] on `OK`
+// (free it with [`imgrepl_admission_outcome_free`]), read without parsing any JSON. The same
+// statuses; on failure nothing is written but `*error_out`.
+//
+// # Safety
+//
+// As for [`imgrepl_admission_review_with_options`]; `outcome_out` NULL or valid for a write.
+enum imgrepl_status imgrepl_admission_review_outcome(const char *body,
+                                                     size_t body_len,
+                                                     const struct imgrepl_workload_options *options,
+                                                     struct imgrepl_string *response_out,
+                                                     struct imgrepl_admission_outcome **outcome_out,
+                                                     struct imgrepl_error **error_out);
+
+// The counts of the answer, written to `*info_out` on `OK`.
+//
+// # Safety
+//
+// `outcome` must be NULL or live; `info_out` valid for a write.
+enum imgrepl_status imgrepl_admission_outcome_info(const struct imgrepl_admission_outcome *outcome,
+                                                   struct imgrepl_admission_info *info_out);
+
+// Why the whole object was left alone on purpose: `"excluded"` (it opts out with the label or
+// annotation `imgrepl.io/exclude: "true"`) or `"excluded-namespace"` (the request is in the
+// namespace of [`imgrepl_workload_options_set_exclude_namespace`]); `{NULL, 0}` when it was
+// not (or `outcome` is NULL). A static string.
+//
+// # Safety
+//
+// `outcome` must be NULL or live.
+struct imgrepl_str imgrepl_admission_outcome_excluded(const struct imgrepl_admission_outcome *outcome);
+
+// The containers the answer looked at, one [`imgrepl_container_outcome`] each in the report's
+// order (`containers`, `initContainers`, `ephemeralContainers`), as one borrowed array valid
+// until the outcome is freed: written to `*items_out` and `*len_out` on `OK` (`len` 0 when
+// none were looked at: no policy, excluded, not bursting, not a workload, an error of the
+// whole object).
+//
+// # Safety
+//
+// `outcome` must be NULL or live; `items_out` and `len_out` valid for a write.
+enum imgrepl_status imgrepl_admission_outcome_containers(const struct imgrepl_admission_outcome *outcome,
+                                                         const struct imgrepl_container_outcome **items_out,
+                                                         size_t *len_out);
+
+// Frees an admission outcome. NULL is a no-op.
+//
+// # Safety
+//
+// `outcome` must be NULL or from this library, not yet freed.
+void imgrepl_admission_outcome_free(struct imgrepl_admission_outcome *outcome);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -96,6 +96,20 @@ impl imgrepl_error {
         )
     }
 
+    /// An argument that is out of its range (`INVALID_ARGUMENT`) where the core has no code for
+    /// it: code `"invalid-argument"`, as the JavaScript package names such errors.
+    pub(crate) fn invalid_argument(message: String) -> Self {
+        let json =
+            serde_json::json!({ "code": "invalid-argument", "message": message }).to_string();
+        Self::new(
+            imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT,
+            "invalid-argument",
+            message,
+            None,
+            json,
+        )
+    }
+
     /// The status this error goes with.
     pub(crate) fn status(&self) -> imgrepl_status {
         self.status

@@ -37,6 +37,7 @@
 )]
 
 mod boundary;
+mod cache;
 mod error;
 mod policy;
 mod reference;
@@ -47,6 +48,7 @@ mod test_panic;
 mod toolkit;
 mod workload;
 
+pub use cache::*;
 pub use error::*;
 pub use policy::*;
 pub use reference::*;

@@ -12,9 +12,10 @@ use imgrepl_core::{Code, MatchMode};
 use crate::boundary::{
     Checked, Out, free, guard, guard_or, into_raw, object, object_mut, text, write_optional,
 };
+use crate::cache::imgrepl_policy_cache;
 use crate::error::{fail, imgrepl_error};
 use crate::policy::{imgrepl_policy, match_mode};
-use crate::status::{imgrepl_status, imgrepl_string};
+use crate::status::{imgrepl_status, imgrepl_str, imgrepl_string};
 
 /// The longest annotation key accepted (Kubernetes allows 253 + 1 + 63 bytes).
 const MAX_ANNOTATION_KEY_BYTES: usize = 317;
@@ -115,11 +116,20 @@ fn rewrite_report(
     }
 }
 
+/// The number of patch operations the response body carries (none in audit mode).
+fn patch_ops(response: &admission::Response) -> usize {
+    match (&response.report, &response.body.response.patch) {
+        (Some(report), Some(_)) => report.patch.len(),
+        _ => 0,
+    }
+}
+
 /// What an admission answer did, as [`imgrepl_admission_review`] fills it.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct imgrepl_admission_info {
-    /// The number of JSON Patch operations in the response (0: nothing was changed).
+    /// The number of JSON Patch operations in the response (0: nothing was changed; always 0
+    /// in audit mode).
     pub patch_ops: usize,
     /// Whether the object or one of its containers had an error (reported as a warning in the
     /// response; the object is still allowed).
@@ -177,7 +187,7 @@ fn review_response(
         Ok(response) => {
             out.write(imgrepl_string::new(response.to_json()));
             write_optional(info_out, || imgrepl_admission_info {
-                patch_ops: response.report.as_ref().map_or(0, |r| r.patch.len()),
+                patch_ops: patch_ops(&response),
                 has_errors: response.has_errors(),
             });
             Ok(())
@@ -186,7 +196,8 @@ fn review_response(
     }
 }
 
-/// A value of the bursting label `virtual-kubelet.io/burst-to-cci`, as a bit: a set of them is
+/// A value of the bursting label (`bursting.cci.io/burst-to-cci` of CCI 2.0, which wins, or
+/// `virtual-kubelet.io/burst-to-cci` of CCI 1.0), as a bit: a set of them is
 /// the `uint32_t` mask [`imgrepl_workload_options_set_burst`] takes and [`imgrepl_burst_parse`]
 /// makes (`IMGREPL_BURST_MODE_AUTO | IMGREPL_BURST_MODE_ENFORCE`).
 #[repr(C)]
@@ -427,6 +438,9 @@ pub struct imgrepl_workload_options {
     burst: Option<BurstSet>,
     check_pulls: bool,
     secrets: *const imgrepl_pull_secrets,
+    cache: *const imgrepl_policy_cache,
+    audit: bool,
+    exclude_namespace: String,
 }
 
 impl imgrepl_workload_options {
@@ -451,7 +465,14 @@ impl imgrepl_workload_options {
         if let Some(set) = self.burst {
             options = options.burst(set);
         }
-        Ok(options)
+        if !self.cache.is_null() {
+            // SAFETY: the caller's contract: a cache given to the options is alive.
+            options = options.policy_cache(unsafe { crate::cache::cache(self.cache) }?);
+        }
+        if !self.exclude_namespace.is_empty() {
+            options = options.exclude_namespace(&self.exclude_namespace);
+        }
+        Ok(options.audit(self.audit))
     }
 }
 
@@ -480,6 +501,9 @@ pub unsafe extern "C" fn imgrepl_workload_options_new(
             burst: None,
             check_pulls: true,
             secrets: std::ptr::null(),
+            cache: std::ptr::null(),
+            audit: false,
+            exclude_namespace: String::new(),
         };
         // SAFETY: this function's contract.
         if let Some(base) = unsafe { base.as_ref() } {
@@ -557,6 +581,73 @@ pub unsafe extern "C" fn imgrepl_workload_options_set_pull_secrets(
         // SAFETY: this function's contract.
         let options = unsafe { object_mut(options) }?;
         options.secrets = secrets;
+        Ok(())
+    })
+}
+
+/// Compiles policy annotations through `cache` (NULL for none, the default): an annotation
+/// seen before, in the same mode, is not compiled again. The answers are the same with and
+/// without a cache. The cache is referred to, not copied: it must outlive the options' use; it
+/// may be shared by any number of options and threads.
+///
+/// # Safety
+///
+/// `options` must be NULL or live and used by no other call during this one; `cache` NULL or
+/// live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_set_cache(
+    options: *mut imgrepl_workload_options,
+    cache: *const imgrepl_policy_cache,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let options = unsafe { object_mut(options) }?;
+        options.cache = cache;
+        Ok(())
+    })
+}
+
+/// Audit mode for admission reviews (off by default): the answer is computed as usual but the
+/// response carries no patch; each image that would be rewritten is a warning instead
+/// (`imgrepl: audit: would rewrite containers[0] "web" from "nginx" to "m.io/hub/nginx" (rule 0,
+/// prefix "")`). Workload rewrites are not affected.
+///
+/// # Safety
+///
+/// `options` must be NULL or live and used by no other call during this one.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_set_audit(
+    options: *mut imgrepl_workload_options,
+    on: bool,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let options = unsafe { object_mut(options) }?;
+        options.audit = on;
+        Ok(())
+    })
+}
+
+/// A namespace (`(namespace, namespace_len)`, at most 253 bytes; `(NULL, 0)` for none, the
+/// default) whose admission requests are allowed unchanged without reading their object: the
+/// webhook's own. The outcome says `excluded-namespace`. The text is copied.
+///
+/// # Safety
+///
+/// `options` must be NULL or live and used by no other call during this one; `(namespace,
+/// namespace_len)` readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_workload_options_set_exclude_namespace(
+    options: *mut imgrepl_workload_options,
+    namespace: *const c_char,
+    namespace_len: usize,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let options = unsafe { object_mut(options) }?;
+        // SAFETY: this function's contract.
+        let namespace = unsafe { text(namespace, namespace_len, MAX_NAME_BYTES) }?;
+        namespace.clone_into(&mut options.exclude_namespace);
         Ok(())
     })
 }
@@ -642,4 +733,231 @@ pub unsafe extern "C" fn imgrepl_admission_review_with_options(
         let body = unsafe { text(body, body_len, MAX_REVIEW_BYTES) }?;
         review_response(body, &options, out, info_out, error_out)
     })
+}
+
+/// What happened to one container in an admission answer
+/// ([`imgrepl_container_outcome::outcome`]).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum imgrepl_outcome {
+    /// Its image was rewritten (in audit mode: would have been).
+    IMGREPL_OUTCOME_REWRITTEN = 0,
+    /// No rule applied to its image (or it has none): left as it is.
+    IMGREPL_OUTCOME_UNCHANGED = 1,
+    /// Its image could not be rewritten: `code` says why.
+    IMGREPL_OUTCOME_ERROR = 2,
+}
+
+/// One container an admission answer looked at, for metrics (per rule, per outcome). Its
+/// strings are borrowed from the [`imgrepl_admission_outcome`] it came from.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct imgrepl_container_outcome {
+    /// An [`imgrepl_outcome`] value.
+    pub outcome: u32,
+    /// The error's stable code (e.g. `"uppercase"`) for `IMGREPL_OUTCOME_ERROR`; `{NULL, 0}`
+    /// otherwise.
+    pub code: imgrepl_str,
+    /// The index in its policy of the rule that rewrote the image; -1 when none did.
+    pub rule: i64,
+    /// That rule's `repositoryPrefix` (`""` for the empty prefix); `{NULL, 0}` when no rule
+    /// did.
+    pub prefix: imgrepl_str,
+}
+
+/// What an admission answer did, in full: the counts of [`imgrepl_admission_info`], why the
+/// whole object was left alone (if it was), and one [`imgrepl_container_outcome`] per
+/// container looked at (in audit mode too). Made by
+/// [`imgrepl_admission_review_outcome`], freed by [`imgrepl_admission_outcome_free`]; it may be
+/// read and freed on any thread.
+#[derive(Debug)]
+pub struct imgrepl_admission_outcome {
+    info: imgrepl_admission_info,
+    excluded: Option<&'static str>,
+    /// The rules' prefixes the items point into; never changed after the items are made.
+    #[expect(dead_code, reason = "read through the items' pointers only")]
+    prefixes: String,
+    items: Vec<imgrepl_container_outcome>,
+}
+
+// SAFETY: the raw pointers of `items` point into `prefixes` (owned, never changed after they
+// are made) or to static strings; the object is read-only after construction.
+unsafe impl Send for imgrepl_admission_outcome {}
+// SAFETY: as for `Send`: nothing is mutated through a shared reference.
+unsafe impl Sync for imgrepl_admission_outcome {}
+
+impl imgrepl_admission_outcome {
+    fn new(response: &admission::Response) -> Self {
+        let rows = response
+            .report
+            .as_ref()
+            .map_or(&[][..], |r| r.containers.as_slice());
+        let mut prefixes = String::new();
+        // (outcome, code, rule, prefix's range in `prefixes`)
+        let mut parts = Vec::with_capacity(rows.len());
+        for row in rows {
+            let part = match (&row.error, &row.rule) {
+                (Some(error), _) => (
+                    imgrepl_outcome::IMGREPL_OUTCOME_ERROR,
+                    Some(error.code().as_str()),
+                    -1,
+                    None,
+                ),
+                (None, Some(rule)) if row.changed() => {
+                    let start = prefixes.len();
+                    prefixes.push_str(&rule.repository_prefix);
+                    (
+                        imgrepl_outcome::IMGREPL_OUTCOME_REWRITTEN,
+                        None,
+                        i64::try_from(rule.index).unwrap_or(i64::MAX),
+                        Some(start..prefixes.len()),
+                    )
+                }
+                _ => (imgrepl_outcome::IMGREPL_OUTCOME_UNCHANGED, None, -1, None),
+            };
+            parts.push(part);
+        }
+        let items = parts
+            .into_iter()
+            .map(|(outcome, code, rule, prefix)| imgrepl_container_outcome {
+                outcome: outcome as u32,
+                code: imgrepl_str::optional(code),
+                rule,
+                prefix: imgrepl_str::optional(prefix.and_then(|r| prefixes.get(r))),
+            })
+            .collect();
+        imgrepl_admission_outcome {
+            info: imgrepl_admission_info {
+                patch_ops: patch_ops(response),
+                has_errors: response.has_errors(),
+            },
+            excluded: response.excluded.map(Code::as_str),
+            prefixes,
+            items,
+        }
+    }
+}
+
+/// [`imgrepl_admission_review_with_options`], and what the answer did in full: when
+/// `outcome_out` is not NULL, `*outcome_out` is a new [`imgrepl_admission_outcome`] on `OK`
+/// (free it with [`imgrepl_admission_outcome_free`]), read without parsing any JSON. The same
+/// statuses; on failure nothing is written but `*error_out`.
+///
+/// # Safety
+///
+/// As for [`imgrepl_admission_review_with_options`]; `outcome_out` NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_admission_review_outcome(
+    body: *const c_char,
+    body_len: usize,
+    options: *const imgrepl_workload_options,
+    response_out: *mut imgrepl_string,
+    outcome_out: *mut *mut imgrepl_admission_outcome,
+    error_out: *mut *mut imgrepl_error,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (out, outcome_out, error_out) = unsafe {
+            (
+                Out::new(response_out)?,
+                Out::optional(outcome_out),
+                Out::optional(error_out),
+            )
+        };
+        let defaults = Options::new();
+        // SAFETY: this function's contract.
+        let options = match unsafe { options.as_ref() } {
+            // SAFETY: this function's contract: what the options refer to is alive.
+            Some(o) => unsafe { o.core() }?,
+            None => defaults,
+        };
+        // SAFETY: this function's contract.
+        let body = unsafe { text(body, body_len, MAX_REVIEW_BYTES) }?;
+        match admission::review_json(body, &options) {
+            Ok(response) => {
+                let outcome = outcome_out
+                    .as_ref()
+                    .map(|_| imgrepl_admission_outcome::new(&response));
+                out.write(imgrepl_string::new(response.to_json()));
+                if let (Some(o), Some(outcome)) = (outcome_out, outcome) {
+                    o.write(into_raw(outcome));
+                }
+                Ok(())
+            }
+            Err(e) => fail(error_out, imgrepl_error::admission(&e)),
+        }
+    })
+}
+
+/// The counts of the answer, written to `*info_out` on `OK`.
+///
+/// # Safety
+///
+/// `outcome` must be NULL or live; `info_out` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_admission_outcome_info(
+    outcome: *const imgrepl_admission_outcome,
+    info_out: *mut imgrepl_admission_info,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (outcome, out) = unsafe { (object(outcome)?, Out::new(info_out)?) };
+        out.write(outcome.info);
+        Ok(())
+    })
+}
+
+/// Why the whole object was left alone on purpose: `"excluded"` (it opts out with the label or
+/// annotation `imgrepl.io/exclude: "true"`) or `"excluded-namespace"` (the request is in the
+/// namespace of [`imgrepl_workload_options_set_exclude_namespace`]); `{NULL, 0}` when it was
+/// not (or `outcome` is NULL). A static string.
+///
+/// # Safety
+///
+/// `outcome` must be NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_admission_outcome_excluded(
+    outcome: *const imgrepl_admission_outcome,
+) -> imgrepl_str {
+    guard_or(imgrepl_str::ABSENT, || {
+        // SAFETY: this function's contract.
+        unsafe { object(outcome) }
+            .map_or(imgrepl_str::ABSENT, |o| imgrepl_str::optional(o.excluded))
+    })
+}
+
+/// The containers the answer looked at, one [`imgrepl_container_outcome`] each in the report's
+/// order (`containers`, `initContainers`, `ephemeralContainers`), as one borrowed array valid
+/// until the outcome is freed: written to `*items_out` and `*len_out` on `OK` (`len` 0 when
+/// none were looked at: no policy, excluded, not bursting, not a workload, an error of the
+/// whole object).
+///
+/// # Safety
+///
+/// `outcome` must be NULL or live; `items_out` and `len_out` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_admission_outcome_containers(
+    outcome: *const imgrepl_admission_outcome,
+    items_out: *mut *const imgrepl_container_outcome,
+    len_out: *mut usize,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (outcome, items_out, len_out) =
+            unsafe { (object(outcome)?, Out::new(items_out)?, Out::new(len_out)?) };
+        items_out.write(outcome.items.as_ptr());
+        len_out.write(outcome.items.len());
+        Ok(())
+    })
+}
+
+/// Frees an admission outcome. NULL is a no-op.
+///
+/// # Safety
+///
+/// `outcome` must be NULL or from this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_admission_outcome_free(outcome: *mut imgrepl_admission_outcome) {
+    // SAFETY: this function's contract.
+    guard_or((), || unsafe { free(outcome) });
 }

@@ -397,6 +397,27 @@ test("reviewAdmission: the burst option excludes a pod, with its warning in the 
   assert.deepEqual(all.report.warnings, []);
 });
 
+test("reviewAdmission: CCI 2.0 label, opt-out, audit and the excluded namespace", () => {
+  const review = (labels, namespace = "shop") => JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview",
+    request: { uid: "u", operation: "CREATE", namespace, object: { apiVersion: "v1", kind: "Pod",
+      metadata: { name: "p", labels, annotations: { "coordinator.cci.io/image-replacement": HUB } },
+      spec: { imagePullSecrets: [{ name: "m" }], containers: [{ name: "web", image: "nginx" }] } } } });
+  const both = reviewAdmission(review({ "bursting.cci.io/burst-to-cci": "off", "virtual-kubelet.io/burst-to-cci": "enforce" }), { burst: ["enforce"] });
+  assert.deepEqual([both.report.burst.key, both.report.burst.value], ["bursting.cci.io/burst-to-cci", "off"]);
+  assert.deepEqual(both.report.warnings.map((w) => w.code), ["burst-label-conflict", "not-bursting"]);
+  const out = reviewAdmission(review({ "imgrepl.io/exclude": "true" }));
+  assert.equal(out.excluded, "excluded");
+  assert.equal(out.report.podSpecs[0].excluded, true);
+  assert.equal(out.response.response.patch, undefined);
+  const audit = reviewAdmission(review({}), { audit: true });
+  assert.equal(audit.response.response.patch, undefined);
+  assert.deepEqual(audit.response.response.warnings, ['imgrepl: audit: would rewrite containers[0] "web" from "nginx" to "m.io/hub/nginx" (rule 0, prefix "")']);
+  assert.equal(audit.excluded, null);
+  const ns = reviewAdmission(review({}, "imgrepl-system"), { excludeNamespace: "imgrepl-system" });
+  assert.deepEqual([ns.excluded, ns.report, ns.response.response.patch], ["excluded-namespace", null, undefined]);
+  assert.throws(() => reviewAdmission(review({}), { audit: "yes" }), /options.audit must be a boolean/);
+});
+
 // ---------- bad input ----------
 
 const BAD = [

@@ -431,7 +431,18 @@ pub fn review_admission(
     options: Option<types::AdmissionOptions>,
 ) -> Result<JsValue, JsValue> {
     let common = WorkloadCommon::read(options.as_deref())?;
-    match imgrepl::workload::admission::review_json(text, &common.options()) {
+    let audit = match option_value(options.as_deref(), "audit")? {
+        None => false,
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| invalid_argument("options.audit must be a boolean"))?,
+    };
+    let exclude = option_str(options.as_deref(), "excludeNamespace")?;
+    let mut o = common.options().audit(audit);
+    if let Some(namespace) = exclude.as_deref() {
+        o = o.exclude_namespace(namespace);
+    }
+    match imgrepl::workload::admission::review_json(text, &o) {
         Ok(r) => to_js(&report::AdmissionJs::new(&r)),
         Err(e) => Err(throw(error(e.code().as_str(), &e.to_string()))),
     }

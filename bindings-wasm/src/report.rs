@@ -110,6 +110,7 @@ struct PodSpecJs<'a> {
     policy: Option<PolicySourceJs<'a>>,
     burst: Option<&'a BurstLabel>,
     not_bursting: bool,
+    excluded: bool,
     image_pull_secrets: &'a [String],
 }
 
@@ -143,6 +144,7 @@ impl<'a> ReportJs<'a> {
                     policy: p.policy.as_ref().map(PolicySourceJs::new),
                     burst: p.burst.as_ref(),
                     not_bursting: p.not_bursting,
+                    excluded: p.excluded,
                     image_pull_secrets: &p.image_pull_secrets,
                 })
                 .collect(),
@@ -157,6 +159,7 @@ pub(crate) struct AdmissionJs<'a> {
     response: &'a admission::ReviewBody,
     report: Option<ReportJs<'a>>,
     error: Option<WorkloadErrorJs<'a>>,
+    excluded: Option<imgrepl::Code>,
 }
 
 impl<'a> AdmissionJs<'a> {
@@ -165,6 +168,7 @@ impl<'a> AdmissionJs<'a> {
             response: &r.body,
             report: r.report.as_ref().map(ReportJs::new),
             error: r.error.as_ref().map(WorkloadErrorJs::new),
+            excluded: r.excluded,
         }
     }
 }

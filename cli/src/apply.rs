@@ -64,7 +64,8 @@ pub struct PolicyArgs {
     #[arg(long)]
     pub no_shape_finding: bool,
 
-    /// Rewrite only pod specs whose virtual-kubelet.io/burst-to-cci label is one of these
+    /// Rewrite only pod specs whose bursting label (bursting.cci.io/burst-to-cci of CCI 2.0,
+    /// which wins, or virtual-kubelet.io/burst-to-cci of CCI 1.0) is one of these
     /// (comma-separated: auto, enforce, off); the others are reported as not bursting. By
     /// default every pod spec is rewritten, whatever its label.
     #[arg(long, value_name = "VALUES", value_delimiter = ',', value_parser = BurstMode::from_str)]
@@ -488,6 +489,10 @@ fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 
                 "-".into(),
             ]
         };
+        if spec.excluded {
+            rows.push(note("(excluded)"));
+            continue;
+        }
         if spec.not_bursting {
             rows.push(note("(not bursting)"));
             continue;

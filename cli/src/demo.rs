@@ -1,5 +1,5 @@
-//! What `imgrepl` prints with no arguments: the example policy of the design and its three
-//! example images, rewritten, as a table `image → result (rule)`.
+//! What `imgrepl` prints with no arguments: the example policy of docs/DESIGN.md §3.2 and its
+//! three example images, rewritten, as a table `image → result (rule)`.
 
 use std::io::Write;
 
@@ -8,7 +8,7 @@ use imgrepl::Policy;
 use crate::exit::{Failure, Verdict};
 use crate::output::Out;
 
-/// The example policy (the seed of the project's design).
+/// The example policy (the seed table of docs/DESIGN.md §3.2).
 pub const POLICY: &str = r#"[
   {"repositoryPrefix": "harbor.domain",         "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
   {"repositoryPrefix": "",                      "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},

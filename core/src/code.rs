@@ -134,7 +134,7 @@ macro_rules! codes {
                 match self { $(Code::$variant => Scope::$scope,)* }
             }
 
-            /// What it means, in one sentence (the README's code table).
+            /// What it means, in one sentence (the code table of docs/CODES.md).
             #[must_use]
             pub const fn description(self) -> &'static str {
                 match self { $(Code::$variant => $doc.trim_ascii(),)* }
@@ -192,6 +192,8 @@ codes! {
     InvalidPolicy = "invalid-policy", Policy, Error;
     " The object's JSON text is larger than `MAX_OBJECT_BYTES` (3 MiB)."
     ObjectTooLarge = "object-too-large", Workload, Error;
+    " The object nests deeper than `workload::MAX_DEPTH` (127) levels, the most a reader takes: left as it is."
+    ObjectTooDeep = "object-too-deep", Workload, Error;
     " The object's text is not valid JSON."
     ObjectInvalidJson = "object-invalid-json", Workload, Error;
     " The JSON value given as a Kubernetes object is not an object."
@@ -234,8 +236,12 @@ codes! {
     NoPodSpec = "no-pod-spec", Workload, Warning;
     " A document is not an object (a JSON Patch file, a list of values, a string): passed through."
     DocumentNotObject = "document-not-object", Workload, Warning;
-    " The `virtual-kubelet.io/burst-to-cci` label has a value other than `auto`, `enforce` or `off`."
+    " The object or its pod template opts out with the label or annotation `imgrepl.io/exclude: \"true\"`: left as it is."
+    Excluded = "excluded", Workload, Warning;
+    " The bursting label (`bursting.cci.io/burst-to-cci` or `virtual-kubelet.io/burst-to-cci`) has a value other than `auto`, `enforce` or `off`."
     InvalidBurstLabel = "invalid-burst-label", Workload, Warning;
+    " Both bursting labels (`bursting.cci.io/burst-to-cci`, CCI 2.0, and `virtual-kubelet.io/burst-to-cci`, CCI 1.0) are set, to different values: the CCI 2.0 label applies."
+    BurstLabelConflict = "burst-label-conflict", Workload, Warning;
     " The pod spec's bursting label is not one that `Options::burst` rewrites: left as it is (not bursting)."
     NotBursting = "not-bursting", Workload, Warning;
     " An image moves to another registry and the pod spec has no `imagePullSecrets`: the pull will be anonymous."
@@ -244,6 +250,8 @@ codes! {
     PullSecretUncovered = "pull-secret-uncovered", Workload, Warning;
     " A `kubernetes.io/dockerconfigjson` Secret whose `.dockerconfigjson` cannot be read: it covers nothing."
     InvalidPullSecret = "invalid-pull-secret", Workload, Warning;
+    " The request is in the namespace `Options::exclude_namespace` names (the webhook's own): allowed unchanged."
+    ExcludedNamespace = "excluded-namespace", Admission, Warning;
     " A rule wins no image of the corpus and matches none either: often a typo in its prefix."
     DeadRule = "dead-rule", Corpus, Warning;
     " A rule wins no image of the corpus: every image it matches, a longer prefix wins."

@@ -1,8 +1,8 @@
 //! Conformance against the reference implementation's recorded answers.
 //!
 //! Every record of `testdata/reference-sample.jsonl` is compared, view by view and field by
-//! field; errors are compared by kind (the codes of DESIGN.md §1). Deviations may only be listed,
-//! with a reason, in `testdata/expected-failures.txt`, and that list must stay empty.
+//! field; errors are compared by kind (the codes of docs/DESIGN.md §1.4). Deviations may only be
+//! listed, with a reason, in `testdata/expected-failures.txt`, and that list must stay empty.
 
 mod common;
 

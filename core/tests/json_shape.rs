@@ -71,7 +71,7 @@ fn workload_reports_and_errors() {
     let report = workload::rewrite(&pod, &Options::default()).unwrap();
     assert_eq!(
         to_json(&report),
-        r#"{"kind":{"group":"","kind":"Pod","foundBy":"table"},"policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"containers":[{"list":"containers","index":0,"name":"web","pointer":"/spec/containers/0/image","before":"nginx","after":"m.io/hub/nginx","rule":{"index":0,"repositoryPrefix":"","replaceWith":"m.io/hub"},"error":null},{"list":"containers","index":1,"name":"x","pointer":"/spec/containers/1/image","before":null,"after":null,"rule":null,"error":{"code":"image-not-string","message":"/spec/containers/1/image must be a string, not a number","offset":null}}],"patch":[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}],"warnings":[{"code":"anonymous-pull","message":"images move to m.io (containers[0] \"web\"), but the pod spec has no imagePullSecrets: the pull will be anonymous","pointer":"/spec"}],"podSpecs":[{"pointer":"/spec","template":"","policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"burst":null,"notBursting":false,"imagePullSecrets":[]}],"burst":null}"#
+        r#"{"kind":{"group":"","kind":"Pod","foundBy":"table"},"policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"containers":[{"list":"containers","index":0,"name":"web","pointer":"/spec/containers/0/image","before":"nginx","after":"m.io/hub/nginx","rule":{"index":0,"repositoryPrefix":"","replaceWith":"m.io/hub"},"error":null},{"list":"containers","index":1,"name":"x","pointer":"/spec/containers/1/image","before":null,"after":null,"rule":null,"error":{"code":"image-not-string","message":"/spec/containers/1/image must be a string, not a number","offset":null}}],"patch":[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx"}],"warnings":[{"code":"anonymous-pull","message":"images move to m.io (containers[0] \"web\"), but the pod spec has no imagePullSecrets: the pull will be anonymous","pointer":"/spec"}],"podSpecs":[{"pointer":"/spec","template":"","policy":{"origin":"pod","pointer":"/metadata/annotations/coordinator.cci.io~1image-replacement","annotation":"[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]","diagnostics":[]},"burst":null,"notBursting":false,"excluded":false,"imagePullSecrets":[]}],"burst":null}"#
     );
     let err = workload::rewrite_json("[1]", &Options::default()).unwrap_err();
     assert_eq!(
@@ -94,7 +94,7 @@ fn admission_responses_have_one_key_order() {
     assert!(whole.starts_with(&format!(
         r#"{{"body":{body},"report":{{"kind":{{"group":"","kind":"Pod","foundBy":"table"}},"#
     )));
-    assert!(whole.ends_with(r#","error":null}"#));
+    assert!(whole.ends_with(r#","error":null,"excluded":null,"audit":false}"#));
     let err = admission::review_json("{", &Options::default()).unwrap_err();
     assert_eq!(
         to_json(&err),

@@ -1,4 +1,4 @@
-//! The hot path allocates nothing but its output (DESIGN.md §1 and STYLE.md §5), proved with a
+//! The hot path allocates nothing but its output (docs/DESIGN.md §3.6), proved with a
 //! counting global allocator. This file is its own test binary, so the allocator counts nothing
 //! else; the counter is per thread, so tests running in parallel do not disturb each other.
 //!

@@ -1,4 +1,4 @@
-//! Every rule of a valid policy (DESIGN.md §2), each with a failing input whose code, rule
+//! Every rule of a valid policy (docs/DESIGN.md §2.3), each with a failing input whose code, rule
 //! index, field, pointer and span are checked.
 
 use imgrepl::{Code, Diagnostic, Field, MAX_POLICY_BYTES, Policy, Severity, Span};

@@ -7,13 +7,13 @@
 //! - A valid prefix stays valid: inserting a byte into a valid reference gives an
 //!   `invalid-format` error no earlier than the insertion.
 //! - The normalized view is a fixed point, reads back as written with the same parts, and agrees
-//!   with the as-written view where DESIGN.md §1 says it must.
+//!   with the as-written view where docs/DESIGN.md §1.3 says it must.
 
 use imgrepl::{ParseError, ParseErrorKind, Reference};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------------------------
-// Strategies: the grammar of DESIGN.md §1
+// Strategies: the grammar of docs/DESIGN.md §1.1
 // ---------------------------------------------------------------------------------------------
 
 fn separator() -> impl Strategy<Value = String> {
@@ -193,7 +193,7 @@ fn check_all_views(input: &str) -> Result<(), TestCaseError> {
 // Normalized-view checks
 // ---------------------------------------------------------------------------------------------
 
-/// The normalized name DESIGN.md §1 gives for a name that parses as written.
+/// The normalized name docs/DESIGN.md §1.3 gives for a name that parses as written.
 fn expected_normalized_name(name: &str) -> String {
     let split = name.split_once('/').filter(|(first, _)| {
         first.contains(['.', ':'])

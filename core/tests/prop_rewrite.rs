@@ -3,7 +3,7 @@
 use imgrepl::{MatchMode, Policy, Reference, Rule, Span};
 use proptest::prelude::*;
 
-/// The obvious rewriter of DESIGN.md §3: scan every rule, keep the longest boundary prefix.
+/// The obvious rewriter of docs/DESIGN.md §3.1: scan every rule, keep the longest boundary prefix.
 fn naive(rules: &[(String, String)], image: &str, mode: MatchMode) -> Option<(usize, String)> {
     let name = Reference::parse(image).ok()?.name();
     let parent = name.rfind('/');

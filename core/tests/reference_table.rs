@@ -1,4 +1,4 @@
-//! Table tests of the reference grammar (DESIGN.md §1): every rule and every limit on both
+//! Table tests of the reference grammar (docs/DESIGN.md §1): every rule and every limit on both
 //! sides, in the as-written view, the normalized view, the familiar form and `ParseDockerRef`.
 //!
 //! Errors are asserted as their whole Display, `"{kind}: {reason} at byte {offset}"`, so the

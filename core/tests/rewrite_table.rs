@@ -1,5 +1,5 @@
-//! Rewriting (DESIGN.md §3): the seed table, boundaries, both modes, invalid images and results,
-//! and explanations.
+//! Rewriting (docs/DESIGN.md §3): the seed table, boundaries, both modes, invalid images and
+//! results, and explanations.
 
 use imgrepl::rewrite::{Outcome, Via};
 use imgrepl::{MatchMode, Policy, RewriteErrorKind};

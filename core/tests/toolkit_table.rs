@@ -580,6 +580,140 @@ fn the_bursting_label_is_read_from_the_pod_template_then_the_workload() {
 }
 
 #[test]
+fn both_generations_of_the_bursting_label_are_read_and_cci_2_wins() {
+    const V1: &str = "virtual-kubelet.io/burst-to-cci";
+    const V2: &str = "bursting.cci.io/burst-to-cci";
+    // (kind, workload labels, template labels, (value, key, pointer) read, conflict warning's pointer)
+    let cases: &[(&str, Value, Value, Option<(&str, &str, &str)>, Option<&str>)] = &[
+        (
+            "Deployment",
+            json!({}),
+            json!({V2: "enforce"}),
+            Some((
+                "enforce",
+                V2,
+                "/spec/template/metadata/labels/bursting.cci.io~1burst-to-cci",
+            )),
+            None,
+        ),
+        (
+            "Pod",
+            json!({V1: "auto"}),
+            json!({}),
+            Some((
+                "auto",
+                V1,
+                "/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+            None,
+        ),
+        // Both, the same value: the CCI 2.0 key, no warning.
+        (
+            "Pod",
+            json!({V1: "auto", V2: "auto"}),
+            json!({}),
+            Some(("auto", V2, "/metadata/labels/bursting.cci.io~1burst-to-cci")),
+            None,
+        ),
+        // Both, different values: the CCI 2.0 key, and a warning at the other.
+        (
+            "Deployment",
+            json!({}),
+            json!({V1: "off", V2: "enforce"}),
+            Some((
+                "enforce",
+                V2,
+                "/spec/template/metadata/labels/bursting.cci.io~1burst-to-cci",
+            )),
+            Some("/spec/template/metadata/labels/virtual-kubelet.io~1burst-to-cci"),
+        ),
+        // The pod template's label wins over the workload's, whichever generation each is.
+        (
+            "Deployment",
+            json!({V2: "off"}),
+            json!({V1: "auto"}),
+            Some((
+                "auto",
+                V1,
+                "/spec/template/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+            None,
+        ),
+        (
+            "CronJob",
+            json!({V2: "off"}),
+            json!({}),
+            Some(("off", V2, "/metadata/labels/bursting.cci.io~1burst-to-cci")),
+            None,
+        ),
+        // A null CCI 2.0 label is no label: the CCI 1.0 one applies.
+        (
+            "Pod",
+            json!({V2: null, V1: "enforce"}),
+            json!({}),
+            Some((
+                "enforce",
+                V1,
+                "/metadata/labels/virtual-kubelet.io~1burst-to-cci",
+            )),
+            None,
+        ),
+    ];
+    let p = policy(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#);
+    let only = BurstSet::of(&[BurstMode::Enforce]);
+    for (kind, labels, template, expected, conflict) in cases {
+        let obj = workload(kind, labels, template);
+        let options = Options::default().policy(&p).check_pulls(false);
+        let report = workload::rewrite(&obj, &options).unwrap();
+        let label = report.pod_specs[0].burst.as_ref();
+        let got = label.map(|b| (b.value.as_str(), b.key, b.pointer.as_str()));
+        assert_eq!(got, *expected, "{obj}");
+        let warning = report
+            .warnings
+            .iter()
+            .find(|w| w.code == Code::BurstLabelConflict);
+        assert_eq!(warning.map(|w| w.pointer.as_str()), *conflict, "{obj}");
+        if let Some(w) = warning {
+            assert_eq!(
+                w.message,
+                format!(
+                    "the labels {V2:?} (\"enforce\") and {V1:?} (\"off\") differ: the first (CCI 2.0) applies"
+                )
+            );
+        }
+        // The label that wins is the one `Options::burst` reads.
+        let restricted = workload::rewrite(&obj, &options.burst(only)).unwrap();
+        let enforced = expected.is_some_and(|(value, _, _)| value == "enforce");
+        assert_eq!(restricted.patch.len(), usize::from(enforced), "{obj}");
+        // An invalid value names its own key.
+        if let Some((_, key, _)) = expected {
+            let mut bad = obj.clone();
+            let at = if label.is_some_and(|b| b.origin == LabelOrigin::Workload) || *kind == "Pod" {
+                &mut bad["metadata"]["labels"]
+            } else if *kind == "CronJob" {
+                &mut bad["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+            } else {
+                &mut bad["spec"]["template"]["metadata"]["labels"]
+            };
+            at[*key] = json!("maybe");
+            let report = workload::rewrite(&bad, &options).unwrap();
+            let invalid = report
+                .warnings
+                .iter()
+                .find(|w| w.code == Code::InvalidBurstLabel)
+                .unwrap();
+            assert!(
+                invalid
+                    .message
+                    .starts_with(&format!("the label {key:?} is \"maybe\"")),
+                "{}",
+                invalid.message
+            );
+        }
+    }
+}
+
+#[test]
 fn options_burst_rewrites_only_the_labels_it_names() {
     const L: &str = "virtual-kubelet.io/burst-to-cci";
     let p = policy(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#);

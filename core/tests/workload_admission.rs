@@ -292,3 +292,369 @@ fn custom_resources_use_the_same_kinds_table() {
         "m.io/hub/redis"
     );
 }
+
+/// The body of a review of `request` as text.
+fn text(request: Value) -> String {
+    review(request).to_string()
+}
+
+#[test]
+fn only_the_object_is_read_old_object_and_unknown_fields_are_skipped() {
+    let object = pod(
+        HUB,
+        json!({"containers": [{"name": "web", "image": "nginx"}]}),
+    );
+    let deep_array = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let deep_object = format!("{}1{}", r#"{"a":"#.repeat(5000), "}".repeat(5000));
+    // Text spliced into an otherwise valid body: (where, what), every case rewritten alike.
+    let cases: Vec<String> = vec![
+        // oldObject and an unknown field nested far past any reader's depth limit.
+        format!(
+            r#"{{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{{"uid":"u","operation":"UPDATE","object":{object},"oldObject":{deep_array},"userInfo":{deep_object}}}}}"#
+        ),
+        // Unknown top-level fields before everything, nested too.
+        format!(
+            r#"{{"x":{deep_object},"request":{{"oldObject":{deep_object},"uid":"u","operation":"UPDATE","object":{object}}},"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}}"#
+        ),
+        // A number serde_json would not hold as a Value, where it is not read.
+        format!(
+            r#"{{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{{"uid":"u","operation":"UPDATE","object":{object},"oldObject":{{"n":1e400}}}}}}"#
+        ),
+        // Duplicate keys: the last one counts, as in a serde_json::Value.
+        format!(
+            r#"{{"apiVersion":"v2","apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{{"uid":"old","operation":"DELETE","object":null}},"request":{{"uid":"x","uid":"u","operation":"UPDATE","object":{object}}}}}"#
+        ),
+        // Whitespace everywhere, and a byte order mark.
+        format!(
+            "\u{feff} {{ \"apiVersion\" : \"admission.k8s.io/v1\" ,\n \"kind\" : \"AdmissionReview\" , \"request\" : {{ \"uid\" : \"u\" , \"operation\" : \"UPDATE\" , \"object\" :\n {object} \n}} }} \n"
+        ),
+    ];
+    for body in &cases {
+        let response = admission::review_json(body, &Options::default())
+            .unwrap_or_else(|e| panic!("{e}: {}", &body[..body.len().min(200)]));
+        assert_eq!(response.body.response.uid, "u");
+        let after = patched(&body_of(&response), &object);
+        assert_eq!(after["spec"]["containers"][0]["image"], "m.io/hub/nginx");
+    }
+}
+
+#[test]
+fn review_and_review_json_answer_alike() {
+    let requests = [
+        json!({"uid": "u", "operation": "CREATE", "object": pod(HUB, json!({"containers": [{"name": "a", "image": "nginx"}, {"image": "Bad"}]}))}),
+        json!({"uid": "u", "operation": "UPDATE", "subResource": "ephemeralcontainers",
+               "object": pod(HUB, json!({"containers": [{"image": "nginx"}], "ephemeralContainers": [{"image": "busybox"}]}))}),
+        json!({"uid": "u", "operation": "UPDATE", "subResource": "status", "object": pod(HUB, json!({"containers": [{"image": "nginx"}]}))}),
+        json!({"uid": "u", "operation": "CREATE", "object": 5}),
+        json!({"uid": "u", "operation": "CREATE", "object": null}),
+        json!({"uid": "u", "operation": "CREATE"}),
+        json!({"uid": "u", "operation": 7, "object": pod(HUB, json!({"containers": [{"image": "nginx"}]}))}),
+        json!({"uid": "u", "operation": "CREATE", "namespace": "imgrepl-system", "object": pod(HUB, json!({"containers": [{"image": "nginx"}]}))}),
+        json!({"uid": "u", "operation": "CREATE", "object": pod("[1]", json!({"containers": [{"image": "nginx"}]}))}),
+    ];
+    for request in requests {
+        for options in [
+            Options::default(),
+            Options::default().audit(true),
+            Options::default().exclude_namespace("imgrepl-system"),
+        ] {
+            let from_value = admission::review(&review(request.clone()), &options).unwrap();
+            let from_text = admission::review_json(&text(request.clone()), &options).unwrap();
+            assert_eq!(from_value, from_text, "{request}");
+        }
+    }
+    let not_reviews = [
+        json!([]),
+        json!("AdmissionReview"),
+        json!({"kind": ["AdmissionReview"], "apiVersion": "admission.k8s.io/v1", "request": {"uid": "u"}}),
+        json!({"kind": "AdmissionReview", "apiVersion": {"v": 1}, "request": {"uid": "u"}}),
+        json!({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": [{"uid": "u"}]}),
+        json!({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": {"uid": null}}),
+        json!({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": {"uid": ["u"]}}),
+    ];
+    for body in not_reviews {
+        let from_value = admission::review(&body, &Options::default()).unwrap_err();
+        let from_text = admission::review_json(&body.to_string(), &Options::default()).unwrap_err();
+        assert_eq!(from_value, from_text, "{body}");
+    }
+}
+
+#[test]
+fn limits_of_the_object_are_answered_with_a_warning() {
+    let deep = |levels: usize| format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+    let body = |object: &str| {
+        format!(
+            r#"{{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{{"uid":"u","operation":"CREATE","object":{object}}}}}"#
+        )
+    };
+    let pod_with = |extra: &str| {
+        format!(
+            r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"annotations":{{"coordinator.cci.io/image-replacement":{}}}}},"spec":{{"containers":[{{"image":"nginx"}}]}},"x":{extra}}}"#,
+            serde_json::to_string(HUB).unwrap()
+        )
+    };
+    let big = format!("\"{}\"", "x".repeat(imgrepl::workload::MAX_OBJECT_BYTES));
+    // (object text, the error's code and the start of the first warning, or None: rewritten)
+    let cases: Vec<(String, Option<(&str, &str)>)> = vec![
+        // 127 levels in all (the object's own and 126 arrays): read and rewritten.
+        (pod_with(&deep(imgrepl::workload::MAX_DEPTH - 1)), None),
+        (
+            pod_with(&deep(imgrepl::workload::MAX_DEPTH)),
+            Some((
+                "object-too-deep",
+                "imgrepl: left as it is: the object nests deeper than 127 levels, the most that is read",
+            )),
+        ),
+        (
+            pod_with(&deep(200)),
+            Some((
+                "object-too-deep",
+                "imgrepl: left as it is: the object nests deeper than 127 levels",
+            )),
+        ),
+        (
+            pod_with(&big),
+            Some((
+                "object-too-large",
+                "imgrepl: left as it is: the object is 3145941 bytes; at most 3145728 bytes",
+            )),
+        ),
+        (
+            pod_with("1e400"),
+            Some((
+                "object-invalid-json",
+                "imgrepl: left as it is: not valid JSON: number out of range",
+            )),
+        ),
+        (
+            r#""a string""#.to_owned(),
+            Some((
+                "not-an-object",
+                "imgrepl: left as it is: a Kubernetes object is a JSON object, not a string",
+            )),
+        ),
+        (
+            pod_with(&format!("\"{}\"", "y".repeat(300))).replace("nginx", &"n".repeat(5000)),
+            Some(("image-too-long", "imgrepl: containers[0]: image")),
+        ),
+    ];
+    for (object, expected) in &cases {
+        let body = body(object);
+        assert!(body.len() <= MAX_REVIEW_BYTES);
+        let response = admission::review_json(&body, &Options::default()).unwrap();
+        let r = &response.body.response;
+        assert!(r.allowed);
+        assert_eq!(r.uid, "u");
+        match expected {
+            None => {
+                assert!(
+                    r.patch.is_some() && !response.has_errors(),
+                    "{:?}",
+                    r.warnings
+                );
+            }
+            Some((code, warning)) => {
+                assert!(r.patch.is_none(), "{code}");
+                assert!(response.has_errors(), "{code}");
+                let got = response.error.as_ref().map_or_else(
+                    || {
+                        let report = response.report.as_ref().unwrap();
+                        report
+                            .errors()
+                            .next()
+                            .unwrap()
+                            .error
+                            .as_ref()
+                            .unwrap()
+                            .code()
+                    },
+                    imgrepl::workload::WorkloadError::code,
+                );
+                assert_eq!(got, *code);
+                assert!(r.warnings[0].starts_with(warning), "{:?}", r.warnings);
+            }
+        }
+    }
+}
+
+#[test]
+fn excluded_objects_and_namespaces_are_allowed_unchanged() {
+    const EXCLUDE: &str = "imgrepl.io/exclude";
+    let containers = json!({"containers": [{"name": "web", "image": "nginx"}]});
+    let deployment = |own: Value, template: Value| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": own,
+            "spec": {"template": {"metadata": template, "spec": containers.clone()}}})
+    };
+    let policy = json!({ANNOTATION_KEY: HUB});
+    // (object, excluded, the warning's pointer)
+    let cases: Vec<(Value, bool, Option<&str>)> = vec![
+        (
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {EXCLUDE: "true"}, "annotations": policy.clone()}, "spec": containers.clone()}),
+            true,
+            Some("/metadata/labels/imgrepl.io~1exclude"),
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"annotations": {EXCLUDE: "true", ANNOTATION_KEY: HUB}}, "spec": containers.clone()}),
+            true,
+            Some("/metadata/annotations/imgrepl.io~1exclude"),
+        ),
+        (
+            deployment(
+                json!({}),
+                json!({"labels": {EXCLUDE: "true"}, "annotations": policy.clone()}),
+            ),
+            true,
+            Some("/spec/template/metadata/labels/imgrepl.io~1exclude"),
+        ),
+        (
+            deployment(
+                json!({"annotations": {EXCLUDE: "true"}}),
+                json!({"annotations": policy.clone()}),
+            ),
+            true,
+            Some("/metadata/annotations/imgrepl.io~1exclude"),
+        ),
+        // Only "true" opts out; an invalid policy does not matter when excluded.
+        (
+            deployment(
+                json!({"labels": {EXCLUDE: "false"}}),
+                json!({"labels": {EXCLUDE: "yes"}, "annotations": policy.clone()}),
+            ),
+            false,
+            None,
+        ),
+        (
+            deployment(
+                json!({"labels": {EXCLUDE: "true"}}),
+                json!({"annotations": {ANNOTATION_KEY: "not json"}}),
+            ),
+            true,
+            Some("/metadata/labels/imgrepl.io~1exclude"),
+        ),
+    ];
+    for (object, excluded, pointer) in &cases {
+        let request = review(
+            json!({"uid": "u", "operation": "CREATE", "namespace": "shop", "object": object}),
+        );
+        let response = admission::review(&request, &Options::default()).unwrap();
+        let report = response.report.as_ref().unwrap();
+        assert_eq!(report.is_excluded(), *excluded, "{object}");
+        assert_eq!(response.excluded.is_some(), *excluded);
+        assert_eq!(response.body.response.patch.is_none(), *excluded);
+        let warning = report
+            .warnings
+            .iter()
+            .find(|w| w.code == imgrepl::Code::Excluded);
+        assert_eq!(warning.map(|w| w.pointer.as_str()), *pointer);
+        if *excluded {
+            assert_eq!(response.excluded, Some(imgrepl::Code::Excluded));
+            assert!(!response.has_errors());
+            assert!(
+                response.warnings()[0].starts_with("imgrepl: excluded: "),
+                "{:?}",
+                response.warnings()
+            );
+        }
+        // The namespace excluded by the options: nothing is read, whatever the object says.
+        for (namespace, excluded_namespace) in [("shop", true), ("other", false)] {
+            let options = Options::default().exclude_namespace(namespace);
+            let response = admission::review(&request, &options).unwrap();
+            if excluded_namespace {
+                assert_eq!(response.excluded, Some(imgrepl::Code::ExcludedNamespace));
+                assert_eq!(
+                    body_of(&response)["response"],
+                    json!({"uid": "u", "allowed": true})
+                );
+                assert!(response.report.is_none() && response.error.is_none());
+            } else {
+                assert_eq!(response.excluded.is_some(), *excluded);
+            }
+        }
+    }
+}
+
+#[test]
+fn audit_mode_warns_instead_of_patching() {
+    let object = pod(
+        HUB,
+        json!({"containers": [{"name": "web", "image": "nginx"}, {"image": "quay.io/x/y"}, {"name": "bad", "image": "Bad"}],
+               "initContainers": [{"image": "busybox:1"}], "imagePullSecrets": [{"name": "m"}]}),
+    );
+    let request = review(json!({"uid": "u", "operation": "CREATE", "object": object}));
+    let normal = admission::review(&request, &Options::default()).unwrap();
+    let audit = admission::review(&request, &Options::default().audit(true)).unwrap();
+    assert!(normal.body.response.patch.is_some() && !normal.audit);
+    let r = &audit.body.response;
+    assert!(audit.audit && r.allowed && r.patch.is_none() && r.patch_type.is_none());
+    assert_eq!(
+        r.warnings,
+        [
+            "imgrepl: audit: would rewrite containers[0] \"web\" from \"nginx\" to \"m.io/hub/nginx\" (rule 0, prefix \"\")",
+            "imgrepl: audit: would rewrite initContainers[0] from \"busybox:1\" to \"m.io/hub/busybox:1\" (rule 0, prefix \"\")",
+            "imgrepl: containers[2] \"bad\": image \"Bad\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0",
+        ]
+    );
+    // The report is the same: it says what would be rewritten.
+    assert_eq!(audit.report, normal.report);
+    assert!(audit.has_errors());
+    // Under the cap: many containers give at most MAX_WARNINGS warnings.
+    let many: Vec<Value> = (0..40)
+        .map(|i| json!({"image": format!("app-{i}")}))
+        .collect();
+    let request = review(
+        json!({"uid": "u", "operation": "CREATE", "object": pod(HUB, json!({"containers": many}))}),
+    );
+    let audit = admission::review(&request, &Options::default().audit(true)).unwrap();
+    assert_eq!(audit.warnings().len(), admission::MAX_WARNINGS);
+    assert_eq!(
+        audit.warnings()[admission::MAX_WARNINGS - 1],
+        "imgrepl: and 27 more warnings"
+    );
+}
+
+#[test]
+fn a_policy_cache_changes_nothing_but_the_work() {
+    let cache = imgrepl::workload::PolicyCache::new(64, 1 << 20);
+    let warned = r#"[{"repositoryPrefix": "docker.io", "replaceWith": "m.io/hub"}, {"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
+    let objects = [
+        pod(HUB, json!({"containers": [{"image": "nginx"}]})),
+        pod(
+            warned,
+            json!({"containers": [{"image": "nginx"}, {"image": "docker.io/x/y"}]}),
+        ),
+        pod(
+            r#"[{"repositoryPrefix": "a.io", "replacewith": "b.io"}]"#,
+            json!({"containers": [{"image": "a.io/x"}]}),
+        ),
+        pod("not json", json!({"containers": [{"image": "nginx"}]})),
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Experiment", "spec": {"templates": [
+            {"template": {"metadata": {"annotations": {ANNOTATION_KEY: HUB}}, "spec": {"containers": [{"image": "a"}]}}},
+            {"template": {"metadata": {"annotations": {ANNOTATION_KEY: warned}}, "spec": {"containers": [{"image": "b"}]}}},
+            {"template": {"metadata": {"annotations": {ANNOTATION_KEY: HUB}}, "spec": {"containers": [{"image": "c"}]}}}]}}),
+    ];
+    for mode in [
+        imgrepl::MatchMode::LongestPrefix,
+        imgrepl::MatchMode::ExactParent,
+    ] {
+        for _ in 0..2 {
+            for object in &objects {
+                let plain = Options::default().mode(mode);
+                let cached = plain.policy_cache(&cache);
+                assert_eq!(
+                    imgrepl::workload::rewrite(object, &cached),
+                    imgrepl::workload::rewrite(object, &plain),
+                    "{object}"
+                );
+                let request = review(json!({"uid": "u", "operation": "CREATE", "object": object}));
+                assert_eq!(
+                    admission::review(&request, &cached).unwrap(),
+                    admission::review(&request, &plain).unwrap()
+                );
+            }
+        }
+    }
+    let stats = cache.stats();
+    // Four distinct annotations in two modes.
+    assert_eq!((stats.misses, stats.entries, stats.evictions), (8, 8, 0));
+    assert!(stats.hits > 8);
+}

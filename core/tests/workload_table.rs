@@ -900,10 +900,17 @@ fn text_input_is_bounded_and_parsed() {
     let err = workload::rewrite_json("\"just a string\"", &Options::default()).unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::NotAnObject);
 
-    // Deep nesting is refused by the JSON reader, not by a stack overflow.
+    // Deep nesting is refused by the JSON reader, not by a stack overflow, as too deep; its
+    // message names the limit, and the offset is where the reader stopped.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let err = workload::rewrite_json(&deep, &Options::default()).unwrap_err();
-    assert_eq!(err.kind(), WorkloadErrorKind::InvalidJson);
+    assert_eq!(err.kind(), WorkloadErrorKind::TooDeep);
+    assert_eq!(err.code(), "object-too-deep");
+    assert_eq!(err.offset(), Some(workload::MAX_DEPTH));
+    assert_eq!(
+        err.to_string(),
+        "the object nests deeper than 127 levels, the most that is read"
+    );
 }
 
 #[test]
@@ -921,7 +928,7 @@ fn the_report_serializes_for_bindings() {
             "kind": {"group": "", "kind": "Pod", "foundBy": "table"},
             "podSpecs": [{"pointer": "/spec", "template": "", "policy": {"origin": "pod",
                 "pointer": "/metadata/annotations/coordinator.cci.io~1image-replacement", "annotation": HUB, "diagnostics": []},
-                "burst": null, "notBursting": false, "imagePullSecrets": []}],
+                "burst": null, "notBursting": false, "excluded": false, "imagePullSecrets": []}],
             "burst": null,
             "policy": {"origin": "pod", "pointer": "/metadata/annotations/coordinator.cci.io~1image-replacement",
                        "annotation": HUB, "diagnostics": []},

@@ -132,6 +132,20 @@ pub enum DocumentErrorKind {
 }
 
 impl DocumentErrorKind {
+    /// Every kind, in declaration order (docs/CODES.md lists their codes).
+    ///
+    /// ```
+    /// use imgrepl_manifest::DocumentErrorKind;
+    ///
+    /// let codes: Vec<&str> = DocumentErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+    /// assert_eq!(codes, ["invalid-yaml", "too-deep", "alias-expansion"]);
+    /// ```
+    pub const ALL: [DocumentErrorKind; 3] = [
+        DocumentErrorKind::Syntax,
+        DocumentErrorKind::TooDeep,
+        DocumentErrorKind::AliasExpansion,
+    ];
+
     /// The stable code: `invalid-yaml`, `too-deep` or `alias-expansion`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -734,6 +748,21 @@ pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, Inpu
 
 #[cfg(test)]
 mod tests {
+    use super::DocumentErrorKind;
+
+    #[test]
+    fn all_holds_every_document_error_kind() {
+        // No wildcard: a new kind does not compile here until it has its place in `ALL`.
+        for (i, kind) in DocumentErrorKind::ALL.into_iter().enumerate() {
+            let place = match kind {
+                DocumentErrorKind::Syntax => 0,
+                DocumentErrorKind::TooDeep => 1,
+                DocumentErrorKind::AliasExpansion => 2,
+            };
+            assert_eq!(place, i, "{kind:?}");
+        }
+    }
+
     #[test]
     fn pull_secrets_spelled_with_escapes_are_read() {
         let auths = r#"{\"auths\": {\"m.io\": {}}}"#;

@@ -20,6 +20,20 @@ pub enum InputErrorKind {
 }
 
 impl InputErrorKind {
+    /// Every kind, in declaration order (docs/CODES.md lists their codes).
+    ///
+    /// ```
+    /// use imgrepl_manifest::InputErrorKind;
+    ///
+    /// let codes: Vec<&str> = InputErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+    /// assert_eq!(codes, ["too-large", "utf-16", "not-utf-8"]);
+    /// ```
+    pub const ALL: [InputErrorKind; 3] = [
+        InputErrorKind::TooLarge,
+        InputErrorKind::Utf16,
+        InputErrorKind::NotUtf8,
+    ];
+
     /// The stable code: `too-large`, `utf-16` or `not-utf-8`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -249,6 +263,19 @@ fn split_json(text: &str, span: Range<usize>, line: usize, out: &mut Vec<Section
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_holds_every_input_error_kind() {
+        // No wildcard: a new kind does not compile here until it has its place in `ALL`.
+        for (i, kind) in InputErrorKind::ALL.into_iter().enumerate() {
+            let place = match kind {
+                InputErrorKind::TooLarge => 0,
+                InputErrorKind::Utf16 => 1,
+                InputErrorKind::NotUtf8 => 2,
+            };
+            assert_eq!(place, i, "{kind:?}");
+        }
+    }
 
     fn spans(text: &str) -> Vec<(&str, usize, Syntax)> {
         documents(text)

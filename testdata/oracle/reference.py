@@ -832,7 +832,7 @@ def generate(n: int, seed: int, with_any: bool) -> list[str]:
 
 
 def kind(message: str) -> str:
-    """The kind code of a message (DESIGN.md section 1)."""
+    """The kind code of a message (docs/DESIGN.md §1.4)."""
     if message == "":
         return "ok"
     if message.startswith("invalid reference format: repository name ("):

@@ -20,7 +20,13 @@ use std::path::{Path, PathBuf};
 use crate::cmd::{Cmd, root, say};
 
 /// The C test programs, in `bindings-c/ctests/`; all print TAP except `example`.
-const TAP_PROGRAMS: &[&str] = &["test_api", "test_toolkit", "test_threads", "conventions"];
+const TAP_PROGRAMS: &[&str] = &[
+    "test_api",
+    "test_toolkit",
+    "test_threads",
+    "test_admission",
+    "conventions",
+];
 
 /// The README's C example (`bindings-c/ctests/example.c`), whose output is checked against
 /// `example.out`.

@@ -4,7 +4,7 @@
 //!
 //! | task | what it does | module |
 //! |---|---|---|
-//! | `cargo xtask test` | every test suite (`--list` shows them) | [`test`](mod@test) |
+//! | `cargo xtask test` | every test suite (`--list` shows them; `--quick`: fmt, clippy, tests, docs) | [`test`](mod@test) |
 //! | `cargo xtask bench …` | the criterion suites | [`bench`](mod@bench) |
 //! | `cargo xtask fuzz …` | the cargo-fuzz targets | [`fuzz`](mod@fuzz) |
 //! | `cargo xtask wasm` | the JavaScript package (`bindings-wasm/pkg/`) and its tools | [`wasm`](mod@wasm) |
@@ -36,6 +36,7 @@ usage: cargo xtask <TASK> [ARGS...]
 
 tasks:
   test [STEP...]   run every test suite (fmt, clippy, test, doc, bench-test); `test --list` shows them
+  test --quick     fmt, clippy, the tests that need only cargo, docs: the contributor's loop
   bench [ARGS...]  run the benchmarks
   fuzz [ARGS...]   run the fuzz targets
   wasm [ARGS...]   build the JavaScript package (bindings-wasm/pkg/node, bindings-wasm/pkg/web)

@@ -5,7 +5,14 @@
 //! needs, and a function that runs it through [`Cmd`]. To add a suite (the C matrix, Go, WASM,
 //! …), write its function, in its own module when it is more than a few commands, and add one
 //! entry to [`STEPS`]. A step with `default: false` runs only when named.
+//!
+//! `--quick` is the contributor's loop: the steps of [`QUICK_STEPS`] (fmt, clippy, the tests,
+//! docs), with nothing installed beyond the toolchain's components. Its test step is a plain
+//! `cargo test --workspace`, where the few tests that need an outside tool (kubectl, python3)
+//! skip themselves when it is missing. The full run installs those tools and sets
+//! [`REQUIRE_TOOLS`], which makes a missing tool a failure.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::cmd::{Cmd, say};
@@ -40,6 +47,20 @@ const CLIPPY: Component = Component {
     name: "clippy",
     probe: &["clippy", "--version"],
 };
+
+/// The environment variable that tells the tests needing kubectl or python3 to fail, not skip,
+/// when the tool is missing (`cli/tests/common`, `core/tests/common`).
+pub const REQUIRE_TOOLS: &str = "IMGREPL_REQUIRE_TOOLS";
+
+/// The steps `cargo xtask test --quick` runs: only what cargo and the toolchain provide.
+pub const QUICK_STEPS: &[&str] = &["fmt", "clippy", "test", "doc"];
+
+/// Whether this run is `--quick`: steps then install nothing and skip their slow extras.
+static QUICK: AtomicBool = AtomicBool::new(false);
+
+fn quick() -> bool {
+    QUICK.load(Ordering::Relaxed)
+}
 
 /// Every suite, in the order they run: the cheap checks first.
 pub const STEPS: &[Step] = &[
@@ -93,13 +114,22 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "test",
-        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl for the pull-secret comparison); core's JSON shapes again without the CLI's serde_json features",
+        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl and python3, which some tests need, and requires them); core's JSON shapes again without the CLI's serde_json features",
         components: &[],
         default: true,
         run: || {
-            // `imgrepl pull-secret` is compared with what a real kubectl makes.
+            if quick() {
+                // Nothing installed, nothing required: what a plain `cargo test` does.
+                return Cmd::cargo().args(["test", "--workspace"]).run();
+            }
+            // `imgrepl pull-secret` is compared with what a real kubectl makes, and the
+            // reference oracle (python3) checks the recorded sample and regenerates the corpus.
             kubectl()?;
-            Cmd::cargo().args(["test", "--workspace"]).run()?;
+            python3()?;
+            Cmd::cargo()
+                .args(["test", "--workspace"])
+                .env(REQUIRE_TOOLS, "1")
+                .run()?;
             // Alone, core is built without serde_json's `preserve_order` (which the CLI turns
             // on through feature unification): its JSON must not change.
             Cmd::cargo()
@@ -224,6 +254,21 @@ pub fn kubectl() -> Result<(), String> {
         .run()
 }
 
+/// Installs python3 (Debian's) when it is not on the PATH: `core/tests/oracle_corpus.rs` runs
+/// the reference oracle, `testdata/oracle/reference.py` (Python 3.11 or later, standard library
+/// only).
+fn python3() -> Result<(), String> {
+    if Cmd::new("python3").arg("--version").probe() {
+        return Ok(());
+    }
+    say("python3 is missing: installing Debian's python3");
+    Cmd::new("apt-get").arg("update").run()?;
+    Cmd::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "python3"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+}
+
 /// The files the published `imgrepl` crate must hold.
 const PACKAGE_FILES: &[&str] = &[
     "Cargo.toml",
@@ -266,9 +311,12 @@ fn package() -> Result<(), String> {
 }
 
 const USAGE: &str = "\
-usage: cargo xtask test [--list] [STEP...]
+usage: cargo xtask test [--list] [--quick] [STEP...]
 
-Runs every default step in order, stopping at the first failure; with STEP names, runs those.";
+Runs every default step in order, stopping at the first failure; with STEP names, runs those.
+--quick runs fmt, clippy, test and doc (or the STEPs named) with nothing installed beyond the
+toolchain's components: the tests that need kubectl or python3 skip themselves when those are
+missing, and the test step leaves out its second, feature-reduced run of core's JSON tests.";
 
 /// `cargo xtask test [--list] [STEP...]`.
 ///
@@ -287,11 +335,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
             } else {
                 " (not run by default)"
             };
-            println!("{:<12} {}{note}", step.name, step.about);
+            let quick = if QUICK_STEPS.contains(&step.name) {
+                " [--quick]"
+            } else {
+                ""
+            };
+            println!("{:<12} {}{note}{quick}", step.name, step.about);
         }
         return Ok(());
     }
-    let steps = select(args)?;
+    let is_quick = args.iter().any(|a| a == "--quick");
+    QUICK.store(is_quick, Ordering::Relaxed);
+    let names: Vec<String> = args.iter().filter(|a| *a != "--quick").cloned().collect();
+    let steps = if is_quick && names.is_empty() {
+        select_quick()
+    } else {
+        select(&names)?
+    };
 
     let started = Instant::now();
     toolchain(&steps)?;
@@ -307,12 +367,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let names: Vec<_> = steps.iter().map(|s| s.name).collect();
     say(format_args!(
-        "all {} steps passed ({}) in {:.1}s",
+        "all {} steps passed ({}){} in {:.1}s",
         steps.len(),
         names.join(", "),
+        if is_quick { ", quick" } else { "" },
         started.elapsed().as_secs_f64()
     ));
     Ok(())
+}
+
+/// The steps of [`QUICK_STEPS`], in [`STEPS`] order.
+fn select_quick() -> Vec<&'static Step> {
+    STEPS
+        .iter()
+        .filter(|s| QUICK_STEPS.contains(&s.name))
+        .collect()
 }
 
 /// The steps named in `args`, in [`STEPS`] order, or the default ones when none is named.
@@ -413,6 +482,12 @@ mod tests {
                 "fuzz-smoke"
             ]
         );
+    }
+
+    #[test]
+    fn quick_steps_are_steps_in_order() {
+        assert_eq!(names(&select_quick()), ["fmt", "clippy", "test", "doc"]);
+        assert_eq!(names(&select_quick()).len(), QUICK_STEPS.len());
     }
 
     #[test]

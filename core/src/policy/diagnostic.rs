@@ -40,6 +40,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An estimate of the bytes it holds, itself and its texts (for
+    /// [`PolicyCache`](crate::workload::PolicyCache)'s byte bound).
+    pub(crate) fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Diagnostic>() + self.message.len() + self.pointer.len()
+    }
+
     pub(crate) fn new(code: Code, message: String, span: Span) -> Self {
         Diagnostic {
             severity: code.severity(),

@@ -102,6 +102,35 @@ impl fmt::Debug for Policy {
 }
 
 impl Policy {
+    /// An estimate of the bytes a policy holds, itself and its heap: per rule its two strings,
+    /// its span, its index entry (the prefix again, and the hash table's slot) and its lengths;
+    /// and its warnings. For [`PolicyCache`](crate::workload::PolicyCache)'s byte bound.
+    pub(crate) fn approx_heap_bytes(&self) -> usize {
+        /// A hash table slot (a boxed prefix and a rule id, with the table's load factor).
+        const INDEX_SLOT: usize = 32;
+        let rules: usize = self
+            .rules
+            .iter()
+            .map(|r| {
+                std::mem::size_of::<Rule>()
+                    + 2 * r.repository_prefix().len()
+                    + r.replace_with().len()
+                    + std::mem::size_of::<Span>()
+                    + std::mem::size_of::<crate::reference::PrefixLens>()
+                    + INDEX_SLOT
+            })
+            .sum();
+        std::mem::size_of::<Policy>()
+            + rules
+            + self
+                .warnings
+                .iter()
+                .map(Diagnostic::approx_bytes)
+                .sum::<usize>()
+    }
+}
+
+impl Policy {
     /// Reads and validates an annotation value; fails when there is any error.
     ///
     /// Warnings do not fail it; they are kept in [`Policy::warnings`].

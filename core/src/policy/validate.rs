@@ -1,4 +1,4 @@
-//! The rules of a valid policy (DESIGN.md §2), each violation reported with its position.
+//! The rules of a valid policy (docs/DESIGN.md §2.3), each violation reported with its position.
 
 use std::collections::HashMap;
 

@@ -219,6 +219,13 @@ pub struct Response {
     pub report: Option<Report>,
     /// The error of the object, when it could not be rewritten (it is also among the warnings).
     pub error: Option<WorkloadError>,
+    /// Why the whole object was left alone on purpose, when it was: [`Code::Excluded`] (it opts
+    /// out with `imgrepl.io/exclude: "true"`) or [`Code::ExcludedNamespace`] (the request is in
+    /// the namespace of [`Options::exclude_namespace`]).
+    pub excluded: Option<Code>,
+    /// Whether it was answered in audit mode ([`Options::audit`]): then the body carries no
+    /// patch, and `report` says what would have been rewritten.
+    pub audit: bool,
 }
 
 impl Response {
@@ -249,10 +256,32 @@ impl Response {
 
 /// Answers the JSON text of an `AdmissionReview` request; see [`review`].
 ///
+/// Only what the answer needs is read into memory: the envelope's few fields, and the object,
+/// as a lean tree whose strings are borrowed from `body` (about a third of the memory of a
+/// `serde_json::Value`; its keys are read in the text's order, where a `Value` may sort them).
+/// `request.oldObject` and every other field are skipped without being stored, by a reader
+/// that does not recurse, so their size and depth cost no memory (see `BENCHMARKS.md`, "Memory
+/// of one `AdmissionReview`").
+///
 /// # Errors
 ///
 /// An [`AdmissionError`] when the body is larger than [`MAX_REVIEW_BYTES`], is not JSON, or is
-/// not an `AdmissionReview` request.
+/// not an `AdmissionReview` request with a uid. Whatever is wrong with the object itself (too
+/// large, too deep, not readable as an object) is answered: allowed, with a warning.
+///
+/// ```
+/// use imgrepl::workload::{admission, Options};
+///
+/// // 200 levels deep: more than an object may nest, answered with a warning.
+/// let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+/// let body = format!(r#"{{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+///   "request": {{"uid": "u", "operation": "CREATE", "object": {{"kind": "Pod", "x": {deep}}}}}}}"#);
+/// let response = admission::review_json(&body, &Options::default())?;
+/// assert!(response.body.response.allowed && response.body.response.patch.is_none());
+/// assert_eq!(response.error.as_ref().map(|e| e.code()), Some(imgrepl::Code::ObjectTooDeep));
+/// assert!(response.warnings()[0].starts_with("imgrepl: left as it is: the object nests deeper than 127 levels"));
+/// # Ok::<(), admission::AdmissionError>(())
+/// ```
 pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, AdmissionError> {
     if body.len() > MAX_REVIEW_BYTES {
         return Err(AdmissionError {
@@ -265,14 +294,14 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
     }
     // A byte order mark before the JSON is skipped.
     let json = body.strip_prefix('\u{feff}').unwrap_or(body);
-    let value: Value = serde_json::from_str(json).map_err(|e| AdmissionError {
+    let envelope: envelope::Root<'_> = serde_json::from_str(json).map_err(|e| AdmissionError {
         kind: AdmissionErrorKind::InvalidJson,
         message: format!(
             "the AdmissionReview is not valid JSON: {}",
             crate::span::json_error_message(body, json, &e)
         ),
     })?;
-    answer(&value, Some(json.len()), options)
+    answer(envelope.read(), options)
 }
 
 /// Answers an `AdmissionReview` request: `response.uid` echoed, `allowed: true`, and, when the
@@ -294,38 +323,65 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
 /// # Ok::<(), admission::AdmissionError>(())
 /// ```
 pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, AdmissionError> {
-    answer(review, None, options)
+    let root = review.as_object();
+    let request = root
+        .and_then(|r| r.get("request"))
+        .and_then(Value::as_object);
+    let field = |key: &str| {
+        request
+            .and_then(|r| r.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let fields = envelope::Fields {
+        is_object: root.is_some(),
+        kind: root
+            .and_then(|r| r.get("kind"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        api_version: root
+            .and_then(|r| r.get("apiVersion"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        request: request.map(|r| envelope::Request {
+            uid: field("uid"),
+            operation: field("operation"),
+            sub_resource: field("subResource"),
+            namespace: field("namespace"),
+            object: r
+                .get("object")
+                .filter(|o| !o.is_null())
+                .map(envelope::Object::Value),
+        }),
+    };
+    answer(fields, options)
 }
 
-/// [`review`], with the length of the text `review` was read from when there is one.
-fn answer(
-    review: &Value,
-    text_len: Option<usize>,
-    options: &Options<'_>,
-) -> Result<Response, AdmissionError> {
-    let Some(root) = review.as_object() else {
+/// The answer to a request read into `fields`.
+fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Response, AdmissionError> {
+    if !fields.is_object {
         return Err(AdmissionError::not_a_review(
             "the body must be a JSON object",
         ));
-    };
-    if root.get("kind").and_then(Value::as_str) != Some("AdmissionReview") {
+    }
+    if fields.kind.as_deref() != Some("AdmissionReview") {
         return Err(AdmissionError::not_a_review(
             "kind must be \"AdmissionReview\"",
         ));
     }
-    let Some(api_version) = root
-        .get("apiVersion")
-        .and_then(Value::as_str)
+    let Some(api_version) = fields
+        .api_version
+        .as_deref()
         .and_then(|v| API_VERSIONS.iter().copied().find(|known| *known == v))
     else {
         return Err(AdmissionError::not_a_review(
             "apiVersion must be \"admission.k8s.io/v1\" or \"admission.k8s.io/v1beta1\"",
         ));
     };
-    let Some(request) = root.get("request").and_then(Value::as_object) else {
+    let Some(request) = fields.request else {
         return Err(AdmissionError::not_a_review("it has no request object"));
     };
-    let Some(uid) = request.get("uid").and_then(Value::as_str) else {
+    let Some(uid) = request.uid else {
         return Err(AdmissionError {
             kind: AdmissionErrorKind::MissingUid,
             message: "the AdmissionReview request has no string uid".to_owned(),
@@ -333,7 +389,7 @@ fn answer(
     };
 
     let mut response = ReviewResponse {
-        uid: uid.to_owned(),
+        uid,
         allowed: true,
         patch_type: None,
         patch: None,
@@ -341,29 +397,30 @@ fn answer(
     };
     let mut report = None;
     let mut failure = None;
+    let mut excluded = None;
 
-    let operation = request.get("operation").and_then(Value::as_str);
-    let sub_resource = request
-        .get("subResource")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let object = request.get("object").filter(|o| !o.is_null());
+    let sub_resource = request.sub_resource.as_deref().unwrap_or_default();
     let ephemeral_only = sub_resource == "ephemeralcontainers";
     let mut warnings = Vec::new();
-    if let (Some("CREATE" | "UPDATE"), "" | "ephemeralcontainers", Some(object)) =
-        (operation, sub_resource, object)
+    let in_excluded_namespace = options
+        .exclude_namespace
+        .is_some_and(|ns| request.namespace.as_deref() == Some(ns));
+    if in_excluded_namespace {
+        excluded = Some(Code::ExcludedNamespace);
+    } else if let (Some("CREATE" | "UPDATE"), "" | "ephemeralcontainers", Some(object)) =
+        (request.operation.as_deref(), sub_resource, request.object)
     {
-        let rewritten = if let Some(size) = too_large(object, text_len) {
-            Err(WorkloadError::too_large(size))
-        } else {
-            super::rewrite(object, options)
-        };
-        match rewritten {
+        match object.rewrite(options) {
             Ok(mut rewritten) => {
                 if ephemeral_only {
                     keep_only_ephemeral(&mut rewritten);
                 }
-                if !rewritten.patch.is_empty() {
+                if rewritten.is_excluded() {
+                    excluded = Some(Code::Excluded);
+                }
+                if options.audit {
+                    warnings.extend(rewritten.containers.iter().filter_map(audit_line));
+                } else if !rewritten.patch.is_empty() {
                     response.patch_type = Some("JSONPatch");
                     response.patch = Some(
                         base64::engine::general_purpose::STANDARD
@@ -396,7 +453,294 @@ fn answer(
         },
         report,
         error: failure,
+        excluded,
+        audit: options.audit,
     })
+}
+
+/// The warning of audit mode for a row that would be rewritten.
+fn audit_line(row: &super::ContainerReport) -> Option<String> {
+    if !row.changed() {
+        return None;
+    }
+    let rule = row.rule.as_ref()?;
+    let name = row
+        .name
+        .as_deref()
+        .map(|n| format!(" {n:?}"))
+        .unwrap_or_default();
+    Some(format!(
+        "audit: would rewrite {}[{}]{name} from {:?} to {:?} (rule {}, prefix {:?})",
+        row.list,
+        row.index,
+        row.before.as_deref().unwrap_or_default(),
+        row.after.as_deref().unwrap_or_default(),
+        rule.index,
+        rule.repository_prefix
+    ))
+}
+
+/// The parts of an `AdmissionReview` an answer reads, read from its text without storing the
+/// rest: a `serde` visitor per level that keeps the few fields it needs and skips every other
+/// value with [`IgnoredAny`](serde::de::IgnoredAny) (which `serde_json` skips in a loop, without
+/// recursion or allocation), and the object as a [`RawValue`](serde_json::value::RawValue),
+/// its text borrowed from the body.
+///
+/// Duplicate keys are read as `serde_json::Value` reads them: the last one counts.
+mod envelope {
+    use std::fmt;
+
+    use serde::Deserialize;
+    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+    use serde_json::value::RawValue;
+
+    use super::super::tree::Json;
+    use super::super::{Options, Report, WorkloadError};
+
+    /// The fields the answer reads, wherever they were read from.
+    pub(super) struct Fields<'a> {
+        /// Whether the body is a JSON object.
+        pub(super) is_object: bool,
+        /// `kind`, when it is a string.
+        pub(super) kind: Option<String>,
+        /// `apiVersion`, when it is a string.
+        pub(super) api_version: Option<String>,
+        /// `request`, when it is an object.
+        pub(super) request: Option<Request<'a>>,
+    }
+
+    /// The fields of `request` the answer reads (each when it is a string).
+    pub(super) struct Request<'a> {
+        pub(super) uid: Option<String>,
+        pub(super) operation: Option<String>,
+        pub(super) sub_resource: Option<String>,
+        pub(super) namespace: Option<String>,
+        /// `object`, unless missing or `null`.
+        pub(super) object: Option<Object<'a>>,
+    }
+
+    /// `request.object`: a value already read, or the text of one.
+    #[derive(Clone, Copy)]
+    pub(super) enum Object<'a> {
+        Value(&'a Value),
+        Raw(&'a RawValue),
+    }
+
+    impl Object<'_> {
+        /// The object's report, or why it cannot be rewritten (its size and depth limits too).
+        pub(super) fn rewrite(self, options: &Options<'_>) -> Result<Report, WorkloadError> {
+            match self {
+                Object::Value(value) => {
+                    if let Some(size) = super::too_large(value, None) {
+                        return Err(WorkloadError::too_large(size));
+                    }
+                    super::super::rewrite(value, options)
+                }
+                Object::Raw(raw) => {
+                    let text = raw.get();
+                    let tree =
+                        Json::parse(text).map_err(|e| WorkloadError::unreadable(&e, text))?;
+                    if let Some(size) = super::too_large(&tree, Some(text.len())) {
+                        return Err(WorkloadError::too_large(size));
+                    }
+                    super::super::rewrite_node(&tree, options)
+                }
+            }
+        }
+    }
+
+    /// The body, read from its text.
+    pub(super) struct Root<'a>(Fields<'a>);
+
+    impl<'a> Root<'a> {
+        pub(super) fn read(self) -> Fields<'a> {
+            self.0
+        }
+    }
+
+    /// Skips the rest of a sequence.
+    fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    /// Skips the rest of a map.
+    fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    /// Implements the visits of a value that is not the expected one: skipped, `$none`.
+    macro_rules! other_values {
+        ($none:expr) => {
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok($none)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok($none)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok($none)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok($none)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok($none)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok($none)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                skip_seq(seq)?;
+                Ok($none)
+            }
+        };
+    }
+
+    /// A value kept when it is a string, skipped otherwise.
+    struct MaybeString(Option<String>);
+
+    impl<'de> Deserialize<'de> for MaybeString {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = MaybeString;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(MaybeString(Some(v.to_owned())))
+                }
+                fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(MaybeString(Some(v)))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                    skip_map(map)?;
+                    Ok(MaybeString(None))
+                }
+                other_values!(MaybeString(None));
+            }
+            deserializer.deserialize_any(V)
+        }
+    }
+
+    /// A key, as one of the names a level reads (without allocating) or another.
+    struct Key<const N: usize>([&'static str; N]);
+
+    /// Reads a key among `names`.
+    struct KeySeed<const N: usize>([&'static str; N]);
+
+    impl<'de, const N: usize> de::DeserializeSeed<'de> for KeySeed<N> {
+        type Value = Option<usize>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(Key(self.0))
+        }
+    }
+
+    impl<const N: usize> Visitor<'_> for Key<N> {
+        type Value = Option<usize>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a key")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(self.0.iter().position(|name| *name == v))
+        }
+    }
+
+    /// `request`: its fields when it is an object, `None` (skipped) otherwise.
+    struct MaybeRequest<'a>(Option<Request<'a>>);
+
+    impl<'de: 'a, 'a> Deserialize<'de> for MaybeRequest<'a> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V<'a>(std::marker::PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = MaybeRequest<'a>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                    Ok(MaybeRequest(None))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    const NAMES: [&str; 5] =
+                        ["uid", "operation", "subResource", "namespace", "object"];
+                    let mut r = Request {
+                        uid: None,
+                        operation: None,
+                        sub_resource: None,
+                        namespace: None,
+                        object: None,
+                    };
+                    while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
+                        match key {
+                            Some(0) => r.uid = map.next_value::<MaybeString>()?.0,
+                            Some(1) => r.operation = map.next_value::<MaybeString>()?.0,
+                            Some(2) => r.sub_resource = map.next_value::<MaybeString>()?.0,
+                            Some(3) => r.namespace = map.next_value::<MaybeString>()?.0,
+                            Some(_) => {
+                                let raw: &'de RawValue = map.next_value()?;
+                                r.object = (raw.get() != "null").then_some(Object::Raw(raw));
+                            }
+                            None => {
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(MaybeRequest(Some(r)))
+                }
+                other_values!(MaybeRequest(None));
+            }
+            deserializer.deserialize_any(V(std::marker::PhantomData))
+        }
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Root<'a> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V<'a>(std::marker::PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = Root<'a>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                    Ok(Root(not_an_object()))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    const NAMES: [&str; 3] = ["kind", "apiVersion", "request"];
+                    let mut fields = Fields {
+                        is_object: true,
+                        kind: None,
+                        api_version: None,
+                        request: None,
+                    };
+                    while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
+                        match key {
+                            Some(0) => fields.kind = map.next_value::<MaybeString>()?.0,
+                            Some(1) => fields.api_version = map.next_value::<MaybeString>()?.0,
+                            Some(_) => fields.request = map.next_value::<MaybeRequest<'a>>()?.0,
+                            None => {
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(Root(fields))
+                }
+                other_values!(Root(not_an_object()));
+            }
+            deserializer.deserialize_any(V(std::marker::PhantomData))
+        }
+    }
+
+    fn not_an_object<'a>() -> Fields<'a> {
+        Fields {
+            is_object: false,
+            kind: None,
+            api_version: None,
+            request: None,
+        }
+    }
 }
 
 /// Keeps the rows and patch operations of `ephemeralContainers` only.
@@ -429,7 +773,7 @@ const MAX_EXPANSION: usize = 6;
 /// it is not. When it was read from a text of `text_len` bytes so short that even
 /// [`MAX_EXPANSION`] cannot take it past the limit (every real review), it is not counted: the
 /// count is a whole serialization, an eighth of the review's time.
-fn too_large(object: &Value, text_len: Option<usize>) -> Option<usize> {
+fn too_large(object: &impl Serialize, text_len: Option<usize>) -> Option<usize> {
     if text_len.is_some_and(|n| n.saturating_mul(MAX_EXPANSION) <= MAX_OBJECT_BYTES) {
         return None;
     }
@@ -437,7 +781,7 @@ fn too_large(object: &Value, text_len: Option<usize>) -> Option<usize> {
 }
 
 /// The length of `value` as compact JSON, counted without writing it anywhere.
-fn json_len(value: &Value) -> usize {
+fn json_len(value: &impl Serialize) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -1,19 +1,34 @@
-//! The bursting label `virtual-kubelet.io/burst-to-cci`: whether a workload's pods may run on
-//! the serverless side (`auto`), must (`enforce`) or must not (`off`).
+//! The bursting label: whether a workload's pods may run on the serverless side (`auto`), must
+//! (`enforce`) or must not (`off`). CCI 2.0 reads `bursting.cci.io/burst-to-cci`
+//! ([`BURST_LABEL_V2`]), CCI 1.0 `virtual-kubelet.io/burst-to-cci` ([`BURST_LABEL`]); both are
+//! read.
 //!
 //! It is read from the pod template's labels (what the pods carry), then the workload's own
-//! `metadata.labels`. Any other value is reported ([`Code::InvalidBurstLabel`]) with the value.
+//! `metadata.labels`. Where both keys are set on the same labels, the CCI 2.0 key wins, and when
+//! their values differ that is a [`Code::BurstLabelConflict`] warning. Any other value than the
+//! three is reported ([`Code::InvalidBurstLabel`]) with the value.
+//!
+//! [`Code::BurstLabelConflict`]: crate::Code::BurstLabelConflict
+//! [`Code::InvalidBurstLabel`]: crate::Code::InvalidBurstLabel
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
 
+use super::Warning;
 use super::node::{Lookup, Node, ValueType};
+use crate::Code;
 use crate::pointer::push_token;
 
-/// The label's key.
+/// The bursting label's key of CCI 1.0 (virtual-kubelet).
 pub const BURST_LABEL: &str = "virtual-kubelet.io/burst-to-cci";
+
+/// The bursting label's key of CCI 2.0; it wins over [`BURST_LABEL`] when both are set.
+pub const BURST_LABEL_V2: &str = "bursting.cci.io/burst-to-cci";
+
+/// The bursting label's keys, the one that wins first.
+pub const BURST_LABELS: [&str; 2] = [BURST_LABEL_V2, BURST_LABEL];
 
 /// A value of the bursting label.
 ///
@@ -177,7 +192,21 @@ pub enum LabelOrigin {
 
 /// The bursting label of a pod spec, as found.
 ///
-/// Serialized as `{"value", "mode": "auto" | "enforce" | "off" | null, "origin", "pointer"}`.
+/// Serialized as `{"value", "mode": "auto" | "enforce" | "off" | null, "origin", "pointer",
+/// "key"}`.
+///
+/// ```
+/// use imgrepl::workload::{self, BurstMode, Options};
+///
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+///   "metadata": {"labels": {"bursting.cci.io/burst-to-cci": "enforce", "virtual-kubelet.io/burst-to-cci": "off"}},
+///   "spec": {"containers": []}});
+/// let report = workload::rewrite(&pod, &Options::default())?;
+/// let label = report.burst.as_ref().unwrap();
+/// assert_eq!((label.key, label.mode), ("bursting.cci.io/burst-to-cci", Some(BurstMode::Enforce)));
+/// assert_eq!(report.warnings[0].code, imgrepl::Code::BurstLabelConflict);
+/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -190,13 +219,17 @@ pub struct BurstLabel {
     pub origin: LabelOrigin,
     /// The RFC 6901 pointer of the label.
     pub pointer: String,
+    /// The label's key: [`BURST_LABEL_V2`] (CCI 2.0) or [`BURST_LABEL`] (CCI 1.0).
+    pub key: &'static str,
 }
 
-/// The label under `base/metadata/labels`, when there is one.
+/// The label under `base/metadata/labels`, when there is one; a conflict warning when both keys
+/// are there with different values.
 fn label_at<'a, N: Node<'a>>(
     base: N,
     base_pointer: &str,
     origin: LabelOrigin,
+    warnings: &mut Vec<Warning>,
 ) -> Option<BurstLabel> {
     let Lookup::Found(metadata) = base.get("metadata") else {
         return None;
@@ -204,36 +237,55 @@ fn label_at<'a, N: Node<'a>>(
     let Lookup::Found(labels) = metadata.get("labels") else {
         return None;
     };
-    let value = match labels.get(BURST_LABEL) {
-        Lookup::Found(v) if v.value_type() != ValueType::Null => v,
-        _ => return None,
-    };
-    let mut pointer = base_pointer.to_owned();
-    for token in ["metadata", "labels", BURST_LABEL] {
-        push_token(&mut pointer, token);
+    let mut found = BURST_LABELS.into_iter().filter_map(|key| {
+        let value = match labels.get(key) {
+            Lookup::Found(v) if v.value_type() != ValueType::Null => v,
+            _ => return None,
+        };
+        let mut pointer = base_pointer.to_owned();
+        for token in ["metadata", "labels", key] {
+            push_token(&mut pointer, token);
+        }
+        let (value, mode) = match value.as_str() {
+            Some(text) => (text.to_owned(), text.parse().ok()),
+            None => (value.value_type().type_name().to_owned(), None),
+        };
+        Some(BurstLabel {
+            value,
+            mode,
+            origin,
+            pointer,
+            key,
+        })
+    });
+    let first = found.next()?;
+    if let Some(other) = found.next().filter(|o| o.value != first.value) {
+        warnings.push(Warning {
+            code: Code::BurstLabelConflict,
+            message: format!(
+                "the labels {:?} ({:?}) and {:?} ({:?}) differ: the first (CCI 2.0) applies",
+                first.key, first.value, other.key, other.value
+            ),
+            pointer: other.pointer,
+        });
     }
-    let (value, mode) = match value.as_str() {
-        Some(text) => (text.to_owned(), text.parse().ok()),
-        None => (value.value_type().type_name().to_owned(), None),
-    };
-    Some(BurstLabel {
-        value,
-        mode,
-        origin,
-        pointer,
-    })
+    Some(first)
 }
 
 /// The bursting label of a pod spec: its pod template's first, then the object's own.
-pub(crate) fn read<'a, N: Node<'a>>(root: N, template: Option<&(N, String)>) -> Option<BurstLabel> {
+pub(crate) fn read<'a, N: Node<'a>>(
+    root: N,
+    template: Option<&(N, String)>,
+    warnings: &mut Vec<Warning>,
+) -> Option<BurstLabel> {
     if let Some((node, pointer)) = template {
         let origin = LabelOrigin::PodTemplate;
-        if let Some(label) = label_at(*node, pointer, origin) {
+        if let Some(label) = label_at(*node, pointer, origin, warnings) {
             return Some(label);
         }
         if pointer.is_empty() {
             return None;
         }
     }
-    label_at(root, "", LabelOrigin::Workload)
+    label_at(root, "", LabelOrigin::Workload, warnings)
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write as _};
 
-use super::{MAX_OBJECT_BYTES, PolicySource, ValueType};
+use super::{MAX_DEPTH, MAX_OBJECT_BYTES, PolicySource, ValueType};
 use crate::{Code, Diagnostic, RewriteError, RewriteErrorKind};
 use serde::Serialize;
 
@@ -20,6 +20,8 @@ use serde::Serialize;
 pub enum WorkloadErrorKind {
     /// The JSON text is larger than [`MAX_OBJECT_BYTES`].
     TooLarge,
+    /// The JSON text nests deeper than [`MAX_DEPTH`] levels.
+    TooDeep,
     /// The text is not valid JSON.
     InvalidJson,
     /// The JSON value is not an object.
@@ -39,6 +41,7 @@ impl WorkloadErrorKind {
     pub const fn code(self) -> Code {
         match self {
             WorkloadErrorKind::TooLarge => Code::ObjectTooLarge,
+            WorkloadErrorKind::TooDeep => Code::ObjectTooDeep,
             WorkloadErrorKind::InvalidJson => Code::ObjectInvalidJson,
             WorkloadErrorKind::NotAnObject => Code::NotAnObject,
             WorkloadErrorKind::WrongType => Code::ObjectWrongType,
@@ -93,6 +96,29 @@ impl WorkloadError {
                 "the object is {len} bytes; at most {MAX_OBJECT_BYTES} bytes (3 MiB, the Kubernetes request limit) are accepted"
             ),
             offset: Some(MAX_OBJECT_BYTES),
+            policy: None,
+        }
+    }
+
+    /// The error of a JSON text `serde_json` could not read: [`WorkloadErrorKind::TooDeep`]
+    /// when it nests deeper than [`MAX_DEPTH`], else [`WorkloadErrorKind::InvalidJson`].
+    pub(crate) fn unreadable(error: &serde_json::Error, text: &str) -> Self {
+        if is_too_deep(error) {
+            WorkloadError::too_deep(crate::span::json_error_offset(text, error))
+        } else {
+            WorkloadError::invalid_json(error, text)
+        }
+    }
+
+    /// An object that nests deeper than [`MAX_DEPTH`], found at byte `offset` of its text.
+    pub(crate) fn too_deep(offset: usize) -> Self {
+        WorkloadError {
+            kind: WorkloadErrorKind::TooDeep,
+            pointer: String::new(),
+            message: format!(
+                "the object nests deeper than {MAX_DEPTH} levels, the most that is read"
+            ),
+            offset: Some(offset),
             policy: None,
         }
     }
@@ -190,8 +216,8 @@ impl WorkloadError {
         &self.pointer
     }
 
-    /// For [`TooLarge`](WorkloadErrorKind::TooLarge) and
-    /// [`InvalidJson`](WorkloadErrorKind::InvalidJson), the byte offset in the text where it
+    /// For [`TooLarge`](WorkloadErrorKind::TooLarge), [`TooDeep`](WorkloadErrorKind::TooDeep)
+    /// and [`InvalidJson`](WorkloadErrorKind::InvalidJson), the byte offset in the text where it
     /// stopped being acceptable.
     #[must_use]
     pub fn offset(&self) -> Option<usize> {
@@ -231,6 +257,12 @@ impl Serialize for WorkloadError {
         s.serialize_field("policy", &self.policy)?;
         s.end()
     }
+}
+
+/// Whether `serde_json` stopped at its recursion limit (it has no error kind of its own for
+/// it, only its message; a test pins the message).
+pub(crate) fn is_too_deep(error: &serde_json::Error) -> bool {
+    error.to_string().starts_with("recursion limit exceeded")
 }
 
 /// Why one container's image was left as it is.

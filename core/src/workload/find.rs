@@ -1,9 +1,12 @@
 //! Finding pod specs (by the kinds table or by shape), reading their policies, rewriting their
 //! containers; and the objects of a document (entering `List`s).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use super::burst::{self, BURST_LABEL, BurstMode};
+use super::burst::{self, BurstMode};
+use super::cache::Compiled;
 use super::kind::{Paths, Step, steps};
 use super::node::{Lookup, Node, ValueType};
 use super::secrets::PullSecrets;
@@ -53,7 +56,8 @@ pub fn rewrite_node<'a, N: Node<'a>>(
     let Some(found) = find_pod_specs(object, api_version, kind_name, options, &mut report)? else {
         return Ok(report);
     };
-    let mut cache: Vec<(String, Policy)> = Vec::new();
+    // The annotations compiled for this object (a text is compiled once, here or in the cache).
+    let mut compiled: Vec<(&str, Arc<Compiled>)> = Vec::new();
     let namespace = match object.get("metadata") {
         Lookup::Found(m) => match m.get("namespace") {
             Lookup::Found(n) => n.as_str(),
@@ -66,10 +70,18 @@ pub fn rewrite_node<'a, N: Node<'a>>(
             pointer: pod_spec.pointer.clone(),
             template: pod_spec.template.as_ref().map(|(_, p)| p.clone()),
             policy: None,
-            burst: burst::read(object, pod_spec.template.as_ref()),
+            burst: None,
             not_bursting: false,
+            excluded: false,
             image_pull_secrets: pull_secret_names(pod_spec.spec),
         };
+        if let Some(warning) = exclusion(object, pod_spec.template.as_ref()) {
+            report.warnings.push(warning);
+            entry.excluded = true;
+            report.pod_specs.push(entry);
+            continue;
+        }
+        entry.burst = burst::read(object, pod_spec.template.as_ref(), &mut report.warnings);
         if burst_gate(&mut entry, options, &mut report) {
             report.pod_specs.push(entry);
             continue;
@@ -90,23 +102,17 @@ pub fn rewrite_node<'a, N: Node<'a>>(
             };
             (source, Some(text))
         };
+        let held: Arc<Compiled>;
         let policy: &Policy = match (options.policy, text) {
             (Some(policy), _) => policy,
             (None, Some(text)) => {
-                let key = source.pointer.clone().unwrap_or_default();
-                let validation = Policy::validate(text);
-                source.diagnostics = validation.diagnostics;
-                let Some(policy) = validation.policy else {
+                held = compile(text, options, &mut compiled);
+                source.diagnostics.clone_from(&held.diagnostics);
+                let Some(policy) = held.policy.as_ref() else {
                     report.warnings.clear();
                     return Err(WorkloadError::invalid_policy(source));
                 };
-                if !cache.iter().any(|(k, _)| *k == key) {
-                    cache.push((key.clone(), policy.with_mode(options.mode)));
-                }
-                match cache.iter().find(|(k, _)| *k == key) {
-                    Some((_, p)) => p,
-                    None => continue,
-                }
+                policy
             }
             (None, None) => continue,
         };
@@ -133,6 +139,24 @@ pub fn rewrite_node<'a, N: Node<'a>>(
     }
     dedup_warnings(&mut report.warnings);
     Ok(report)
+}
+
+/// The compiled policy of an annotation's `text`: compiled before for this object, or from the
+/// options' cache, or compiled now.
+fn compile<'t>(
+    text: &'t str,
+    options: &Options<'_>,
+    compiled: &mut Vec<(&'t str, Arc<Compiled>)>,
+) -> Arc<Compiled> {
+    if let Some((_, c)) = compiled.iter().find(|(t, _)| *t == text) {
+        return Arc::clone(c);
+    }
+    let c = match options.cache {
+        Some(cache) => cache.compile(text, options.mode),
+        None => Arc::new(Compiled::new(text, options.mode)),
+    };
+    compiled.push((text, Arc::clone(&c)));
+    c
 }
 
 /// The pod specs of the object, by the table or by shape; `None` when there are none (the
@@ -738,6 +762,56 @@ pub fn rewrite_objects<'a, N: Node<'a>>(document: N, options: &Options<'_>) -> V
     out
 }
 
+/// The label and annotation by which an object or a pod template opts out of rewriting.
+pub const EXCLUDE_KEY: &str = "imgrepl.io/exclude";
+
+/// The [`Code::Excluded`] warning of a pod spec whose pod template (or, failing that, the
+/// object itself) has the label or annotation [`EXCLUDE_KEY`] set to `"true"`.
+fn exclusion<'a, N: Node<'a>>(root: N, template: Option<&(N, String)>) -> Option<Warning> {
+    let mut places: Vec<(N, &str, &str)> = Vec::with_capacity(2);
+    match template {
+        Some((node, pointer)) if pointer.is_empty() => places.push((*node, "", "the Pod's")),
+        Some((node, pointer)) => {
+            places.push((*node, pointer, "the pod template's"));
+            places.push((root, "", "the object's own"));
+        }
+        None => places.push((root, "", "the object's own")),
+    }
+    for (node, base, whose) in places {
+        let Lookup::Found(metadata) = node.get("metadata") else {
+            continue;
+        };
+        for field in ["labels", "annotations"] {
+            let Lookup::Found(map) = metadata.get(field) else {
+                continue;
+            };
+            let Lookup::Found(value) = map.get(EXCLUDE_KEY) else {
+                continue;
+            };
+            if value.as_str() != Some("true") {
+                continue;
+            }
+            let mut pointer = base.to_owned();
+            for token in ["metadata", field, EXCLUDE_KEY] {
+                push_token(&mut pointer, token);
+            }
+            let what = if field == "labels" {
+                "label"
+            } else {
+                "annotation"
+            };
+            return Some(Warning {
+                code: Code::Excluded,
+                message: format!(
+                    "excluded: {whose} {what} {EXCLUDE_KEY:?} is \"true\": left as it is"
+                ),
+                pointer,
+            });
+        }
+    }
+    None
+}
+
 /// Reports the bursting label of a pod spec (and an invalid value); tells whether
 /// [`Options::burst`] excludes it, in which case it is marked not bursting.
 fn burst_gate(entry: &mut PodSpecReport, options: &Options<'_>, report: &mut Report) -> bool {
@@ -745,8 +819,8 @@ fn burst_gate(entry: &mut PodSpecReport, options: &Options<'_>, report: &mut Rep
         report.warnings.push(Warning {
             code: Code::InvalidBurstLabel,
             message: format!(
-                "the label {BURST_LABEL:?} is {:?}, which is none of \"auto\", \"enforce\" and \"off\"",
-                label.value
+                "the label {:?} is {:?}, which is none of \"auto\", \"enforce\" and \"off\"",
+                label.key, label.value
             ),
             pointer: label.pointer.clone(),
         });

@@ -1,6 +1,6 @@
 //! Whole Kubernetes objects: find the pod spec, read the policy, rewrite every container's
 //! image, and return a per-container [`Report`] with the RFC 6902 [`Patch`] an admission
-//! webhook answers with (DESIGN.md §4).
+//! webhook answers with (docs/DESIGN.md §4).
 //!
 //! ```
 //! use imgrepl::workload::{self, Options};
@@ -32,12 +32,14 @@
 
 pub mod admission;
 mod burst;
+mod cache;
 mod error;
 mod find;
 mod kind;
 mod node;
 mod patch;
 mod secrets;
+mod tree;
 
 use std::fmt;
 
@@ -45,7 +47,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use crate::pointer::escape_pointer_token;
-pub use burst::{BURST_LABEL, BurstLabel, BurstMode, BurstSet, LabelOrigin, UnknownBurstMode};
+pub use burst::{
+    BURST_LABEL, BURST_LABEL_V2, BURST_LABELS, BurstLabel, BurstMode, BurstSet, LabelOrigin,
+    UnknownBurstMode,
+};
+pub use cache::{CacheStats, PolicyCache};
 pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadErrorKind};
 pub use kind::{
     FoundBy, KindEntry, PodSpecPath, PodSpecPathError, PodSpecTable, WorkloadKind, group_of,
@@ -69,6 +75,24 @@ pub const ANNOTATION_KEY: &str = "coordinator.cci.io/image-replacement";
 /// ```
 pub const MAX_OBJECT_BYTES: usize = 3 * 1024 * 1024;
 
+/// The deepest an object's JSON text may nest (objects and arrays, the object itself counting
+/// one), in levels: 127, the most `serde_json` reads (its recursion limit of 128 guards the
+/// stack). A deeper object is
+/// [`WorkloadErrorKind::TooDeep`] (`object-too-deep`); in an `AdmissionReview` it is allowed,
+/// with the warning. Kubernetes objects nest a few dozen levels at most.
+///
+/// ```
+/// use imgrepl::workload::{self, MAX_DEPTH, Options, WorkloadErrorKind};
+///
+/// let deep = format!("{{\"kind\": \"Pod\", \"x\": {}{}}}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+/// let err = workload::rewrite_json(&deep, &Options::default()).unwrap_err();
+/// assert_eq!(err.kind(), WorkloadErrorKind::TooDeep);
+/// assert_eq!(err.code(), "object-too-deep");
+/// let ok = format!("{{\"kind\": \"Pod\", \"x\": {}{}}}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+/// assert!(workload::rewrite_json(&ok, &Options::default()).is_ok());
+/// ```
+pub const MAX_DEPTH: usize = 127;
+
 /// How to rewrite objects: the annotation key, a policy that wins over any annotation, and the
 /// match mode of policies read from annotations.
 ///
@@ -90,6 +114,9 @@ pub struct Options<'a> {
     burst: Option<BurstSet>,
     pull_secrets: Option<&'a PullSecrets>,
     check_pulls: bool,
+    cache: Option<&'a PolicyCache>,
+    audit: bool,
+    exclude_namespace: Option<&'a str>,
 }
 
 impl Default for Options<'_> {
@@ -111,7 +138,58 @@ impl<'a> Options<'a> {
             burst: None,
             pull_secrets: None,
             check_pulls: true,
+            cache: None,
+            audit: false,
+            exclude_namespace: None,
         }
+    }
+
+    /// Compiles the policies of annotations through `cache`: an annotation seen before (the
+    /// same text, in the same match mode) is not validated again. The reports are the same with
+    /// and without a cache, diagnostics included.
+    ///
+    /// ```
+    /// use imgrepl::workload::{self, Options, PolicyCache};
+    ///
+    /// let cache = PolicyCache::new(1024, 16 << 20);
+    /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+    ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement":
+    ///     r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+    ///   "spec": {"containers": [{"image": "nginx"}]}});
+    /// let options = Options::default().policy_cache(&cache);
+    /// for _ in 0..3 {
+    ///     let report = workload::rewrite(&pod, &options)?;
+    ///     assert_eq!(report.containers[0].after.as_deref(), Some("m.io/hub/nginx"));
+    /// }
+    /// let stats = cache.stats();
+    /// assert_eq!((stats.misses, stats.hits, stats.entries), (1, 2, 1));
+    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// ```
+    #[must_use]
+    pub const fn policy_cache(mut self, cache: &'a PolicyCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Audit mode, for [`admission`]: the answer is computed as usual but carries no patch;
+    /// instead each image that would be rewritten is a warning (`audit: would rewrite
+    /// containers[0] "web" from "nginx" to "m.io/hub/nginx" (rule 0, prefix "")`). Off by
+    /// default. [`rewrite`] and [`rewrite_node`] ignore it: their reports always say what would
+    /// be rewritten.
+    #[must_use]
+    pub const fn audit(mut self, on: bool) -> Self {
+        self.audit = on;
+        self
+    }
+
+    /// For [`admission`]: a request whose `request.namespace` is `namespace` (the webhook's
+    /// own, so that it never stands in the way of its own pods) is allowed unchanged, without
+    /// reading its object; [`Response::excluded`](admission::Response::excluded) is then
+    /// [`Code::ExcludedNamespace`].
+    #[must_use]
+    pub const fn exclude_namespace(mut self, namespace: &'a str) -> Self {
+        self.exclude_namespace = Some(namespace);
+        self
     }
 
     /// Rewrites only the pod specs whose bursting label ([`BURST_LABEL`]) is in `modes`; the
@@ -492,6 +570,10 @@ pub struct PodSpecReport {
     pub burst: Option<BurstLabel>,
     /// Whether [`Options::burst`] excludes it: it is then not rewritten (not bursting).
     pub not_bursting: bool,
+    /// Whether it opts out with the label or annotation [`EXCLUDE_KEY`] `"true"` (on its pod
+    /// template, or the object's own): it is then not rewritten, with a [`Code::Excluded`]
+    /// warning.
+    pub excluded: bool,
     /// The names of its `imagePullSecrets`.
     pub image_pull_secrets: Vec<String>,
 }
@@ -501,6 +583,27 @@ impl Report {
     #[must_use]
     pub fn is_workload(&self) -> bool {
         self.kind.is_some()
+    }
+
+    /// Whether the object was left alone on purpose: it has pod specs, and every one of them
+    /// opts out ([`PodSpecReport::excluded`]).
+    ///
+    /// ```
+    /// use imgrepl::workload::{self, Options};
+    ///
+    /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+    ///   "metadata": {"labels": {"imgrepl.io/exclude": "true"}, "annotations": {"coordinator.cci.io/image-replacement":
+    ///     r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+    ///   "spec": {"containers": [{"image": "nginx"}]}});
+    /// let report = workload::rewrite(&pod, &Options::default())?;
+    /// assert!(report.is_excluded() && report.patch.is_empty() && report.containers.is_empty());
+    /// assert_eq!(report.warnings[0].code, imgrepl::Code::Excluded);
+    /// assert_eq!(report.warnings[0].pointer, "/metadata/labels/imgrepl.io~1exclude");
+    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// ```
+    #[must_use]
+    pub fn is_excluded(&self) -> bool {
+        !self.pod_specs.is_empty() && self.pod_specs.iter().all(|p| p.excluded)
     }
 
     /// The rows with an error.
@@ -562,8 +665,8 @@ impl Report {
 ///
 /// # Errors
 ///
-/// A [`WorkloadError`] when the text is larger than [`MAX_OBJECT_BYTES`] or is not JSON, and
-/// the errors of [`rewrite`].
+/// A [`WorkloadError`] when the text is larger than [`MAX_OBJECT_BYTES`], nests deeper than
+/// [`MAX_DEPTH`] or is not JSON, and the errors of [`rewrite`].
 ///
 /// ```
 /// use imgrepl::workload::{self, Options, WorkloadErrorKind};
@@ -577,7 +680,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
         return Err(WorkloadError::too_large(json.len()));
     }
     let object: Value =
-        serde_json::from_str(json).map_err(|e| WorkloadError::invalid_json(&e, json))?;
+        serde_json::from_str(json).map_err(|e| WorkloadError::unreadable(&e, json))?;
     rewrite(&object, options)
 }
 
@@ -619,4 +722,4 @@ pub fn rewrite(object: &Value, options: &Options<'_>) -> Result<Report, Workload
     find::rewrite_node(object, options)
 }
 
-pub use find::{ObjectReport, rewrite_node, rewrite_objects};
+pub use find::{EXCLUDE_KEY, ObjectReport, rewrite_node, rewrite_objects};
