@@ -55,11 +55,14 @@ func (w *watched) recordLoad(err error) {
 	atomic.StoreInt32(&w.lastOK, 1)
 }
 
-// settings is what a review reads: the options built from the flags and the files, replaced
-// as a whole when a file is reloaded. Old policies and pull secrets are freed by their
-// finalizers once no review holds them.
+// settings is what a review reads: the options built from the flags and the files, prepared
+// once for /mutate and once for /audit, and replaced as a whole when a file is reloaded. Old
+// reviewers, policies and pull secrets are freed by their finalizers once no review holds
+// them.
 type settings struct {
-	opts *imgrepl.Options
+	opts   *imgrepl.Options
+	mutate *imgrepl.Reviewer
+	audit  *imgrepl.Reviewer
 }
 
 // loader holds the files and builds the settings.
@@ -104,17 +107,30 @@ func newLoader(c config, log *logger, cache *imgrepl.PolicyCache) (*loader, erro
 			return nil, err
 		}
 	}
-	l.publish()
+	if err := l.publish(); err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 
 func (l *loader) settings() *settings { return l.current.Load().(*settings) }
 
-func (l *loader) publish() {
+func (l *loader) publish() error {
 	o := l.base
 	o.Policy = l.curPolicy
 	o.PullSecrets = l.curSecrets
-	l.current.Store(&settings{opts: &o})
+	mutate, err := imgrepl.NewReviewer(&o)
+	if err != nil {
+		return err
+	}
+	a := o
+	a.Audit = true
+	audit, err := imgrepl.NewReviewer(&a)
+	if err != nil {
+		return err
+	}
+	l.current.Store(&settings{opts: &o, mutate: mutate, audit: audit})
+	return nil
 }
 
 func (l *loader) loadPolicy() error {
@@ -184,7 +200,10 @@ func (l *loader) check() bool {
 		changed = true
 	}
 	if changed {
-		l.publish()
+		if err := l.publish(); err != nil {
+			l.log.error("reload failed; keeping the last good settings", "error", err.Error())
+			return false
+		}
 	}
 	return changed
 }

@@ -278,9 +278,11 @@ func run(ctx context.Context, c config, log *logger, ready chan<- string) error 
 		return err
 	}
 	review := func(body []byte, audit bool) ([]byte, imgrepl.AdmissionInfo, error) {
-		o := *l.settings().opts
-		o.Audit = audit
-		return imgrepl.ReviewAdmission(body, &o)
+		s := l.settings()
+		if audit || c.audit {
+			return s.audit.Review(body)
+		}
+		return s.mutate.Review(body)
 	}
 	watchCtx, stopWatching := context.WithCancel(context.Background())
 	defer stopWatching()
