@@ -675,3 +675,127 @@ func TestOverBudgetWaitsThenIsRefused(t *testing.T) {
 		t.Errorf("after the slow client: %d", code)
 	}
 }
+
+// reviewIn is review() in a namespace, posted to path; it returns the response's patch
+// operations and warnings.
+func postReview(t *testing.T, s *testServer, path, namespace string, object map[string]interface{}) ([]map[string]interface{}, []string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]interface{}{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+		"request": map[string]interface{}{"uid": "u", "operation": "CREATE", "namespace": namespace, "object": object}})
+	resp, err := s.client.Post("https://"+s.addr+path, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var r struct {
+		Response struct {
+			UID      string   `json:"uid"`
+			Allowed  bool     `json:"allowed"`
+			Patch    []byte   `json:"patch"`
+			Warnings []string `json:"warnings"`
+		} `json:"response"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(out, &r) != nil || !r.Response.Allowed || r.Response.UID != "u" {
+		t.Fatalf("%s: %d %s", path, resp.StatusCode, out)
+	}
+	var ops []map[string]interface{}
+	if len(r.Response.Patch) > 0 {
+		if err := json.Unmarshal(r.Response.Patch, &ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ops, r.Response.Warnings
+}
+
+func labelledPod(labels map[string]interface{}) map[string]interface{} {
+	meta := annotations(policyAnnotation)
+	if labels != nil {
+		meta["labels"] = labels
+	}
+	return map[string]interface{}{"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": podSpec()}
+}
+
+// TestAuditExclusionsAndRuleMetrics: /audit and --audit answer with warnings and no patch;
+// the server's own namespace and the opt-out label are left alone; every image is counted
+// by mode, outcome and rule; the policy cache is counted.
+func TestAuditExclusionsAndRuleMetrics(t *testing.T) {
+	s := start(t, config{namespace: "imgrepl-system"}, nil)
+	defer s.stop()
+
+	ops, warnings := postReview(t, s, "/mutate", "shop", labelledPod(nil))
+	if len(ops) != 2 {
+		t.Fatalf("/mutate: %v %q", ops, warnings)
+	}
+	ops, warnings = postReview(t, s, "/audit", "shop", labelledPod(nil))
+	if len(ops) != 0 || !strings.Contains(strings.Join(warnings, "\n"), `audit: would rewrite containers[0] "web" from "harbor.domain/team/web:2.1" to "mirror.local/org1/team/web:2.1"`) {
+		t.Errorf("/audit: %v %q", ops, warnings)
+	}
+	ops, warnings = postReview(t, s, "/mutate", "imgrepl-system", labelledPod(nil))
+	if len(ops) != 0 {
+		t.Errorf("the server's own namespace: %v %q", ops, warnings)
+	}
+	ops, warnings = postReview(t, s, "/mutate", "shop", labelledPod(map[string]interface{}{"imgrepl.io/exclude": "true"}))
+	if len(ops) != 0 || !strings.Contains(strings.Join(warnings, "\n"), "imgrepl.io/exclude") {
+		t.Errorf("opted out: %v %q", ops, warnings)
+	}
+	// Nested deeper than the library reads: allowed, with a warning, never a 400.
+	deep := labelledPod(nil)
+	var nest interface{} = "x"
+	for i := 0; i < 200; i++ {
+		nest = []interface{}{nest}
+	}
+	deep["spec"].(map[string]interface{})["deep"] = nest
+	ops, warnings = postReview(t, s, "/mutate", "shop", deep)
+	if len(ops) != 0 || !strings.Contains(strings.Join(warnings, "\n"), "deeper") {
+		t.Errorf("200 levels deep: %v %q", ops, warnings)
+	}
+
+	for sample, want := range map[string]string{
+		`imgrepl_webhook_images_total{mode="mutate",outcome="rewritten",code="",rule="0",prefix="harbor.domain"}`: "1",
+		`imgrepl_webhook_images_total{mode="mutate",outcome="rewritten",code="",rule="1",prefix=""}`:              "1",
+		`imgrepl_webhook_images_total{mode="mutate",outcome="unchanged",code="",rule="",prefix=""}`:               "1",
+		`imgrepl_webhook_images_total{mode="audit",outcome="rewritten",code="",rule="0",prefix="harbor.domain"}`:  "1",
+		`imgrepl_webhook_excluded_total{reason="excluded-namespace"}`:                                             "1",
+		`imgrepl_webhook_excluded_total{reason="excluded"}`:                                                       "1",
+		`imgrepl_webhook_patched_total`:                             "1",
+		`imgrepl_webhook_errors_total{kind="object"}`:               "1",
+		`imgrepl_webhook_errors_total{kind="request"}`:              "0",
+		`imgrepl_webhook_policy_cache_misses_total`:                 "1",
+		`imgrepl_webhook_policy_cache_hits_total`:                   "1", // /audit; the others are left before their policy is read
+		`imgrepl_webhook_policy_cache_entries`:                      "1",
+		`imgrepl_webhook_requests_total{path="/audit",code="200"}`:  "1",
+		`imgrepl_webhook_requests_total{path="/mutate",code="200"}`: "4",
+	} {
+		if got := metricValue(t, s, sample); got != want {
+			t.Errorf("%s = %q, want %s", sample, got, want)
+		}
+	}
+
+	whole := start(t, config{audit: true}, nil)
+	defer whole.stop()
+	if ops, warnings := postReview(t, whole, "/mutate", "shop", labelledPod(nil)); len(ops) != 0 || len(warnings) == 0 {
+		t.Errorf("--audit: %v %q", ops, warnings)
+	}
+}
+
+// TestBothBurstingLabels: --burst reads the CCI 2.0 label and the CCI 1.0 one.
+func TestBothBurstingLabels(t *testing.T) {
+	s := start(t, config{burst: "enforce"}, nil)
+	defer s.stop()
+	for _, c := range []struct {
+		labels  map[string]interface{}
+		patched bool
+	}{
+		{map[string]interface{}{"bursting.cci.io/burst-to-cci": "enforce"}, true},
+		{map[string]interface{}{"virtual-kubelet.io/burst-to-cci": "enforce"}, true},
+		{map[string]interface{}{"bursting.cci.io/burst-to-cci": "off"}, false},
+		{map[string]interface{}{"bursting.cci.io/burst-to-cci": "enforce", "virtual-kubelet.io/burst-to-cci": "off"}, true},
+		{nil, false},
+	} {
+		ops, warnings := postReview(t, s, "/mutate", "shop", labelledPod(c.labels))
+		if (len(ops) > 0) != c.patched {
+			t.Errorf("%v: %v %q", c.labels, ops, warnings)
+		}
+	}
+}
