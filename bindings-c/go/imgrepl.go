@@ -632,22 +632,35 @@ type ContainerOutcome struct {
 // the object (an invalid policy, a limit such as its size or depth) is answered, allowed with
 // a warning; only a body that is not an AdmissionReview request with a uid is an error.
 func ReviewAdmission(body []byte, o *Options) ([]byte, AdmissionInfo, error) {
-	ptr, n := cbytes(body)
 	var out C.imgrepl_string
 	var outcome *C.imgrepl_admission_outcome
 	var cerr *C.imgrepl_error
 	status, err := withOptions(o, func(co *C.imgrepl_workload_options) uint32 {
-		return C.imgrepl_admission_review_outcome(ptr, n, co, &out, &outcome, &cerr)
+		return reviewCall(body, co, &out, &outcome, &cerr)
 	})
-	runtime.KeepAlive(body)
 	if err != nil {
 		return nil, AdmissionInfo{}, err
 	}
+	return reviewAnswer(status, &out, outcome, cerr)
+}
+
+// reviewCall is the one cgo call of a review.
+func reviewCall(body []byte, co *C.imgrepl_workload_options, out *C.imgrepl_string,
+	outcome **C.imgrepl_admission_outcome, cerr **C.imgrepl_error) uint32 {
+	ptr, n := cbytes(body)
+	status := C.imgrepl_admission_review_outcome(ptr, n, co, out, outcome, cerr)
+	runtime.KeepAlive(body)
+	return status
+}
+
+// reviewAnswer turns what reviewCall wrote into Go values, freeing the C ones.
+func reviewAnswer(status uint32, out *C.imgrepl_string, outcome *C.imgrepl_admission_outcome,
+	cerr *C.imgrepl_error) ([]byte, AdmissionInfo, error) {
 	if status != C.IMGREPL_STATUS_OK {
 		return nil, AdmissionInfo{}, takeError(status, cerr)
 	}
 	defer C.imgrepl_admission_outcome_free(outcome)
-	return takeString(&out), admissionInfo(outcome), nil
+	return takeString(out), admissionInfo(outcome), nil
 }
 
 // admissionInfo reads an outcome (without any JSON).

@@ -511,12 +511,28 @@ func withOptions(o *Options, f func(*C.imgrepl_workload_options) uint32) (uint32
 	if o == nil {
 		return f(nil), nil
 	}
+	opts, err := newWorkloadOptions(o)
+	if err != nil {
+		return 0, err
+	}
+	defer C.imgrepl_workload_options_free(opts)
+	status := f(opts)
+	runtime.KeepAlive(o.Policy)
+	runtime.KeepAlive(o.PullSecrets)
+	runtime.KeepAlive(o.Cache)
+	return status, nil
+}
+
+// newWorkloadOptions makes the C workload options of o (not nil), for the caller to free with
+// imgrepl_workload_options_free. They refer to o's policy, pull secrets and cache, which must
+// stay open while they are used.
+func newWorkloadOptions(o *Options) (*C.imgrepl_workload_options, error) {
 	// Go memory that holds only C pointers, as cgo's rules allow.
 	var base C.imgrepl_options
 	if o.Policy != nil {
 		base.policy = o.Policy.ptr()
 		if base.policy == nil {
-			return 0, ErrClosed
+			return nil, ErrClosed
 		}
 	}
 	// The key is copied to C memory: a C struct must not hold a Go pointer.
@@ -529,11 +545,14 @@ func withOptions(o *Options, f func(*C.imgrepl_workload_options) uint32) (uint32
 	base.mode = C.uint32_t(o.Mode)
 	var opts *C.imgrepl_workload_options
 	if s := C.imgrepl_workload_options_new(&base, &opts); s != C.IMGREPL_STATUS_OK {
-		return 0, statusError(s)
+		return nil, statusError(s)
 	}
-	defer C.imgrepl_workload_options_free(opts)
+	fail := func(err error) (*C.imgrepl_workload_options, error) {
+		C.imgrepl_workload_options_free(opts)
+		return nil, err
+	}
 	if s := C.imgrepl_workload_options_set_burst(opts, C.uint32_t(o.Burst)); s != C.IMGREPL_STATUS_OK {
-		return 0, statusError(s)
+		return fail(statusError(s))
 	}
 	if o.SkipPullChecks {
 		C.imgrepl_workload_options_set_check_pulls(opts, false)
@@ -541,14 +560,14 @@ func withOptions(o *Options, f func(*C.imgrepl_workload_options) uint32) (uint32
 	if o.PullSecrets != nil {
 		secrets := o.PullSecrets.ptr()
 		if secrets == nil {
-			return 0, ErrClosed
+			return fail(ErrClosed)
 		}
 		C.imgrepl_workload_options_set_pull_secrets(opts, secrets)
 	}
 	if o.Cache != nil {
 		cache := o.Cache.ptr()
 		if cache == nil {
-			return 0, ErrClosed
+			return fail(ErrClosed)
 		}
 		C.imgrepl_workload_options_set_cache(opts, cache)
 	}
@@ -560,12 +579,8 @@ func withOptions(o *Options, f func(*C.imgrepl_workload_options) uint32) (uint32
 		s := C.imgrepl_workload_options_set_exclude_namespace(opts, ns, n)
 		runtime.KeepAlive(o.ExcludeNamespace)
 		if s != C.IMGREPL_STATUS_OK {
-			return 0, statusError(s)
+			return fail(statusError(s))
 		}
 	}
-	status := f(opts)
-	runtime.KeepAlive(o.Policy)
-	runtime.KeepAlive(o.PullSecrets)
-	runtime.KeepAlive(o.Cache)
-	return status, nil
+	return opts, nil
 }

@@ -128,6 +128,15 @@ func start(t testing.TB, c config, review reviewer) *testServer {
 	if c.mode == "" {
 		c.mode = "longest-prefix"
 	}
+	switch c.cacheEntries {
+	case 0:
+		c.cacheEntries, c.cacheBytes = 1024, 8<<20
+	case -1: // no cache
+		c.cacheEntries = 0
+	}
+	if c.reloadInterval == 0 {
+		c.reloadInterval = 20 * time.Millisecond
+	}
 	logs := &syncBuffer{}
 	log := newLogger(logs)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -137,7 +146,7 @@ func start(t testing.TB, c config, review reviewer) *testServer {
 		if review == nil {
 			done <- run(ctx, c, log, ready)
 		} else {
-			done <- serve(ctx, c, log, review, ready)
+			done <- serve(ctx, &server{c: c, review: review, log: log}, ready)
 		}
 	}()
 	var addr string
@@ -392,9 +401,9 @@ func TestMutate(t *testing.T) {
 		}
 		_, m := s.get(t, "/metrics")
 		for _, line := range []string{
-			`imgrepl_webhook_requests_total{code="200"} 5`,
-			`imgrepl_webhook_requests_total{code="400"} 2`,
-			`imgrepl_webhook_requests_total{code="413"} 1`,
+			`imgrepl_webhook_requests_total{path="/mutate",code="200"} 5`,
+			`imgrepl_webhook_requests_total{path="/mutate",code="400"} 2`,
+			`imgrepl_webhook_requests_total{path="/mutate",code="413"} 1`,
 			`imgrepl_webhook_patched_total 4`,
 			`imgrepl_webhook_patch_operations_total 7`,
 			`imgrepl_webhook_errors_total{kind="object"} 1`,
@@ -483,7 +492,7 @@ func TestSigtermDrainsAndExits(t *testing.T) {
 	ln.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "IMGREPL_WEBHOOK_MAIN=1",
-		"IMGREPL_WEBHOOK_ARGS=--listen "+addr+" --tls-cert "+filepath.Join(dir, "tls.crt")+" --tls-key "+filepath.Join(dir, "tls.key"))
+		"IMGREPL_WEBHOOK_ARGS=--drain-delay 0s --listen "+addr+" --tls-cert "+filepath.Join(dir, "tls.crt")+" --tls-key "+filepath.Join(dir, "tls.key"))
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -509,28 +518,28 @@ func TestSigtermDrainsAndExits(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	if _, err := parseFlags([]string{"--listen", ":1"}, io.Discard); err == nil {
+	if _, err := parseFlags([]string{"--listen", ":1"}, io.Discard, io.Discard); err == nil {
 		t.Error("missing --tls-cert accepted")
 	}
-	c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--mode", "exact-parent", "--annotation-key", "a/b"}, io.Discard)
+	c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--mode", "exact-parent", "--annotation-key", "a/b"}, io.Discard, io.Discard)
 	if err != nil || c.mode != "exact-parent" || c.annotationKey != "a/b" || c.listen != ":8443" {
 		t.Errorf("%+v %v", c, err)
 	}
-	if _, err := (config{mode: "nearest"}).options(); err == nil {
+	if _, err := newLoader(config{mode: "nearest"}, newLogger(io.Discard), nil); err == nil {
 		t.Error("unknown mode accepted")
 	}
-	c, err = parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--burst", "auto,enforce", "--pull-checks=false", "--pull-secrets", "s.json"}, io.Discard)
+	c, err = parseFlags([]string{"--tls-cert", "c", "--tls-key", "k", "--burst", "auto,enforce", "--pull-checks=false", "--pull-secrets", "s.json"}, io.Discard, io.Discard)
 	if err != nil || c.burst != "auto,enforce" || !c.skipPullChecks || c.pullSecrets != "s.json" {
 		t.Errorf("%+v %v", c, err)
 	}
-	if c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k"}, io.Discard); err != nil || c.skipPullChecks || c.burst != "" {
+	if c, err := parseFlags([]string{"--tls-cert", "c", "--tls-key", "k"}, io.Discard, io.Discard); err != nil || c.skipPullChecks || c.burst != "" {
 		t.Errorf("pull checks are on and every pod spec rewritten by default: %+v %v", c, err)
 	}
-	o, err := (config{mode: "longest-prefix", burst: "enforce,auto"}).options()
-	if err != nil || o.Burst != imgrepl.BurstAuto|imgrepl.BurstEnforce {
-		t.Errorf("--burst enforce,auto: %+v %v", o, err)
+	l, err := newLoader(config{mode: "longest-prefix", burst: "enforce,auto"}, newLogger(io.Discard), nil)
+	if err != nil || l.settings().opts.Burst != imgrepl.BurstAuto|imgrepl.BurstEnforce {
+		t.Errorf("--burst enforce,auto: %v", err)
 	}
-	if _, err := (config{mode: "longest-prefix", burst: "auto, off"}).options(); err == nil ||
+	if _, err := newLoader(config{mode: "longest-prefix", burst: "auto, off"}, newLogger(io.Discard), nil); err == nil ||
 		err.Error() != `--burst: imgrepl: unknown bursting value " off": expected "auto", "enforce" or "off"` {
 		t.Errorf("a bad --burst: %v", err)
 	}
@@ -539,10 +548,10 @@ func TestFlags(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"kind": `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (config{mode: "longest-prefix", pullSecrets: bad}).options(); err == nil || !strings.Contains(err.Error(), "secrets.json: imgrepl: not valid JSON") {
+	if _, err := newLoader(config{mode: "longest-prefix", pullSecrets: bad}, newLogger(io.Discard), nil); err == nil || !strings.Contains(err.Error(), "secrets.json: imgrepl: not valid JSON") {
 		t.Errorf("a --pull-secrets file that is not JSON: %v", err)
 	}
-	if _, err := (config{mode: "longest-prefix", pullSecrets: filepath.Join(dir, "missing.json")}).options(); err == nil {
+	if _, err := newLoader(config{mode: "longest-prefix", pullSecrets: filepath.Join(dir, "missing.json")}, newLogger(io.Discard), nil); err == nil {
 		t.Error("a missing --pull-secrets file accepted")
 	}
 }
@@ -627,7 +636,7 @@ func TestBurstAndPullSecrets(t *testing.T) {
 
 // floorReview answers like the webhook without calling imgrepl: it reads the body, finds the
 // uid, and allows the object with no patch. It is the cost of HTTP, TLS and the response alone.
-func floorReview(body []byte) ([]byte, imgrepl.AdmissionInfo, error) {
+func floorReview(body []byte, _ bool) ([]byte, imgrepl.AdmissionInfo, error) {
 	uid := ""
 	if i := bytes.Index(body, []byte(`"uid":"`)); i >= 0 {
 		rest := body[i+7:]
@@ -696,13 +705,18 @@ func load(t *testing.T, s *testServer, body []byte, requests, concurrency int) l
 	return loadResult{percentile(lat, 50), percentile(lat, 99), float64(requests) / elapsed.Seconds()}
 }
 
-// TestLoad posts a typical Deployment at a fixed concurrency to the webhook and to the floor,
-// interleaved in rounds, and prints p50/p99 and requests/s (IMGREPL_LOAD_REQUESTS sets the
-// count per server; the default keeps `go test` short).
+// TestLoad posts a typical Deployment at a fixed concurrency to the webhook (with its policy
+// cache, and without it) and to the floor, interleaved in rounds so that all see the same
+// machine load, and prints p50/p99 and requests/s per run with the ratios to the floor.
+// IMGREPL_LOAD_REQUESTS sets the count per server and run, IMGREPL_LOAD_RUNS the runs; the
+// defaults keep `go test` short.
 func TestLoad(t *testing.T) {
-	requests := 400
+	requests, runs := 400, 1
 	if n, err := strconv.Atoi(os.Getenv("IMGREPL_LOAD_REQUESTS")); err == nil && n > 0 {
 		requests = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("IMGREPL_LOAD_RUNS")); err == nil && n > 0 {
+		runs = n
 	}
 	const concurrency, rounds = 8, 4
 	deployment := map[string]interface{}{"apiVersion": "apps/v1", "kind": "Deployment",
@@ -710,18 +724,18 @@ func TestLoad(t *testing.T) {
 		"spec": map[string]interface{}{"replicas": 3, "selector": map[string]interface{}{"matchLabels": map[string]interface{}{"app": "web"}},
 			"template": map[string]interface{}{"metadata": annotations(policyAnnotation), "spec": podSpec()}}}
 	body := review("load", deployment, "")
-	imgreplServer := start(t, config{}, nil)
-	defer imgreplServer.stop()
-	floorServer := start(t, config{}, floorReview)
-	defer floorServer.stop()
-	// Warm both (TLS sessions, connection pools), then alternate rounds so both see the same
-	// machine load.
-	load(t, imgreplServer, body, 100, concurrency)
-	load(t, floorServer, body, 100, concurrency)
-	var a, f []loadResult
-	for r := 0; r < rounds; r++ {
-		a = append(a, load(t, imgreplServer, body, requests/rounds, concurrency))
-		f = append(f, load(t, floorServer, body, requests/rounds, concurrency))
+	servers := []struct {
+		name string
+		s    *testServer
+	}{
+		{"imgrepl", start(t, config{}, nil)},
+		{"imgrepl-nocache", start(t, config{cacheEntries: -1}, nil)},
+		{"floor", start(t, config{}, floorReview)},
+	}
+	for _, s := range servers {
+		defer s.s.stop()
+		// Warm each (TLS sessions, connection pools, the cache).
+		load(t, s.s, body, 100, concurrency)
 	}
 	med := func(rs []loadResult, get func(loadResult) float64) float64 {
 		v := make([]float64, len(rs))
@@ -734,6 +748,18 @@ func TestLoad(t *testing.T) {
 	p50 := func(r loadResult) float64 { return float64(r.p50.Microseconds()) }
 	p99 := func(r loadResult) float64 { return float64(r.p99.Microseconds()) }
 	rps := func(r loadResult) float64 { return r.rps }
-	fmt.Printf("load imgrepl requests=%d concurrency=%d p50_us=%.0f p99_us=%.0f rps=%.0f\n", requests, concurrency, med(a, p50), med(a, p99), med(a, rps))
-	fmt.Printf("load floor requests=%d concurrency=%d p50_us=%.0f p99_us=%.0f rps=%.0f\n", requests, concurrency, med(f, p50), med(f, p99), med(f, rps))
+	for run := 1; run <= runs; run++ {
+		results := make([][]loadResult, len(servers))
+		for r := 0; r < rounds; r++ {
+			for i, s := range servers {
+				results[i] = append(results[i], load(t, s.s, body, requests/rounds, concurrency))
+			}
+		}
+		floor := results[len(servers)-1]
+		for i, s := range servers {
+			fmt.Printf("load run=%d server=%s requests=%d concurrency=%d p50_us=%.0f p99_us=%.0f rps=%.0f p99_ratio=%.3f rps_ratio=%.3f\n",
+				run, s.name, requests, concurrency, med(results[i], p50), med(results[i], p99), med(results[i], rps),
+				med(results[i], p99)/med(floor, p99), med(results[i], rps)/med(floor, rps))
+		}
+	}
 }

@@ -11,7 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"sort"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,84 +111,26 @@ func (r *certReloader) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, e
 	return r.cert, nil
 }
 
-// latencyBuckets are the upper bounds, in seconds, of the request latency histogram.
-var latencyBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}
-
-// metrics are counters in Prometheus text format, updated with atomics.
-type metrics struct {
-	requests     sync.Map // "code" -> *uint64
-	patched      uint64   // responses carrying a patch
-	patchOps     uint64
-	objectErrors uint64 // objects or containers with an error (allowed, with a warning)
-	badRequests  uint64 // bodies that are not AdmissionReviews, too large, wrong method
-	buckets      []uint64
-	sumMicros    uint64
-	count        uint64
-}
-
-func newMetrics() *metrics { return &metrics{buckets: make([]uint64, len(latencyBuckets))} }
-
-func (m *metrics) request(code int, d time.Duration) {
-	key := fmt.Sprint(code)
-	v, _ := m.requests.LoadOrStore(key, new(uint64))
-	atomic.AddUint64(v.(*uint64), 1)
-	s := d.Seconds()
-	for i, b := range latencyBuckets {
-		if s <= b {
-			atomic.AddUint64(&m.buckets[i], 1)
-		}
-	}
-	atomic.AddUint64(&m.sumMicros, uint64(d.Microseconds()))
-	atomic.AddUint64(&m.count, 1)
-}
-
-func (m *metrics) write(w io.Writer) {
-	fmt.Fprintln(w, "# HELP imgrepl_webhook_requests_total Requests to /mutate by HTTP status code.")
-	fmt.Fprintln(w, "# TYPE imgrepl_webhook_requests_total counter")
-	var codes []string
-	m.requests.Range(func(k, _ interface{}) bool { codes = append(codes, k.(string)); return true })
-	sort.Strings(codes)
-	for _, c := range codes {
-		v, _ := m.requests.Load(c)
-		fmt.Fprintf(w, "imgrepl_webhook_requests_total{code=%q} %d\n", c, atomic.LoadUint64(v.(*uint64)))
-	}
-	fmt.Fprintln(w, "# HELP imgrepl_webhook_patched_total Admission responses that carried a JSON Patch.")
-	fmt.Fprintln(w, "# TYPE imgrepl_webhook_patched_total counter")
-	fmt.Fprintf(w, "imgrepl_webhook_patched_total %d\n", atomic.LoadUint64(&m.patched))
-	fmt.Fprintln(w, "# HELP imgrepl_webhook_patch_operations_total JSON Patch operations sent (one per rewritten image).")
-	fmt.Fprintln(w, "# TYPE imgrepl_webhook_patch_operations_total counter")
-	fmt.Fprintf(w, "imgrepl_webhook_patch_operations_total %d\n", atomic.LoadUint64(&m.patchOps))
-	fmt.Fprintln(w, "# HELP imgrepl_webhook_errors_total Problems, by kind: object (allowed with a warning) or request (rejected with 4xx).")
-	fmt.Fprintln(w, "# TYPE imgrepl_webhook_errors_total counter")
-	fmt.Fprintf(w, "imgrepl_webhook_errors_total{kind=\"object\"} %d\n", atomic.LoadUint64(&m.objectErrors))
-	fmt.Fprintf(w, "imgrepl_webhook_errors_total{kind=\"request\"} %d\n", atomic.LoadUint64(&m.badRequests))
-	fmt.Fprintln(w, "# HELP imgrepl_webhook_request_duration_seconds Time to answer /mutate.")
-	fmt.Fprintln(w, "# TYPE imgrepl_webhook_request_duration_seconds histogram")
-	for i, b := range latencyBuckets {
-		fmt.Fprintf(w, "imgrepl_webhook_request_duration_seconds_bucket{le=\"%g\"} %d\n", b, atomic.LoadUint64(&m.buckets[i]))
-	}
-	count := atomic.LoadUint64(&m.count)
-	fmt.Fprintf(w, "imgrepl_webhook_request_duration_seconds_bucket{le=\"+Inf\"} %d\n", count)
-	fmt.Fprintf(w, "imgrepl_webhook_request_duration_seconds_sum %g\n", float64(atomic.LoadUint64(&m.sumMicros))/1e6)
-	fmt.Fprintf(w, "imgrepl_webhook_request_duration_seconds_count %d\n", count)
-}
-
-// reviewer answers an AdmissionReview body: imgrepl.ReviewAdmission, or the floor in the
-// load test.
-type reviewer func(body []byte) ([]byte, imgrepl.AdmissionInfo, error)
+// reviewer answers an AdmissionReview body: imgrepl.ReviewAdmission with the current
+// settings, or the floor in the load test. audit asks for warnings instead of a patch.
+type reviewer func(body []byte, audit bool) ([]byte, imgrepl.AdmissionInfo, error)
 
 // server holds the handlers' state.
 type server struct {
+	c        config
 	review   reviewer
-	maxBody  int64
 	log      *logger
 	metrics  *metrics
+	budget   *budget
+	loader   *loader              // nil for the floor
+	cache    *imgrepl.PolicyCache // nil when off
 	draining int32
 }
 
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/mutate", s.mutate)
+	mux.HandleFunc("/mutate", s.admission("/mutate", s.c.audit))
+	mux.HandleFunc("/audit", s.admission("/audit", true))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if atomic.LoadInt32(&s.draining) != 0 {
@@ -199,15 +141,18 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		s.metrics.write(w)
+		s.metrics.write(w, s.budget, s.loader, s.cache, atomic.LoadInt32(&s.draining) != 0)
 	})
 	return mux
 }
 
-func (s *server) mutate(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	code := s.answer(w, r)
-	s.metrics.request(code, time.Since(start))
+// admission is the handler of /mutate or /audit.
+func (s *server) admission(path string, audit bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		code := s.answer(w, r, start, audit)
+		s.metrics.request(path, code, time.Since(start))
+	}
 }
 
 // fail rejects a request that is not an AdmissionReview (the API server then applies the
@@ -219,7 +164,7 @@ func (s *server) fail(w http.ResponseWriter, code int, msg string) int {
 	return code
 }
 
-func (s *server) answer(w http.ResponseWriter, r *http.Request) int {
+func (s *server) answer(w http.ResponseWriter, r *http.Request, start time.Time, audit bool) int {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		return s.fail(w, http.StatusMethodNotAllowed, "POST an AdmissionReview")
@@ -227,24 +172,56 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request) int {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return s.fail(w, http.StatusUnsupportedMediaType, "the body must be application/json")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	tooLarge := func() int {
+		return s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", s.c.maxBodyBytes))
+	}
+	size := r.ContentLength
+	if size > s.c.maxBodyBytes {
+		return tooLarge()
+	}
+	if size < 0 {
+		size = s.c.maxBodyBytes
+	}
+	// The memory of the review is reserved before its body is read; a request that does not
+	// fit waits for the ones in flight, at most until its deadline.
+	reserved, ok := s.budget.tryAcquire(reviewCost(size))
+	if !ok {
+		atomic.AddUint64(&s.metrics.waited, 1)
+		ctx, cancel := context.WithDeadline(r.Context(), start.Add(s.waitLimit(r)))
+		var err error
+		reserved, err = s.budget.acquire(ctx, reviewCost(size))
+		cancel()
+		if err != nil {
+			s.metrics.rejected.add(reasonKey("overloaded"), 1)
+			s.log.warn("request refused: the memory budget was not free in time", "status", http.StatusServiceUnavailable,
+				"bytes", r.ContentLength, "budget", s.budget.size, "waited", time.Since(start).String())
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "overloaded: the reviews in flight use the memory budget; retry", http.StatusServiceUnavailable)
+			return http.StatusServiceUnavailable
+		}
+	}
+	defer s.budget.release(reserved)
+	var body []byte
+	var err error
+	if r.ContentLength >= 0 {
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, s.c.maxBodyBytes))
+	}
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", s.maxBody))
+		var max *http.MaxBytesError
+		if errors.As(err, &max) {
+			return tooLarge()
 		}
 		return s.fail(w, http.StatusBadRequest, "cannot read the body: "+err.Error())
 	}
-	response, info, err := s.review(body)
+	response, info, err := s.review(body, audit)
 	if err != nil {
 		return s.fail(w, http.StatusBadRequest, err.Error())
 	}
-	if info.PatchOps > 0 {
-		atomic.AddUint64(&s.metrics.patched, 1)
-		atomic.AddUint64(&s.metrics.patchOps, uint64(info.PatchOps))
-	}
+	s.metrics.answered(info, audit)
 	if info.HasErrors {
-		atomic.AddUint64(&s.metrics.objectErrors, 1)
 		s.log.warn("object allowed with errors (see the response warnings)", "bytes", len(body))
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -252,36 +229,92 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request) int {
 	return http.StatusOK
 }
 
+// waitLimit is how long a request may wait for the budget: its read timeout, or less when
+// the API server says it gives up sooner (it sends its timeoutSeconds as the query parameter
+// "timeout", e.g. ?timeout=5s).
+func (s *server) waitLimit(r *http.Request) time.Duration {
+	limit := s.c.readTimeout
+	if d, err := time.ParseDuration(r.URL.Query().Get("timeout")); err == nil && d > 0 && d < limit {
+		limit = d
+	}
+	return limit
+}
+
+// memory derives the memory limit and the review budget from the flags: the limit is
+// --memory-limit, else the container's cgroup limit, else 128 MiB; the budget is
+// --memory-budget, else what the limit leaves after the server's base size and the policy
+// cache.
+func (c config) memory() (limit, budget int64) {
+	limit = c.memoryLimit
+	if limit == 0 {
+		limit = cgroupMemoryLimit()
+	}
+	if limit == 0 {
+		limit = defaultMemoryLimit
+	}
+	budget = c.memoryBudget
+	if budget == 0 {
+		budget = limit - baseMemory - c.cacheBytes
+	}
+	if min := reviewCost(64 << 10); budget < min {
+		budget = min
+	}
+	return limit, budget
+}
+
 // run serves until ctx is done, then drains. ready, when not nil, receives the listening
 // address once the server accepts connections.
 func run(ctx context.Context, c config, log *logger, ready chan<- string) error {
-	opts, err := c.options()
+	var cache *imgrepl.PolicyCache
+	if c.cacheEntries > 0 {
+		var err error
+		if cache, err = imgrepl.NewPolicyCache(c.cacheEntries, c.cacheBytes); err != nil {
+			return err
+		}
+		defer cache.Close()
+	}
+	l, err := newLoader(c, log, cache)
 	if err != nil {
 		return err
 	}
-	if opts.PullSecrets != nil {
-		info, err := opts.PullSecrets.Info()
-		if err != nil {
-			return err
+	review := func(body []byte, audit bool) ([]byte, imgrepl.AdmissionInfo, error) {
+		s := l.settings()
+		if audit || c.audit {
+			return s.audit.Review(body)
 		}
-		for _, p := range info.Problems {
-			log.warn("pull secret not read", "file", c.pullSecrets, "code", p.Code, "pointer", p.Pointer, "message", p.Message)
-		}
-		log.info("pull secrets read", "file", c.pullSecrets, "secrets", len(info.Secrets))
+		return s.mutate.Review(body)
 	}
-	review := func(body []byte) ([]byte, imgrepl.AdmissionInfo, error) {
-		return imgrepl.ReviewAdmission(body, opts)
-	}
-	return serve(ctx, c, log, review, ready)
+	watchCtx, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	go l.watch(watchCtx, c.reloadInterval)
+	return serve(ctx, &server{c: c, review: review, log: log, loader: l, cache: cache}, ready)
 }
 
-// serve runs the HTTPS server with the given reviewer.
-func serve(ctx context.Context, c config, log *logger, review reviewer, ready chan<- string) error {
+// serve runs the HTTPS server of s. When ctx ends it drains: /readyz answers 503 at once while
+// every endpoint is still served for --drain-delay (the API server keeps sending until the
+// endpoints drop this pod), then the listener closes and the requests in flight get up to
+// --shutdown-grace to finish.
+func serve(ctx context.Context, s *server, ready chan<- string) error {
+	c, log := s.c, s.log
 	certs, err := newCertReloader(c.certFile, c.keyFile, log)
 	if err != nil {
 		return fmt.Errorf("TLS certificate: %w", err)
 	}
-	s := &server{review: review, maxBody: c.maxBodyBytes, log: log, metrics: newMetrics()}
+	limit, size := c.memory()
+	s.budget = newBudget(size)
+	s.metrics = newMetrics()
+	if s.loader == nil {
+		s.loader = &loader{}
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The Go heap holds the bodies in flight (a share of the budget) and their garbage:
+		// collect before it could take more than its share of the limit.
+		debug.SetMemoryLimit(limit - size + size/reviewBytesFactor*2)
+	}
+	if largest := reviewCost(c.maxBodyBytes); largest > size {
+		log.warn("the memory budget is smaller than the cost of a review of --max-body-bytes: such a review runs alone",
+			"budget", size, "cost", largest)
+	}
 	srv := &http.Server{
 		Handler:           s.routes(),
 		ReadTimeout:       c.readTimeout,
@@ -299,7 +332,8 @@ func serve(ctx context.Context, c config, log *logger, review reviewer, ready ch
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
-	log.info("listening", "addr", ln.Addr().String(), "version", imgrepl.Version())
+	log.info("listening", "addr", ln.Addr().String(), "version", imgrepl.Version(),
+		"memory_limit", limit, "memory_budget", size, "audit", c.audit, "namespace", c.namespace)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -309,7 +343,15 @@ func serve(ctx context.Context, c config, log *logger, review reviewer, ready ch
 	case <-ctx.Done():
 	}
 	atomic.StoreInt32(&s.draining, 1)
-	log.info("shutting down: draining requests", "grace", c.shutdownGrace.String())
+	// New requests come on new connections, which the API server makes to ready endpoints.
+	srv.SetKeepAlivesEnabled(false)
+	log.info("draining: /readyz answers 503, requests are still served", "delay", c.drainDelay.String())
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(c.drainDelay):
+	}
+	log.info("shutting down: closing the listener, finishing requests in flight", "grace", c.shutdownGrace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
