@@ -503,26 +503,29 @@ func vmHWM(t *testing.T, pid int) int64 {
 	return 0
 }
 
-// TestMemoryBounded posts, from 16 clients at once, UPDATE reviews as large as the server
-// accepts (an object and its old object of about 3 MiB each) for a bounded time, with small
-// reviews in between: the server's peak RSS stays under the deploy's 128 MiB limit, every
-// request is answered 200, and the small ones within the timeout.
-func TestMemoryBounded(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("a 16-client load of 7 MB bodies, measured without -short and -race")
-	}
-	const limit = 128 << 20
-	c := startChild(t, "--memory-limit", "128Mi", "--read-timeout", "20s", "--write-timeout", "20s")
+// maxReviews are an UPDATE review as large as the server accepts (an object and its old
+// object of about 3 MiB each) and a CREATE review of the same object.
+func maxReviews(t *testing.T) (update, create []byte) {
+	t.Helper()
 	object := bigPod(3<<20-24<<10, "nginx:1.27")
 	old := bigPod(3<<20-24<<10, "nginx:1.26")
 	if b, _ := json.Marshal(object); len(b) > 3<<20 || len(b) < 3<<20-64<<10 {
 		t.Fatalf("the object is %d bytes", len(b))
 	}
-	large, _ := json.Marshal(map[string]interface{}{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+	update, _ = json.Marshal(map[string]interface{}{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
 		"request": map[string]interface{}{"uid": "large", "operation": "UPDATE", "object": object, "oldObject": old}})
-	if len(large) < 6_000_000 || len(large) > 7<<20 {
-		t.Fatalf("the large body is %d bytes", len(large))
+	create, _ = json.Marshal(map[string]interface{}{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+		"request": map[string]interface{}{"uid": "large", "operation": "CREATE", "object": object}})
+	if len(update) < 6_000_000 || len(update) > 7<<20 {
+		t.Fatalf("the large body is %d bytes", len(update))
 	}
+	return update, create
+}
+
+// memoryLoad runs clients posting large for the duration, and one client posting a small
+// review every 50 ms; it returns the server's peak RSS, the answers, and the slowest small one.
+func memoryLoad(t *testing.T, c *child, large []byte, clients int, d time.Duration) (peak int64, large200, small200 int64, slowestSmall time.Duration) {
+	t.Helper()
 	small := review("small", map[string]interface{}{"apiVersion": "v1", "kind": "Pod",
 		"metadata": annotations(policyAnnotation), "spec": podSpec()}, "")
 	client := c.client(true)
@@ -539,12 +542,10 @@ func TestMemoryBounded(t *testing.T) {
 		}
 		return resp.StatusCode, time.Since(start), nil
 	}
-	base := vmHWM(t, c.cmd.Process.Pid)
-	until := time.Now().Add(6 * time.Second)
-	var large200, small200 int64
-	var slowestSmall int64
+	until := time.Now().Add(d)
+	var slowest int64
 	var wg sync.WaitGroup
-	for i := 0; i < 16; i++ {
+	for i := 0; i < clients; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -568,24 +569,72 @@ func TestMemoryBounded(t *testing.T) {
 				return
 			}
 			atomic.AddInt64(&small200, 1)
-			if int64(took) > atomic.LoadInt64(&slowestSmall) {
-				atomic.StoreInt64(&slowestSmall, int64(took))
+			if int64(took) > atomic.LoadInt64(&slowest) {
+				atomic.StoreInt64(&slowest, int64(took))
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
 	wg.Wait()
-	peak := vmHWM(t, c.cmd.Process.Pid)
+	return vmHWM(t, c.cmd.Process.Pid), large200, small200, time.Duration(slowest)
+}
+
+// TestMemoryBounded posts, from 16 clients at once, UPDATE reviews as large as the server
+// accepts for a bounded time, with small reviews in between: the server's peak RSS stays
+// under the deploy's 128 MiB limit, every request is answered 200, and the small ones within
+// the timeout.
+func TestMemoryBounded(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("a 16-client load of 7 MB bodies, measured without -short and -race")
+	}
+	const limit = 128 << 20
+	c := startChild(t, "--memory-limit", "128Mi", "--read-timeout", "20s", "--write-timeout", "20s")
+	update, _ := maxReviews(t)
+	base := vmHWM(t, c.cmd.Process.Pid)
+	peak, large200, small200, slowest := memoryLoad(t, c, update, 16, 6*time.Second)
 	t.Logf("peak RSS %.1f MiB (%.1f MiB at start); %d large and %d small reviews answered; slowest small %v",
-		float64(peak)/(1<<20), float64(base)/(1<<20), large200, small200, time.Duration(slowestSmall))
+		float64(peak)/(1<<20), float64(base)/(1<<20), large200, small200, slowest)
 	if peak >= limit {
 		t.Errorf("peak RSS %d bytes, over the %d-byte limit", peak, limit)
 	}
 	if large200 < 16 || small200 == 0 {
 		t.Errorf("%d large and %d small reviews answered", large200, small200)
 	}
-	if time.Duration(slowestSmall) > 10*time.Second {
-		t.Errorf("a small review took %v", time.Duration(slowestSmall))
+	if slowest > 10*time.Second {
+		t.Errorf("a small review took %v", slowest)
+	}
+}
+
+// TestMemoryProfile prints the server's peak RSS for 1, 4 and 16 clients posting max-size
+// CREATE and UPDATE reviews, with the deploy's 128 MiB limit and with the budget off (a
+// budget as large as the machine). It runs only when IMGREPL_MEMORY_PROFILE is set, for
+// BENCHMARKS.md: IMGREPL_MEMORY_PROFILE=1 go test -run TestMemoryProfile -v ./cmd/imgrepl-webhook
+func TestMemoryProfile(t *testing.T) {
+	if os.Getenv("IMGREPL_MEMORY_PROFILE") == "" || raceEnabled {
+		t.Skip("set IMGREPL_MEMORY_PROFILE=1 (and no -race)")
+	}
+	update, create := maxReviews(t)
+	for _, budget := range []string{"", "64Gi"} {
+		for _, body := range []struct {
+			name string
+			b    []byte
+		}{{"CREATE", create}, {"UPDATE", update}} {
+			for _, clients := range []int{1, 4, 16} {
+				args := []string{"--memory-limit", "128Mi", "--read-timeout", "30s", "--write-timeout", "30s"}
+				if budget != "" {
+					args = append(args, "--memory-budget", budget)
+				}
+				c := startChild(t, args...)
+				peak, n, _, _ := memoryLoad(t, c, body.b, clients, 4*time.Second)
+				_ = c.cmd.Process.Signal(syscall.SIGKILL)
+				_ = c.cmd.Wait()
+				name := "budget of the 128Mi limit"
+				if budget != "" {
+					name = "no budget"
+				}
+				fmt.Printf("memory %s body=%s bytes=%d clients=%d peak_mib=%.1f reviews=%d\n", name, body.name, len(body.b), clients, float64(peak)/(1<<20), n)
+			}
+		}
 	}
 }
 
