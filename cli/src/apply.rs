@@ -88,7 +88,7 @@ impl PolicyArgs {
         let Some(path) = &self.policy else {
             return Ok((None, mode));
         };
-        let (policy, _) = load_policy(path)?;
+        let (policy, _) = crate::policy_file::load(path)?;
         Ok((Some(policy.with_mode(mode)), mode))
     }
 
@@ -133,27 +133,6 @@ impl PolicyArgs {
             None => options,
         }
     }
-}
-
-/// Reads a policy file, and keeps its text (for positions); an invalid policy is a failure
-/// (exit 2) naming its errors.
-///
-/// # Errors
-///
-/// A failure to read the file, or an invalid policy.
-pub fn load_policy(path: &std::path::Path) -> Result<(Policy, String), Failure> {
-    // Past 256 KiB the library's `too-large` diagnostic reports it, one message for any size.
-    let text = crate::input::read_bounded(path, imgrepl::MAX_POLICY_BYTES)?;
-    let policy = Policy::from_json(&text).map_err(|e| {
-        let mut message = format!("{}: {e}", path.display());
-        let text = TextIndex::new(&text);
-        for d in e.diagnostics() {
-            message.push('\n');
-            message.push_str(&diagnostic_lines(d, &text));
-        }
-        Failure::usage(message)
-    })?;
-    Ok((policy, text))
 }
 
 /// Arguments of `imgrepl apply`.
@@ -366,7 +345,7 @@ fn report_to_stderr(document: &Document, err: &mut Stderr) -> Result<(), Failure
 
 /// A diagnostic, and the line of `text` it is on (a window of it, when it is long) with a caret
 /// under its span: the renderer of `imgrepl check`.
-fn diagnostic_lines(d: &Diagnostic, text: &TextIndex<'_>) -> String {
+pub(crate) fn diagnostic_lines(d: &Diagnostic, text: &TextIndex<'_>) -> String {
     let s = text.snippet(d.span());
     format!(
         "    {}\n    {} | {}\n    {} | {}",

@@ -62,7 +62,7 @@ pub struct Args {
 /// A failure to read the policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let mode = args.mode;
-    let (policy, _) = crate::apply::load_policy(&args.policy)?;
+    let (policy, _) = crate::policy_file::load(&args.policy)?;
     let policy = policy.with_mode(mode);
     let corpus = args.corpus.load(&policy)?;
     let coverage = policy.coverage(corpus.items());

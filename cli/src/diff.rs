@@ -51,8 +51,8 @@ pub struct Args {
 /// A failure to read a policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let mode = args.mode;
-    let (old, old_text) = crate::apply::load_policy(&args.old)?;
-    let (new, new_text) = crate::apply::load_policy(&args.new)?;
+    let (old, old_text) = crate::policy_file::load(&args.old)?;
+    let (new, new_text) = crate::policy_file::load(&args.new)?;
     let (old, new) = (old.with_mode(mode), new.with_mode(mode));
     let corpus = args.corpus.load(&old)?;
     let diff = imgrepl::diff::diff(&old, &new, corpus.items());

@@ -31,6 +31,7 @@ mod exit;
 mod input;
 mod output;
 mod parse;
+mod policy_file;
 mod pull_secret;
 mod rewrite;
 

@@ -58,7 +58,7 @@ struct Record<'a> {
     explain: Option<&'a Explanation<'a>>,
 }
 
-/// Reads the policy file; an invalid policy is a failure (exit 2) that names its first error.
+/// Reads the policy file (`crate::policy_file::load`), in the match mode asked for.
 fn load(args: &Args) -> Result<Policy, Failure> {
     crate::input::one_stdin(
         ("the policy (--policy -)", &args.policy),
@@ -67,17 +67,8 @@ fn load(args: &Args) -> Result<Policy, Failure> {
             args.images.is_empty(),
         ),
     )?;
-    let text = crate::input::read_bounded(&args.policy, imgrepl::MAX_POLICY_BYTES)?;
-    let mode = args.mode;
-    Policy::from_json(&text)
-        .map(|policy| policy.with_mode(mode))
-        .map_err(|err| {
-            Failure::usage(format!(
-                "{}: {err}; `imgrepl check {}` shows every diagnostic",
-                args.policy.display(),
-                args.policy.display()
-            ))
-        })
+    let (policy, _) = crate::policy_file::load(&args.policy)?;
+    Ok(policy.with_mode(args.mode))
 }
 
 /// Runs `imgrepl rewrite`.

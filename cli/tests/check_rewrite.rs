@@ -242,10 +242,11 @@ fn rewrite_refuses_an_invalid_policy() {
     let run = imgrepl(&["rewrite", "-p", path.to_str().unwrap(), "nginx"], b"");
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
+    // As `apply`, `coverage` and `diff` report it: every diagnostic, with its source line.
     assert_eq!(
         run.stderr,
         format!(
-            "imgrepl: {0}: invalid image replacement policy: error[identity-rule] at /0/replaceWith: rule 0 replaces \"a.io\" with itself; `imgrepl check {0}` shows every diagnostic\n",
+            "imgrepl: {0}: invalid image replacement policy: error[identity-rule] at /0/replaceWith: rule 0 replaces \"a.io\" with itself\n    error[identity-rule] at /0/replaceWith: rule 0 replaces \"a.io\" with itself\n    1 | …positoryPrefix\": \"a.io\", \"replaceWith\": \"a.io\"}}]\n      |                                          ^^^^^^\n",
             path.display()
         )
     );
