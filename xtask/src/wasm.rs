@@ -14,7 +14,7 @@
 //!    `diff`, `secondPass`, `manifestImages`) are in a second module, `pkg/web/full/` (see
 //!    [`package`]). The emitted types are made to compile with any TypeScript `lib`
 //!    ([`lib_free_types`]);
-//! 4. assembles the npm package `imgrepl` in `pkg/node/`: Node's CommonJS module at its root,
+//! 4. assembles the npm package `imgrepl` in `pkg/node/`: Node's module (`require`) at its root,
 //!    a copy of `pkg/web/` (which the previewer serves) as `web/`, `bindings-wasm/README.md`, the
 //!    license texts, and a `package.json` ([`package_json`]) whose version is the workspace's,
 //!    the one `version()` returns;
@@ -31,6 +31,7 @@
 //! The test steps that use the package ([`crate::test`]) call [`package`] first, and the e2e
 //! and npm steps install Chromium and the npm tools ([`chromium`], [`npm_ci`]).
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -342,8 +343,8 @@ fn meta_from(metadata: &str) -> Result<Meta, String> {
     })
 }
 
-/// The npm package's `package.json`. Node's module is CommonJS (`require`, and `import`
-/// through Node's named exports of CommonJS); the browser's ES modules are `imgrepl/web` and
+/// The npm package's `package.json`. Node's module is a `commonjs` one (`require`, and `import`
+/// through the names Node finds in its `exports.NAME = …` lines); the browser's ES modules are `imgrepl/web` and
 /// `imgrepl/web/full`. `types` comes first in each condition, as TypeScript requires.
 fn package_json(meta: &Meta) -> String {
     let Meta {
@@ -455,9 +456,10 @@ pub fn lib_free_types(dts: &str) -> Result<String, String> {
     }
     out.push_str(MAYBE_DISPOSABLE);
     for class in classes {
-        out.push_str(&format!(
-            "\nexport interface {class} extends MaybeDisposable {{}}\n"
-        ));
+        let _ = writeln!(
+            out,
+            "\nexport interface {class} extends MaybeDisposable {{}}"
+        );
     }
     Ok(out)
 }

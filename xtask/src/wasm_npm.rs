@@ -9,7 +9,7 @@
 //! 3. `npm pack`s it into a temporary directory: the tarball is `imgrepl-VERSION.tgz`, VERSION
 //!    the workspace's, and holds exactly [`wasm::NPM_FILES`] and `package.json`;
 //! 4. in an empty project beside it (`npm init -y`), `npm install --offline ./imgrepl-….tgz`;
-//!    then runs the README's examples with Node, CommonJS (`require`), ES module (`import`) and
+//!    then runs the README's examples with Node: `require`, `import`, and
 //!    the browser's module (`imgrepl/web`, its `.wasm` fetched from the installed files), and
 //!    compares what they print with [`RUNS`]; checks that `package.json`'s version is what
 //!    `version()` returns;
@@ -314,7 +314,9 @@ fn check_versions(path: &str, readme: &str, version: &str) -> Result<(), String>
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
             .unwrap_or(rest.len());
         let word = &rest[..end];
-        if word.ends_with(".tgz") && word.starts_with(|c: char| c.is_ascii_digit()) {
+        if let Some(v) = word.strip_suffix(".tgz")
+            && v.starts_with(|c: char| c.is_ascii_digit())
+        {
             named += 1;
             if format!("{prefix}{word}") != want {
                 return Err(format!(
@@ -361,7 +363,7 @@ fn check_packed(packed: &wasm::Packed, meta: &wasm::Meta) -> Result<(), String> 
 
 /// The TypeScript compilers of `bindings-wasm/node_modules` (pinned by its lockfile): TypeScript
 /// 7 (default target and library ES2025-ish, `module` preserved, bundler resolution) and 5
-/// (default target ES5 and its library, CommonJS, `node10` resolution).
+/// (default target ES5 and its library, `module: commonjs`, `node10` resolution).
 fn compilers() -> Vec<PathBuf> {
     ["typescript", "typescript-5"]
         .iter()
@@ -489,14 +491,15 @@ mod tests {
         ]
     }
 
-    /// A README showing `files()` and every output of [`RUNS`] that is not the files'.
+    /// A README showing `blocks`, and every output of [`RUNS`].
     fn readme(blocks: &[(&str, &str)]) -> String {
+        use std::fmt::Write as _;
         let mut md = String::from("# imgrepl\n");
         for (lang, body) in blocks {
-            md.push_str(&format!("\n```{lang}\n{body}```\n"));
+            let _ = write!(md, "\n```{lang}\n{body}```\n");
         }
         for (_, out) in RUNS {
-            md.push_str(&format!("\n```text\n{}\n```\n", out.trim_end()));
+            let _ = write!(md, "\n```text\n{}\n```\n", out.trim_end());
         }
         md
     }
