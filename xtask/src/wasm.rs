@@ -211,7 +211,8 @@ pub fn package() -> Result<Size, String> {
             &dts,
             &lib_free_types(&text).map_err(|e| format!("{}: {e}", dts.display()))?,
         )?;
-        // The modules the wasm-bindgen CLI emits: bundlers would need them, nothing here does.
+        // The types of the raw `.wasm`'s exports: wasm-bindgen's bundler target imports them,
+        // the `nodejs` and `web` targets do not, and no user should.
         let raw = dir.join(format!("{name}_bg.wasm.d.ts"));
         fs::remove_file(&raw).map_err(|e| format!("{}: {e}", raw.display()))?;
     }
