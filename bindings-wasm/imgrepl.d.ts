@@ -553,7 +553,6 @@ export interface SecondPass {
 export class Policy {
     private constructor();
     free(): void;
-    [Symbol.dispose](): void;
     /**
      * Why the policy does what it does with `image`.
      *
@@ -721,3 +720,15 @@ export function validatePolicy(text: string): Validation;
  * The package version (the workspace version).
  */
 export function version(): string;
+
+/**
+ * `[Symbol.dispose]()`, the same as `free()` (`using policy = Policy.parse(text)` frees the
+ * policy at the end of the block). It is declared where TypeScript's library declares
+ * `Symbol.dispose` (`lib: ["esnext"]`, or `@types/node`); with other settings the types
+ * compile without it.
+ */
+export type MaybeDisposable = typeof globalThis extends { Symbol: { readonly dispose: infer D extends symbol } }
+    ? { [K in D]: () => void }
+    : {};
+
+export interface Policy extends MaybeDisposable {}

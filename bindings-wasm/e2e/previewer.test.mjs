@@ -3,7 +3,7 @@
 // IMGREPL_PREVIEW_URL and CHROMIUM. Screenshots of each state go to e2e/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { launch } from "./chromium.mjs";
 
@@ -238,6 +238,29 @@ test("the URL fragment restores the preview", async () => {
   assert.deepEqual((await marks(second)).map((m) => m.text), [`"docker.io"`]);
   await shot("05-reloaded", second);
   await second.close();
+});
+
+test("the link of www/README.md opens what the README says", async () => {
+  const readme = readFileSync(fileURLToPath(new URL("../www/README.md", import.meta.url)), "utf8");
+  const link = readme.match(/^http:\/\/127\.0\.0\.1:8417\/www\/(#\S+)$/m);
+  assert.ok(link, "www/README.md shows an example link");
+  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await p.goto(new URL(link[1], PAGE_URL).href);
+  await p.waitForSelector("body[data-ready]");
+  assert.equal(await p.locator("#policy").inputValue(), `[{"repositoryPrefix": "", "replaceWith": "mirror.example.com/hub"}]`);
+  assert.equal(await p.locator("#images").inputValue(), "nginx:1.27\nquay.io/x/y:1");
+  assert.equal(await p.locator('input[name="mode"][value="exact-parent"]').isChecked(), true);
+  // Left out of the link: the example manifest, the policy above applied to it.
+  assert.match(await p.locator("#manifest").inputValue(), /^apiVersion: apps\/v1\nkind: Deployment\n/);
+  assert.equal(await p.locator("#use-editor-policy").isChecked(), true);
+  assert.equal(await p.locator("#baseline").inputValue(), "[]");
+  assert.equal(await p.getAttribute("#tab-diff", "aria-selected"), "true");
+  assert.equal(await p.locator("#diff-view").isVisible(), true);
+  assert.deepEqual(await cells("#results", p), [
+    ["nginx:1.27", "mirror.example.com/hub/nginx:1.27", '#0 ""'],
+    ["quay.io/x/y:1", "unchanged", ""],
+  ]);
+  await p.close();
 });
 
 test("usable in a narrow window: one column, nothing wider than the window", async () => {

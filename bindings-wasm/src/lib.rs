@@ -26,7 +26,9 @@
 //! Values cross as plain objects (serde-wasm-bindgen, JSON-compatible), positions count UTF-16
 //! code units as JavaScript strings do, and errors are thrown as `Error` objects with a `code`
 //! property. The TypeScript interfaces are in [`types`]; the checked-in `imgrepl.d.ts` is what
-//! wasm-bindgen emits from them.
+//! wasm-bindgen emits from them, with `Policy`'s `[Symbol.dispose]` declared only where the
+//! TypeScript library has `Symbol.dispose` (`cargo xtask wasm` does that, so that the types
+//! compile with `tsc`'s default settings).
 //!
 //! The functions are plain Rust functions too, so the crate builds and is linted on the host;
 //! its tests run on `wasm32-unknown-unknown` (`cargo xtask test wasm`).

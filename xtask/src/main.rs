@@ -27,6 +27,7 @@ mod image;
 mod preview;
 mod test;
 mod wasm;
+mod wasm_npm;
 mod wasm_test;
 
 use std::process::ExitCode;
@@ -39,7 +40,8 @@ tasks:
   test --quick     fmt, clippy, the tests that need only cargo, docs: the contributor's loop
   bench [ARGS...]  run the benchmarks
   fuzz [ARGS...]   run the fuzz targets
-  wasm [ARGS...]   build the JavaScript package (bindings-wasm/pkg/node, bindings-wasm/pkg/web)
+  wasm [ARGS...]   build the npm package imgrepl (bindings-wasm/pkg/node; the web's modules also
+                   in bindings-wasm/pkg/web); --pack: target/npm/imgrepl-VERSION.tgz
   preview [ARGS..] build the package and serve the policy previewer on 127.0.0.1
   gen              regenerate bindings-c/include/imgrepl.h
   install-c --prefix DIR

@@ -213,6 +213,13 @@ pub const STEPS: &[Step] = &[
         run: crate::wasm_test::node,
     },
     Step {
+        name: "package-npm",
+        about: "the npm package as a user installs it: npm pack, npm install of the tarball in an empty project (offline), the README's examples run (require, import, the browser module) and type-checked with TypeScript 7 and 5 defaults",
+        components: &[],
+        default: true,
+        run: crate::wasm_npm::test,
+    },
+    Step {
         name: "wasm-e2e",
         about: "the previewer page in headless Chromium (installs chromium via apt, npm ci)",
         components: &[],
@@ -477,6 +484,7 @@ mod tests {
                 "package",
                 "wasm-clippy",
                 "wasm",
+                "package-npm",
                 "wasm-e2e",
                 "bench-test",
                 "fuzz-smoke"
