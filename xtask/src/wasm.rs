@@ -28,7 +28,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{Cmd, root, say};
+use crate::cmd::{Cmd, root, say, target_dir};
 
 /// The Rust target of the package.
 pub const TARGET: &str = "wasm32-unknown-unknown";
@@ -229,7 +229,7 @@ fn build_module(opt_level: Option<&str>, full: bool) -> Result<PathBuf, String> 
     if !full {
         cmd = cmd.arg("--no-default-features");
     }
-    let mut dir = root().join("target");
+    let mut dir = target_dir();
     if let Some(level) = opt_level {
         dir = root().join("target/xtask/wasm-opt-level").join(level);
         cmd = cmd
