@@ -8,6 +8,16 @@
 // Errors: an invalid policy is a *PolicyError with every diagnostic; an image that cannot be
 // rewritten is an *Error with a stable code and a byte offset; both match the sentinel errors
 // (ErrInvalidPolicy, ErrInvalidImage, ...) with errors.Is.
+//
+// Building: by default the package links the repository's target/release/libimgrepl.a (`cargo
+// build --release -p imgrepl-c`), and stops with an #error that says what to do when it is not
+// there. When cargo builds elsewhere (CARGO_TARGET_DIR), build with -tags imgrepl_ldflags and
+// name the library in CGO_LDFLAGS:
+//
+//	CGO_LDFLAGS="$CARGO_TARGET_DIR/release/libimgrepl.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc" go build -tags imgrepl_ldflags
+//
+// or install it (`cargo xtask install-c --prefix DIR`) and build with -tags imgrepl_pkgconfig
+// and PKG_CONFIG_PATH=DIR/lib/pkgconfig.
 package imgrepl
 
 /*

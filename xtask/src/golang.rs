@@ -84,7 +84,7 @@ impl Link {
         }
         let link = Link::ldflags(&lib_dir, &capi::native_static_libs()?);
         say(format_args!(
-            "cargo builds into {} (CARGO_TARGET_DIR), so the Go package links {} with \
+            "cargo builds into {} (CARGO_TARGET_DIR or build.target-dir), so the Go package links {} with \
              `-tags {LDFLAGS_TAG}` and CGO_LDFLAGS (see bindings-c/go/link_default.go); by hand: \
              CGO_LDFLAGS={:?} go build -tags {LDFLAGS_TAG}",
             lib_dir.parent().unwrap_or(&lib_dir).display(),
