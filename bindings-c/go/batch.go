@@ -31,9 +31,9 @@ type BatchResult struct {
 }
 
 // RewriteAll rewrites many images in one call into the library, which costs less per image
-// than Rewrite in a loop. The error is for the call as a whole (more than
-// IMGREPL_MAX_BATCH_IMAGES images, an image past the size limit or not valid UTF-8); per-image
-// errors are in each result, the same as Rewrite returns.
+// than Rewrite in a loop. The error is for the call as a whole (ErrInputTooLarge for more than
+// 65,536 images or an image over 4,096 bytes, ErrInvalidUTF8); per-image errors are in each
+// result, the same as Rewrite returns.
 //
 // A call allocates the results, one string that the rewritten images share, and an *Error
 // per invalid image; an image that no rule matches is returned as it was given (the same
