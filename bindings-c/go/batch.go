@@ -66,8 +66,9 @@ func (p *Policy) RewriteAll(images []string) ([]BatchResult, error) {
 		output = string(s.out[:s.outLen]) // the one copy of every rewritten image
 	}
 	out := make([]BatchResult, n)
+	entries, images := s.entries[:len(out)], images[:len(out)]
 	for i := range out {
-		e, r := &s.entries[i], &out[i]
+		e, r := &entries[i], &out[i]
 		r.Rule = int(e.rule)
 		switch {
 		case e.status != C.IMGREPL_STATUS_OK:
@@ -103,28 +104,22 @@ const maxPooledBatchBytes = 1 << 20
 // the images' bytes plus 64 per image; the call says when it needs more) and returns the
 // images' total length. There is at least one image.
 func (s *batchScratch) fill(images []string) int {
-	n, total := len(images), 0
-	for _, image := range images {
-		total += len(image)
-	}
-	if cap(s.in) < total {
-		s.in = make([]byte, 0, total)
-	}
+	n := len(images)
 	if cap(s.lens) < n {
 		s.lens = make([]C.size_t, n)
 		s.entries = make([]C.imgrepl_batch_entry, n)
 	}
 	s.lens, s.entries = s.lens[:n], s.entries[:n]
-	in := s.in[:0]
+	in, lens := s.in[:0], s.lens
 	for i, image := range images {
-		in = append(in, image...)
-		s.lens[i] = C.size_t(len(image))
+		in = append(in, image...) // grows the pooled buffer only past its largest batch yet
+		lens[i] = C.size_t(len(image))
 	}
 	s.in = in
-	if want := total + 64*n; len(s.out) < want {
+	if want := len(in) + 64*n; len(s.out) < want {
 		s.out = make([]byte, want)
 	}
-	return total
+	return len(in)
 }
 
 // call runs the batch call over the n images filled in (total bytes) into s.entries and s.out.
