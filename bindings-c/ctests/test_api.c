@@ -334,6 +334,60 @@ static void test_batch(void) {
     imgrepl_policy_free(p);
 }
 
+/* The batch into the caller's memory: what the Go package calls. */
+static void test_batch_into(void) {
+    imgrepl_policy *p = seed_policy();
+    const char images[] = "nginx:1" "Bad" "quay.io/x/y" "harbor.domain/ubuntu";
+    size_t lens[] = {7, 3, 11, 20};
+    imgrepl_batch_entry entries[4];
+    size_t needed = 0;
+    is_status(imgrepl_policy_rewrite_batch_into(p, images, sizeof images - 1, lens, 4, entries, NULL, 0, &needed),
+              IMGREPL_STATUS_BUFFER_TOO_SMALL, "(NULL, 0) asks for the size");
+    const char *want0 = "swr.cn-north-4.myhuaweicloud.com/org1/nginx:1";
+    const char *want3 = "swr.cn-north-4.myhuaweicloud.com/org1/ubuntu";
+    ok(needed == strlen(want0) + strlen(want3), "only the rewritten images need room");
+    char *buf = malloc(needed);
+    size_t out_len = 0;
+    is_status(imgrepl_policy_rewrite_batch_into(p, images, sizeof images - 1, lens, 4, entries, buf, needed - 1, &out_len),
+              IMGREPL_STATUS_BUFFER_TOO_SMALL, "one byte short");
+    ok(out_len == needed, "the same size asked");
+    is_status(imgrepl_policy_rewrite_batch_into(p, images, sizeof images - 1, lens, 4, entries, buf, needed, &out_len),
+              IMGREPL_STATUS_OK, "batch into an exact buffer");
+    ok(out_len == needed, "all of it used");
+    ok(entries[0].status == IMGREPL_STATUS_OK && entries[0].rule == 1, "image 0 by rule 1");
+    is_str(buf + entries[0].start, entries[0].end - entries[0].start, want0, "image 0 in the buffer");
+    ok(entries[1].status == IMGREPL_STATUS_INVALID_IMAGE && entries[1].rule == -1, "image 1 invalid");
+    ok(entries[1].start == entries[1].end, "image 1 not copied");
+    ok(entries[2].status == IMGREPL_STATUS_OK && entries[2].rule == -1 && entries[2].start == entries[2].end,
+       "image 2 unchanged, not copied");
+    is_str(buf + entries[3].start, entries[3].end - entries[3].start, want3, "image 3 in the buffer");
+    imgrepl_error *error = NULL;
+    char one[64];
+    size_t one_len = 0;
+    is_status(imgrepl_policy_rewrite(p, images + 7, 3, one, sizeof one, &one_len, NULL, &error),
+              IMGREPL_STATUS_INVALID_IMAGE, "the single call gives image 1's error");
+    imgrepl_str code = imgrepl_error_code(error);
+    is_str(code.ptr, code.len, "uppercase", "its code");
+    imgrepl_error_free(error);
+
+    out_len = 7;
+    is_status(imgrepl_policy_rewrite_batch_into(p, NULL, 0, NULL, 0, NULL, NULL, 0, &out_len), IMGREPL_STATUS_OK,
+              "an empty batch");
+    ok(out_len == 0, "no output");
+    size_t wrong[] = {7, 3, 11, 19};
+    out_len = 7;
+    is_status(imgrepl_policy_rewrite_batch_into(p, images, sizeof images - 1, wrong, 4, entries, buf, needed, &out_len),
+              IMGREPL_STATUS_INVALID_ARGUMENT, "lengths that do not add up");
+    ok(out_len == 7, "nothing written");
+    is_status(imgrepl_policy_rewrite_batch_into(p, images, sizeof images - 1, lens, 4, NULL, buf, needed, &out_len),
+              IMGREPL_STATUS_NULL_ARGUMENT, "(NULL, 4) entries");
+    size_t halves[] = {2, 1};
+    is_status(imgrepl_policy_rewrite_batch_into(p, "x\xc3\xa9", 3, halves, 2, entries, buf, needed, &out_len),
+              IMGREPL_STATUS_INVALID_UTF8, "a character cut between two images");
+    free(buf);
+    imgrepl_policy_free(p);
+}
+
 static void test_reference(void) {
     imgrepl_reference *r = NULL;
     imgrepl_reference_parts parts;
@@ -438,6 +492,7 @@ int main(void) {
     test_policy_parse();
     test_rewrite();
     test_batch();
+    test_batch_into();
     test_reference();
     test_workload();
     return done_testing();

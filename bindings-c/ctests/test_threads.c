@@ -81,6 +81,14 @@ static void *work(void *arg) {
                 job->wrong++;
             }
             imgrepl_batch_free(b);
+            /* and into the thread's own memory, which shares the library's scratch per thread */
+            imgrepl_batch_entry entries[2];
+            if (imgrepl_policy_rewrite_batch_into(job->policy, images, sizeof images - 1, lens, 2, entries, buf,
+                                                  sizeof buf, &len) != IMGREPL_STATUS_OK ||
+                entries[1].status != IMGREPL_STATUS_INVALID_IMAGE || len != strlen(CASES[1][1]) ||
+                entries[0].start != 0 || entries[0].end != len || memcmp(buf, CASES[1][1], len) != 0) {
+                job->wrong++;
+            }
             imgrepl_error *e = NULL;
             if (imgrepl_policy_rewrite(job->policy, "Bad", 3, buf, sizeof buf, &len, NULL, &e) !=
                 IMGREPL_STATUS_INVALID_IMAGE) {

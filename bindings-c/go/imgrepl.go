@@ -8,6 +8,16 @@
 // Errors: an invalid policy is a *PolicyError with every diagnostic; an image that cannot be
 // rewritten is an *Error with a stable code and a byte offset; both match the sentinel errors
 // (ErrInvalidPolicy, ErrInvalidImage, ...) with errors.Is.
+//
+// Building: by default the package links the repository's target/release/libimgrepl.a (`cargo
+// build --release -p imgrepl-c`), and stops with an #error that says what to do when it is not
+// there. When cargo builds elsewhere (CARGO_TARGET_DIR), build with -tags imgrepl_ldflags and
+// name the library in CGO_LDFLAGS:
+//
+//	CGO_LDFLAGS="$CARGO_TARGET_DIR/release/libimgrepl.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc" go build -tags imgrepl_ldflags
+//
+// or install it (`cargo xtask install-c --prefix DIR`) and build with -tags imgrepl_pkgconfig
+// and PKG_CONFIG_PATH=DIR/lib/pkgconfig.
 package imgrepl
 
 /*
@@ -373,64 +383,6 @@ func (p *Policy) Rewrite(image string) (Result, error) {
 		return Result{Image: image, Rule: -1}, nil
 	}
 	return Result{Image: string(s.buf[:s.outLen]), Rule: int(s.rule)}, nil
-}
-
-// BatchResult is one image of RewriteAll: its Result, or the error that left it unchanged.
-type BatchResult struct {
-	Result
-	// Err is nil, or an *Error (errors.Is ErrInvalidImage / ErrInvalidResult); Image is then
-	// the image itself.
-	Err error
-}
-
-// RewriteAll rewrites many images in one call into the library (one contiguous input, one
-// result object), which costs less per image than Rewrite in a loop. The error is for the
-// call as a whole (e.g. an image past the size limit); per-image errors are in each result.
-func (p *Policy) RewriteAll(images []string) ([]BatchResult, error) {
-	c := p.ptr()
-	if c == nil {
-		return nil, ErrClosed
-	}
-	all, lens := concat(images)
-	allPtr, allLen := cbytes(all)
-	var lensPtr *C.size_t
-	if len(lens) > 0 {
-		lensPtr = &lens[0]
-	}
-	var batch *C.imgrepl_batch
-	status := C.imgrepl_policy_rewrite_batch(c, allPtr, allLen, lensPtr, C.size_t(len(lens)), &batch)
-	runtime.KeepAlive(p)
-	runtime.KeepAlive(all)
-	runtime.KeepAlive(lens)
-	if status != C.IMGREPL_STATUS_OK {
-		return nil, statusError(status)
-	}
-	defer C.imgrepl_batch_free(batch)
-	var itemsPtr *C.imgrepl_batch_item
-	var n C.size_t
-	if s := C.imgrepl_batch_items(batch, &itemsPtr, &n); s != C.IMGREPL_STATUS_OK {
-		return nil, statusError(s)
-	}
-	out := make([]BatchResult, int(n))
-	if n == 0 {
-		return out, nil
-	}
-	output := goStr(C.imgrepl_batch_output(batch))
-	items := unsafe.Slice(itemsPtr, int(n))
-	for i := range items {
-		it := &items[i]
-		out[i].Image = output[it.start:it.end]
-		out[i].Rule = int(it.rule)
-		if it.status != C.IMGREPL_STATUS_OK {
-			var cerr *C.imgrepl_error
-			if C.imgrepl_batch_error(batch, C.size_t(i), &cerr) == C.IMGREPL_STATUS_OK {
-				out[i].Err = takeError(it.status, cerr)
-			} else {
-				out[i].Err = statusError(it.status)
-			}
-		}
-	}
-	return out, nil
 }
 
 // Match is the rule that matches an image and the length of the prefix it matched.

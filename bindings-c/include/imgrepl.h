@@ -292,6 +292,21 @@ typedef struct imgrepl_match {
   size_t prefix_len;
 } imgrepl_match;
 
+// One image of [`imgrepl_policy_rewrite_batch_into`], written into the caller's array.
+typedef struct imgrepl_batch_entry {
+  // `OK`, `INVALID_IMAGE` or `INVALID_RESULT`.
+  enum imgrepl_status status;
+  // The index of the rule that rewrote the image (for `INVALID_RESULT`, the rule that
+  // matched), or -1: no rule matched, or the image is invalid.
+  int64_t rule;
+  // Where the result starts in the caller's buffer, when a rule rewrote the image (`status`
+  // is `OK` and `rule` is not -1). Otherwise the result is the image itself, nothing of it is
+  // in the buffer, and `start == end`.
+  size_t start;
+  // Where the result ends in the caller's buffer (exclusive).
+  size_t end;
+} imgrepl_batch_entry;
+
 // One image of a batch, as [`imgrepl_batch_items`] exposes it.
 typedef struct imgrepl_batch_item {
   // `OK`, `INVALID_IMAGE` or `INVALID_RESULT`.
@@ -734,6 +749,41 @@ enum imgrepl_status imgrepl_policy_rewrite_batch(const struct imgrepl_policy *po
                                                  const size_t *lens,
                                                  size_t count,
                                                  struct imgrepl_batch **batch_out);
+
+// Rewrites many images in one call into the caller's memory, allocating nothing: the batch
+// call for bindings (cgo) that copy the results into their own memory anyway.
+//
+// The images are those of [`imgrepl_policy_rewrite_batch`] (concatenated in `(images,
+// images_len)`, `lens[i]` the length of image `i`, `count` images), with the same checks, in
+// the same order, before anything is written. `entries` has room for `count` entries
+// (`NULL` when `count` is 0).
+//
+// - `IMGREPL_STATUS_OK`: `entries[i]` says what happened to image `i`; the results of the
+//   images a rule rewrote are back to back in `buf[0..*out_len]` (`entries[i].start` and
+//   `.end`), and the others are not copied: an unchanged or invalid image's result is the
+//   image itself. An image that is invalid, or whose result would be, is an entry with that
+//   status (the call itself succeeds); `imgrepl_policy_rewrite` on that image gives its
+//   error.
+// - `IMGREPL_STATUS_BUFFER_TOO_SMALL`: the results need `*out_len` bytes of `buf`; `buf`
+//   and `entries` may have been written in part (call again with a buffer that large).
+//   `(NULL, 0)` as the buffer asks for the size.
+// - `NULL_ARGUMENT`, `INVALID_UTF8`, `INPUT_TOO_LARGE`, `INVALID_ARGUMENT`: nothing is
+//   written.
+//
+// # Safety
+//
+// `policy` must be NULL or a live policy; `(images, images_len)` readable; `(lens, count)`
+// readable `size_t`s; `(entries, count)` writable entries and `(buf, buf_cap)` writable bytes
+// (either may be NULL when its size is 0), overlapping no input; `out_len` valid for a write.
+enum imgrepl_status imgrepl_policy_rewrite_batch_into(const struct imgrepl_policy *policy,
+                                                      const char *images,
+                                                      size_t images_len,
+                                                      const size_t *lens,
+                                                      size_t count,
+                                                      struct imgrepl_batch_entry *entries,
+                                                      char *buf,
+                                                      size_t buf_cap,
+                                                      size_t *out_len);
 
 // The number of images in the batch; 0 when `batch` is NULL.
 //

@@ -198,3 +198,54 @@ pub(crate) unsafe fn copy_to_buffer(src: &[u8], buf: *mut c_char, cap: usize) ->
     unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), buf.cast::<u8>(), src.len()) };
     Ok(())
 }
+
+/// A caller's array of `len` values of `T` for a call to fill (C memory, which need not be
+/// initialized), written one element at a time and never read.
+pub(crate) struct OutSlice<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+impl<T> OutSlice<T> {
+    /// The array `(ptr, len)`: empty for `(NULL, 0)`, `NULL_ARGUMENT` for `(NULL, n > 0)`.
+    ///
+    /// # Safety
+    ///
+    /// Unless `ptr` is NULL or `len` is 0, `ptr` must be aligned and valid for writes of `len`
+    /// values of `T` until the call returns, and overlap none of the call's inputs.
+    pub(crate) unsafe fn new(ptr: *mut T, len: usize) -> Checked<Self> {
+        if ptr.is_null() && len > 0 {
+            return Err(imgrepl_status::IMGREPL_STATUS_NULL_ARGUMENT);
+        }
+        Ok(OutSlice { ptr, len })
+    }
+
+    /// Writes `value` at `index` without reading or dropping what was there; false (nothing
+    /// written) when `index` is past the end.
+    pub(crate) fn write(&mut self, index: usize, value: T) -> bool {
+        if index >= self.len {
+            return false;
+        }
+        // SAFETY: `index < len`, so `ptr` is non-null (a NULL pointer has `len == 0`) and, by the
+        // contract of `new`, valid and aligned for a write of one T at `index`.
+        unsafe { self.ptr.add(index).write(value) };
+        true
+    }
+}
+
+impl OutSlice<u8> {
+    /// Copies `src` to `[at, at + src.len())`; false (nothing written) when it does not fit.
+    pub(crate) fn write_bytes(&mut self, at: usize, src: &[u8]) -> bool {
+        if at.checked_add(src.len()).is_none_or(|end| end > self.len) {
+            return false;
+        }
+        if src.is_empty() {
+            return true;
+        }
+        // SAFETY: `at + src.len() <= len` and `src` is not empty, so `ptr` is non-null and, by
+        // the contract of `new`, valid for these writes; `src` is Rust memory or an input of
+        // the call, which the contract says the array does not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr.add(at), src.len()) };
+        true
+    }
+}

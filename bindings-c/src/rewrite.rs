@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use imgrepl_core::RuleId;
 
 use crate::boundary::{
-    Checked, Out, array, copy_to_buffer, free, guard, guard_or, into_raw, object, text,
+    Checked, Out, OutSlice, array, copy_to_buffer, free, guard, guard_or, into_raw, object, text,
     write_optional,
 };
 use crate::error::{fail, imgrepl_error, rewrite_status};
@@ -309,6 +309,152 @@ pub(crate) fn split_images<'a>(all: &'a [u8], lens: &[usize]) -> Checked<Vec<&'a
     }
 }
 
+/// One image of [`imgrepl_policy_rewrite_batch_into`], written into the caller's array.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct imgrepl_batch_entry {
+    /// `OK`, `INVALID_IMAGE` or `INVALID_RESULT`.
+    pub status: imgrepl_status,
+    /// The index of the rule that rewrote the image (for `INVALID_RESULT`, the rule that
+    /// matched), or -1: no rule matched, or the image is invalid.
+    pub rule: i64,
+    /// Where the result starts in the caller's buffer, when a rule rewrote the image (`status`
+    /// is `OK` and `rule` is not -1). Otherwise the result is the image itself, nothing of it is
+    /// in the buffer, and `start == end`.
+    pub start: usize,
+    /// Where the result ends in the caller's buffer (exclusive).
+    pub end: usize,
+}
+
+/// Rewrites many images in one call into the caller's memory, allocating nothing: the batch
+/// call for bindings (cgo) that copy the results into their own memory anyway.
+///
+/// The images are those of [`imgrepl_policy_rewrite_batch`] (concatenated in `(images,
+/// images_len)`, `lens[i]` the length of image `i`, `count` images), with the same checks, in
+/// the same order, before anything is written. `entries` has room for `count` entries
+/// (`NULL` when `count` is 0).
+///
+/// - `IMGREPL_STATUS_OK`: `entries[i]` says what happened to image `i`; the results of the
+///   images a rule rewrote are back to back in `buf[0..*out_len]` (`entries[i].start` and
+///   `.end`), and the others are not copied: an unchanged or invalid image's result is the
+///   image itself. An image that is invalid, or whose result would be, is an entry with that
+///   status (the call itself succeeds); `imgrepl_policy_rewrite` on that image gives its
+///   error.
+/// - `IMGREPL_STATUS_BUFFER_TOO_SMALL`: the results need `*out_len` bytes of `buf`; `buf`
+///   and `entries` may have been written in part (call again with a buffer that large).
+///   `(NULL, 0)` as the buffer asks for the size.
+/// - `NULL_ARGUMENT`, `INVALID_UTF8`, `INPUT_TOO_LARGE`, `INVALID_ARGUMENT`: nothing is
+///   written.
+///
+/// # Safety
+///
+/// `policy` must be NULL or a live policy; `(images, images_len)` readable; `(lens, count)`
+/// readable `size_t`s; `(entries, count)` writable entries and `(buf, buf_cap)` writable bytes
+/// (either may be NULL when its size is 0), overlapping no input; `out_len` valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imgrepl_policy_rewrite_batch_into(
+    policy: *const imgrepl_policy,
+    images: *const c_char,
+    images_len: usize,
+    lens: *const usize,
+    count: usize,
+    entries: *mut imgrepl_batch_entry,
+    buf: *mut c_char,
+    buf_cap: usize,
+    out_len: *mut usize,
+) -> imgrepl_status {
+    guard(|| {
+        // SAFETY: this function's contract.
+        let (policy, out_len) = unsafe { (object(policy)?, Out::new(out_len)?) };
+        // SAFETY: this function's contract.
+        let lens = unsafe { array(lens, count, MAX_BATCH_IMAGES) }?;
+        let max_total = count.saturating_mul(MAX_IMAGE_BYTES);
+        // SAFETY: this function's contract.
+        let all = unsafe { crate::boundary::bytes(images, images_len, max_total) }?;
+        // SAFETY: this function's contract.
+        let (mut entries, mut buf) = unsafe {
+            (
+                OutSlice::new(entries, count)?,
+                OutSlice::new(buf.cast::<u8>(), buf_cap)?,
+            )
+        };
+        let text = checked_images(all, lens)?;
+        SCRATCH.with_borrow_mut(|scratch| {
+            let (mut at, mut used) = (0usize, 0usize);
+            for (i, &len) in lens.iter().enumerate() {
+                let image = text
+                    .get(at..at.saturating_add(len))
+                    .ok_or(imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT)?;
+                at += len;
+                let (status, rule, start) = match policy.0.rewrite_into(image, scratch) {
+                    Ok(Some(rule)) => {
+                        let start = used;
+                        buf.write_bytes(start, scratch.as_bytes());
+                        used += scratch.len();
+                        (
+                            imgrepl_status::IMGREPL_STATUS_OK,
+                            rule_index(Some(rule)),
+                            start,
+                        )
+                    }
+                    Ok(None) => (imgrepl_status::IMGREPL_STATUS_OK, -1, used),
+                    Err(e) => (rewrite_status(&e), rule_index(e.rule()), used),
+                };
+                entries.write(
+                    i,
+                    imgrepl_batch_entry {
+                        status,
+                        rule,
+                        start,
+                        end: used,
+                    },
+                );
+            }
+            out_len.write(used);
+            if used > buf_cap {
+                Err(imgrepl_status::IMGREPL_STATUS_BUFFER_TOO_SMALL)
+            } else {
+                Ok(())
+            }
+        })
+    })
+}
+
+/// The concatenated images as one text, with the checks of [`split_images`] in its order, but
+/// one UTF-8 validation over the whole input rather than one per image, and no allocation.
+///
+/// When the whole input is valid UTF-8, image `i` is valid exactly when its end is a char
+/// boundary (its start is the end of the image before), which is checked where
+/// `split_images` would check that image.
+fn checked_images<'a>(all: &'a [u8], lens: &[usize]) -> Checked<&'a str> {
+    let Ok(text) = std::str::from_utf8(all) else {
+        // Some image is not valid UTF-8, or the lengths leave bytes out: the checks image by
+        // image say which status comes first.
+        return Err(split_images(all, lens)
+            .err()
+            .unwrap_or(imgrepl_status::IMGREPL_STATUS_INVALID_UTF8));
+    };
+    let mut at = 0usize;
+    for &len in lens {
+        if len > MAX_IMAGE_BYTES {
+            return Err(imgrepl_status::IMGREPL_STATUS_INPUT_TOO_LARGE);
+        }
+        let end = at
+            .checked_add(len)
+            .filter(|&end| end <= text.len())
+            .ok_or(imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT)?;
+        if !text.is_char_boundary(end) {
+            return Err(imgrepl_status::IMGREPL_STATUS_INVALID_UTF8);
+        }
+        at = end;
+    }
+    if at == text.len() {
+        Ok(text)
+    } else {
+        Err(imgrepl_status::IMGREPL_STATUS_INVALID_ARGUMENT)
+    }
+}
+
 /// The C view of the core's batch: an item per image, pointing into the output.
 fn batch(policy: &imgrepl_core::Policy, images: &[&str]) -> imgrepl_batch {
     let (output, core_items) = policy.rewrite_batch(images.iter().copied()).into_parts();
@@ -430,4 +576,44 @@ pub unsafe extern "C" fn imgrepl_batch_error(
 pub unsafe extern "C" fn imgrepl_batch_free(batch: *mut imgrepl_batch) {
     // SAFETY: this function's contract.
     guard_or((), || unsafe { free(batch) });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way of cutting some inputs into images, and lengths that do not add up or pass
+    /// the limit: the one-validation check gives what the check image by image gives.
+    #[test]
+    fn checked_images_agrees_with_split_images() {
+        let inputs: [&[u8]; 8] = [
+            b"",
+            b"abc",
+            "aé".as_bytes(),
+            "€x€".as_bytes(),
+            b"a\xffb",
+            b"\xc3\xa9\xe2\x82",
+            b"\x80abc",
+            b"ab\xc3",
+        ];
+        for all in inputs {
+            let n = all.len();
+            let mut cases: Vec<Vec<usize>> = vec![vec![], vec![n], vec![n + 1], vec![0, n, 0]];
+            for i in 0..=n {
+                cases.push(vec![i, n - i]);
+                cases.push(vec![i]);
+                for j in i..=n {
+                    cases.push(vec![i, j - i, n - j]);
+                }
+            }
+            cases.push(vec![MAX_IMAGE_BYTES + 1, n]);
+            cases.push(vec![n, MAX_IMAGE_BYTES + 1]);
+            cases.push(vec![usize::MAX, 1]);
+            for lens in cases {
+                let want = split_images(all, &lens).map(|images| images.concat());
+                let got = checked_images(all, &lens).map(str::to_owned);
+                assert_eq!(got, want, "{all:?} cut at {lens:?}");
+            }
+        }
+    }
 }

@@ -504,6 +504,220 @@ fn batch_matches_one_by_one() {
     }
 }
 
+/// Calls `imgrepl_policy_rewrite_batch_into` with `cap` bytes of buffer (NULL for 0) and room
+/// for every entry, both filled with sentinels first; returns the status, `*out_len`, the
+/// entries and the buffer.
+fn batch_into(
+    p: &Policy,
+    all: &[u8],
+    lens: &[usize],
+    cap: usize,
+) -> (imgrepl_status, usize, Vec<imgrepl_batch_entry>, Vec<u8>) {
+    let sentinel = imgrepl_batch_entry {
+        status: imgrepl_status::IMGREPL_STATUS_PANIC,
+        rule: i64::MIN,
+        start: usize::MAX,
+        end: usize::MAX,
+    };
+    let mut entries = vec![sentinel; lens.len()];
+    let mut buf = vec![b'#'; cap];
+    let mut out_len = usize::MAX;
+    // SAFETY: valid pointers; `entries` has one entry per length and `buf` has `cap` bytes.
+    let status = unsafe {
+        imgrepl_policy_rewrite_batch_into(
+            p.0,
+            all.as_ptr().cast(),
+            all.len(),
+            lens.as_ptr(),
+            lens.len(),
+            entries.as_mut_ptr(),
+            if cap == 0 {
+                null_mut()
+            } else {
+                buf.as_mut_ptr().cast()
+            },
+            cap,
+            &mut out_len,
+        )
+    };
+    (status, out_len, entries, buf)
+}
+
+#[test]
+fn batch_into_matches_one_by_one() {
+    let p = Policy::parse(POLICY);
+    let long_path = format!("harbor.domain/{}/x:1", "a".repeat(250));
+    let images = [
+        "nginx:latest",
+        "Bad",
+        "quay.io/x/y",
+        "harbor.domain/a/b/c/d/redis:7",
+        "",
+        "é",
+        long_path.as_str(),
+        "harbor.domain/ubuntu",
+    ];
+    let all: String = images.concat();
+    let lens: Vec<usize> = images.iter().map(|i| i.len()).collect();
+    // The size first, with no buffer: the entries are written, the buffer is not needed.
+    let (status, needed, _, _) = batch_into(&p, all.as_bytes(), &lens, 0);
+    assert_eq!(status, TOO_SMALL);
+    let (status, short_len, _, _) = batch_into(&p, all.as_bytes(), &lens, needed - 1);
+    assert_eq!((status, short_len), (TOO_SMALL, needed), "one byte short");
+    let (status, out_len, entries, buf) = batch_into(&p, all.as_bytes(), &lens, needed);
+    assert_eq!((status, out_len), (OK, needed));
+    let mut at = 0;
+    for (image, entry) in images.iter().zip(&entries) {
+        let (status, len, rule, one) = rewrite(&p, image.as_bytes(), 4096);
+        assert_eq!(entry.status, status, "{image}");
+        assert_eq!(entry.start, at, "{image}: results back to back");
+        if status == OK && rule >= 0 {
+            assert_eq!(entry.rule, rule, "{image}");
+            assert_eq!(&buf[entry.start..entry.end], &one[..len], "{image}");
+            at = entry.end;
+        } else {
+            assert_eq!(entry.end, entry.start, "{image}: nothing copied");
+            if status == OK {
+                assert_eq!(entry.rule, -1, "{image}");
+            }
+        }
+    }
+    assert_eq!(at, needed);
+    // The rule that matched stays on an invalid result; an invalid image has none.
+    assert_eq!(
+        entries[6].status,
+        imgrepl_status::IMGREPL_STATUS_INVALID_RESULT
+    );
+    assert_eq!(entries[6].rule, 0);
+    assert_eq!(
+        entries[1].status,
+        imgrepl_status::IMGREPL_STATUS_INVALID_IMAGE
+    );
+    assert_eq!(entries[1].rule, -1);
+    // A larger buffer holds the same, and nothing is written past the results.
+    let (status, out_len, more, buf) = batch_into(&p, all.as_bytes(), &lens, needed + 8);
+    assert_eq!((status, out_len), (OK, needed));
+    assert_eq!(more, entries);
+    assert_eq!(&buf[needed..], b"########");
+
+    // Nothing but unchanged images: nothing in the buffer, which may be (NULL, 0).
+    let (status, out_len, entries, _) = batch_into(&p, b"quay.io/aBad", &[9, 3], 0);
+    assert_eq!((status, out_len), (OK, 0));
+    assert_eq!(
+        (entries[0].rule, entries[0].start, entries[0].end),
+        (-1, 0, 0)
+    );
+    assert_eq!(
+        entries[1].status,
+        imgrepl_status::IMGREPL_STATUS_INVALID_IMAGE
+    );
+    // An empty batch.
+    let (status, out_len, entries, _) = batch_into(&p, b"", &[], 0);
+    assert_eq!((status, out_len, entries.len()), (OK, 0, 0));
+}
+
+#[test]
+fn batch_into_fails_as_the_batch_does_and_writes_nothing() {
+    let p = Policy::parse(POLICY);
+    let cases: [(&[u8], &[usize]); 9] = [
+        (b"abcd", &[1, 2]),
+        (b"abcd", &[3, 2]),
+        (b"abcd", &[usize::MAX, 5]),
+        (b"a\xff", &[2]),
+        // Valid UTF-8 as a whole, cut inside a character: neither image is valid.
+        ("xé".as_bytes(), &[2, 1]),
+        // The first image's bad UTF-8 comes before the second's excess length.
+        (b"\xffb", &[1, imgrepl_core::MAX_IMAGE_BYTES + 1]),
+        (b"ab", &[imgrepl_core::MAX_IMAGE_BYTES + 1, 1]),
+        (b"", &[0, 0, 1]),
+        (b"abc", &[1, 1]),
+    ];
+    for (all, lens) in cases {
+        let mut b = null_mut();
+        // SAFETY: valid pointers; a batch made is freed.
+        let want = unsafe {
+            let status = imgrepl_policy_rewrite_batch(
+                p.0,
+                all.as_ptr().cast(),
+                all.len(),
+                lens.as_ptr(),
+                lens.len(),
+                &mut b,
+            );
+            imgrepl_batch_free(b);
+            status
+        };
+        assert_ne!(want, OK, "{all:?} {lens:?}");
+        let (status, out_len, entries, buf) = batch_into(&p, all, lens, 64);
+        assert_eq!(status, want, "{all:?} {lens:?}");
+        assert_eq!(out_len, usize::MAX, "{all:?} {lens:?}: no length written");
+        assert!(
+            entries.iter().all(|e| e.rule == i64::MIN),
+            "no entry written"
+        );
+        assert!(buf.iter().all(|&b| b == b'#'), "no byte written");
+    }
+    let (mut entries, mut buf, mut out_len) = (
+        [imgrepl_batch_entry {
+            status: OK,
+            rule: 0,
+            start: 0,
+            end: 0,
+        }],
+        [0u8; 8],
+        0usize,
+    );
+    let one = [7usize];
+    // SAFETY: valid pointers but for the NULLs under test.
+    unsafe {
+        let call = |policy, entries, buf, cap, out_len| {
+            imgrepl_policy_rewrite_batch_into(
+                policy,
+                c"nginx:1".as_ptr(),
+                7,
+                one.as_ptr(),
+                1,
+                entries,
+                buf,
+                cap,
+                out_len,
+            )
+        };
+        let (e, b, o) = (
+            entries.as_mut_ptr(),
+            buf.as_mut_ptr().cast(),
+            &raw mut out_len,
+        );
+        assert_eq!(call(null(), e, b, 8, o), NULL_ARGUMENT);
+        assert_eq!(
+            call(p.0, null_mut(), b, 8, o),
+            NULL_ARGUMENT,
+            "(NULL, 1) entries"
+        );
+        assert_eq!(
+            call(p.0, e, null_mut(), 8, o),
+            NULL_ARGUMENT,
+            "(NULL, 8) buffer"
+        );
+        assert_eq!(call(p.0, e, b, 8, null_mut()), NULL_ARGUMENT);
+        assert_eq!(
+            imgrepl_policy_rewrite_batch_into(
+                p.0,
+                null(),
+                0,
+                null(),
+                usize::MAX,
+                null_mut(),
+                null_mut(),
+                0,
+                o
+            ),
+            TOO_LARGE
+        );
+        assert_eq!(out_len, 0, "nothing written");
+    }
+}
+
 #[test]
 fn find_and_explain() {
     let p = Policy::parse(POLICY);

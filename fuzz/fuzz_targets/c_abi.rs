@@ -250,6 +250,61 @@ fuzz_target!(|input: Input<'_>| {
             assert!(batch.is_null(), "no batch on failure");
         }
     }
+    // The batch into the caller's memory: the same status as the batch object, then, once the
+    // buffer is as large as asked, per image what the single call gives.
+    let mut cap = usize::from(input.cap);
+    loop {
+        let mut entries = vec![
+            imgrepl_batch_entry {
+                status: imgrepl_status::IMGREPL_STATUS_PANIC,
+                rule: i64::MIN,
+                start: usize::MAX,
+                end: usize::MAX,
+            };
+            lens.len()
+        ];
+        let mut buf = vec![b'#'; cap];
+        let mut out_len = usize::MAX;
+        // SAFETY: the concatenation and its lengths; an entry per image; `cap` bytes.
+        let into = unsafe {
+            imgrepl_policy_rewrite_batch_into(
+                policy,
+                all.as_ptr().cast(),
+                all.len(),
+                lens.as_ptr(),
+                lens.len(),
+                entries.as_mut_ptr(),
+                buf.as_mut_ptr().cast(),
+                cap,
+                &mut out_len,
+            )
+        };
+        if into == imgrepl_status::IMGREPL_STATUS_BUFFER_TOO_SMALL {
+            assert!(out_len > cap && status == OK);
+            cap = out_len;
+            continue;
+        }
+        assert_eq!(into, status, "the same status as the batch object");
+        let Some(texts) = texts.as_ref().filter(|_| into == OK) else {
+            assert_eq!(out_len, usize::MAX, "nothing written on failure");
+            break;
+        };
+        let mut at = 0;
+        for (text, entry) in texts.iter().zip(&entries) {
+            assert_eq!(entry.start, at);
+            match core.rewrite(text) {
+                Ok(r) if r.changed() => {
+                    assert_eq!(entry.status, OK);
+                    assert_eq!(&buf[entry.start..entry.end], r.image.as_bytes());
+                    at = entry.end;
+                }
+                Ok(_) => assert_eq!((entry.status, entry.rule, entry.end), (OK, -1, at)),
+                Err(_) => assert_ne!(entry.status, OK),
+            }
+        }
+        assert_eq!(out_len, at);
+        break;
+    }
     // The same images as a corpus: coverage and second pass are the core's, as JSON; a corpus
     // add that fails adds nothing.
     let mut corpus = null_mut();

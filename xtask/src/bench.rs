@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::cmd::{Cmd, root, say};
+use crate::cmd::{Cmd, root, say, target_dir};
 
 /// The suites, in the order the tables show them.
 const SUITES: [&str; 6] = [
@@ -96,7 +96,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         println!("{USAGE}");
         return Ok(());
     };
-    let results = root().join("target").join("criterion");
+    let results = target_dir().join("criterion");
     if !args.summary {
         if !args.wasm {
             let mut cmd = Cmd::cargo().args(["bench", "-p", "imgrepl-benches"]);
@@ -447,8 +447,7 @@ fn wasm_suite(test: bool) -> Result<(), String> {
             .args(["build", "-p", "imgrepl-benches-wasm", "--lib", "--target"])
             .args([crate::wasm::TARGET, "--profile", profile])
             .run()?;
-        let module = root()
-            .join("target")
+        let module = target_dir()
             .join(crate::wasm::TARGET)
             .join(profile)
             .join("imgrepl_benches_wasm.wasm");

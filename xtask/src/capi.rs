@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{Cmd, root, say};
+use crate::cmd::{Cmd, root, say, target_dir};
 
 /// The C test programs, in `bindings-c/ctests/`; all print TAP except `example`.
 const TAP_PROGRAMS: &[&str] = &[
@@ -148,12 +148,12 @@ fn crate_dir() -> PathBuf {
 
 /// Where the release library is built.
 pub fn lib_dir() -> PathBuf {
-    root().join("target").join("release")
+    target_dir().join("release")
 }
 
 /// Scratch space of this module.
 fn scratch() -> PathBuf {
-    root().join("target").join("xtask").join("c")
+    target_dir().join("xtask").join("c")
 }
 
 /// Builds `libimgrepl.a` and `libimgrepl.so` (release profile: LTO, `panic = "unwind"`).
@@ -249,7 +249,8 @@ pub fn install_c(args: &[String]) -> Result<(), String> {
     install(&root().join(prefix))
 }
 
-/// Installs the built library into `target/xtask/c/<name>` and returns that prefix.
+/// Installs the built library into `xtask/c/<name>` in the target directory and returns that
+/// prefix.
 ///
 /// # Errors
 ///

@@ -26,6 +26,7 @@ use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 
 /// The workspace root: the parent of the `xtask` crate. Commands run here by default.
 pub fn root() -> PathBuf {
@@ -33,6 +34,39 @@ pub fn root() -> PathBuf {
     manifest_dir
         .parent()
         .map_or_else(|| manifest_dir.to_path_buf(), Path::to_path_buf)
+}
+
+/// Cargo's target directory for the workspace: `target/` in the root unless `CARGO_TARGET_DIR`
+/// (or `build.target-dir` in a cargo config) moves it, as `cargo metadata` says. Asked once
+/// per run; when cargo cannot answer, `CARGO_TARGET_DIR` (relative to the root, where xtask
+/// runs cargo) or the root's `target/`.
+pub fn target_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        Cmd::cargo()
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
+            .read()
+            .ok()
+            .and_then(|json| target_directory(&json))
+            .unwrap_or_else(|| {
+                std::env::var_os("CARGO_TARGET_DIR")
+                    .filter(|dir| !dir.is_empty())
+                    .map_or_else(|| root().join("target"), |dir| root().join(dir))
+            })
+    })
+    .clone()
+}
+
+/// The `target_directory` of `cargo metadata`'s JSON.
+fn target_directory(metadata: &str) -> Option<PathBuf> {
+    let value: serde_json::Value = serde_json::from_str(metadata).ok()?;
+    value.get("target_directory")?.as_str().map(PathBuf::from)
 }
 
 /// Prints a line of xtask's own progress (to stderr, beside cargo's own status lines).
@@ -346,6 +380,24 @@ mod tests {
         let text = std::fs::read_to_string(&log).unwrap();
         std::fs::remove_file(&log).unwrap();
         assert_eq!(text, "out\nerr\n");
+    }
+
+    #[test]
+    fn target_dir_is_cargos() {
+        assert_eq!(
+            target_directory(r#"{"packages": [], "target_directory": "/t/x", "version": 1}"#),
+            Some(PathBuf::from("/t/x"))
+        );
+        assert_eq!(target_directory("{}"), None);
+        assert_eq!(target_directory("not json"), None);
+        // This very test binary was built there.
+        let exe = std::env::current_exe().unwrap();
+        assert!(
+            exe.starts_with(target_dir()),
+            "{} outside {}",
+            exe.display(),
+            target_dir().display()
+        );
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! off (the module uses the standard library only): `go vet`, `go test` (package and webhook,
 //! with the loopback TLS tests and a short load test), `go test -race`, `go test -tags debug`
 //! (every C call preceded by a forced GC), each benchmark once, and the package built against
-//! an installed library through pkg-config (`-tags imgrepl_pkgconfig`). Go comes from Debian's
+//! an installed library through pkg-config (`-tags imgrepl_pkgconfig`) and, with a library named
+//! in `CGO_LDFLAGS`, `-tags imgrepl_ldflags`. When cargo builds elsewhere than the repository's
+//! `target/` (`CARGO_TARGET_DIR`), every `go` command links the library there that way, since
+//! the default link names `target/release/libimgrepl.a` (`link_default.go`). Go comes from Debian's
 //! `golang-go` (Go 1.19, the oldest version the module supports), installed with apt when
 //! missing, with gcc for cgo.
 //!
@@ -16,7 +19,7 @@
 //! without calling imgrepl). Every engine first prints the total length of its results, and
 //! the run fails unless they agree.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::capi::{self, Tool, ensure_tools};
 use crate::cmd::{Cmd, root, say};
@@ -53,6 +56,75 @@ pub fn go() -> Cmd {
         .env("CGO_ENABLED", "1")
 }
 
+/// How the Go package links `libimgrepl.a` in this run.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Link {
+    /// The build tag that selects the way, when not the default (`link_default.go`, which
+    /// links the repository's `target/release/libimgrepl.a`).
+    tag: Option<&'static str>,
+    /// `CGO_LDFLAGS`, for that tag.
+    ldflags: Option<String>,
+}
+
+impl Link {
+    /// `-tags imgrepl_ldflags` (`link_ldflags.go`), with the library in `lib_dir` and
+    /// `native_libs` in `CGO_LDFLAGS`.
+    fn ldflags(lib_dir: &Path, native_libs: &str) -> Link {
+        let lib = lib_dir.join("libimgrepl.a").display().to_string();
+        // CGO_LDFLAGS is split at spaces, with quotes for a path that has one.
+        let lib = if lib.contains(char::is_whitespace) {
+            format!("'{lib}'")
+        } else {
+            lib
+        };
+        Link {
+            tag: Some(LDFLAGS_TAG),
+            ldflags: Some(format!("{lib} {native_libs}")),
+        }
+    }
+
+    /// This run's: the default when cargo builds into the repository's `target/`; otherwise
+    /// (`CARGO_TARGET_DIR`, `build.target-dir`) the library there through `CGO_LDFLAGS`.
+    fn for_this_run() -> Result<Link, String> {
+        let lib_dir = capi::lib_dir();
+        if lib_dir == root().join("target").join("release") {
+            return Ok(Link::default());
+        }
+        let link = Link::ldflags(&lib_dir, &capi::native_static_libs()?);
+        say(format_args!(
+            "cargo builds into {} (CARGO_TARGET_DIR or build.target-dir), so the Go package links {} with \
+             `-tags {LDFLAGS_TAG}` and CGO_LDFLAGS (see bindings-c/go/link_default.go); by hand: \
+             CGO_LDFLAGS={:?} go build -tags {LDFLAGS_TAG}",
+            lib_dir.parent().unwrap_or(&lib_dir).display(),
+            lib_dir.join("libimgrepl.a").display(),
+            link.ldflags.as_deref().unwrap_or_default(),
+        ));
+        Ok(link)
+    }
+
+    /// A `go SUBCOMMAND` in the module, offline, with cgo on, linking this way, with `tags`
+    /// besides the link's.
+    fn go(&self, subcommand: &str, tags: &[&str]) -> Cmd {
+        let mut cmd = Cmd::new("go")
+            .dir(go_dir())
+            .env("GOPROXY", "off")
+            .env("CGO_ENABLED", "1")
+            .arg(subcommand);
+        if let Some(ldflags) = &self.ldflags {
+            cmd = cmd.env("CGO_LDFLAGS", ldflags);
+        }
+        let tags: Vec<&str> = tags.iter().copied().chain(self.tag).collect();
+        if !tags.is_empty() {
+            cmd = cmd.args(["-tags", &tags.join(",")]);
+        }
+        cmd
+    }
+}
+
+/// The build tag under which the package adds no linker flag and `CGO_LDFLAGS` names the
+/// library.
+const LDFLAGS_TAG: &str = "imgrepl_ldflags";
+
 /// The `go` step of `cargo xtask test`.
 ///
 /// # Errors
@@ -60,29 +132,40 @@ pub fn go() -> Cmd {
 /// When Go cannot be installed, the library does not build, or a Go check fails.
 pub fn test() -> Result<(), String> {
     ensure_tools(GO_TOOLS)?;
-    say(go().arg("version").read()?);
+    say(Cmd::new("go").arg("version").read()?);
     capi::build_lib()?;
-    go().args(["vet", "./..."]).run()?;
-    go().args(["test", "-count=1", "./..."]).run()?;
-    go().args(["test", "-count=1", "-race", "./..."]).run()?;
-    go().args(["test", "-count=1", "-tags", "debug", "."])
+    let link = Link::for_this_run()?;
+    link.go("vet", &[]).arg("./...").run()?;
+    link.go("test", &[]).args(["-count=1", "./..."]).run()?;
+    link.go("test", &[])
+        .args(["-count=1", "-race", "./..."])
         .run()?;
-    go().args([
-        "test",
-        "-count=1",
-        "-run",
-        "^$",
-        "-bench",
-        ".",
-        "-benchtime",
-        "1x",
-        ".",
-    ])
-    .run()?;
+    link.go("test", &["debug"]).args(["-count=1", "."]).run()?;
+    link.go("test", &[])
+        .args([
+            "-count=1",
+            "-run",
+            "^$",
+            "-bench",
+            ".",
+            "-benchtime",
+            "1x",
+            ".",
+        ])
+        .run()?;
+    if link == Link::default() {
+        // The way for a library built elsewhere (CARGO_TARGET_DIR), here with this one.
+        Link::ldflags(&capi::lib_dir(), &capi::native_static_libs()?)
+            .go("test", &[])
+            .args(["-count=1", "-run", "RewriteAll", "."])
+            .run()?;
+    }
     // The package against an installed library, found through pkg-config.
     let prefix = capi::install_scratch("go-prefix")?;
     let lib = prefix.join("lib");
-    go().args(["test", "-count=1", "-tags", "imgrepl_pkgconfig", "."])
+    Link::default()
+        .go("test", &["imgrepl_pkgconfig"])
+        .args(["-count=1", "."])
         .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
         .env("LD_LIBRARY_PATH", &lib)
         .run()
@@ -165,6 +248,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     };
     ensure_tools(GO_TOOLS)?;
     capi::build_lib()?;
+    let link = Link::for_this_run()?;
     let (mut check, mut figures) = (Vec::new(), Vec::new());
     let rust = Cmd::cargo()
         .args([
@@ -184,9 +268,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         .arg(data.join("bench-images.txt"))
         .read()?;
     parse_lines(&c, &mut check, &mut figures, "c");
-    let go_out = go()
+    let go_out = link
+        .go("test", &[])
         .args([
-            "test",
             "-count=1",
             "-run",
             "^$",
@@ -218,9 +302,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     for f in &figures {
         println!("| `{}` | {:.1} | {:.2} |", f.name, f.ns, f.ns / base);
     }
-    let load = go()
+    let load = link
+        .go("test", &[])
         .args([
-            "test",
             "-count=1",
             "-run",
             "^TestLoad$",
@@ -264,6 +348,31 @@ mod tests {
         assert_eq!(figures.len(), 1);
         assert_eq!(figures[0].name, "go/Rewrite");
         assert!((figures[0].ns - 556.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_library_elsewhere_is_linked_through_cgo_ldflags() {
+        let link = Link::ldflags(Path::new("/t/x/release"), "-lm -lc");
+        assert_eq!(link.tag, Some("imgrepl_ldflags"));
+        assert_eq!(
+            link.ldflags.as_deref(),
+            Some("/t/x/release/libimgrepl.a -lm -lc")
+        );
+        let cmd = link.go("test", &["debug"]).arg(".").to_string();
+        assert!(
+            cmd.ends_with("CGO_LDFLAGS='/t/x/release/libimgrepl.a -lm -lc' go test -tags debug,imgrepl_ldflags ."),
+            "{cmd}"
+        );
+        let spaced = Link::ldflags(Path::new("/t/a b/release"), "-lm");
+        assert_eq!(
+            spaced.ldflags.as_deref(),
+            Some("'/t/a b/release/libimgrepl.a' -lm")
+        );
+        // The default link adds nothing.
+        assert_eq!(
+            Link::default().go("vet", &[]).arg("./...").to_string(),
+            "GOPROXY=off CGO_ENABLED=1 go vet ./..."
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{Cmd, root, say};
+use crate::cmd::{Cmd, root, say, target_dir};
 
 /// The Rust target of the package.
 pub const TARGET: &str = "wasm32-unknown-unknown";
@@ -539,7 +539,7 @@ fn build_module(opt_level: Option<&str>, full: bool) -> Result<PathBuf, String> 
     if !full {
         cmd = cmd.arg("--no-default-features");
     }
-    let mut dir = root().join("target");
+    let mut dir = target_dir();
     if let Some(level) = opt_level {
         dir = root().join("target/xtask/wasm-opt-level").join(level);
         cmd = cmd
