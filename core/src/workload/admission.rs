@@ -34,6 +34,7 @@
 //! patched: with a policy that has no [`chained-rule`](crate::Code::ChainedRule) warning the
 //! second pass changes nothing; with one, it rewrites the rewritten images again.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -294,14 +295,24 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
     }
     // A byte order mark before the JSON is skipped.
     let json = body.strip_prefix('\u{feff}').unwrap_or(body);
-    let envelope: envelope::Root<'_> = serde_json::from_str(json).map_err(|e| AdmissionError {
-        kind: AdmissionErrorKind::InvalidJson,
-        message: format!(
-            "the AdmissionReview is not valid JSON: {}",
-            crate::span::json_error_message(body, json, &e)
-        ),
-    })?;
-    answer(envelope.read(), options)
+    // A body short enough that its object needs no size count (see `too_large`) is read in one
+    // pass, its object into its tree on the way. When that fails (not JSON, or an object too
+    // deep to read inside the envelope), the body is read again as before, its object as text:
+    // that reading tells what is wrong, and whether it is the body's or the object's.
+    let one_pass = json.len().saturating_mul(MAX_EXPANSION) <= MAX_OBJECT_BYTES;
+    let fields = match one_pass.then(|| envelope::read(json, envelope::ReadObject::Tree)) {
+        Some(Ok(fields)) => fields,
+        Some(Err(_)) | None => {
+            envelope::read(json, envelope::ReadObject::Raw).map_err(|e| AdmissionError {
+                kind: AdmissionErrorKind::InvalidJson,
+                message: format!(
+                    "the AdmissionReview is not valid JSON: {}",
+                    crate::span::json_error_message(body, json, &e)
+                ),
+            })?
+        }
+    };
+    answer(fields, options)
 }
 
 /// Answers an `AdmissionReview` request: `response.uid` echoed, `allowed: true`, and, when the
@@ -331,18 +342,18 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
         request
             .and_then(|r| r.get(key))
             .and_then(Value::as_str)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
     };
     let fields = envelope::Fields {
         is_object: root.is_some(),
         kind: root
             .and_then(|r| r.get("kind"))
             .and_then(Value::as_str)
-            .map(str::to_owned),
+            .map(Cow::Borrowed),
         api_version: root
             .and_then(|r| r.get("apiVersion"))
             .and_then(Value::as_str)
-            .map(str::to_owned),
+            .map(Cow::Borrowed),
         request: request.map(|r| envelope::Request {
             uid: field("uid"),
             operation: field("operation"),
@@ -389,7 +400,7 @@ fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Respons
     };
 
     let mut response = ReviewResponse {
-        uid,
+        uid: uid.into_owned(),
         allowed: true,
         patch_type: None,
         patch: None,
@@ -484,47 +495,54 @@ fn audit_line(row: &super::ContainerReport) -> Option<String> {
 /// rest: a `serde` visitor per level that keeps the few fields it needs and skips every other
 /// value with [`IgnoredAny`](serde::de::IgnoredAny) (which `serde_json` skips in a loop, without
 /// recursion or allocation), and the object as a [`RawValue`](serde_json::value::RawValue),
-/// its text borrowed from the body.
+/// its text borrowed from the body, or read into its tree on the way ([`ReadObject`]).
 ///
 /// Duplicate keys are read as `serde_json::Value` reads them: the last one counts.
 mod envelope {
+    use std::borrow::Cow;
     use std::fmt;
 
-    use serde::Deserialize;
-    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
     use serde_json::Value;
     use serde_json::value::RawValue;
 
-    use super::super::tree::Json;
+    use super::super::tree::{Json, Scratch};
     use super::super::{Options, Report, WorkloadError};
 
-    /// The fields the answer reads, wherever they were read from.
+    /// The fields the answer reads, wherever they were read from; strings are borrowed when
+    /// they have no escapes.
     pub(super) struct Fields<'a> {
         /// Whether the body is a JSON object.
         pub(super) is_object: bool,
         /// `kind`, when it is a string.
-        pub(super) kind: Option<String>,
+        pub(super) kind: Option<Cow<'a, str>>,
         /// `apiVersion`, when it is a string.
-        pub(super) api_version: Option<String>,
+        pub(super) api_version: Option<Cow<'a, str>>,
         /// `request`, when it is an object.
         pub(super) request: Option<Request<'a>>,
     }
 
     /// The fields of `request` the answer reads (each when it is a string).
     pub(super) struct Request<'a> {
-        pub(super) uid: Option<String>,
-        pub(super) operation: Option<String>,
-        pub(super) sub_resource: Option<String>,
-        pub(super) namespace: Option<String>,
+        pub(super) uid: Option<Cow<'a, str>>,
+        pub(super) operation: Option<Cow<'a, str>>,
+        pub(super) sub_resource: Option<Cow<'a, str>>,
+        pub(super) namespace: Option<Cow<'a, str>>,
         /// `object`, unless missing or `null`.
         pub(super) object: Option<Object<'a>>,
     }
 
-    /// `request.object`: a value already read, or the text of one.
-    #[derive(Clone, Copy)]
+    /// `request.object`: a value already read, the text of one, or its tree read with the body.
     pub(super) enum Object<'a> {
         Value(&'a Value),
         Raw(&'a RawValue),
+        /// Read from a text of at most `bound` bytes.
+        Tree {
+            tree: Json<'a>,
+            bound: usize,
+        },
     }
 
     impl Object<'_> {
@@ -546,17 +564,37 @@ mod envelope {
                     }
                     super::super::rewrite_node(&tree, options)
                 }
+                Object::Tree { tree, bound } => {
+                    if let Some(size) = super::too_large(&tree, Some(bound)) {
+                        return Err(WorkloadError::too_large(size));
+                    }
+                    super::super::rewrite_node(&tree, options)
+                }
             }
         }
     }
 
-    /// The body, read from its text.
-    pub(super) struct Root<'a>(Fields<'a>);
+    /// How `request.object` is read.
+    #[derive(Clone, Copy)]
+    pub(super) enum ReadObject {
+        /// As its text ([`Object::Raw`]), to be read into a tree when it is rewritten: its own
+        /// errors (too deep, …) are then answered as the object's, not the body's.
+        Raw,
+        /// Into its tree ([`Object::Tree`]) on the way: one pass over the body instead of
+        /// two. Any error is the body's, so a caller that gets one reads again with `Raw`.
+        Tree,
+    }
 
-    impl<'a> Root<'a> {
-        pub(super) fn read(self) -> Fields<'a> {
-            self.0
+    /// Reads the fields of `json` (the same grammar and errors as `serde_json::from_str`).
+    pub(super) fn read(json: &str, object: ReadObject) -> Result<Fields<'_>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let fields = RootSeed {
+            object,
+            bound: json.len(),
         }
+        .deserialize(&mut de)?;
+        de.end()?;
+        Ok(fields)
     }
 
     /// Skips the rest of a sequence.
@@ -599,31 +637,35 @@ mod envelope {
         };
     }
 
-    /// A value kept when it is a string, skipped otherwise.
-    struct MaybeString(Option<String>);
+    /// A value kept when it is a string (borrowed when it has no escapes), skipped otherwise.
+    struct MaybeString;
 
-    impl<'de> Deserialize<'de> for MaybeString {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = MaybeString;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("any JSON value")
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                    Ok(MaybeString(Some(v.to_owned())))
-                }
-                fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                    Ok(MaybeString(Some(v)))
-                }
-                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                    skip_map(map)?;
-                    Ok(MaybeString(None))
-                }
-                other_values!(MaybeString(None));
-            }
-            deserializer.deserialize_any(V)
+    impl<'de> DeserializeSeed<'de> for MaybeString {
+        type Value = Option<Cow<'de, str>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
         }
+    }
+
+    impl<'de> Visitor<'de> for MaybeString {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            skip_map(map)?;
+            Ok(None)
+        }
+        other_values!(None);
     }
 
     /// A key, as one of the names a level reads (without allocating) or another.
@@ -632,7 +674,7 @@ mod envelope {
     /// Reads a key among `names`.
     struct KeySeed<const N: usize>([&'static str; N]);
 
-    impl<'de, const N: usize> de::DeserializeSeed<'de> for KeySeed<N> {
+    impl<'de, const N: usize> DeserializeSeed<'de> for KeySeed<N> {
         type Value = Option<usize>;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_str(Key(self.0))
@@ -649,88 +691,109 @@ mod envelope {
         }
     }
 
-    /// `request`: its fields when it is an object, `None` (skipped) otherwise.
-    struct MaybeRequest<'a>(Option<Request<'a>>);
+    /// The body: its fields when it is an object, `is_object: false` (skipped) otherwise;
+    /// `request.object` read as `object` says, from a body of `bound` bytes.
+    #[derive(Clone, Copy)]
+    struct RootSeed {
+        object: ReadObject,
+        bound: usize,
+    }
 
-    impl<'de: 'a, 'a> Deserialize<'de> for MaybeRequest<'a> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct V<'a>(std::marker::PhantomData<&'a ()>);
-            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                type Value = MaybeRequest<'a>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("any JSON value")
-                }
-                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                    Ok(MaybeRequest(None))
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                    const NAMES: [&str; 5] =
-                        ["uid", "operation", "subResource", "namespace", "object"];
-                    let mut r = Request {
-                        uid: None,
-                        operation: None,
-                        sub_resource: None,
-                        namespace: None,
-                        object: None,
-                    };
-                    while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
-                        match key {
-                            Some(0) => r.uid = map.next_value::<MaybeString>()?.0,
-                            Some(1) => r.operation = map.next_value::<MaybeString>()?.0,
-                            Some(2) => r.sub_resource = map.next_value::<MaybeString>()?.0,
-                            Some(3) => r.namespace = map.next_value::<MaybeString>()?.0,
-                            Some(_) => {
-                                let raw: &'de RawValue = map.next_value()?;
-                                r.object = (raw.get() != "null").then_some(Object::Raw(raw));
-                            }
-                            None => {
-                                map.next_value::<IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    Ok(MaybeRequest(Some(r)))
-                }
-                other_values!(MaybeRequest(None));
-            }
-            deserializer.deserialize_any(V(std::marker::PhantomData))
+    /// `request`: its fields when it is an object, `None` (skipped) otherwise.
+    struct RequestSeed(RootSeed);
+
+    impl<'de> DeserializeSeed<'de> for RequestSeed {
+        type Value = Option<Request<'de>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
         }
     }
 
-    impl<'de: 'a, 'a> Deserialize<'de> for Root<'a> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct V<'a>(std::marker::PhantomData<&'a ()>);
-            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                type Value = Root<'a>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("any JSON value")
-                }
-                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                    Ok(Root(not_an_object()))
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                    const NAMES: [&str; 3] = ["kind", "apiVersion", "request"];
-                    let mut fields = Fields {
-                        is_object: true,
-                        kind: None,
-                        api_version: None,
-                        request: None,
-                    };
-                    while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
-                        match key {
-                            Some(0) => fields.kind = map.next_value::<MaybeString>()?.0,
-                            Some(1) => fields.api_version = map.next_value::<MaybeString>()?.0,
-                            Some(_) => fields.request = map.next_value::<MaybeRequest<'a>>()?.0,
-                            None => {
-                                map.next_value::<IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    Ok(Root(fields))
-                }
-                other_values!(Root(not_an_object()));
-            }
-            deserializer.deserialize_any(V(std::marker::PhantomData))
+    impl<'de> Visitor<'de> for RequestSeed {
+        type Value = Option<Request<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
         }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            const NAMES: [&str; 5] = ["uid", "operation", "subResource", "namespace", "object"];
+            let mut r = Request {
+                uid: None,
+                operation: None,
+                sub_resource: None,
+                namespace: None,
+                object: None,
+            };
+            while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
+                match key {
+                    Some(0) => r.uid = map.next_value_seed(MaybeString)?,
+                    Some(1) => r.operation = map.next_value_seed(MaybeString)?,
+                    Some(2) => r.sub_resource = map.next_value_seed(MaybeString)?,
+                    Some(3) => r.namespace = map.next_value_seed(MaybeString)?,
+                    Some(_) => {
+                        r.object = match self.0.object {
+                            ReadObject::Raw => {
+                                let raw: &'de RawValue = map.next_value()?;
+                                (raw.get() != "null").then_some(Object::Raw(raw))
+                            }
+                            ReadObject::Tree => {
+                                let mut scratch = Scratch::default();
+                                let tree = map.next_value_seed(scratch.seed())?;
+                                (!matches!(tree, Json::Null)).then_some(Object::Tree {
+                                    tree,
+                                    bound: self.0.bound,
+                                })
+                            }
+                        };
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(Some(r))
+        }
+        other_values!(None);
+    }
+
+    impl<'de> DeserializeSeed<'de> for RootSeed {
+        type Value = Fields<'de>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for RootSeed {
+        type Value = Fields<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(not_an_object())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            const NAMES: [&str; 3] = ["kind", "apiVersion", "request"];
+            let mut fields = Fields {
+                is_object: true,
+                kind: None,
+                api_version: None,
+                request: None,
+            };
+            while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
+                match key {
+                    Some(0) => fields.kind = map.next_value_seed(MaybeString)?,
+                    Some(1) => fields.api_version = map.next_value_seed(MaybeString)?,
+                    Some(_) => fields.request = map.next_value_seed(RequestSeed(self))?,
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(fields)
+        }
+        other_values!(not_an_object());
     }
 
     fn not_an_object<'a>() -> Fields<'a> {
