@@ -42,6 +42,7 @@ use serde_json::Value;
 
 use base64::Engine as _;
 
+use super::patch::push_json_str;
 use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError};
 use crate::Code;
 
@@ -231,10 +232,50 @@ pub struct Response {
 
 impl Response {
     /// The body as compact JSON, in a fixed key order.
+    ///
+    /// Byte for byte what `serde_json` writes of [`ReviewBody`], written directly: every review
+    /// is answered with it, and most of its strings (the base64 patch above all) need no
+    /// escaping, which `serde_json` would check byte by byte.
     #[must_use]
     pub fn to_json(&self) -> String {
-        // Serializing plain strings and booleans cannot fail.
-        serde_json::to_string(&self.body).unwrap_or_default()
+        let body = &self.body;
+        let response = &body.response;
+        // Room for the body as it usually is (strings without escapes): seldom grown.
+        let strings = response.uid.len()
+            + response.patch.as_ref().map_or(0, String::len)
+            + response.warnings.iter().map(|w| w.len() + 3).sum::<usize>();
+        let mut json = String::with_capacity(160 + strings);
+        json.push_str("{\"apiVersion\":");
+        push_json_str(&mut json, body.api_version);
+        json.push_str(",\"kind\":");
+        push_json_str(&mut json, body.kind);
+        json.push_str(",\"response\":{\"uid\":");
+        push_json_str(&mut json, &response.uid);
+        json.push_str(if response.allowed {
+            ",\"allowed\":true"
+        } else {
+            ",\"allowed\":false"
+        });
+        if let Some(patch_type) = response.patch_type {
+            json.push_str(",\"patchType\":");
+            push_json_str(&mut json, patch_type);
+        }
+        if let Some(patch) = &response.patch {
+            json.push_str(",\"patch\":");
+            push_json_str(&mut json, patch);
+        }
+        if !response.warnings.is_empty() {
+            json.push_str(",\"warnings\":[");
+            for (i, warning) in response.warnings.iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                push_json_str(&mut json, warning);
+            }
+            json.push(']');
+        }
+        json.push_str("}}");
+        json
     }
 
     /// The warnings of the response, as sent.
@@ -412,7 +453,6 @@ fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Respons
 
     let sub_resource = request.sub_resource.as_deref().unwrap_or_default();
     let ephemeral_only = sub_resource == "ephemeralcontainers";
-    let mut warnings = Vec::new();
     let in_excluded_namespace = options
         .exclude_namespace
         .is_some_and(|ns| request.namespace.as_deref() == Some(ns));
@@ -429,33 +469,29 @@ fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Respons
                 if rewritten.is_excluded() {
                     excluded = Some(Code::Excluded);
                 }
-                if options.audit {
-                    warnings.extend(rewritten.containers.iter().filter_map(audit_line));
-                } else if !rewritten.patch.is_empty() {
+                if !options.audit && !rewritten.patch.is_empty() {
                     response.patch_type = Some("JSONPatch");
-                    response.patch = Some(
-                        base64::engine::general_purpose::STANDARD
-                            .encode(rewritten.patch.to_json().as_bytes()),
-                    );
+                    let mut json = String::new();
+                    rewritten.patch.write_json(&mut json);
+                    response.patch = Some(base64::engine::general_purpose::STANDARD.encode(json));
                 }
-                warnings.extend(rewritten.messages());
+                let audit_lines = (rewritten.containers.iter())
+                    .filter(|_| options.audit)
+                    .filter_map(audit_line);
+                let warnings = audit_lines.map(Cow::Owned).chain(rewritten.message_parts());
+                response.warnings = capped(warnings);
                 report = Some(rewritten);
             }
             Err(error) => {
-                warnings.push(format!("left as it is: {error}"));
-                let at = error.pointer().to_owned();
-                warnings.extend(
-                    error
-                        .diagnostics()
-                        .iter()
-                        .skip(1)
-                        .map(|d| format!("policy in {at}: {d}")),
-                );
+                let at = error.pointer();
+                let diagnostics = error.diagnostics().iter().skip(1);
+                let warnings = std::iter::once(format!("left as it is: {error}"))
+                    .chain(diagnostics.map(|d| format!("policy in {at}: {d}")));
+                response.warnings = capped(warnings);
                 failure = Some(error);
             }
         }
     }
-    response.warnings = capped(&warnings);
     Ok(Response {
         body: ReviewBody {
             api_version,
@@ -863,26 +899,48 @@ fn json_len(value: &impl Serialize) -> usize {
 
 /// At most [`MAX_WARNINGS`] warnings, each made by [`warning_text`]; past that many, the last
 /// one says how many more there were.
-fn capped(warnings: &[String]) -> Vec<String> {
-    if warnings.len() <= MAX_WARNINGS {
-        return warnings.iter().map(|w| warning_text(w)).collect();
+fn capped<S: AsRef<str>>(warnings: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut count = 0;
+    for warning in warnings {
+        count += 1;
+        if out.len() < MAX_WARNINGS {
+            out.push(warning_text(warning.as_ref()));
+        }
     }
-    let kept = MAX_WARNINGS - 1;
-    let mut out: Vec<String> = warnings[..kept].iter().map(|w| warning_text(w)).collect();
-    out.push(warning_text(&format!(
-        "and {} more warnings",
-        warnings.len() - kept
-    )));
+    if count > MAX_WARNINGS {
+        let kept = MAX_WARNINGS - 1;
+        out.truncate(kept);
+        out.push(warning_text(&format!("and {} more warnings", count - kept)));
+    }
     out
 }
 
 /// One warning as Kubernetes accepts it: prefixed `imgrepl: `, control characters replaced by
 /// spaces, at most [`MAX_WARNING_BYTES`] bytes (cut with `...`).
 fn warning_text(message: &str) -> String {
-    let mut text: String = format!("imgrepl: {message}")
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    const PREFIX: &str = "imgrepl: ";
+    // A space for a control character is never longer: the capacity is exact before the cut.
+    let mut text = String::with_capacity(PREFIX.len() + message.len());
+    text.push_str(PREFIX);
+    // The control characters are U+0000 to U+001F, U+007F, and U+0080 to U+009F (whose UTF-8
+    // starts with 0xC2): a message without those bytes has none, and is copied whole.
+    // (A fold rather than `any`: without an early exit the loop is vectorized.)
+    let controls = message
+        .bytes()
+        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+    if !controls {
+        text.push_str(message);
+    } else {
+        let mut runs = message.split(char::is_control);
+        if let Some(first) = runs.next() {
+            text.push_str(first);
+        }
+        for run in runs {
+            text.push(' ');
+            text.push_str(run);
+        }
+    }
     if text.len() > MAX_WARNING_BYTES {
         let cut = text.floor_char_boundary(MAX_WARNING_BYTES - 3);
         text.truncate(cut);
@@ -944,6 +1002,46 @@ mod tests {
             too_large(&big, Some(MAX_OBJECT_BYTES + 2)),
             Some(MAX_OBJECT_BYTES + 2)
         );
+    }
+
+    #[test]
+    fn to_json_writes_what_serde_json_writes() {
+        let mut response = ReviewResponse {
+            uid: "u".to_owned(),
+            allowed: true,
+            patch_type: None,
+            patch: None,
+            warnings: Vec::new(),
+        };
+        let mut check = |response: &ReviewResponse| {
+            for api_version in API_VERSIONS {
+                let answer = Response {
+                    body: ReviewBody {
+                        api_version,
+                        kind: "AdmissionReview",
+                        response: response.clone(),
+                    },
+                    report: None,
+                    error: None,
+                    excluded: None,
+                    audit: false,
+                };
+                let want = serde_json::to_string(&answer.body).unwrap();
+                assert_eq!(answer.to_json(), want);
+            }
+        };
+        check(&response);
+        response.uid = "\"é\\\u{0}\u{1f}\u{7f}\u{85}\u{2028}</".to_owned();
+        response.allowed = false;
+        check(&response);
+        response.patch_type = Some("JSONPatch");
+        response.patch = Some("W3sib3AiOi+/=".to_owned());
+        check(&response);
+        response.warnings = vec!["imgrepl: a \"b\"".to_owned(), "\u{1f600}\n".to_owned()];
+        check(&response);
+        response.patch_type = None;
+        response.patch = None;
+        check(&response);
     }
 
     #[test]

@@ -58,14 +58,24 @@ impl<'a> Json<'a> {
 }
 
 /// The members of the arrays and objects being read, innermost last: each container collects
-/// its members on top of these stacks and, once it is read, moves exactly them into its boxed
+/// its members on top of this stack and, once it is read, moves exactly them into its boxed
 /// slice (one allocation of the right size), where a `Vec` per container would grow one push
 /// at a time and then shrink. A container's members are always on top: the containers inside
-/// it have taken theirs off before it reads its next member.
-#[derive(Default)]
+/// it have taken theirs off before it reads its next member. An array's items are kept with an
+/// empty key (one stack, one allocation, for both).
 pub(crate) struct Scratch<'a> {
-    items: Vec<Json<'a>>,
     members: Vec<(Text<'a>, Json<'a>)>,
+}
+
+impl Default for Scratch<'_> {
+    /// Room for the members open at once in a small Kubernetes object (an object and the
+    /// objects on the way to its pod spec's containers), so that they seldom grow; small
+    /// enough for the allocator's fast path (under 1 KiB).
+    fn default() -> Self {
+        Scratch {
+            members: Vec::with_capacity(16),
+        }
+    }
 }
 
 impl<'a> Scratch<'a> {
@@ -145,11 +155,12 @@ impl<'de> Visitor<'de> for JsonVisitor<'_, 'de> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let scratch = self.0;
-        let start = scratch.items.len();
+        let start = scratch.members.len();
         while let Some(item) = seq.next_element_seed(scratch.seed())? {
-            scratch.items.push(item);
+            scratch.members.push((Text::Borrowed(""), item));
         }
-        Ok(Json::Array(scratch.items.drain(start..).collect()))
+        let items = scratch.members.drain(start..).map(|(_, item)| item);
+        Ok(Json::Array(items.collect()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let scratch = self.0;
