@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use crate::bytes::any_byte;
+
 /// Escapes one reference token of a JSON pointer (RFC 6901 §3): `~` becomes `~0` and `/`
 /// becomes `~1`, in that order.
 ///
@@ -33,24 +35,20 @@ pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
 pub(crate) fn push_token(pointer: &mut String, token: &str) {
     pointer.reserve(token.len() + 1);
     pointer.push('/');
-    // A fold rather than `any`: without an early exit the loop is vectorized.
-    let escapes = token
-        .bytes()
-        .fold(false, |any, b| any | (b == b'~') | (b == b'/'));
-    if !escapes {
+    if !any_byte(token, |b| b == b'~' || b == b'/') {
         pointer.push_str(token);
         return;
     }
     let mut copied = 0;
     // `~` and `/` are ASCII: their byte offsets are character boundaries.
     for (at, byte) in token.bytes().enumerate() {
-        let escaped = match byte {
+        let replacement = match byte {
             b'~' => "~0",
             b'/' => "~1",
             _ => continue,
         };
         pointer.push_str(&token[copied..at]);
-        pointer.push_str(escaped);
+        pointer.push_str(replacement);
         copied = at + 1;
     }
     pointer.push_str(&token[copied..]);

@@ -45,6 +45,7 @@ use base64::Engine as _;
 use super::patch::push_json_str;
 use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError};
 use crate::Code;
+use crate::bytes::any_byte;
 
 /// The largest `AdmissionReview` body accepted, in bytes: room for an object and its old object
 /// of [`MAX_OBJECT_BYTES`] each, and 1 MiB for the rest.
@@ -303,7 +304,9 @@ impl Response {
 /// `serde_json::Value`; its keys are read in the text's order, where a `Value` may sort them).
 /// `request.oldObject` and every other field are skipped without being stored, by a reader
 /// that does not recurse, so their size and depth cost no memory (see `BENCHMARKS.md`, "Memory
-/// of one `AdmissionReview`").
+/// of one `AdmissionReview`"). A body of at most 512 KiB is read in one pass, its object into
+/// the tree on the way; a larger one (or one that this pass cannot read) in two, the object's
+/// text skipped, then read.
 ///
 /// # Errors
 ///
@@ -925,13 +928,7 @@ fn warning_text(message: &str) -> String {
     text.push_str(PREFIX);
     // The control characters are U+0000 to U+001F, U+007F, and U+0080 to U+009F (whose UTF-8
     // starts with 0xC2): a message without those bytes has none, and is copied whole.
-    // (A fold rather than `any`: without an early exit the loop is vectorized.)
-    let controls = message
-        .bytes()
-        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
-    if !controls {
-        text.push_str(message);
-    } else {
+    if any_byte(message, |b| b < 0x20 || b == 0x7f || b == 0xc2) {
         let mut runs = message.split(char::is_control);
         if let Some(first) = runs.next() {
             text.push_str(first);
@@ -940,6 +937,8 @@ fn warning_text(message: &str) -> String {
             text.push(' ');
             text.push_str(run);
         }
+    } else {
+        text.push_str(message);
     }
     if text.len() > MAX_WARNING_BYTES {
         let cut = text.floor_char_boundary(MAX_WARNING_BYTES - 3);
@@ -988,6 +987,53 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_and_two_passes_answer_the_same() {
+        let object = |depth: usize| {
+            format!(
+                r#"{{"apiVersion": "v1", "kind": "Pod", "x": {}{},
+                "metadata": {{"annotations": {{"coordinator.cci.io/image-replacement":
+                  "[{{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}}]"}}}},
+                "spec": {{"containers": [{{"name": "web\n", "image": "nginx"}}]}}}}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
+        };
+        let body = |object: &str, padding: usize| {
+            format!(
+                r#"{{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                "request": {{"uid": "u", "operation": "CREATE", "pad": "{}", "object": {object}}}}}"#,
+                "p".repeat(padding)
+            )
+        };
+        // Past 512 KiB the body is read in two passes; nested this deep, the object cannot be
+        // read inside the envelope, and is read again on its own (it is not too deep itself).
+        let two_passes = MAX_OBJECT_BYTES / MAX_EXPANSION;
+        for depth in [
+            1,
+            crate::workload::MAX_DEPTH - 3,
+            crate::workload::MAX_DEPTH - 1,
+        ] {
+            let object = object(depth);
+            let one = review_json(&body(&object, 0), &Options::default()).unwrap();
+            let two = review_json(&body(&object, two_passes), &Options::default()).unwrap();
+            assert!(
+                one.error.is_none() && one.body.response.patch.is_some(),
+                "{depth}"
+            );
+            assert_eq!(one.to_json(), two.to_json(), "{depth}");
+            assert_eq!(one.report, two.report, "{depth}");
+        }
+        let deep = object(crate::workload::MAX_DEPTH);
+        let one = review_json(&body(&deep, 0), &Options::default()).unwrap();
+        let two = review_json(&body(&deep, two_passes), &Options::default()).unwrap();
+        assert_eq!(
+            one.error.as_ref().map(WorkloadError::code),
+            Some(Code::ObjectTooDeep)
+        );
+        assert_eq!(one.error, two.error);
+    }
+
+    #[test]
     fn short_texts_are_not_counted() {
         let object = serde_json::json!({"kind": "Pod"});
         assert_eq!(
@@ -1013,7 +1059,7 @@ mod tests {
             patch: None,
             warnings: Vec::new(),
         };
-        let mut check = |response: &ReviewResponse| {
+        let check = |response: &ReviewResponse| {
             for api_version in API_VERSIONS {
                 let answer = Response {
                     body: ReviewBody {

@@ -62,13 +62,7 @@ pub fn rewrite_node<'a, N: Node<'a>>(
     // kept when there is another pod spec to read.
     let mut compiled: Vec<(&str, Arc<Compiled>)> = Vec::new();
     let several = found.len() > 1;
-    let namespace = match object.get("metadata") {
-        Lookup::Found(m) => match m.get("namespace") {
-            Lookup::Found(n) => n.as_str(),
-            _ => None,
-        },
-        _ => None,
-    };
+    let namespace = namespace_of(object);
     'specs: for Found {
         spec,
         pointer,
@@ -155,6 +149,17 @@ pub fn rewrite_node<'a, N: Node<'a>>(
     }
     dedup_warnings(&mut report.warnings);
     Ok(report)
+}
+
+/// The object's `metadata.namespace`, when it is a string.
+fn namespace_of<'a, N: Node<'a>>(object: N) -> Option<&'a str> {
+    match object.get("metadata") {
+        Lookup::Found(m) => match m.get("namespace") {
+            Lookup::Found(n) => n.as_str(),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The compiled policy of an annotation's `text`: compiled before for this object (when there
@@ -600,10 +605,12 @@ fn rewrite_container<'a, N: Node<'a>>(
     index: usize,
     item: N,
 ) -> ContainerReport {
-    // The container's pointer, then its image's: room for both (the list, `/`, up to 20
-    // digits, `/image`).
+    // The container's pointer, then its image's, in exactly the room of the latter (a pointer
+    // per container is kept in the report: no slack for large objects).
     let list_name = list.as_str();
-    let mut pointer = String::with_capacity(spec_pointer.len() + 1 + list_name.len() + 32);
+    let digits = index.checked_ilog10().map_or(1, |d| d as usize + 1);
+    let len = spec_pointer.len() + 1 + list_name.len() + 1 + digits + "/image".len();
+    let mut pointer = String::with_capacity(len);
     pointer.push_str(spec_pointer);
     push_token(&mut pointer, list_name);
     push_index(&mut pointer, index);
@@ -838,7 +845,7 @@ pub const EXCLUDE_KEY: &str = "imgrepl.io/exclude";
 /// object itself) has the label or annotation [`EXCLUDE_KEY`] set to `"true"`.
 fn exclusion<'a, N: Node<'a>>(root: N, template: Option<(N, &str)>) -> Option<Warning> {
     let places = match template {
-        Some((node, pointer)) if pointer.is_empty() => [Some((node, "", "the Pod's")), None],
+        Some((node, "")) => [Some((node, "", "the Pod's")), None],
         Some((node, pointer)) => [
             Some((node, pointer, "the pod template's")),
             Some((root, "", "the object's own")),
@@ -1010,13 +1017,10 @@ impl Pulls<'_> {
                 continue;
             }
             let to = to.unwrap_or_default();
-            let at = match moves.iter().position(|(r, _)| r == to) {
-                Some(at) => at,
-                None => {
-                    moves.push((to.to_owned(), String::new()));
-                    moves.len() - 1
-                }
-            };
+            let at = moves.iter().position(|(r, _)| r == to).unwrap_or_else(|| {
+                moves.push((to.to_owned(), String::new()));
+                moves.len() - 1
+            });
             let who = &mut moves[at].1;
             let name = row.name.as_deref().unwrap_or_default();
             who.reserve(", [] \"\"".len() + row.list.as_str().len() + 20 + name.len());

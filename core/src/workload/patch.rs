@@ -4,6 +4,8 @@
 use std::fmt::{self, Write as _};
 
 use serde::Serialize;
+
+use crate::bytes::any_byte;
 use serde_json::Value;
 
 /// The operation of a [`PatchOp`]. A workload rewrite only ever replaces strings.
@@ -245,22 +247,16 @@ impl Serialize for PatchError {
 pub(super) fn push_json_str(out: &mut String, text: &str) {
     out.reserve(text.len() + 2);
     out.push('"');
-    // A fold rather than `any`: without an early exit the loop is vectorized (many bytes at a
-    // time), which matters for the long strings of an answer (its base64 patch).
-    let escapes = text.bytes().fold(false, |any, b| {
-        any | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
+    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
     let mut rest = text;
-    if escapes {
-        while let Some(at) = rest
-            .bytes()
-            .position(|b| b < 0x20 || b == b'"' || b == b'\\')
-        {
+    // Most strings of an answer (its base64 patch above all) have nothing to escape.
+    if any_byte(text, escaped) {
+        while let Some(at) = rest.bytes().position(escaped) {
             // The escaped bytes are ASCII: `at` and `at + 1` are character boundaries.
-            let (run, escaped) = rest.split_at(at);
+            let (run, tail) = rest.split_at(at);
             out.push_str(run);
-            rest = &escaped[1..];
-            match escaped.as_bytes()[0] {
+            rest = &tail[1..];
+            match tail.as_bytes()[0] {
                 b'"' => out.push_str("\\\""),
                 b'\\' => out.push_str("\\\\"),
                 0x08 => out.push_str("\\b"),
