@@ -279,6 +279,20 @@ fn deployment() -> Review {
     }
 }
 
+/// The body the webhook's load test (`TestLoad` in `bindings-c/go/cmd/imgrepl-webhook`) posts:
+/// a small Deployment (757 bytes) whose pod template carries a two-rule policy, with two
+/// containers and an init container, two of them rewritten. The review a webhook sees all day.
+///
+/// ```
+/// use imgrepl::workload::{Options, admission};
+///
+/// let body = imgrepl_benches::admission::WEBHOOK_BODY;
+/// assert_eq!(body.len(), 757);
+/// let response = admission::review_json(body, &Options::default()).unwrap();
+/// assert_eq!(response.report.map(|r| r.patch.len()), Some(2));
+/// ```
+pub const WEBHOOK_BODY: &str = r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"kind":{"group":"","kind":"Deployment","version":"v1"},"object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"app":"web"},"name":"web","namespace":"shop"},"spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"annotations":{"coordinator.cci.io/image-replacement":"[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"mirror.local/org1\"}, {\"repositoryPrefix\": \"\", \"replaceWith\": \"mirror.local/hub\"}]"}},"spec":{"containers":[{"image":"harbor.domain/team/web:2.1","name":"web"},{"image":"quay.io/x/y:1","name":"side"}],"initContainers":[{"image":"busybox:1.36","name":"init"}]}}}},"operation":"CREATE","uid":"load"}}"#;
+
 /// The three reviews: a Pod (3 containers), a Deployment (3 containers), a Pod of 40.
 #[must_use]
 pub fn reviews() -> Vec<Review> {

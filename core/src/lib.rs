@@ -151,6 +151,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bytes;
 pub mod code;
 pub mod corpus;
 pub mod diff;

@@ -34,6 +34,7 @@
 //! patched: with a policy that has no [`chained-rule`](crate::Code::ChainedRule) warning the
 //! second pass changes nothing; with one, it rewrites the rewritten images again.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -41,8 +42,10 @@ use serde_json::Value;
 
 use base64::Engine as _;
 
+use super::patch::push_json_str;
 use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError};
 use crate::Code;
+use crate::bytes::any_byte;
 
 /// The largest `AdmissionReview` body accepted, in bytes: room for an object and its old object
 /// of [`MAX_OBJECT_BYTES`] each, and 1 MiB for the rest.
@@ -230,10 +233,50 @@ pub struct Response {
 
 impl Response {
     /// The body as compact JSON, in a fixed key order.
+    ///
+    /// Byte for byte what `serde_json` writes of [`ReviewBody`], written directly: every review
+    /// is answered with it, and most of its strings (the base64 patch above all) need no
+    /// escaping, which `serde_json` would check byte by byte.
     #[must_use]
     pub fn to_json(&self) -> String {
-        // Serializing plain strings and booleans cannot fail.
-        serde_json::to_string(&self.body).unwrap_or_default()
+        let body = &self.body;
+        let response = &body.response;
+        // Room for the body as it usually is (strings without escapes): seldom grown.
+        let strings = response.uid.len()
+            + response.patch.as_ref().map_or(0, String::len)
+            + response.warnings.iter().map(|w| w.len() + 3).sum::<usize>();
+        let mut json = String::with_capacity(160 + strings);
+        json.push_str("{\"apiVersion\":");
+        push_json_str(&mut json, body.api_version);
+        json.push_str(",\"kind\":");
+        push_json_str(&mut json, body.kind);
+        json.push_str(",\"response\":{\"uid\":");
+        push_json_str(&mut json, &response.uid);
+        json.push_str(if response.allowed {
+            ",\"allowed\":true"
+        } else {
+            ",\"allowed\":false"
+        });
+        if let Some(patch_type) = response.patch_type {
+            json.push_str(",\"patchType\":");
+            push_json_str(&mut json, patch_type);
+        }
+        if let Some(patch) = &response.patch {
+            json.push_str(",\"patch\":");
+            push_json_str(&mut json, patch);
+        }
+        if !response.warnings.is_empty() {
+            json.push_str(",\"warnings\":[");
+            for (i, warning) in response.warnings.iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                push_json_str(&mut json, warning);
+            }
+            json.push(']');
+        }
+        json.push_str("}}");
+        json
     }
 
     /// The warnings of the response, as sent.
@@ -261,7 +304,9 @@ impl Response {
 /// `serde_json::Value`; its keys are read in the text's order, where a `Value` may sort them).
 /// `request.oldObject` and every other field are skipped without being stored, by a reader
 /// that does not recurse, so their size and depth cost no memory (see `BENCHMARKS.md`, "Memory
-/// of one `AdmissionReview`").
+/// of one `AdmissionReview`"). A body of at most 512 KiB is read in one pass, its object into
+/// the tree on the way; a larger one (or one that this pass cannot read) in two, the object's
+/// text skipped, then read.
 ///
 /// # Errors
 ///
@@ -294,14 +339,24 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
     }
     // A byte order mark before the JSON is skipped.
     let json = body.strip_prefix('\u{feff}').unwrap_or(body);
-    let envelope: envelope::Root<'_> = serde_json::from_str(json).map_err(|e| AdmissionError {
-        kind: AdmissionErrorKind::InvalidJson,
-        message: format!(
-            "the AdmissionReview is not valid JSON: {}",
-            crate::span::json_error_message(body, json, &e)
-        ),
-    })?;
-    answer(envelope.read(), options)
+    // A body short enough that its object needs no size count (see `too_large`) is read in one
+    // pass, its object into its tree on the way. When that fails (not JSON, or an object too
+    // deep to read inside the envelope), the body is read again as before, its object as text:
+    // that reading tells what is wrong, and whether it is the body's or the object's.
+    let one_pass = json.len().saturating_mul(MAX_EXPANSION) <= MAX_OBJECT_BYTES;
+    let fields = match one_pass.then(|| envelope::read(json, envelope::ReadObject::Tree)) {
+        Some(Ok(fields)) => fields,
+        Some(Err(_)) | None => {
+            envelope::read(json, envelope::ReadObject::Raw).map_err(|e| AdmissionError {
+                kind: AdmissionErrorKind::InvalidJson,
+                message: format!(
+                    "the AdmissionReview is not valid JSON: {}",
+                    crate::span::json_error_message(body, json, &e)
+                ),
+            })?
+        }
+    };
+    answer(fields, options)
 }
 
 /// Answers an `AdmissionReview` request: `response.uid` echoed, `allowed: true`, and, when the
@@ -331,18 +386,18 @@ pub fn review(review: &Value, options: &Options<'_>) -> Result<Response, Admissi
         request
             .and_then(|r| r.get(key))
             .and_then(Value::as_str)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
     };
     let fields = envelope::Fields {
         is_object: root.is_some(),
         kind: root
             .and_then(|r| r.get("kind"))
             .and_then(Value::as_str)
-            .map(str::to_owned),
+            .map(Cow::Borrowed),
         api_version: root
             .and_then(|r| r.get("apiVersion"))
             .and_then(Value::as_str)
-            .map(str::to_owned),
+            .map(Cow::Borrowed),
         request: request.map(|r| envelope::Request {
             uid: field("uid"),
             operation: field("operation"),
@@ -389,7 +444,7 @@ fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Respons
     };
 
     let mut response = ReviewResponse {
-        uid,
+        uid: uid.into_owned(),
         allowed: true,
         patch_type: None,
         patch: None,
@@ -401,7 +456,6 @@ fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Respons
 
     let sub_resource = request.sub_resource.as_deref().unwrap_or_default();
     let ephemeral_only = sub_resource == "ephemeralcontainers";
-    let mut warnings = Vec::new();
     let in_excluded_namespace = options
         .exclude_namespace
         .is_some_and(|ns| request.namespace.as_deref() == Some(ns));
@@ -418,33 +472,29 @@ fn answer(fields: envelope::Fields<'_>, options: &Options<'_>) -> Result<Respons
                 if rewritten.is_excluded() {
                     excluded = Some(Code::Excluded);
                 }
-                if options.audit {
-                    warnings.extend(rewritten.containers.iter().filter_map(audit_line));
-                } else if !rewritten.patch.is_empty() {
+                if !options.audit && !rewritten.patch.is_empty() {
                     response.patch_type = Some("JSONPatch");
-                    response.patch = Some(
-                        base64::engine::general_purpose::STANDARD
-                            .encode(rewritten.patch.to_json().as_bytes()),
-                    );
+                    let mut json = String::new();
+                    rewritten.patch.write_json(&mut json);
+                    response.patch = Some(base64::engine::general_purpose::STANDARD.encode(json));
                 }
-                warnings.extend(rewritten.messages());
+                let audit_lines = (rewritten.containers.iter())
+                    .filter(|_| options.audit)
+                    .filter_map(audit_line);
+                let warnings = audit_lines.map(Cow::Owned).chain(rewritten.message_parts());
+                response.warnings = capped(warnings);
                 report = Some(rewritten);
             }
             Err(error) => {
-                warnings.push(format!("left as it is: {error}"));
-                let at = error.pointer().to_owned();
-                warnings.extend(
-                    error
-                        .diagnostics()
-                        .iter()
-                        .skip(1)
-                        .map(|d| format!("policy in {at}: {d}")),
-                );
+                let at = error.pointer();
+                let diagnostics = error.diagnostics().iter().skip(1);
+                let warnings = std::iter::once(format!("left as it is: {error}"))
+                    .chain(diagnostics.map(|d| format!("policy in {at}: {d}")));
+                response.warnings = capped(warnings);
                 failure = Some(error);
             }
         }
     }
-    response.warnings = capped(&warnings);
     Ok(Response {
         body: ReviewBody {
             api_version,
@@ -484,47 +534,54 @@ fn audit_line(row: &super::ContainerReport) -> Option<String> {
 /// rest: a `serde` visitor per level that keeps the few fields it needs and skips every other
 /// value with [`IgnoredAny`](serde::de::IgnoredAny) (which `serde_json` skips in a loop, without
 /// recursion or allocation), and the object as a [`RawValue`](serde_json::value::RawValue),
-/// its text borrowed from the body.
+/// its text borrowed from the body, or read into its tree on the way ([`ReadObject`]).
 ///
 /// Duplicate keys are read as `serde_json::Value` reads them: the last one counts.
 mod envelope {
+    use std::borrow::Cow;
     use std::fmt;
 
-    use serde::Deserialize;
-    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
     use serde_json::Value;
     use serde_json::value::RawValue;
 
-    use super::super::tree::Json;
+    use super::super::tree::{Json, Scratch};
     use super::super::{Options, Report, WorkloadError};
 
-    /// The fields the answer reads, wherever they were read from.
+    /// The fields the answer reads, wherever they were read from; strings are borrowed when
+    /// they have no escapes.
     pub(super) struct Fields<'a> {
         /// Whether the body is a JSON object.
         pub(super) is_object: bool,
         /// `kind`, when it is a string.
-        pub(super) kind: Option<String>,
+        pub(super) kind: Option<Cow<'a, str>>,
         /// `apiVersion`, when it is a string.
-        pub(super) api_version: Option<String>,
+        pub(super) api_version: Option<Cow<'a, str>>,
         /// `request`, when it is an object.
         pub(super) request: Option<Request<'a>>,
     }
 
     /// The fields of `request` the answer reads (each when it is a string).
     pub(super) struct Request<'a> {
-        pub(super) uid: Option<String>,
-        pub(super) operation: Option<String>,
-        pub(super) sub_resource: Option<String>,
-        pub(super) namespace: Option<String>,
+        pub(super) uid: Option<Cow<'a, str>>,
+        pub(super) operation: Option<Cow<'a, str>>,
+        pub(super) sub_resource: Option<Cow<'a, str>>,
+        pub(super) namespace: Option<Cow<'a, str>>,
         /// `object`, unless missing or `null`.
         pub(super) object: Option<Object<'a>>,
     }
 
-    /// `request.object`: a value already read, or the text of one.
-    #[derive(Clone, Copy)]
+    /// `request.object`: a value already read, the text of one, or its tree read with the body.
     pub(super) enum Object<'a> {
         Value(&'a Value),
         Raw(&'a RawValue),
+        /// Read from a text of at most `bound` bytes.
+        Tree {
+            tree: Json<'a>,
+            bound: usize,
+        },
     }
 
     impl Object<'_> {
@@ -546,17 +603,37 @@ mod envelope {
                     }
                     super::super::rewrite_node(&tree, options)
                 }
+                Object::Tree { tree, bound } => {
+                    if let Some(size) = super::too_large(&tree, Some(bound)) {
+                        return Err(WorkloadError::too_large(size));
+                    }
+                    super::super::rewrite_node(&tree, options)
+                }
             }
         }
     }
 
-    /// The body, read from its text.
-    pub(super) struct Root<'a>(Fields<'a>);
+    /// How `request.object` is read.
+    #[derive(Clone, Copy)]
+    pub(super) enum ReadObject {
+        /// As its text ([`Object::Raw`]), to be read into a tree when it is rewritten: its own
+        /// errors (too deep, …) are then answered as the object's, not the body's.
+        Raw,
+        /// Into its tree ([`Object::Tree`]) on the way: one pass over the body instead of
+        /// two. Any error is the body's, so a caller that gets one reads again with `Raw`.
+        Tree,
+    }
 
-    impl<'a> Root<'a> {
-        pub(super) fn read(self) -> Fields<'a> {
-            self.0
+    /// Reads the fields of `json` (the same grammar and errors as `serde_json::from_str`).
+    pub(super) fn read(json: &str, object: ReadObject) -> Result<Fields<'_>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let fields = RootSeed {
+            object,
+            bound: json.len(),
         }
+        .deserialize(&mut de)?;
+        de.end()?;
+        Ok(fields)
     }
 
     /// Skips the rest of a sequence.
@@ -599,31 +676,35 @@ mod envelope {
         };
     }
 
-    /// A value kept when it is a string, skipped otherwise.
-    struct MaybeString(Option<String>);
+    /// A value kept when it is a string (borrowed when it has no escapes), skipped otherwise.
+    struct MaybeString;
 
-    impl<'de> Deserialize<'de> for MaybeString {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = MaybeString;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("any JSON value")
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                    Ok(MaybeString(Some(v.to_owned())))
-                }
-                fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                    Ok(MaybeString(Some(v)))
-                }
-                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                    skip_map(map)?;
-                    Ok(MaybeString(None))
-                }
-                other_values!(MaybeString(None));
-            }
-            deserializer.deserialize_any(V)
+    impl<'de> DeserializeSeed<'de> for MaybeString {
+        type Value = Option<Cow<'de, str>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
         }
+    }
+
+    impl<'de> Visitor<'de> for MaybeString {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            skip_map(map)?;
+            Ok(None)
+        }
+        other_values!(None);
     }
 
     /// A key, as one of the names a level reads (without allocating) or another.
@@ -632,7 +713,7 @@ mod envelope {
     /// Reads a key among `names`.
     struct KeySeed<const N: usize>([&'static str; N]);
 
-    impl<'de, const N: usize> de::DeserializeSeed<'de> for KeySeed<N> {
+    impl<'de, const N: usize> DeserializeSeed<'de> for KeySeed<N> {
         type Value = Option<usize>;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_str(Key(self.0))
@@ -649,88 +730,109 @@ mod envelope {
         }
     }
 
-    /// `request`: its fields when it is an object, `None` (skipped) otherwise.
-    struct MaybeRequest<'a>(Option<Request<'a>>);
+    /// The body: its fields when it is an object, `is_object: false` (skipped) otherwise;
+    /// `request.object` read as `object` says, from a body of `bound` bytes.
+    #[derive(Clone, Copy)]
+    struct RootSeed {
+        object: ReadObject,
+        bound: usize,
+    }
 
-    impl<'de: 'a, 'a> Deserialize<'de> for MaybeRequest<'a> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct V<'a>(std::marker::PhantomData<&'a ()>);
-            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                type Value = MaybeRequest<'a>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("any JSON value")
-                }
-                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                    Ok(MaybeRequest(None))
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                    const NAMES: [&str; 5] =
-                        ["uid", "operation", "subResource", "namespace", "object"];
-                    let mut r = Request {
-                        uid: None,
-                        operation: None,
-                        sub_resource: None,
-                        namespace: None,
-                        object: None,
-                    };
-                    while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
-                        match key {
-                            Some(0) => r.uid = map.next_value::<MaybeString>()?.0,
-                            Some(1) => r.operation = map.next_value::<MaybeString>()?.0,
-                            Some(2) => r.sub_resource = map.next_value::<MaybeString>()?.0,
-                            Some(3) => r.namespace = map.next_value::<MaybeString>()?.0,
-                            Some(_) => {
-                                let raw: &'de RawValue = map.next_value()?;
-                                r.object = (raw.get() != "null").then_some(Object::Raw(raw));
-                            }
-                            None => {
-                                map.next_value::<IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    Ok(MaybeRequest(Some(r)))
-                }
-                other_values!(MaybeRequest(None));
-            }
-            deserializer.deserialize_any(V(std::marker::PhantomData))
+    /// `request`: its fields when it is an object, `None` (skipped) otherwise.
+    struct RequestSeed(RootSeed);
+
+    impl<'de> DeserializeSeed<'de> for RequestSeed {
+        type Value = Option<Request<'de>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
         }
     }
 
-    impl<'de: 'a, 'a> Deserialize<'de> for Root<'a> {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct V<'a>(std::marker::PhantomData<&'a ()>);
-            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                type Value = Root<'a>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("any JSON value")
-                }
-                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                    Ok(Root(not_an_object()))
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                    const NAMES: [&str; 3] = ["kind", "apiVersion", "request"];
-                    let mut fields = Fields {
-                        is_object: true,
-                        kind: None,
-                        api_version: None,
-                        request: None,
-                    };
-                    while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
-                        match key {
-                            Some(0) => fields.kind = map.next_value::<MaybeString>()?.0,
-                            Some(1) => fields.api_version = map.next_value::<MaybeString>()?.0,
-                            Some(_) => fields.request = map.next_value::<MaybeRequest<'a>>()?.0,
-                            None => {
-                                map.next_value::<IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    Ok(Root(fields))
-                }
-                other_values!(Root(not_an_object()));
-            }
-            deserializer.deserialize_any(V(std::marker::PhantomData))
+    impl<'de> Visitor<'de> for RequestSeed {
+        type Value = Option<Request<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
         }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            const NAMES: [&str; 5] = ["uid", "operation", "subResource", "namespace", "object"];
+            let mut r = Request {
+                uid: None,
+                operation: None,
+                sub_resource: None,
+                namespace: None,
+                object: None,
+            };
+            while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
+                match key {
+                    Some(0) => r.uid = map.next_value_seed(MaybeString)?,
+                    Some(1) => r.operation = map.next_value_seed(MaybeString)?,
+                    Some(2) => r.sub_resource = map.next_value_seed(MaybeString)?,
+                    Some(3) => r.namespace = map.next_value_seed(MaybeString)?,
+                    Some(_) => {
+                        r.object = match self.0.object {
+                            ReadObject::Raw => {
+                                let raw: &'de RawValue = map.next_value()?;
+                                (raw.get() != "null").then_some(Object::Raw(raw))
+                            }
+                            ReadObject::Tree => {
+                                let mut scratch = Scratch::default();
+                                let tree = map.next_value_seed(scratch.seed())?;
+                                (!matches!(tree, Json::Null)).then_some(Object::Tree {
+                                    tree,
+                                    bound: self.0.bound,
+                                })
+                            }
+                        };
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(Some(r))
+        }
+        other_values!(None);
+    }
+
+    impl<'de> DeserializeSeed<'de> for RootSeed {
+        type Value = Fields<'de>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for RootSeed {
+        type Value = Fields<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(not_an_object())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            const NAMES: [&str; 3] = ["kind", "apiVersion", "request"];
+            let mut fields = Fields {
+                is_object: true,
+                kind: None,
+                api_version: None,
+                request: None,
+            };
+            while let Some(key) = map.next_key_seed(KeySeed(NAMES))? {
+                match key {
+                    Some(0) => fields.kind = map.next_value_seed(MaybeString)?,
+                    Some(1) => fields.api_version = map.next_value_seed(MaybeString)?,
+                    Some(_) => fields.request = map.next_value_seed(RequestSeed(self))?,
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(fields)
+        }
+        other_values!(not_an_object());
     }
 
     fn not_an_object<'a>() -> Fields<'a> {
@@ -800,26 +902,44 @@ fn json_len(value: &impl Serialize) -> usize {
 
 /// At most [`MAX_WARNINGS`] warnings, each made by [`warning_text`]; past that many, the last
 /// one says how many more there were.
-fn capped(warnings: &[String]) -> Vec<String> {
-    if warnings.len() <= MAX_WARNINGS {
-        return warnings.iter().map(|w| warning_text(w)).collect();
+fn capped<S: AsRef<str>>(warnings: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut count = 0;
+    for warning in warnings {
+        count += 1;
+        if out.len() < MAX_WARNINGS {
+            out.push(warning_text(warning.as_ref()));
+        }
     }
-    let kept = MAX_WARNINGS - 1;
-    let mut out: Vec<String> = warnings[..kept].iter().map(|w| warning_text(w)).collect();
-    out.push(warning_text(&format!(
-        "and {} more warnings",
-        warnings.len() - kept
-    )));
+    if count > MAX_WARNINGS {
+        let kept = MAX_WARNINGS - 1;
+        out.truncate(kept);
+        out.push(warning_text(&format!("and {} more warnings", count - kept)));
+    }
     out
 }
 
 /// One warning as Kubernetes accepts it: prefixed `imgrepl: `, control characters replaced by
 /// spaces, at most [`MAX_WARNING_BYTES`] bytes (cut with `...`).
 fn warning_text(message: &str) -> String {
-    let mut text: String = format!("imgrepl: {message}")
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    const PREFIX: &str = "imgrepl: ";
+    // A space for a control character is never longer: the capacity is exact before the cut.
+    let mut text = String::with_capacity(PREFIX.len() + message.len());
+    text.push_str(PREFIX);
+    // The control characters are U+0000 to U+001F, U+007F, and U+0080 to U+009F (whose UTF-8
+    // starts with 0xC2): a message without those bytes has none, and is copied whole.
+    if any_byte(message, |b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        let mut runs = message.split(char::is_control);
+        if let Some(first) = runs.next() {
+            text.push_str(first);
+        }
+        for run in runs {
+            text.push(' ');
+            text.push_str(run);
+        }
+    } else {
+        text.push_str(message);
+    }
     if text.len() > MAX_WARNING_BYTES {
         let cut = text.floor_char_boundary(MAX_WARNING_BYTES - 3);
         text.truncate(cut);
@@ -867,6 +987,53 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_and_two_passes_answer_the_same() {
+        let object = |depth: usize| {
+            format!(
+                r#"{{"apiVersion": "v1", "kind": "Pod", "x": {}{},
+                "metadata": {{"annotations": {{"coordinator.cci.io/image-replacement":
+                  "[{{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}}]"}}}},
+                "spec": {{"containers": [{{"name": "web\n", "image": "nginx"}}]}}}}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
+        };
+        let body = |object: &str, padding: usize| {
+            format!(
+                r#"{{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                "request": {{"uid": "u", "operation": "CREATE", "pad": "{}", "object": {object}}}}}"#,
+                "p".repeat(padding)
+            )
+        };
+        // Past 512 KiB the body is read in two passes; nested this deep, the object cannot be
+        // read inside the envelope, and is read again on its own (it is not too deep itself).
+        let two_passes = MAX_OBJECT_BYTES / MAX_EXPANSION;
+        for depth in [
+            1,
+            crate::workload::MAX_DEPTH - 3,
+            crate::workload::MAX_DEPTH - 1,
+        ] {
+            let object = object(depth);
+            let one = review_json(&body(&object, 0), &Options::default()).unwrap();
+            let two = review_json(&body(&object, two_passes), &Options::default()).unwrap();
+            assert!(
+                one.error.is_none() && one.body.response.patch.is_some(),
+                "{depth}"
+            );
+            assert_eq!(one.to_json(), two.to_json(), "{depth}");
+            assert_eq!(one.report, two.report, "{depth}");
+        }
+        let deep = object(crate::workload::MAX_DEPTH);
+        let one = review_json(&body(&deep, 0), &Options::default()).unwrap();
+        let two = review_json(&body(&deep, two_passes), &Options::default()).unwrap();
+        assert_eq!(
+            one.error.as_ref().map(WorkloadError::code),
+            Some(Code::ObjectTooDeep)
+        );
+        assert_eq!(one.error, two.error);
+    }
+
+    #[test]
     fn short_texts_are_not_counted() {
         let object = serde_json::json!({"kind": "Pod"});
         assert_eq!(
@@ -881,6 +1048,46 @@ mod tests {
             too_large(&big, Some(MAX_OBJECT_BYTES + 2)),
             Some(MAX_OBJECT_BYTES + 2)
         );
+    }
+
+    #[test]
+    fn to_json_writes_what_serde_json_writes() {
+        let mut response = ReviewResponse {
+            uid: "u".to_owned(),
+            allowed: true,
+            patch_type: None,
+            patch: None,
+            warnings: Vec::new(),
+        };
+        let check = |response: &ReviewResponse| {
+            for api_version in API_VERSIONS {
+                let answer = Response {
+                    body: ReviewBody {
+                        api_version,
+                        kind: "AdmissionReview",
+                        response: response.clone(),
+                    },
+                    report: None,
+                    error: None,
+                    excluded: None,
+                    audit: false,
+                };
+                let want = serde_json::to_string(&answer.body).unwrap();
+                assert_eq!(answer.to_json(), want);
+            }
+        };
+        check(&response);
+        response.uid = "\"é\\\u{0}\u{1f}\u{7f}\u{85}\u{2028}</".to_owned();
+        response.allowed = false;
+        check(&response);
+        response.patch_type = Some("JSONPatch");
+        response.patch = Some("W3sib3AiOi+/=".to_owned());
+        check(&response);
+        response.warnings = vec!["imgrepl: a \"b\"".to_owned(), "\u{1f600}\n".to_owned()];
+        check(&response);
+        response.patch_type = None;
+        response.patch = None;
+        check(&response);
     }
 
     #[test]

@@ -275,12 +275,12 @@ fn label_at<'a, N: Node<'a>>(
 /// The bursting label of a pod spec: its pod template's first, then the object's own.
 pub(crate) fn read<'a, N: Node<'a>>(
     root: N,
-    template: Option<&(N, String)>,
+    template: Option<(N, &str)>,
     warnings: &mut Vec<Warning>,
 ) -> Option<BurstLabel> {
     if let Some((node, pointer)) = template {
         let origin = LabelOrigin::PodTemplate;
-        if let Some(label) = label_at(*node, pointer, origin, warnings) {
+        if let Some(label) = label_at(node, pointer, origin, warnings) {
             return Some(label);
         }
         if pointer.is_empty() {

@@ -1,6 +1,8 @@
 //! Finding pod specs (by the kinds table or by shape), reading their policies, rewriting their
 //! containers; and the objects of a document (entering `List`s).
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -14,8 +16,8 @@ use super::{
     ContainerError, ContainerList, ContainerReport, FoundBy, Options, PatchOp, PodSpecReport,
     PolicyOrigin, PolicySource, Report, Warning, WorkloadError, WorkloadKind,
 };
-use crate::pointer::push_token;
-use crate::{Code, Policy};
+use crate::pointer::{pointer_at, push_index, push_token};
+use crate::{Code, Normalized, Policy};
 
 /// A pod spec found in an object.
 struct Found<N> {
@@ -56,106 +58,130 @@ pub fn rewrite_node<'a, N: Node<'a>>(
     let Some(found) = find_pod_specs(object, api_version, kind_name, options, &mut report)? else {
         return Ok(report);
     };
-    // The annotations compiled for this object (a text is compiled once, here or in the cache).
+    // The annotations compiled for this object (a text is compiled once, here or in the cache),
+    // kept when there is another pod spec to read.
     let mut compiled: Vec<(&str, Arc<Compiled>)> = Vec::new();
-    let namespace = match object.get("metadata") {
-        Lookup::Found(m) => match m.get("namespace") {
-            Lookup::Found(n) => n.as_str(),
-            _ => None,
-        },
-        _ => None,
-    };
-    for pod_spec in found {
+    let several = found.len() > 1;
+    let namespace = namespace_of(object);
+    'specs: for Found {
+        spec,
+        pointer,
+        template,
+    } in found
+    {
+        let (template, template_pointer) = match template {
+            Some((node, pointer)) => (Some(node), Some(pointer)),
+            None => (None, None),
+        };
         let mut entry = PodSpecReport {
-            pointer: pod_spec.pointer.clone(),
-            template: pod_spec.template.as_ref().map(|(_, p)| p.clone()),
+            pointer,
+            // Set once `template` below is no longer read: the pointers move into the report.
+            template: None,
             policy: None,
             burst: None,
             not_bursting: false,
             excluded: false,
-            image_pull_secrets: pull_secret_names(pod_spec.spec),
+            image_pull_secrets: pull_secret_names(spec),
         };
-        if let Some(warning) = exclusion(object, pod_spec.template.as_ref()) {
-            report.warnings.push(warning);
-            entry.excluded = true;
-            report.pod_specs.push(entry);
-            continue;
-        }
-        entry.burst = burst::read(object, pod_spec.template.as_ref(), &mut report.warnings);
-        if burst_gate(&mut entry, options, &mut report) {
-            report.pod_specs.push(entry);
-            continue;
-        }
-        let (mut source, text) = if options.policy.is_some() {
-            (PolicySource::caller(), None)
-        } else {
-            let annotation = find_annotation(
-                object,
-                pod_spec.template.as_ref(),
-                kind_name,
-                options.key,
-                &mut report.warnings,
-            )?;
-            let Some((source, text)) = annotation else {
-                report.pod_specs.push(entry);
-                continue;
-            };
-            (source, Some(text))
-        };
-        let held: Arc<Compiled>;
-        let policy: &Policy = match (options.policy, text) {
-            (Some(policy), _) => policy,
-            (None, Some(text)) => {
-                held = compile(text, options, &mut compiled);
-                source.diagnostics.clone_from(&held.diagnostics);
-                let Some(policy) = held.policy.as_ref() else {
-                    report.warnings.clear();
-                    return Err(WorkloadError::invalid_policy(source));
-                };
-                policy
+        // Each `break 'spec` leaves the pod spec with what `entry` says so far.
+        'spec: {
+            let template = template.zip(template_pointer.as_deref());
+            if let Some(warning) = exclusion(object, template) {
+                report.warnings.push(warning);
+                entry.excluded = true;
+                break 'spec;
             }
-            (None, None) => continue,
-        };
-        let first_row = report.containers.len();
-        rewrite_spec(policy, &pod_spec, &mut report)?;
-        if options.check_pulls {
-            let pulls = Pulls {
-                spec: &entry.pointer,
-                names: &entry.image_pull_secrets,
-                account: service_account_name(pod_spec.spec),
-                namespace,
-                known: options.pull_secrets,
+            entry.burst = burst::read(object, template, &mut report.warnings);
+            if burst_gate(&mut entry, options, &mut report) {
+                break 'spec;
+            }
+            let (mut source, text) = if options.policy.is_some() {
+                (PolicySource::caller(), None)
+            } else {
+                let annotation = find_annotation(
+                    object,
+                    template,
+                    kind_name,
+                    options.key,
+                    &mut report.warnings,
+                )?;
+                let Some((source, text)) = annotation else {
+                    break 'spec;
+                };
+                (source, Some(text))
             };
-            pulls.check(
-                report.containers.get(first_row..).unwrap_or_default(),
-                &mut report.warnings,
-            );
+            let held: Arc<Compiled>;
+            let policy: &Policy = match (options.policy, text) {
+                (Some(policy), _) => policy,
+                (None, Some(text)) => {
+                    held = compile(text, options, several.then_some(&mut compiled));
+                    source.diagnostics.clone_from(&held.diagnostics);
+                    let Some(policy) = held.policy.as_ref() else {
+                        report.warnings.clear();
+                        return Err(WorkloadError::invalid_policy(source));
+                    };
+                    policy
+                }
+                (None, None) => continue 'specs,
+            };
+            let first_row = report.containers.len();
+            rewrite_spec(policy, spec, &entry.pointer, &mut report)?;
+            if options.check_pulls {
+                let pulls = Pulls {
+                    spec: &entry.pointer,
+                    names: &entry.image_pull_secrets,
+                    account: service_account_name(spec),
+                    namespace,
+                    known: options.pull_secrets,
+                };
+                pulls.check(
+                    report.containers.get(first_row..).unwrap_or_default(),
+                    &mut report.warnings,
+                );
+            }
+            if report.policy.is_none() {
+                report.policy = Some(source.clone());
+            }
+            entry.policy = Some(source);
         }
-        if report.policy.is_none() {
-            report.policy = Some(source.clone());
-        }
-        entry.policy = Some(source);
+        entry.template = template_pointer;
         report.pod_specs.push(entry);
     }
     dedup_warnings(&mut report.warnings);
     Ok(report)
 }
 
-/// The compiled policy of an annotation's `text`: compiled before for this object, or from the
-/// options' cache, or compiled now.
+/// The object's `metadata.namespace`, when it is a string.
+fn namespace_of<'a, N: Node<'a>>(object: N) -> Option<&'a str> {
+    match object.get("metadata") {
+        Lookup::Found(m) => match m.get("namespace") {
+            Lookup::Found(n) => n.as_str(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The compiled policy of an annotation's `text`: compiled before for this object (when there
+/// is a `compiled` list, which keeps it), or from the options' cache, or compiled now.
 fn compile<'t>(
     text: &'t str,
     options: &Options<'_>,
-    compiled: &mut Vec<(&'t str, Arc<Compiled>)>,
+    compiled: Option<&mut Vec<(&'t str, Arc<Compiled>)>>,
 ) -> Arc<Compiled> {
-    if let Some((_, c)) = compiled.iter().find(|(t, _)| *t == text) {
+    if let Some((_, c)) = compiled
+        .as_ref()
+        .and_then(|compiled| compiled.iter().find(|(t, _)| *t == text))
+    {
         return Arc::clone(c);
     }
     let c = match options.cache {
         Some(cache) => cache.compile(text, options.mode),
         None => Arc::new(Compiled::new(text, options.mode)),
     };
-    compiled.push((text, Arc::clone(&c)));
+    if let Some(compiled) = compiled {
+        compiled.push((text, Arc::clone(&c)));
+    }
     c
 }
 
@@ -173,12 +199,12 @@ fn find_pod_specs<'a, N: Node<'a>>(
     if let Some((paths, found_by)) = in_table {
         report.kind = Some(WorkloadKind::new(group, kind_name, found_by));
         let mut found = Vec::new();
-        let mut missing = Vec::new();
+        let mut missing = None;
         for path in paths.each() {
             resolve(object, path, &mut found, &mut missing)?;
         }
         if found.is_empty() {
-            let at = missing.first().cloned().unwrap_or_default();
+            let at = missing.unwrap_or_default();
             report.warnings.push(Warning {
                 code: Code::NoPodSpec,
                 message: format!(
@@ -201,14 +227,17 @@ fn find_pod_specs<'a, N: Node<'a>>(
     Ok(Some(found))
 }
 
+/// Keeps the first of equal warnings, in order, in place.
 fn dedup_warnings(warnings: &mut Vec<Warning>) {
-    let mut seen: Vec<Warning> = Vec::with_capacity(warnings.len());
-    for w in warnings.drain(..) {
-        if !seen.contains(&w) {
-            seen.push(w);
+    let mut kept = 0;
+    for i in 0..warnings.len() {
+        // `warnings[kept..i]` are the duplicates already seen.
+        if !warnings[..kept].contains(&warnings[i]) {
+            warnings.swap(kept, i);
+            kept += 1;
         }
     }
-    *warnings = seen;
+    warnings.truncate(kept);
 }
 
 /// The string at `key` of the object, `None` when missing or not a string.
@@ -221,32 +250,62 @@ fn top_string<'a, N: Node<'a>>(object: N, key: &str) -> Result<Option<&'a str>, 
 }
 
 fn pointer_of_key(base: &str, key: &str) -> String {
-    let mut p = base.to_owned();
-    push_token(&mut p, key);
-    p
+    pointer_at(base, &[key])
 }
 
-/// A node reached on a path: (the node, its pointer, the number of steps done, the node before
-/// the last step and its pointer).
-type Walk<N> = (N, String, usize, Option<(N, String)>);
+/// A node reached on a path: (the node, the number of steps done, the item indexes of the `[]`
+/// steps done, the node before the last step). Its pointer is made only when it is needed.
+type Walk<N> = (N, usize, Vec<usize>, Option<N>);
+
+/// The pointer of the node reached by the first `done` of `steps`, through the items `indexes`
+/// of its `[]` steps (a `[]` step with no index left ends at the array).
+fn path_pointer(steps: &[Step<'_>], done: usize, indexes: &[usize]) -> String {
+    let keys = steps.iter().take(done).map(|s| match s {
+        Step::Key(key) | Step::Each(key) => key.len() + 1,
+    });
+    // Room for the keys unescaped and indexes of up to 4 digits.
+    let mut pointer = String::with_capacity(keys.sum::<usize>() + 5 * indexes.len());
+    let mut indexes = indexes.iter();
+    for step in steps.iter().take(done) {
+        match *step {
+            Step::Key(key) => push_token(&mut pointer, key),
+            Step::Each(key) => {
+                push_token(&mut pointer, key);
+                if let Some(&i) = indexes.next() {
+                    push_index(&mut pointer, i);
+                }
+            }
+        }
+    }
+    pointer
+}
 
 /// Follows `path` from `root`, adding each pod spec found, and the pointer of the first
-/// missing step of each branch to `missing`.
+/// missing step to `missing` when it has none yet.
 fn resolve<'a, N: Node<'a>>(
     root: N,
     path: &str,
     found: &mut Vec<Found<N>>,
-    missing: &mut Vec<String>,
+    missing: &mut Option<String>,
 ) -> Result<(), WorkloadError> {
     let all: Vec<Step<'_>> = steps(path).collect();
-    let mut work: Vec<Walk<N>> = vec![(root, String::new(), 0, None)];
-    while let Some((node, pointer, done, parent)) = work.pop() {
+    // The node to walk next, then the items of `[]` steps left for later (a path without `[]`
+    // is walked without this stack).
+    let mut next: Option<Walk<N>> = Some((root, 0, Vec::new(), None));
+    let mut work: Vec<Walk<N>> = Vec::new();
+    while let Some((node, done, indexes, parent)) = next.take().or_else(|| work.pop()) {
         if done == all.len() {
             let last_is_spec = matches!(all.last(), Some(Step::Key("spec")));
-            let template = if last_is_spec { parent } else { None };
+            let template = match parent {
+                // The last step is a key: the parent is reached through the same items.
+                Some(parent) if last_is_spec => {
+                    Some((parent, path_pointer(&all, done - 1, &indexes)))
+                }
+                _ => None,
+            };
             found.push(Found {
                 spec: node,
-                pointer,
+                pointer: path_pointer(&all, done, &indexes),
                 template,
             });
             continue;
@@ -255,45 +314,53 @@ fn resolve<'a, N: Node<'a>>(
             Step::Key(k) => (k, false),
             Step::Each(k) => (k, true),
         };
-        let next_pointer = pointer_of_key(&pointer, key);
+        let next_pointer = || path_pointer(&all, done + 1, &indexes);
         let value = match node.get(key) {
             Lookup::Found(v) if v.value_type() != ValueType::Null => v,
             Lookup::Found(_) | Lookup::Missing => {
-                missing.push(next_pointer);
+                if missing.is_none() {
+                    *missing = Some(next_pointer());
+                }
                 continue;
             }
-            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(next_pointer)),
+            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(next_pointer())),
         };
         if each {
             if value.value_type() != ValueType::Array {
                 return Err(WorkloadError::wrong_type(
-                    next_pointer,
+                    next_pointer(),
                     "an array",
                     value.value_type(),
                 ));
             }
             let items: Vec<N> = value.items().collect();
             for (i, item) in items.into_iter().enumerate().rev() {
-                let item_pointer = pointer_of_key(&next_pointer, &i.to_string());
+                let mut item_indexes = indexes.clone();
+                item_indexes.push(i);
                 match item.value_type() {
                     ValueType::Object => {
-                        work.push((item, item_pointer, done + 1, Some((node, pointer.clone()))));
+                        work.push((item, done + 1, item_indexes, Some(node)));
                     }
-                    ValueType::Null => missing.push(item_pointer),
+                    ValueType::Null => {
+                        if missing.is_none() {
+                            *missing = Some(path_pointer(&all, done + 1, &item_indexes));
+                        }
+                    }
                     other => {
-                        return Err(WorkloadError::wrong_type(item_pointer, "an object", other));
+                        let at = path_pointer(&all, done + 1, &item_indexes);
+                        return Err(WorkloadError::wrong_type(at, "an object", other));
                     }
                 }
             }
         } else {
             if value.value_type() != ValueType::Object {
                 return Err(WorkloadError::wrong_type(
-                    next_pointer,
+                    next_pointer(),
                     "an object",
                     value.value_type(),
                 ));
             }
-            work.push((value, next_pointer, done + 1, Some((node, pointer))));
+            next = Some((value, done + 1, indexes, Some(node)));
         }
     }
     Ok(())
@@ -391,7 +458,7 @@ fn pointer_of_tokens<'a>(tokens: impl Iterator<Item = Token<'a>>) -> String {
     for t in tokens {
         match t {
             Token::Key(k) => push_token(&mut p, k),
-            Token::Index(i) => push_token(&mut p, &i.to_string()),
+            Token::Index(i) => push_index(&mut p, i),
         }
     }
     p
@@ -401,13 +468,13 @@ fn pointer_of_tokens<'a>(tokens: impl Iterator<Item = Token<'a>>) -> String {
 /// object-level fallback.
 fn find_annotation<'a, N: Node<'a>>(
     root: N,
-    template: Option<&(N, String)>,
+    template: Option<(N, &str)>,
     kind: &str,
     key: &str,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<(PolicySource, &'a str)>, WorkloadError> {
     let pod_level = match template {
-        Some((node, pointer)) => annotation_at(*node, pointer, key)?,
+        Some((node, pointer)) => annotation_at(node, pointer, key)?,
         None => None,
     };
     let is_pod = template.is_some_and(|(_, p)| p.is_empty());
@@ -468,19 +535,20 @@ fn annotation_at<'a, N: Node<'a>>(
     key: &str,
 ) -> Result<Option<(String, &'a str)>, WorkloadError> {
     let mut at = base;
-    let mut pointer = base_pointer.to_owned();
-    for step in ["metadata", "annotations", key] {
-        push_token(&mut pointer, step);
+    let steps = ["metadata", "annotations", key];
+    for (done, step) in steps.into_iter().enumerate() {
+        // Made only when it is needed.
+        let pointer = || pointer_at(base_pointer, &steps[..=done]);
         let next = match at.get(step) {
             Lookup::Found(v) if v.value_type() != ValueType::Null => v,
             Lookup::Found(_) | Lookup::Missing => return Ok(None),
-            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(pointer)),
+            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(pointer())),
         };
         if step == key {
             return match next.as_str() {
-                Some(text) => Ok(Some((pointer, text))),
+                Some(text) => Ok(Some((pointer(), text))),
                 None => Err(WorkloadError::wrong_type(
-                    pointer,
+                    pointer(),
                     "a string",
                     next.value_type(),
                 )),
@@ -488,7 +556,7 @@ fn annotation_at<'a, N: Node<'a>>(
         }
         if next.value_type() != ValueType::Object {
             return Err(WorkloadError::wrong_type(
-                pointer,
+                pointer(),
                 "an object",
                 next.value_type(),
             ));
@@ -501,23 +569,23 @@ fn annotation_at<'a, N: Node<'a>>(
 /// Adds the rows and patch operations of one pod spec.
 fn rewrite_spec<'a, N: Node<'a>>(
     policy: &Policy,
-    pod_spec: &Found<N>,
+    spec: N,
+    spec_pointer: &str,
     report: &mut Report,
 ) -> Result<(), WorkloadError> {
     for list in ContainerList::ALL {
-        let mut list_pointer = pod_spec.pointer.clone();
-        push_token(&mut list_pointer, list.as_str());
-        let items = match pod_spec.spec.get(list.as_str()) {
+        let list_pointer = || pointer_of_key(spec_pointer, list.as_str());
+        let items = match spec.get(list.as_str()) {
             Lookup::Missing => continue,
-            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(list_pointer)),
+            Lookup::Duplicate => return Err(WorkloadError::duplicate_key(list_pointer())),
             Lookup::Found(v) => match v.value_type() {
                 ValueType::Null => continue,
                 ValueType::Array => v,
-                other => return Err(WorkloadError::wrong_type(list_pointer, "an array", other)),
+                other => return Err(WorkloadError::wrong_type(list_pointer(), "an array", other)),
             },
         };
         for (index, item) in items.items().enumerate() {
-            let row = rewrite_container(policy, &list_pointer, list, index, item);
+            let row = rewrite_container(policy, spec_pointer, list, index, item);
             if let Some(after) = row.after.as_ref().filter(|_| row.changed()) {
                 report
                     .patch
@@ -532,13 +600,20 @@ fn rewrite_spec<'a, N: Node<'a>>(
 /// The row of one entry of a container list.
 fn rewrite_container<'a, N: Node<'a>>(
     policy: &Policy,
-    list_pointer: &str,
+    spec_pointer: &str,
     list: ContainerList,
     index: usize,
     item: N,
 ) -> ContainerReport {
-    let mut pointer = list_pointer.to_owned();
-    push_token(&mut pointer, &index.to_string());
+    // The container's pointer, then its image's, in exactly the room of the latter (a pointer
+    // per container is kept in the report: no slack for large objects).
+    let list_name = list.as_str();
+    let digits = index.checked_ilog10().map_or(1, |d| d as usize + 1);
+    let len = spec_pointer.len() + 1 + list_name.len() + 1 + digits + "/image".len();
+    let mut pointer = String::with_capacity(len);
+    pointer.push_str(spec_pointer);
+    push_token(&mut pointer, list_name);
+    push_index(&mut pointer, index);
     let mut row = ContainerReport {
         list,
         index,
@@ -555,17 +630,18 @@ fn rewrite_container<'a, N: Node<'a>>(
         return row;
     }
     let container = item;
-    let name_pointer = pointer_of_key(&pointer, "name");
-    push_token(&mut pointer, "image");
     match container.get("name") {
         Lookup::Found(name) => row.name = name.as_str().map(str::to_owned),
         Lookup::Missing => {}
         Lookup::Duplicate => {
+            let name_pointer = pointer_of_key(&pointer, "name");
             row.error = Some(ContainerError::duplicate_key(&name_pointer));
+            push_token(&mut pointer, "image");
             row.pointer = pointer;
             return row;
         }
     }
+    push_token(&mut pointer, "image");
     match container.get("image") {
         Lookup::Missing => {}
         Lookup::Duplicate => row.error = Some(ContainerError::duplicate_key(&pointer)),
@@ -733,7 +809,7 @@ pub fn rewrite_objects<'a, N: Node<'a>>(document: N, options: &Options<'_>) -> V
             let all: Vec<N> = list.items().collect();
             for (i, item) in all.into_iter().enumerate().rev() {
                 let mut p = pointer_of_key(&pointer, "items");
-                push_token(&mut p, &i.to_string());
+                push_index(&mut p, i);
                 let mut at = items.clone();
                 at.push(i);
                 work.push((item, p, at));
@@ -767,17 +843,16 @@ pub const EXCLUDE_KEY: &str = "imgrepl.io/exclude";
 
 /// The [`Code::Excluded`] warning of a pod spec whose pod template (or, failing that, the
 /// object itself) has the label or annotation [`EXCLUDE_KEY`] set to `"true"`.
-fn exclusion<'a, N: Node<'a>>(root: N, template: Option<&(N, String)>) -> Option<Warning> {
-    let mut places: Vec<(N, &str, &str)> = Vec::with_capacity(2);
-    match template {
-        Some((node, pointer)) if pointer.is_empty() => places.push((*node, "", "the Pod's")),
-        Some((node, pointer)) => {
-            places.push((*node, pointer, "the pod template's"));
-            places.push((root, "", "the object's own"));
-        }
-        None => places.push((root, "", "the object's own")),
-    }
-    for (node, base, whose) in places {
+fn exclusion<'a, N: Node<'a>>(root: N, template: Option<(N, &str)>) -> Option<Warning> {
+    let places = match template {
+        Some((node, "")) => [Some((node, "", "the Pod's")), None],
+        Some((node, pointer)) => [
+            Some((node, pointer, "the pod template's")),
+            Some((root, "", "the object's own")),
+        ],
+        None => [Some((root, "", "the object's own")), None],
+    };
+    for (node, base, whose) in places.into_iter().flatten() {
         let Lookup::Found(metadata) = node.get("metadata") else {
             continue;
         };
@@ -791,10 +866,7 @@ fn exclusion<'a, N: Node<'a>>(root: N, template: Option<&(N, String)>) -> Option
             if value.as_str() != Some("true") {
                 continue;
             }
-            let mut pointer = base.to_owned();
-            for token in ["metadata", field, EXCLUDE_KEY] {
-                push_token(&mut pointer, token);
-            }
+            let pointer = pointer_at(base, &["metadata", field, EXCLUDE_KEY]);
             let what = if field == "labels" {
                 "label"
             } else {
@@ -865,11 +937,9 @@ pub(crate) fn pull_secret_names<'a, N: Node<'a>>(spec: N) -> Vec<String> {
         .collect()
 }
 
-/// The registry an image is pulled from (its normalized domain).
-fn registry_of(image: &str) -> Option<String> {
-    crate::Reference::parse_normalized(image)
-        .ok()
-        .and_then(|n| n.domain().map(str::to_owned))
+/// An image's normalized reference, to read the registry it is pulled from (its domain).
+fn normalized(image: &str) -> Option<Normalized<'_>> {
+    crate::Reference::parse_normalized(image).ok()
 }
 
 /// The name of a pod spec's service account: `serviceAccountName`, the deprecated
@@ -882,6 +952,22 @@ fn service_account_name<'a, N: Node<'a>>(spec: N) -> &'a str {
             _ => None,
         })
         .unwrap_or("default")
+}
+
+/// Appends `text` as `{text:?}` writes it (quoted, escaped as Rust escapes it), without the
+/// formatting machinery when it has nothing to escape: printable ASCII but `"` and `\\`.
+fn push_debug_str(out: &mut String, text: &str) {
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "{text:?}");
+    }
 }
 
 /// What one pod spec pulls with.
@@ -911,14 +997,15 @@ impl Pulls<'_> {
         };
         let names = account.map_or(self.names, |a| a.image_pull_secrets.as_slice());
         let known = self.known;
-        // (new registry, the containers that move there)
-        let mut moves: Vec<(String, Vec<String>)> = Vec::new();
+        // (new registry, the containers that move there, listed with `, `)
+        let mut moves: Vec<(String, String)> = Vec::new();
         for row in rows.iter().filter(|r| r.changed()) {
             let (Some(before), Some(after)) = (row.before.as_deref(), row.after.as_deref()) else {
                 continue;
             };
-            let to = registry_of(after);
-            if registry_of(before) == to {
+            let after_reference = normalized(after);
+            let to = after_reference.as_ref().and_then(Normalized::domain);
+            if normalized(before).as_ref().and_then(Normalized::domain) == to {
                 continue;
             }
             let covered = known.is_some_and(|known| {
@@ -929,19 +1016,28 @@ impl Pulls<'_> {
             if !names.is_empty() && (known.is_none() || covered) {
                 continue;
             }
-            let who = match &row.name {
-                Some(name) => format!("{}[{}] {name:?}", row.list, row.index),
-                None => format!("{}[{}]", row.list, row.index),
-            };
             let to = to.unwrap_or_default();
-            match moves.iter_mut().find(|(r, _)| *r == to) {
-                Some((_, who_all)) => who_all.push(who),
-                None => moves.push((to, vec![who])),
+            let at = moves.iter().position(|(r, _)| r == to).unwrap_or_else(|| {
+                moves.push((to.to_owned(), String::new()));
+                moves.len() - 1
+            });
+            let who = &mut moves[at].1;
+            let name = row.name.as_deref().unwrap_or_default();
+            who.reserve(", [] \"\"".len() + row.list.as_str().len() + 20 + name.len());
+            if !who.is_empty() {
+                who.push_str(", ");
+            }
+            who.push_str(row.list.as_str());
+            who.push('[');
+            // Writing to a `String` cannot fail.
+            let _ = write!(who, "{}]", row.index);
+            if let Some(name) = &row.name {
+                who.push(' ');
+                push_debug_str(who, name);
             }
         }
         for (to, who) in moves {
-            let who = who.join(", ");
-            let (code, why) = match account {
+            let (code, why): (Code, Cow<'_, str>) = match account {
                 _ if !names.is_empty() => {
                     let unknown: Vec<&str> = names
                         .iter()
@@ -962,7 +1058,8 @@ impl Pulls<'_> {
                         format!(
                             "none of {whose} ({}) covers {to}{not_given}",
                             names.join(", ")
-                        ),
+                        )
+                        .into(),
                     )
                 }
                 Some(a) => (
@@ -971,16 +1068,18 @@ impl Pulls<'_> {
                         "neither the pod spec nor its service account {:?} has imagePullSecrets: \
                          the pull will be anonymous",
                         a.name
-                    ),
+                    )
+                    .into(),
                 ),
                 None => (
                     Code::AnonymousPull,
-                    "the pod spec has no imagePullSecrets: the pull will be anonymous".to_owned(),
+                    "the pod spec has no imagePullSecrets: the pull will be anonymous".into(),
                 ),
             };
             warnings.push(Warning {
                 code,
-                message: format!("images move to {to} ({who}), but {why}"),
+                // `format!` without its formatting machinery (this runs for most reviews).
+                message: ["images move to ", &to, " (", &who, "), but ", &why].concat(),
                 pointer: self.spec.to_owned(),
             });
         }

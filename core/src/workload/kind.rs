@@ -434,11 +434,13 @@ impl<'t> Paths<'t> {
         }
     }
 
-    pub(crate) fn each(&self) -> Vec<&str> {
-        match self {
-            Paths::Builtin(paths) => paths.to_vec(),
-            Paths::Table(paths) => paths.iter().map(PodSpecPath::as_str).collect(),
-        }
+    pub(crate) fn each(&self) -> impl Iterator<Item = &str> {
+        let (builtin, table): (&[&str], &[PodSpecPath]) = match self {
+            Paths::Builtin(paths) => (paths, &[]),
+            Paths::Table(paths) => (&[], paths),
+        };
+        let table = table.iter().map(PodSpecPath::as_str);
+        builtin.iter().copied().chain(table)
     }
 }
 

@@ -41,6 +41,7 @@ mod patch;
 mod secrets;
 mod tree;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -646,18 +647,27 @@ impl Report {
     /// ```
     #[must_use]
     pub fn messages(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.warnings.iter().map(|w| w.message.clone()).collect();
-        if let Some(source) = &self.policy {
+        self.message_parts().map(Cow::into_owned).collect()
+    }
+
+    /// [`messages`](Self::messages), those of the warnings borrowed.
+    pub(crate) fn message_parts(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        let warnings = self
+            .warnings
+            .iter()
+            .map(|w| Cow::Borrowed(w.message.as_str()));
+        let policy = self.policy.iter().flat_map(|source| {
             let at = source.pointer.as_deref().unwrap_or_default();
-            out.extend(
-                source
-                    .diagnostics
-                    .iter()
-                    .map(|d| format!("policy in {at}: {d}")),
-            );
-        }
-        out.extend(self.errors().filter_map(ContainerReport::message));
-        out
+            source
+                .diagnostics
+                .iter()
+                .map(move |d| Cow::Owned(format!("policy in {at}: {d}")))
+        });
+        let containers = self
+            .errors()
+            .filter_map(ContainerReport::message)
+            .map(Cow::Owned);
+        warnings.chain(policy).chain(containers)
     }
 }
 

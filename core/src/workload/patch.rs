@@ -1,9 +1,11 @@
 //! RFC 6902 JSON Patch (the `replace` operations a workload rewrite needs) and RFC 6901 JSON
 //! pointers.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
+
+use crate::bytes::any_byte;
 use serde_json::Value;
 
 /// The operation of a [`PatchOp`]. A workload rewrite only ever replaces strings.
@@ -108,6 +110,29 @@ impl Patch {
     pub fn to_json(&self) -> String {
         // Serializing strings into a Vec cannot fail.
         serde_json::to_string(&self.ops).unwrap_or_else(|_| String::from("[]"))
+    }
+
+    /// Appends the patch as compact JSON to `out`, byte for byte as [`to_json`](Self::to_json)
+    /// writes it, without `serde`'s per-byte escaping of strings that need none (an
+    /// `AdmissionReview` answer writes its patch this way).
+    pub(crate) fn write_json(&self, out: &mut String) {
+        // Room for the patch as it usually is (strings without escapes).
+        let strings = self.ops.iter().map(|op| op.path.len() + op.value.len());
+        out.reserve(strings.sum::<usize>() + 40 * self.ops.len() + 2);
+        out.push('[');
+        for (i, op) in self.ops.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"op\":");
+            push_json_str(out, op.op.as_str());
+            out.push_str(",\"path\":");
+            push_json_str(out, &op.path);
+            out.push_str(",\"value\":");
+            push_json_str(out, &op.value);
+            out.push('}');
+        }
+        out.push(']');
     }
 
     pub(crate) fn push(&mut self, op: PatchOp) {
@@ -216,9 +241,83 @@ impl Serialize for PatchError {
     }
 }
 
+/// Appends `text` as a JSON string, byte for byte as `serde_json` writes it: quoted, with `"`,
+/// `\\` and the control characters below U+0020 escaped (`\b`, `\t`, `\n`, `\f`, `\r`, the
+/// others as `\u00xx` in lowercase hex), everything else as it is.
+pub(super) fn push_json_str(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push('"');
+    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut rest = text;
+    // Most strings of an answer (its base64 patch above all) have nothing to escape.
+    if any_byte(text, escaped) {
+        while let Some(at) = rest.bytes().position(escaped) {
+            // The escaped bytes are ASCII: `at` and `at + 1` are character boundaries.
+            let (run, tail) = rest.split_at(at);
+            out.push_str(run);
+            rest = &tail[1..];
+            match tail.as_bytes()[0] {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                0x08 => out.push_str("\\b"),
+                b'\t' => out.push_str("\\t"),
+                b'\n' => out.push_str("\\n"),
+                0x0c => out.push_str("\\f"),
+                b'\r' => out.push_str("\\r"),
+                // Writing to a `String` cannot fail.
+                control => {
+                    let _ = write!(out, "\\u{control:04x}");
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        let mut texts: Vec<String> = (0..=0x7f_u8).map(|b| char::from(b).to_string()).collect();
+        texts.extend(
+            [
+                "",
+                "plain",
+                "a\"b\\c\u{0}d\u{1f}\u{7f}é\u{85}\u{2028}\u{1f600}",
+                "\n\r\t\u{8}\u{c}",
+            ]
+            .map(str::to_owned),
+        );
+        for text in texts {
+            let mut out = String::from("x");
+            push_json_str(&mut out, &text);
+            assert_eq!(
+                out,
+                format!("x{}", serde_json::to_string(&text).unwrap()),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn write_json_writes_what_serde_json_writes() {
+        for ops in [
+            vec![],
+            vec![PatchOp::replace("/spec/containers/0/image", "m.io/nginx:1")],
+            vec![
+                PatchOp::replace("/a~1b/0/image", "é\"q\"\\\u{1}\u{7f}\u{85}\n/x"),
+                PatchOp::replace("", "\u{1f600}\t"),
+            ],
+        ] {
+            let patch = Patch::from(ops);
+            let mut out = String::from("x");
+            patch.write_json(&mut out);
+            assert_eq!(out, format!("x{}", patch.to_json()));
+        }
+    }
 
     #[test]
     fn apply_is_all_or_nothing() {

@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::node::{Entry, Lookup, Node, ValueType};
@@ -48,19 +48,55 @@ pub(crate) enum Json<'a> {
 }
 
 impl<'a> Json<'a> {
-    /// Reads `text` (a JSON value, as `serde_json::from_str` reads it).
+    /// Reads `text` (a JSON value, as `serde_json::from_str` reads it: the same errors).
     pub(crate) fn parse(text: &'a str) -> Result<Json<'a>, serde_json::Error> {
-        serde_json::from_str(text)
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = Scratch::default().seed().deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
     }
 }
 
-impl<'de> Deserialize<'de> for Json<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor)
+/// The members of the arrays and objects being read, innermost last: each container collects
+/// its members on top of this stack and, once it is read, moves exactly them into its boxed
+/// slice (one allocation of the right size), where a `Vec` per container would grow one push
+/// at a time and then shrink. A container's members are always on top: the containers inside
+/// it have taken theirs off before it reads its next member. An array's items are kept with an
+/// empty key (one stack, one allocation, for both).
+pub(crate) struct Scratch<'a> {
+    members: Vec<(Text<'a>, Json<'a>)>,
+}
+
+impl Default for Scratch<'_> {
+    /// Room for the members open at once in a small Kubernetes object (an object and the
+    /// objects on the way to its pod spec's containers), so that they seldom grow; small
+    /// enough for the allocator's fast path (under 1 KiB).
+    fn default() -> Self {
+        Scratch {
+            members: Vec::with_capacity(16),
+        }
     }
 }
 
-struct JsonVisitor;
+impl<'a> Scratch<'a> {
+    /// Reads one value (a [`DeserializeSeed`]), its containers collected through `self`.
+    pub(crate) fn seed(&mut self) -> Seed<'_, 'a> {
+        Seed(self)
+    }
+}
+
+/// Reads one [`Json`] value through a [`Scratch`].
+pub(crate) struct Seed<'s, 'a>(&'s mut Scratch<'a>);
+
+impl<'de> DeserializeSeed<'de> for Seed<'_, 'de> {
+    type Value = Json<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(JsonVisitor(self.0))
+    }
+}
+
+struct JsonVisitor<'s, 'a>(&'s mut Scratch<'a>);
 
 /// Reads a key, borrowed when it has no escapes.
 struct Key<'a>(Text<'a>);
@@ -84,7 +120,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-impl<'de> Visitor<'de> for JsonVisitor {
+impl<'de> Visitor<'de> for JsonVisitor<'_, 'de> {
     type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -118,18 +154,22 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Str(Text::Owned(v.into_boxed_str())))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Json<'de>>()? {
-            items.push(item);
+        let scratch = self.0;
+        let start = scratch.members.len();
+        while let Some(item) = seq.next_element_seed(scratch.seed())? {
+            scratch.members.push((Text::Borrowed(""), item));
         }
-        Ok(Json::Array(items.into_boxed_slice()))
+        let items = scratch.members.drain(start..).map(|(_, item)| item);
+        Ok(Json::Array(items.collect()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::new();
+        let scratch = self.0;
+        let start = scratch.members.len();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            members.push((key, map.next_value::<Json<'de>>()?));
+            let value = map.next_value_seed(scratch.seed())?;
+            scratch.members.push((key, value));
         }
-        Ok(Json::Object(members.into_boxed_slice()))
+        Ok(Json::Object(scratch.members.drain(start..).collect()))
     }
 }
 
