@@ -19,6 +19,7 @@
 //! without calling imgrepl). Every engine first prints the total length of its results, and
 //! the run fails unless they agree.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::capi::{self, Tool, ensure_tools};
@@ -312,32 +313,52 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             "./cmd/imgrepl-webhook",
         ])
         .env("IMGREPL_LOAD_REQUESTS", requests.to_string())
+        .env("IMGREPL_LOAD_RUNS", "3")
         .read()?;
-    println!(
-        "\n| webhook (loopback HTTPS, concurrency 8) | p50 µs | p99 µs | requests/s |\n|---|---:|---:|---:|"
+    println!("\n{}", load_table(&load));
+    Ok(())
+}
+
+/// The table of `TestLoad`'s `load run=N server=NAME … p99_ratio=R rps_ratio=R` lines: each
+/// run's webhook (with its policy cache and without) beside the floor of the same run.
+fn load_table(output: &str) -> String {
+    let mut table = String::from(
+        "| webhook (loopback HTTPS, concurrency 8) | p50 µs | p99 µs | requests/s | p99 ÷ floor | requests/s ÷ floor |\n|---|---:|---:|---:|---:|---:|",
     );
-    for line in load.lines().filter(|l| l.starts_with("load ")) {
+    for line in output.lines().filter(|l| l.starts_with("load ")) {
         let field = |key: &str| {
             line.split_whitespace()
                 .find_map(|w| w.strip_prefix(key))
                 .unwrap_or("?")
-                .to_owned()
         };
-        let name = line.split_whitespace().nth(1).unwrap_or("?");
-        println!(
-            "| {name} ({} requests) | {} | {} | {} |",
+        let _ = write!(
+            table,
+            "\n| run {}, {} ({} requests) | {} | {} | {} | {} | {} |",
+            field("run="),
+            field("server="),
             field("requests="),
             field("p50_us="),
             field("p99_us="),
-            field("rps=")
+            field("rps="),
+            field("p99_ratio="),
+            field("rps_ratio=")
         );
     }
-    Ok(())
+    table
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_lines_are_tabled() {
+        let out = "=== RUN TestLoad\nload run=2 server=imgrepl requests=4000 concurrency=8 p50_us=194 p99_us=4871 rps=21605 p99_ratio=0.870 rps_ratio=0.957\n--- PASS\n";
+        assert_eq!(
+            load_table(out).lines().nth(2),
+            Some("| run 2, imgrepl (4000 requests) | 194 | 4871 | 21605 | 0.870 | 0.957 |")
+        );
+    }
 
     #[test]
     fn go_bench_lines_are_read() {
