@@ -411,7 +411,13 @@ pub fn install(prefix: &Path) -> Result<(), String> {
     )?;
     let template = std::fs::read_to_string(crate_dir().join("imgrepl.pc.in"))
         .map_err(|e| format!("imgrepl.pc.in: {e}"))?;
-    let pc = template
+    // The template's own comment (how it is filled) is left out of the installed file.
+    let body: String = template
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let pc = body
         .replace("@PREFIX@", &prefix.display().to_string())
         .replace("@VERSION@", &version)
         .replace("@LIBS_PRIVATE@", &native_static_libs()?);
@@ -676,7 +682,10 @@ Dynamic section at offset 0x2dd8 contains 27 entries:
 ";
         assert_eq!(soname_in(readelf), Some("libimgrepl.so.0"));
         assert_eq!(needed_in(readelf), ["libgcc_s.so.1", "libc.so.6"]);
-        assert_eq!(soname_in("  0x1 (NEEDED) Shared library: [libc.so.6]"), None);
+        assert_eq!(
+            soname_in("  0x1 (NEEDED) Shared library: [libc.so.6]"),
+            None
+        );
         assert!(needed_in("").is_empty());
     }
 }

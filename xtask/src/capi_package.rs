@@ -55,7 +55,8 @@ const EXAMPLE_MARKER: &str = "<!-- file: bindings-c/ctests/example.c -->";
 /// `bindings-c/README.md` shows the same lines (a unit test below checks it).
 const SHARED: &str = "cc example.c -o example $(pkg-config --cflags --libs imgrepl) \
                       -Wl,-rpath,\"$(pkg-config --variable=libdir imgrepl)\"";
-const SHARED_NO_RPATH: &str = "cc example.c -o example-no-rpath $(pkg-config --cflags --libs imgrepl)";
+const SHARED_NO_RPATH: &str =
+    "cc example.c -o example-no-rpath $(pkg-config --cflags --libs imgrepl)";
 const STATIC: &str = "cc example.c -o example-static $(pkg-config --cflags imgrepl) \
                       \"$(pkg-config --variable=libdir imgrepl)/libimgrepl.a\" \
                       -Wl,--as-needed $(pkg-config --static --libs imgrepl)";
@@ -273,7 +274,11 @@ fn check_layout(lib: &Path) -> Result<(), String> {
         .find_map(|l| l.strip_prefix("Libs.private:"))
         .map(str::trim)
         .unwrap_or_default();
-    if !private.contains("-l") || pc.contains('@') {
+    let placeholder =
+        pc.split('@').skip(1).step_by(2).any(|word| {
+            !word.is_empty() && word.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        });
+    if !private.contains("-l") || placeholder {
         return Err(format!(
             "imgrepl.pc lacks Libs.private or has a placeholder left:\n{pc}"
         ));
@@ -319,7 +324,10 @@ mod tests {
             Some("int main(void) {}\n")
         );
         assert_eq!(block_after(readme, "<!-- file: b.c -->"), None);
-        assert_eq!(block_after("<!-- file: a.c -->\ntext\n", "<!-- file: a.c -->"), None);
+        assert_eq!(
+            block_after("<!-- file: a.c -->\ntext\n", "<!-- file: a.c -->"),
+            None
+        );
     }
 
     /// The README shows the very commands this step runs.
