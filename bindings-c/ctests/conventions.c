@@ -1,4 +1,4 @@
-/* The README's "C API conventions", each shown by a check (TAP, run by `prove`). */
+/* bindings-c/README.md's "Conventions", each shown by a check (TAP, run by `prove`). */
 #include <string.h>
 
 #include "imgrepl.h"

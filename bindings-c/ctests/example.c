@@ -1,4 +1,4 @@
-/* The README's "Use from C" example, compiled and run by the C tests as it is. */
+/* The example of bindings-c/README.md, compiled and run by the C tests as it is. */
 #include <stdio.h>
 #include <string.h>
 

@@ -2,8 +2,8 @@
 //! turn raw pointers into references, slices and strings — checked for NULL, length and UTF-8.
 //!
 //! All the `unsafe` of the crate is here, or in a one-line call of these helpers whose
-//! contract is the export's own `# Safety` section. The rules (the README's "C API
-//! conventions"):
+//! contract is the export's own `# Safety` section. The rules (`bindings-c/README.md`,
+//! "Conventions"):
 //!
 //! - a panic never crosses the boundary: [`guard`] turns it into [`imgrepl_status::IMGREPL_STATUS_PANIC`],
 //!   [`guard_or`] into the export's documented default;

@@ -5,10 +5,12 @@
 //! the policy and the grammar lives in the core; this crate only checks what crosses the
 //! boundary (NULL, lengths, UTF-8, panics) and translates.
 //!
-//! The conventions every function follows are in the README's "C API conventions": statuses
-//! with fixed numbers, `(ptr, len)` UTF-8 strings in, outputs written only on success, owned
-//! `imgrepl_string` versus borrowed `imgrepl_str`, `_parse`/`_new` paired with `_free`, and a
-//! `const imgrepl_policy *` that any number of threads may share.
+//! How to install and link it, and the conventions every function follows, are in
+//! `bindings-c/README.md` (its "Conventions"): statuses with fixed numbers, `(ptr, len)` UTF-8
+//! strings in, outputs written only on success, owned `imgrepl_string` versus borrowed
+//! `imgrepl_str`, `_parse`/`_new` paired with `_free`, and a `const imgrepl_policy *` that any
+//! number of threads may share. The shared library's SONAME is `libimgrepl.so.MAJOR`
+//! (`build.rs`).
 //!
 //! The functions can be called from Rust too, as the ABI tests and the `c_abi` fuzz target do:
 //!

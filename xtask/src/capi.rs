@@ -10,10 +10,16 @@
 //! | against `libimgrepl.so` | the same | the same |
 //! | against `libimgrepl.a` with `-fsanitize=address,undefined` | `clang` | `prove` (never under valgrind) |
 //!
+//! The shared builds link the library installed into a scratch prefix (as `install-c` lays it
+//! out), since a program linked against `libimgrepl.so` loads it by its SONAME,
+//! `libimgrepl.so.0`, which only the installed layout provides.
+//!
 //! It also checks that every symbol the shared library exports starts with `imgrepl_` and is
-//! declared in the header (and the reverse), installs into a scratch prefix and builds the
-//! README example with `pkg-config`, and runs the Rust ABI tests with the test-only panic
-//! export. gcc, clang, valgrind, prove and pkg-config are installed with apt when missing.
+//! declared in the header (and the reverse), that the shared library's SONAME is
+//! `libimgrepl.so.MAJOR` (`readelf -d`), and runs the Rust ABI tests with the test-only panic
+//! export. gcc, clang, valgrind, prove, pkg-config and binutils are installed with apt when
+//! missing. The library as a user installs and links it is the `package-c` step
+//! ([`crate::capi_package`]).
 
 use std::path::{Path, PathBuf};
 
@@ -88,6 +94,11 @@ pub const C_TOOLS: &[Tool] = &[
         probe: &["nm", "--version"],
         packages: &["binutils"],
     },
+    Tool {
+        name: "readelf",
+        probe: &["readelf", "--version"],
+        packages: &["binutils"],
+    },
 ];
 
 /// Whether `tool` is installed.
@@ -142,7 +153,7 @@ pub fn ensure_tools(tools: &[Tool]) -> Result<(), String> {
 }
 
 /// `bindings-c/`.
-fn crate_dir() -> PathBuf {
+pub fn crate_dir() -> PathBuf {
     root().join("bindings-c")
 }
 
@@ -204,7 +215,11 @@ pub fn native_static_libs() -> Result<String, String> {
 }
 
 /// The library's version, from Cargo.
-fn version() -> Result<String, String> {
+///
+/// # Errors
+///
+/// When cargo fails or prints no version.
+pub fn version() -> Result<String, String> {
     let id = Cmd::cargo()
         .args(["pkgid", "--package", "imgrepl-c"])
         .read()?;
@@ -234,19 +249,35 @@ pub fn generate(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask install-c --prefix DIR`: builds the library and installs `lib/libimgrepl.a`,
-/// `lib/libimgrepl.so`, `include/imgrepl.h` and `lib/pkgconfig/imgrepl.pc` under `DIR`.
+/// `cargo xtask install-c --prefix DIR`: builds the library (release) and installs, under
+/// `DIR` (relative to the current directory):
+///
+/// ```text
+/// lib/libimgrepl.a
+/// lib/libimgrepl.so.0.1.0            the shared library, SONAME libimgrepl.so.0
+/// lib/libimgrepl.so.0 -> libimgrepl.so.0.1.0   what programs load
+/// lib/libimgrepl.so -> libimgrepl.so.0         what `-limgrepl` links
+/// lib/pkgconfig/imgrepl.pc           Libs.private: the static link's system libraries
+/// include/imgrepl.h
+/// ```
+///
+/// Installing again replaces the files (and the links) of an earlier install.
 ///
 /// # Errors
 ///
 /// On a wrong argument, a failed build or a file that cannot be written.
 pub fn install_c(args: &[String]) -> Result<(), String> {
     let prefix = match args {
-        [flag, dir] if flag == "--prefix" => PathBuf::from(dir),
+        [flag, dir] if flag == "--prefix" && !dir.is_empty() => PathBuf::from(dir),
+        [flag] if flag.starts_with("--prefix=") && flag.len() > "--prefix=".len() => {
+            PathBuf::from(&flag["--prefix=".len()..])
+        }
         _ => return Err("usage: cargo xtask install-c --prefix DIR".to_owned()),
     };
+    let cwd = std::env::current_dir().map_err(|e| format!("the current directory: {e}"))?;
     build_lib()?;
-    install(&root().join(prefix))
+    check_soname(&lib_dir().join("libimgrepl.so"))?;
+    install(&cwd.join(prefix))
 }
 
 /// Installs the built library into `xtask/c/<name>` in the target directory and returns that
@@ -282,8 +313,73 @@ pub fn compile_bench() -> Result<PathBuf, String> {
     Ok(exe)
 }
 
-/// Installs the built library, header and `.pc` under `prefix` (absolute).
-fn install(prefix: &Path) -> Result<(), String> {
+/// The shared library's SONAME for `version`: `libimgrepl.so.MAJOR`, as `bindings-c/build.rs`
+/// sets it (`libimgrepl.so.0` for every 0.x release).
+pub fn soname(version: &str) -> String {
+    let major = version.split('.').next().unwrap_or("0");
+    format!("libimgrepl.so.{major}")
+}
+
+/// The SONAME in `readelf -d` output, if any.
+fn soname_in(readelf: &str) -> Option<&str> {
+    readelf.lines().find_map(|line| {
+        let rest = line.split_once("Library soname: [")?.1;
+        rest.split_once(']').map(|(name, _)| name)
+    })
+}
+
+/// The values of the `NEEDED` entries in `readelf -d` output.
+pub fn needed_in(readelf: &str) -> Vec<&str> {
+    readelf
+        .lines()
+        .filter_map(|line| {
+            let rest = line.split_once("Shared library: [")?.1;
+            rest.split_once(']').map(|(name, _)| name)
+        })
+        .collect()
+}
+
+/// `readelf -d` shows `so`'s SONAME to be [`soname`] of this version.
+///
+/// # Errors
+///
+/// When readelf fails or the SONAME is missing or another.
+pub fn check_soname(so: &Path) -> Result<(), String> {
+    let dynamic = Cmd::new("readelf").arg("-d").arg(so).read()?;
+    let expected = soname(&version()?);
+    match soname_in(&dynamic) {
+        Some(name) if name == expected => {
+            say(format_args!("{} has SONAME {name}", so.display()));
+            Ok(())
+        }
+        Some(name) => Err(format!(
+            "{} has SONAME {name}, not {expected}",
+            so.display()
+        )),
+        None => Err(format!(
+            "{} has no SONAME (readelf -d); bindings-c/build.rs should set {expected}",
+            so.display()
+        )),
+    }
+}
+
+/// Removes `path` if it is there (a file or a link, never followed), so a copy or a link made
+/// next does not write through an earlier install's link.
+fn remove_old(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("remove {}: {e}", path.display())),
+    }
+}
+
+/// Installs the built library, header and `.pc` under `prefix` (absolute), in the layout of
+/// [`install_c`].
+///
+/// # Errors
+///
+/// When a file cannot be written.
+pub fn install(prefix: &Path) -> Result<(), String> {
     let lib = prefix.join("lib");
     let include = prefix.join("include");
     let pkgconfig = lib.join("pkgconfig");
@@ -291,25 +387,44 @@ fn install(prefix: &Path) -> Result<(), String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     let copy = |from: PathBuf, to: PathBuf| {
+        remove_old(&to)?;
         std::fs::copy(&from, &to)
             .map(|_| ())
             .map_err(|e| format!("copy {} to {}: {e}", from.display(), to.display()))
     };
+    let link = |target: &str, name: &str| {
+        let path = lib.join(name);
+        remove_old(&path)?;
+        std::os::unix::fs::symlink(target, &path)
+            .map_err(|e| format!("link {} to {target}: {e}", path.display()))
+    };
+    let version = version()?;
+    let soname = soname(&version);
+    let real = format!("libimgrepl.so.{version}");
     copy(lib_dir().join("libimgrepl.a"), lib.join("libimgrepl.a"))?;
-    copy(lib_dir().join("libimgrepl.so"), lib.join("libimgrepl.so"))?;
+    copy(lib_dir().join("libimgrepl.so"), lib.join(&real))?;
+    link(&real, &soname)?;
+    link(&soname, "libimgrepl.so")?;
     copy(
         crate_dir().join("include").join("imgrepl.h"),
         include.join("imgrepl.h"),
     )?;
     let template = std::fs::read_to_string(crate_dir().join("imgrepl.pc.in"))
         .map_err(|e| format!("imgrepl.pc.in: {e}"))?;
-    let pc = template
+    // The template's own comment (how it is filled) is left out of the installed file.
+    let body: String = template
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let pc = body
         .replace("@PREFIX@", &prefix.display().to_string())
-        .replace("@VERSION@", &version()?)
+        .replace("@VERSION@", &version)
         .replace("@LIBS_PRIVATE@", &native_static_libs()?);
     std::fs::write(pkgconfig.join("imgrepl.pc"), pc).map_err(|e| format!("imgrepl.pc: {e}"))?;
     say(format_args!(
-        "installed libimgrepl under {}",
+        "installed under {}: lib/libimgrepl.a, lib/{real} (SONAME {soname}), lib/{soname} and \
+         lib/libimgrepl.so (links), include/imgrepl.h, lib/pkgconfig/imgrepl.pc",
         prefix.display()
     ));
     Ok(())
@@ -333,8 +448,14 @@ impl Variant {
     }
 }
 
-/// Compiles `ctests/<program>.c` in `variant`, returning the executable.
-fn compile(program: &str, variant: Variant, libs: &str) -> Result<PathBuf, String> {
+/// Compiles `ctests/<program>.c` in `variant`, returning the executable; a shared build links
+/// the library installed in `shared_lib` (a prefix's `lib/`).
+fn compile(
+    program: &str,
+    variant: Variant,
+    libs: &str,
+    shared_lib: &Path,
+) -> Result<PathBuf, String> {
     let out_dir = scratch().join(variant.name());
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let exe = out_dir.join(program);
@@ -353,9 +474,9 @@ fn compile(program: &str, variant: Variant, libs: &str) -> Result<PathBuf, Strin
         Variant::Static => cmd.arg(lib_dir().join("libimgrepl.a")),
         Variant::Shared => cmd
             .arg("-L")
-            .arg(lib_dir())
+            .arg(shared_lib)
             .arg("-limgrepl")
-            .arg(format!("-Wl,-rpath,{}", lib_dir().display())),
+            .arg(format!("-Wl,-rpath,{}", shared_lib.display())),
         Variant::Sanitized => cmd
             .args([
                 "-fsanitize=address,undefined",
@@ -389,14 +510,17 @@ pub fn test() -> Result<(), String> {
         .run()?;
     build_lib()?;
     check_symbols()?;
+    check_soname(&lib_dir().join("libimgrepl.so"))?;
     let libs = native_static_libs()?;
+    // Programs linked against libimgrepl.so load libimgrepl.so.0: the installed layout.
+    let shared_lib = install_scratch("prefix")?.join("lib");
     let valgrind = "valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=1";
     for variant in [Variant::Static, Variant::Shared, Variant::Sanitized] {
         let mut tap = Vec::new();
         for program in TAP_PROGRAMS {
-            tap.push(compile(program, variant, &libs)?);
+            tap.push(compile(program, variant, &libs, &shared_lib)?);
         }
-        let example = compile(EXAMPLE, variant, &libs)?;
+        let example = compile(EXAMPLE, variant, &libs, &shared_lib)?;
         let (exec, env): (&str, &[(&str, &str)]) = match variant {
             Variant::Sanitized => {
                 check_sanitizer_linked(&tap)?;
@@ -420,7 +544,17 @@ pub fn test() -> Result<(), String> {
         prove.run()?;
         check_example(&example, exec, env)?;
     }
-    check_pkg_config(&libs)
+    Ok(())
+}
+
+/// The output the README example must print (`ctests/example.out`).
+///
+/// # Errors
+///
+/// When the file cannot be read.
+pub fn example_output() -> Result<String, String> {
+    let path = crate_dir().join("ctests").join("example.out");
+    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Runs the README example (under `exec`) and compares its output with `example.out`.
@@ -431,9 +565,7 @@ fn check_example(exe: &Path, exec: &str, env: &[(&str, &str)]) -> Result<(), Str
         cmd = cmd.env(k, v);
     }
     let got = cmd.read()?;
-    let expected_path = crate_dir().join("ctests").join("example.out");
-    let expected = std::fs::read_to_string(&expected_path)
-        .map_err(|e| format!("{}: {e}", expected_path.display()))?;
+    let expected = example_output()?;
     if got.trim() != expected.trim() {
         return Err(format!(
             "the README example printed\n{got}\ninstead of (ctests/example.out)\n{expected}"
@@ -511,60 +643,6 @@ fn check_symbols() -> Result<(), String> {
     Ok(())
 }
 
-/// Installs into a scratch prefix and builds the example with `pkg-config`, statically and
-/// dynamically, as a user would.
-fn check_pkg_config(libs: &str) -> Result<(), String> {
-    let prefix = install_scratch("prefix")?;
-    let pc_dir = prefix.join("lib").join("pkgconfig");
-    let pc = |args: &[&str]| {
-        Cmd::new("pkg-config")
-            .args(args)
-            .arg("imgrepl")
-            .env("PKG_CONFIG_PATH", &pc_dir)
-            .read()
-    };
-    let cflags = pc(&["--cflags"])?;
-    let shared = pc(&["--libs"])?;
-    let private = pc(&["--libs", "--static"])?;
-    if !private.contains(libs.split_whitespace().next().unwrap_or("-l")) {
-        return Err(format!(
-            "imgrepl.pc's Libs.private lacks the native libs: {private}"
-        ));
-    }
-    let example = crate_dir().join("ctests").join(format!("{EXAMPLE}.c"));
-    let out = scratch().join("pkg-config");
-    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    // Dynamic: `cc $(pkg-config --cflags --libs imgrepl)`.
-    let dynamic = out.join("example-shared");
-    Cmd::new("cc")
-        .args(CFLAGS)
-        .args(cflags.split_whitespace())
-        .arg(&example)
-        .arg("-o")
-        .arg(&dynamic)
-        .args(shared.split_whitespace())
-        .run()?;
-    check_example_env(&dynamic, &prefix.join("lib"))?;
-    // Static: the archive by name, then `pkg-config --libs --static` for what it needs.
-    let static_exe = out.join("example-static");
-    Cmd::new("cc")
-        .args(CFLAGS)
-        .args(cflags.split_whitespace())
-        .arg(&example)
-        .arg("-o")
-        .arg(&static_exe)
-        .arg(prefix.join("lib").join("libimgrepl.a"))
-        .args(private.split_whitespace().filter(|f| *f != "-limgrepl"))
-        .run()?;
-    check_example_env(&static_exe, &prefix.join("lib"))
-}
-
-/// Runs an example built against the installed library.
-fn check_example_env(exe: &Path, lib: &Path) -> Result<(), String> {
-    let lib = lib.display().to_string();
-    check_example(exe, "env", &[("LD_LIBRARY_PATH", lib.as_str())])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,5 +656,36 @@ mod tests {
         );
         assert!(names.contains(&"imgrepl_version".to_owned()), "{names:?}");
         assert!(names.iter().all(|n| n.starts_with("imgrepl_")));
+    }
+
+    #[test]
+    fn soname_is_the_major_version() {
+        for (version, name) in [
+            ("0.1.0", "libimgrepl.so.0"),
+            ("0.12.3", "libimgrepl.so.0"),
+            ("1.0.0", "libimgrepl.so.1"),
+            ("2.4.1-rc.1", "libimgrepl.so.2"),
+        ] {
+            assert_eq!(soname(version), name, "{version}");
+        }
+    }
+
+    #[test]
+    fn readelf_dynamic_section_is_read() {
+        let readelf = "\
+Dynamic section at offset 0x2dd8 contains 27 entries:
+  Tag        Type                         Name/Value
+ 0x0000000000000001 (NEEDED)             Shared library: [libgcc_s.so.1]
+ 0x0000000000000001 (NEEDED)             Shared library: [libc.so.6]
+ 0x000000000000000e (SONAME)             Library soname: [libimgrepl.so.0]
+ 0x000000000000000c (INIT)               0x5000
+";
+        assert_eq!(soname_in(readelf), Some("libimgrepl.so.0"));
+        assert_eq!(needed_in(readelf), ["libgcc_s.so.1", "libc.so.6"]);
+        assert_eq!(
+            soname_in("  0x1 (NEEDED) Shared library: [libc.so.6]"),
+            None
+        );
+        assert!(needed_in("").is_empty());
     }
 }

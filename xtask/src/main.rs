@@ -10,7 +10,7 @@
 //! | `cargo xtask wasm` | the JavaScript package (`bindings-wasm/pkg/`) and its tools | [`wasm`](mod@wasm) |
 //! | `cargo xtask preview` | builds the package and serves the policy previewer | [`preview`](mod@preview) |
 //! | `cargo xtask gen` | regenerates `bindings-c/include/imgrepl.h` | [`capi`] |
-//! | `cargo xtask install-c --prefix DIR` | installs libimgrepl, its header and `imgrepl.pc` | [`capi`] |
+//! | `cargo xtask install-c --prefix DIR` | installs libimgrepl (`.a`, `.so.X.Y.Z` and its links), its header and `imgrepl.pc` | [`capi`]; checked by [`capi_package`] |
 //! | `cargo xtask image` | the OCI image of `imgrepl-webhook` under `target/image/`, checked with skopeo and umoci | [`image`](mod@image) |
 //! | `cargo xtask bench-ffi` | one rewrite through Rust, C and cgo, the batch call, the webhook against its floor | [`golang`] |
 //!
@@ -20,6 +20,7 @@
 
 mod bench;
 mod capi;
+mod capi_package;
 mod cmd;
 mod fuzz;
 mod golang;
@@ -45,7 +46,9 @@ tasks:
   preview [ARGS..] build the package and serve the policy previewer on 127.0.0.1
   gen              regenerate bindings-c/include/imgrepl.h
   install-c --prefix DIR
-                   build libimgrepl and install it, imgrepl.h and imgrepl.pc under DIR
+                   build libimgrepl and install it under DIR: lib/libimgrepl.a,
+                   lib/libimgrepl.so.X.Y.Z with its links libimgrepl.so.0 (the SONAME) and
+                   libimgrepl.so, include/imgrepl.h, lib/pkgconfig/imgrepl.pc
   image [--no-check]
                    build the imgrepl-webhook OCI image (target/image/) and check it with
                    skopeo and umoci

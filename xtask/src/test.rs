@@ -172,10 +172,17 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "c",
-        about: "libimgrepl: ABI tests, exported symbols, C tests static/shared under valgrind and with ASAN+UBSAN, pkg-config install",
+        about: "libimgrepl: ABI tests, exported symbols, SONAME, C tests static/shared under valgrind and with ASAN+UBSAN",
         components: &[],
         default: true,
         run: crate::capi::test,
+    },
+    Step {
+        name: "package-c",
+        about: "libimgrepl as a user installs it: install-c into a temporary prefix outside the repository, bindings-c/README.md's example built there with pkg-config (shared with an rpath, checked with ldd; without, with LD_LIBRARY_PATH; static) and run",
+        components: &[],
+        default: true,
+        run: crate::capi_package::test,
     },
     Step {
         name: "go",
@@ -479,6 +486,7 @@ mod tests {
                 "test",
                 "doc",
                 "c",
+                "package-c",
                 "go",
                 "image",
                 "package",
