@@ -35,7 +35,7 @@ fn readme_code_blocks_are_the_tested_files() {
         [
             "bindings-c/ctests/example.c",
             "bindings-c/ctests/conventions.c",
-            "bindings-c/go/example_readme_test.go"
+            "go/imgrepl/example_readme_test.go"
         ]
     );
 }
