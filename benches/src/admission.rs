@@ -279,7 +279,7 @@ fn deployment() -> Review {
     }
 }
 
-/// The body the webhook's load test (`TestLoad` in `bindings-c/go/cmd/imgrepl-webhook`) posts:
+/// The body the webhook's load test (`TestLoad` in `webhook/`) posts:
 /// a small Deployment (757 bytes) whose pod template carries a two-rule policy, with two
 /// containers and an init container, two of them rewritten. The review a webhook sees all day.
 ///

@@ -54,6 +54,6 @@ fn c_readme_blocks_are_the_tested_files() {
 fn root_readme_blocks_are_the_tested_files() {
     assert_eq!(
         checked_blocks("README.md"),
-        ["bindings-c/go/example_readme_test.go"]
+        ["go/imgrepl/example_readme_test.go"]
     );
 }

@@ -1,9 +1,11 @@
-//! The Go package over cgo (`bindings-c/go`): the `go` step of `cargo xtask test`, and
-//! `cargo xtask bench-ffi`.
+//! The Go package over cgo (`go/imgrepl`, module `github.com/imgrepl/imgrepl/go/imgrepl`) and the
+//! webhook (`webhook`, its own module, which requires the package with a `replace` to
+//! `../go/imgrepl`): the `go` and `package-go` steps of `cargo xtask test`, and `cargo xtask
+//! bench-ffi`.
 //!
-//! The `go` step builds `libimgrepl.a` and runs, in `bindings-c/go` with the Go module proxy
-//! off (the module uses the standard library only): `go vet`, `go test` (package and webhook,
-//! with the loopback TLS tests and a short load test), `go test -race`, `go test -tags debug`
+//! The `go` step builds `libimgrepl.a` and runs, in both modules with the Go module proxy off
+//! (they use the standard library only): `go vet`, `go test` (package and webhook, with the
+//! loopback TLS tests and a short load test), `go test -race`, `go test -tags debug`
 //! (every C call preceded by a forced GC), each benchmark once, and the package built against
 //! an installed library through pkg-config (`-tags imgrepl_pkgconfig`) and, with a library named
 //! in `CGO_LDFLAGS`, `-tags imgrepl_ldflags`. When cargo builds elsewhere than the repository's
@@ -11,6 +13,13 @@
 //! the default link names `target/release/libimgrepl.a` (`link_default.go`). Go comes from Debian's
 //! `golang-go` (Go 1.19, the oldest version the module supports), installed with apt when
 //! missing, with gcc for cgo.
+//!
+//! The `package-go` step consumes the package as its README (`go/imgrepl/README.md`) tells a
+//! user to: the library installed to a prefix with its pkg-config file, a new module in a
+//! temporary directory outside the repository that requires the package through a `replace` to
+//! this checkout (`go mod edit -replace`, `go mod tidy`, offline), built with `-tags
+//! imgrepl_pkgconfig`; it runs the README's example program there and compares its output with
+//! the output the README shows.
 //!
 //! `cargo xtask bench-ffi` measures, in one run and over one corpus
 //! (`bindings-c/testdata/bench-*.{json,txt}`): one rewrite through the Rust API, through the C
@@ -44,15 +53,24 @@ pub const GO_TOOLS: &[Tool] = &[
     },
 ];
 
-/// `bindings-c/go`.
-fn go_dir() -> PathBuf {
-    root().join("bindings-c").join("go")
+/// The Go package's module path.
+const MODULE: &str = "github.com/imgrepl/imgrepl/go/imgrepl";
+
+/// `go/imgrepl`: the Go package's module.
+fn package_dir() -> PathBuf {
+    root().join("go").join("imgrepl")
 }
 
-/// A `go` command in the module, offline, with cgo on.
-pub fn go() -> Cmd {
+/// `webhook`: the server's module, which requires the package with a `replace` to
+/// `../go/imgrepl`.
+pub fn webhook_dir() -> PathBuf {
+    root().join("webhook")
+}
+
+/// A `go` command in the module in `dir`, offline, with cgo on.
+pub fn go(dir: &Path) -> Cmd {
     Cmd::new("go")
-        .dir(go_dir())
+        .dir(dir)
         .env("GOPROXY", "off")
         .env("CGO_ENABLED", "1")
 }
@@ -94,7 +112,7 @@ impl Link {
         let link = Link::ldflags(&lib_dir, &capi::native_static_libs()?);
         say(format_args!(
             "cargo builds into {} (CARGO_TARGET_DIR or build.target-dir), so the Go package links {} with \
-             `-tags {LDFLAGS_TAG}` and CGO_LDFLAGS (see bindings-c/go/link_default.go); by hand: \
+             `-tags {LDFLAGS_TAG}` and CGO_LDFLAGS (see go/imgrepl/link_default.go); by hand: \
              CGO_LDFLAGS={:?} go build -tags {LDFLAGS_TAG}",
             lib_dir.parent().unwrap_or(&lib_dir).display(),
             lib_dir.join("libimgrepl.a").display(),
@@ -103,14 +121,10 @@ impl Link {
         Ok(link)
     }
 
-    /// A `go SUBCOMMAND` in the module, offline, with cgo on, linking this way, with `tags`
-    /// besides the link's.
-    fn go(&self, subcommand: &str, tags: &[&str]) -> Cmd {
-        let mut cmd = Cmd::new("go")
-            .dir(go_dir())
-            .env("GOPROXY", "off")
-            .env("CGO_ENABLED", "1")
-            .arg(subcommand);
+    /// A `go SUBCOMMAND` in the module in `dir`, offline, with cgo on, linking this way, with
+    /// `tags` besides the link's.
+    fn go(&self, dir: &Path, subcommand: &str, tags: &[&str]) -> Cmd {
+        let mut cmd = go(dir).arg(subcommand);
         if let Some(ldflags) = &self.ldflags {
             cmd = cmd.env("CGO_LDFLAGS", ldflags);
         }
@@ -136,13 +150,24 @@ pub fn test() -> Result<(), String> {
     say(Cmd::new("go").arg("version").read()?);
     capi::build_lib()?;
     let link = Link::for_this_run()?;
-    link.go("vet", &[]).arg("./...").run()?;
-    link.go("test", &[]).args(["-count=1", "./..."]).run()?;
-    link.go("test", &[])
-        .args(["-count=1", "-race", "./..."])
+    let (package, webhook) = (package_dir(), webhook_dir());
+    for dir in [&package, &webhook] {
+        link.go(dir, "vet", &[]).arg("./...").run()?;
+    }
+    for dir in [&package, &webhook] {
+        link.go(dir, "test", &[])
+            .args(["-count=1", "./..."])
+            .run()?;
+    }
+    for dir in [&package, &webhook] {
+        link.go(dir, "test", &[])
+            .args(["-count=1", "-race", "./..."])
+            .run()?;
+    }
+    link.go(&package, "test", &["debug"])
+        .args(["-count=1", "."])
         .run()?;
-    link.go("test", &["debug"]).args(["-count=1", "."]).run()?;
-    link.go("test", &[])
+    link.go(&package, "test", &[])
         .args([
             "-count=1",
             "-run",
@@ -157,7 +182,7 @@ pub fn test() -> Result<(), String> {
     if link == Link::default() {
         // The way for a library built elsewhere (CARGO_TARGET_DIR), here with this one.
         Link::ldflags(&capi::lib_dir(), &capi::native_static_libs()?)
-            .go("test", &[])
+            .go(&package, "test", &[])
             .args(["-count=1", "-run", "RewriteAll", "."])
             .run()?;
     }
@@ -165,11 +190,126 @@ pub fn test() -> Result<(), String> {
     let prefix = capi::install_scratch("go-prefix")?;
     let lib = prefix.join("lib");
     Link::default()
-        .go("test", &["imgrepl_pkgconfig"])
+        .go(&package, "test", &["imgrepl_pkgconfig"])
         .args(["-count=1", "."])
         .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
         .env("LD_LIBRARY_PATH", &lib)
         .run()
+}
+
+/// The marker before the Go README's example program, and the one before its output.
+const EXAMPLE_MARKER: &str = "<!-- package-go: main.go -->";
+const OUTPUT_MARKER: &str = "<!-- package-go: output -->";
+
+/// The code block that follows `marker` in `readme`.
+fn block_after<'a>(readme: &'a str, marker: &str) -> Result<&'a str, String> {
+    let after = readme
+        .split_once(marker)
+        .map(|(_, after)| after.trim_start_matches('\n'))
+        .ok_or_else(|| format!("go/imgrepl/README.md has no `{marker}`"))?;
+    let body = after
+        .starts_with("```")
+        .then(|| after.split_once('\n'))
+        .flatten()
+        .map(|(_, body)| body)
+        .ok_or_else(|| format!("no code block follows `{marker}` in go/imgrepl/README.md"))?;
+    body.find("```\n")
+        .map(|end| &body[..end])
+        .ok_or_else(|| format!("the code block after `{marker}` is not closed"))
+}
+
+/// The `go` commands a user runs in a new module, as the Go README gives them: the `replace`
+/// to the checkout (followed by `MODULE=CHECKOUT/go/imgrepl`), `go mod tidy`, which adds the
+/// `require`, then the build with pkg-config.
+const USER_COMMANDS: [&str; 3] = [
+    "go mod edit -replace",
+    "go mod tidy",
+    "go run -tags imgrepl_pkgconfig .",
+];
+
+/// The `package-go` step of `cargo xtask test` (see the module doc).
+///
+/// # Errors
+///
+/// When Go cannot be installed, the library does not build or install, a `go` command fails,
+/// or the example's output differs from the README's.
+pub fn package() -> Result<(), String> {
+    ensure_tools(GO_TOOLS)?;
+    capi::build_lib()?;
+    let prefix = capi::install_scratch("go-package")?;
+    let readme_path = package_dir().join("README.md");
+    let readme = std::fs::read_to_string(&readme_path)
+        .map_err(|e| format!("{}: {e}", readme_path.display()))?;
+    let program = block_after(&readme, EXAMPLE_MARKER)?;
+    let expected = block_after(&readme, OUTPUT_MARKER)?;
+    let dir = std::env::temp_dir().join(format!("imgrepl-go-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let outcome = consume(&dir, &prefix, program, expected);
+    match outcome {
+        Ok(()) => std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display())),
+        Err(e) => Err(format!("{e} (the module is left in {})", dir.display())),
+    }
+}
+
+/// In `dir`, a new module that requires the package as the README says, builds the example
+/// program against the library installed under `prefix`, and checks what it prints.
+fn consume(dir: &Path, prefix: &Path, program: &str, expected: &str) -> Result<(), String> {
+    let main = dir.join("main.go");
+    std::fs::write(&main, program).map_err(|e| format!("{}: {e}", main.display()))?;
+    let lib = prefix.join("lib");
+    // Offline, with no workspace: the package is the checkout, and it needs no other module.
+    let user = |line: &str| {
+        let mut words = line.split_whitespace();
+        let mut cmd = Cmd::new(words.next().unwrap_or("go"))
+            .dir(dir)
+            .env("GOPROXY", "off")
+            .env("GOWORK", "off")
+            .env("CGO_ENABLED", "1")
+            .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
+            .env("LD_LIBRARY_PATH", &lib);
+        for word in words {
+            cmd = cmd.arg(word);
+        }
+        cmd
+    };
+    user("go mod init example.com/hello").run()?;
+    let [replace, tidy, run] = USER_COMMANDS;
+    user(replace)
+        .arg(format!("{MODULE}={}", package_dir().display()))
+        .run()?;
+    user(tidy).run()?;
+    let go_mod = std::fs::read_to_string(dir.join("go.mod")).map_err(|e| format!("go.mod: {e}"))?;
+    if !go_mod.contains(&format!(
+        "require {MODULE} v0.0.0-00010101000000-000000000000"
+    )) {
+        return Err(format!(
+            "`go mod tidy` did not require {MODULE} through the replace:\n{go_mod}"
+        ));
+    }
+    let output = user(run).read()?;
+    say(format_args!("the README's example prints:\n{output}"));
+    if output.trim_end() != expected.trim_end() {
+        return Err(format!(
+            "the README's example printed\n{output}\nbut the README shows\n{expected}"
+        ));
+    }
+    // The binary links the installed library, not the checkout's target/.
+    let binary = dir.join("hello");
+    user("go build -tags imgrepl_pkgconfig -o hello .").run()?;
+    let needed = Cmd::new("ldd")
+        .arg(&binary)
+        .env("LD_LIBRARY_PATH", &lib)
+        .read()?;
+    if !needed.contains(&lib.join("libimgrepl.so").display().to_string()) {
+        return Err(format!(
+            "the example does not load libimgrepl.so from {}:\n{needed}",
+            lib.display()
+        ));
+    }
+    Ok(())
 }
 
 /// One measured figure: what, nanoseconds per image.
@@ -270,7 +410,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         .read()?;
     parse_lines(&c, &mut check, &mut figures, "c");
     let go_out = link
-        .go("test", &[])
+        .go(&package_dir(), "test", &[])
         .args([
             "-count=1",
             "-run",
@@ -304,14 +444,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         println!("| `{}` | {:.1} | {:.2} |", f.name, f.ns, f.ns / base);
     }
     let load = link
-        .go("test", &[])
-        .args([
-            "-count=1",
-            "-run",
-            "^TestLoad$",
-            "-v",
-            "./cmd/imgrepl-webhook",
-        ])
+        .go(&webhook_dir(), "test", &[])
+        .args(["-count=1", "-run", "^TestLoad$", "-v", "."])
         .env("IMGREPL_LOAD_REQUESTS", requests.to_string())
         .env("IMGREPL_LOAD_RUNS", "3")
         .read()?;
@@ -379,7 +513,10 @@ mod tests {
             link.ldflags.as_deref(),
             Some("/t/x/release/libimgrepl.a -lm -lc")
         );
-        let cmd = link.go("test", &["debug"]).arg(".").to_string();
+        let cmd = link
+            .go(Path::new("go/imgrepl"), "test", &["debug"])
+            .arg(".")
+            .to_string();
         assert!(
             cmd.ends_with("CGO_LDFLAGS='/t/x/release/libimgrepl.a -lm -lc' go test -tags debug,imgrepl_ldflags ."),
             "{cmd}"
@@ -391,8 +528,41 @@ mod tests {
         );
         // The default link adds nothing.
         assert_eq!(
-            Link::default().go("vet", &[]).arg("./...").to_string(),
+            Link::default()
+                .go(Path::new("webhook"), "vet", &[])
+                .arg("./...")
+                .to_string(),
             "GOPROXY=off CGO_ENABLED=1 go vet ./..."
+        );
+    }
+
+    #[test]
+    fn the_go_readme_has_the_example_and_the_commands_the_step_runs() {
+        let readme = std::fs::read_to_string(package_dir().join("README.md")).unwrap();
+        let program = block_after(&readme, EXAMPLE_MARKER).unwrap();
+        assert!(program.starts_with("package main\n"), "{program}");
+        assert!(program.contains(&format!("\t\"{MODULE}\"\n")), "{program}");
+        let output = block_after(&readme, OUTPUT_MARKER).unwrap();
+        assert_eq!(
+            output.lines().next(),
+            Some("mirror.local/org1/team/app:1.0 0")
+        );
+        let replace = format!("{} {MODULE}=", USER_COMMANDS[0]);
+        for command in [replace.as_str(), USER_COMMANDS[1], USER_COMMANDS[2]] {
+            assert!(
+                readme.contains(command),
+                "the README does not say `{command}`"
+            );
+        }
+        assert!(block_after("no marker", EXAMPLE_MARKER).is_err());
+        assert!(block_after("<!-- package-go: main.go -->\ntext\n", EXAMPLE_MARKER).is_err());
+        assert!(block_after("<!-- package-go: main.go -->\n```go\nx\n", EXAMPLE_MARKER).is_err());
+        assert_eq!(
+            block_after(
+                "<!-- package-go: main.go -->\n```go\nx\n```\n",
+                EXAMPLE_MARKER
+            ),
+            Ok("x\n")
         );
     }
 

@@ -272,7 +272,7 @@ fn build_binary() -> Result<(PathBuf, String), String> {
     let pc_path = dir.join("imgrepl.pc");
     std::fs::write(&pc_path, pc).map_err(io_err(&pc_path))?;
     let binary = dir.join(NAME);
-    let (_, stderr) = golang::go()
+    let (_, stderr) = golang::go(&golang::webhook_dir())
         .args([
             "build",
             "-trimpath",
@@ -284,7 +284,7 @@ fn build_binary() -> Result<(PathBuf, String), String> {
             "-o",
         ])
         .arg(&binary)
-        .arg("./cmd/imgrepl-webhook")
+        .arg(".")
         .env("PKG_CONFIG_PATH", &dir)
         .run_captured()?;
     let warned = glibc_warnings(&stderr)?;
@@ -303,7 +303,9 @@ fn build_binary() -> Result<(PathBuf, String), String> {
             shown(&binary)
         ));
     }
-    let arch = golang::go().args(["env", "GOARCH"]).read()?;
+    let arch = golang::go(&golang::webhook_dir())
+        .args(["env", "GOARCH"])
+        .read()?;
     Ok((binary, arch))
 }
 

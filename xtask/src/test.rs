@@ -192,6 +192,13 @@ pub const STEPS: &[Step] = &[
         run: crate::golang::test,
     },
     Step {
+        name: "package-go",
+        about: "the Go package as a user outside the repository consumes it: libimgrepl installed to a prefix, a new module requiring the package with a replace to the checkout (offline), the Go README's example built with -tags imgrepl_pkgconfig, run, its output checked",
+        components: &[],
+        default: true,
+        run: crate::golang::package,
+    },
+    Step {
         name: "image",
         about: "the imgrepl-webhook OCI image: built static, checked with skopeo and umoci, deploy/ rendered with kubectl kustomize, the unpacked image serving /healthz and /mutate over TLS",
         components: &[],
@@ -488,6 +495,7 @@ mod tests {
                 "c",
                 "package-c",
                 "go",
+                "package-go",
                 "image",
                 "package",
                 "wasm-clippy",

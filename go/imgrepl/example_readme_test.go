@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	imgrepl "github.com/imgrepl/imgrepl/bindings-c/go"
+	"github.com/imgrepl/imgrepl/go/imgrepl"
 )
 
 // Example is the README's "Use from Go" example, run by `go test` with its output checked.

@@ -11,6 +11,6 @@ package imgrepl
 // target.)
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include
+#cgo CFLAGS: -I${SRCDIR}/../../bindings-c/include
 */
 import "C"

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	imgrepl "github.com/imgrepl/imgrepl/bindings-c/go"
+	"github.com/imgrepl/imgrepl/go/imgrepl"
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the request latency histogram.

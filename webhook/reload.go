@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	imgrepl "github.com/imgrepl/imgrepl/bindings-c/go"
+	"github.com/imgrepl/imgrepl/go/imgrepl"
 )
 
 // watched is a file the server reads again when it changes: --policy or --pull-secrets. A

@@ -12,11 +12,11 @@ import (
 // images through Rust, C and cgo.
 func benchCorpus(b *testing.B) (*Policy, []string, int) {
 	b.Helper()
-	json, err := os.ReadFile("../testdata/bench-policy.json")
+	json, err := os.ReadFile("../../bindings-c/testdata/bench-policy.json")
 	if err != nil {
 		b.Fatal(err)
 	}
-	text, err := os.ReadFile("../testdata/bench-images.txt")
+	text, err := os.ReadFile("../../bindings-c/testdata/bench-images.txt")
 	if err != nil {
 		b.Fatal(err)
 	}

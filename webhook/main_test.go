@@ -29,7 +29,7 @@ import (
 	"testing"
 	"time"
 
-	imgrepl "github.com/imgrepl/imgrepl/bindings-c/go"
+	"github.com/imgrepl/imgrepl/go/imgrepl"
 )
 
 // TestMain lets a test run the real main() in a child process (for SIGTERM).

@@ -17,7 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	imgrepl "github.com/imgrepl/imgrepl/bindings-c/go"
+	"github.com/imgrepl/imgrepl/go/imgrepl"
 )
 
 // logger writes one JSON object per line (log/slog needs Go 1.21; this builds with 1.19).

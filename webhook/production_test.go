@@ -608,7 +608,7 @@ func TestMemoryBounded(t *testing.T) {
 // TestMemoryProfile prints the server's peak RSS for 1, 4 and 16 clients posting max-size
 // CREATE and UPDATE reviews, with the deploy's 128 MiB limit and with the budget off (a
 // budget as large as the machine). It runs only when IMGREPL_MEMORY_PROFILE is set, for
-// BENCHMARKS.md: IMGREPL_MEMORY_PROFILE=1 go test -run TestMemoryProfile -v ./cmd/imgrepl-webhook
+// BENCHMARKS.md: IMGREPL_MEMORY_PROFILE=1 go test -run TestMemoryProfile -v . (in webhook/)
 func TestMemoryProfile(t *testing.T) {
 	if os.Getenv("IMGREPL_MEMORY_PROFILE") == "" || raceEnabled {
 		t.Skip("set IMGREPL_MEMORY_PROFILE=1 (and no -race)")

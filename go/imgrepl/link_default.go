@@ -17,7 +17,7 @@ package imgrepl
 // repository's target.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include -I${SRCDIR}/../../target/release
+#cgo CFLAGS: -I${SRCDIR}/../../bindings-c/include -I${SRCDIR}/../../target/release
 #cgo LDFLAGS: ${SRCDIR}/../../target/release/libimgrepl.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 #if defined(__has_include)
 #if !__has_include("libimgrepl.a")

@@ -1,0 +1,3 @@
+module github.com/imgrepl/imgrepl/go/imgrepl
+
+go 1.19
