@@ -3,7 +3,7 @@
 //! The Rust examples are files here: `tests/readme/example.rs` and `tests/readme/batch.rs`, which
 //! the crate's README (`core/README.md`, its crates.io page) shows, and `tests/readme/short.rs`,
 //! which README.md shows. They are compiled and run here, and compared with the READMEs' copies,
-//! so no README can drift from the API. Every command line of `cli/README.md` (a ```console block
+//! so no README can drift from the API. Every command line of `cli/README.md` (a `console` code block
 //! whose first line is `$ COMMAND`) is run, and what it prints must be what the README shows.
 //! (The table of codes is in docs/CODES.md, compared with the code by `xtask/tests/docs.rs`.)
 

@@ -1,4 +1,4 @@
-use imgrepl::Policy;
+use imgrepl::{Policy, RuleId};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = Policy::from_json(
@@ -6,6 +6,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let r = policy.rewrite("harbor.domain/team/app:1.0")?;
     assert_eq!(r.image, "mirror.local/org1/team/app:1.0");
-    assert_eq!(r.rule.map(|rule| rule.index()), Some(0));
+    assert_eq!(r.rule.map(RuleId::index), Some(0));
     Ok(())
 }
