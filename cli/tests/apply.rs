@@ -1,5 +1,5 @@
 //! `imgrepl apply` and `imgrepl admission-review` on the real manifests of `testdata/workloads/`,
-//! run as a user runs them. The outputs the README shows are the golden files here, so the
+//! run as a user runs them. The outputs the CLI's README (`cli/README.md`) shows are the golden files here, so the
 //! README cannot drift from what the commands print.
 
 mod common;
@@ -487,27 +487,27 @@ fn admission_review_problems() {
 
 #[test]
 fn the_readme_shows_the_real_output() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../README.md");
     let report = format!(
         "```console\n$ imgrepl apply -f testdata/workloads/manifests.yaml --report\n{STDERR}{REPORT}```\n"
     );
     assert!(
         readme.contains(&report),
-        "README.md's `imgrepl apply --report` example differs:\n{report}"
+        "cli/README.md's `imgrepl apply --report` example differs:\n{report}"
     );
     let patch = format!(
         "```console\n$ imgrepl apply -f testdata/workloads/manifests.yaml --patch 2>/dev/null\n{PATCHES}```\n"
     );
     assert!(
         readme.contains(&patch),
-        "README.md's `imgrepl apply --patch` example differs:\n{patch}"
+        "cli/README.md's `imgrepl apply --patch` example differs:\n{patch}"
     );
     let review = format!(
         "```console\n$ imgrepl admission-review < testdata/workloads/admission-review.json 2>/dev/null\n{REVIEW_OUT}```\n"
     );
     assert!(
         readme.contains(&review),
-        "README.md's `imgrepl admission-review` example differs:\n{review}"
+        "cli/README.md's `imgrepl admission-review` example differs:\n{review}"
     );
     // The byte-preserving example: the README's diff is the real one, line by line.
     let input = std::fs::read_to_string(format!("{DIR}../manifests/readme.yaml")).unwrap();
@@ -536,7 +536,7 @@ fn the_readme_shows_the_real_output() {
     );
     assert!(
         readme.contains(&shown),
-        "README.md's byte-preserving example differs:\n{shown}"
+        "cli/README.md's byte-preserving example differs:\n{shown}"
     );
 }
 

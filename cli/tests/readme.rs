@@ -1,7 +1,13 @@
-//! The Rust examples of README.md are `tests/readme/example.rs` and `tests/readme/batch.rs`:
-//! compiled and run here, and compared with the README's copies, so the README cannot drift from
-//! the API. (The table of codes is in docs/CODES.md, compared with the code by
-//! `xtask/tests/docs.rs`.)
+//! The READMEs' Rust examples and the CLI README's command lines, against the code.
+//!
+//! The Rust examples are files here: `tests/readme/example.rs` and `tests/readme/batch.rs`, which
+//! the crate's README (`core/README.md`, its crates.io page) shows, and `tests/readme/short.rs`,
+//! which README.md shows. They are compiled and run here, and compared with the READMEs' copies,
+//! so no README can drift from the API. Every command line of `cli/README.md` (a `console` code block
+//! whose first line is `$ COMMAND`) is run, and what it prints must be what the README shows.
+//! (The table of codes is in docs/CODES.md, compared with the code by `xtask/tests/docs.rs`.)
+
+use std::process::Command;
 
 mod example {
     include!("readme/example.rs");
@@ -19,23 +25,109 @@ mod batch {
     }
 }
 
+mod short {
+    include!("readme/short.rs");
+
+    pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+        main()
+    }
+}
+
 const README: &str = include_str!("../../README.md");
+const CORE_README: &str = include_str!("../../core/README.md");
+const CLI_README: &str = include_str!("../README.md");
 
 #[test]
 fn the_examples_run() {
     example::run().unwrap();
     batch::run().unwrap();
+    short::run().unwrap();
 }
 
 #[test]
-fn the_readme_shows_the_examples_word_for_word() {
-    for (file, example) in [
-        ("example.rs", include_str!("readme/example.rs")),
-        ("batch.rs", include_str!("readme/batch.rs")),
+fn the_readmes_show_the_examples_word_for_word() {
+    for (readme, text, file, example) in [
+        (
+            "core/README.md",
+            CORE_README,
+            "example.rs",
+            include_str!("readme/example.rs"),
+        ),
+        (
+            "core/README.md",
+            CORE_README,
+            "batch.rs",
+            include_str!("readme/batch.rs"),
+        ),
+        (
+            "README.md",
+            README,
+            "short.rs",
+            include_str!("readme/short.rs"),
+        ),
     ] {
         assert!(
-            README.contains(&format!("```rust\n{example}```\n")),
-            "README.md's Rust example differs from cli/tests/readme/{file}: copy the file into it"
+            text.contains(&format!("```rust\n{example}```\n")),
+            "{readme}'s Rust example differs from cli/tests/readme/{file}: copy the file into it"
         );
     }
+}
+
+/// The crate's README gives every dependency its examples use.
+#[test]
+fn the_crate_readme_lists_the_examples_dependencies() {
+    let toml = &CORE_README[CORE_README.find("```toml\n").unwrap()..];
+    let toml = &toml[..toml.find("```\n").unwrap()];
+    for dependency in ["\nimgrepl = ", "\nserde_json = "] {
+        assert!(
+            toml.contains(dependency),
+            "core/README.md's dependencies lack `{}`",
+            dependency.trim()
+        );
+    }
+    assert!(include_str!("readme/batch.rs").contains("serde_json::"));
+}
+
+/// Runs a README command line with `sh` from the repository root, `imgrepl` being the built
+/// binary: stderr then stdout, as the README shows them.
+fn shell(command: &str) -> String {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_imgrepl"));
+    let dir = bin.parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stderr).unwrap() + &String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_cli_readme_command_prints_what_it_shows() {
+    let mut checked = Vec::new();
+    for block in CLI_README.split("```console\n").skip(1) {
+        let block = &block[..block.find("```\n").unwrap()];
+        let (command, shown) = block.split_once('\n').unwrap();
+        let command = command.strip_prefix("$ ").unwrap();
+        if command.contains("| diff ") {
+            // The byte-preserving example shows the changed lines one by one, as
+            // `tests/apply.rs` (`the_readme_shows_the_real_output`) checks them.
+            continue;
+        }
+        assert_eq!(
+            shell(command),
+            shown,
+            "cli/README.md: the output of `{command}` differs"
+        );
+        checked.push(command.to_owned());
+    }
+    // The demo, parse, check, rewrite twice, apply twice, admission-review and the toolkit's
+    // five.
+    assert_eq!(checked.len(), 13);
 }

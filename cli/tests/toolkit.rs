@@ -12,7 +12,8 @@ use common::{imgrepl, temp_file, tool_output};
 use serde_json::{Value, json};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/toolkit/");
-const README: &str = include_str!("../../README.md");
+/// The CLI's README, whose "Operators' toolkit" section shows these commands.
+const README: &str = include_str!("../README.md");
 
 fn path(name: &str) -> String {
     format!("{DIR}{name}")
@@ -41,7 +42,7 @@ fn shell(command: &str) -> String {
 #[test]
 fn the_readme_toolkit_examples_are_real_output() {
     let section =
-        &README[README.find("## Operators' toolkit").unwrap()..README.find("## Status").unwrap()];
+        &README[README.find("## Operators' toolkit").unwrap()..README.find("## Limits").unwrap()];
     let mut checked = 0;
     for block in section.split("```console\n").skip(1) {
         let block = &block[..block.find("```\n").unwrap()];
@@ -50,7 +51,7 @@ fn the_readme_toolkit_examples_are_real_output() {
         assert_eq!(
             shell(command),
             shown,
-            "README.md: the output of `{command}` differs"
+            "cli/README.md: the output of `{command}` differs"
         );
         checked += 1;
     }

@@ -1016,9 +1016,9 @@ fn the_readme_lists_the_kinds_table() {
             paths.join(", ")
         );
     }
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../cli/README.md");
     assert!(
         readme.contains(&table),
-        "README.md's kinds table differs:\n{table}"
+        "cli/README.md's kinds table differs:\n{table}"
     );
 }
