@@ -6,7 +6,8 @@ use imgrepl_core::workload::WorkloadError;
 use imgrepl_core::workload::admission::AdmissionError;
 
 use crate::boundary::{Checked, Out, free, guard_or, into_raw, object};
-use crate::status::{imgrepl_status, imgrepl_str};
+use crate::status::imgrepl_status;
+use crate::strings::imgrepl_str;
 
 /// Why a call failed, beyond its status: a stable code (the core's, e.g. `"uppercase"` or
 /// `"invalid-result"`), a message and, where there is one, a byte offset in the input.

@@ -45,6 +45,7 @@ mod policy;
 mod reference;
 mod rewrite;
 mod status;
+mod strings;
 #[cfg(feature = "test-panic")]
 mod test_panic;
 mod toolkit;
@@ -56,6 +57,7 @@ pub use policy::*;
 pub use reference::*;
 pub use rewrite::*;
 pub use status::*;
+pub use strings::*;
 #[cfg(feature = "test-panic")]
 pub use test_panic::*;
 pub use toolkit::*;

@@ -5,7 +5,8 @@ use std::ffi::c_char;
 use imgrepl_core::{Diagnostic, MAX_POLICY_BYTES, MatchMode, Policy, Severity};
 
 use crate::boundary::{Checked, Out, free, guard, guard_or, into_raw, object, text};
-use crate::status::{imgrepl_status, imgrepl_str};
+use crate::status::imgrepl_status;
+use crate::strings::imgrepl_str;
 
 /// A validated image replacement policy, ready to rewrite images.
 ///

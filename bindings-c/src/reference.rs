@@ -6,7 +6,8 @@ use imgrepl_core::Reference;
 
 use crate::boundary::{Out, free, guard, into_raw, object, text};
 use crate::error::{fail, imgrepl_error};
-use crate::status::{imgrepl_status, imgrepl_str};
+use crate::status::imgrepl_status;
+use crate::strings::imgrepl_str;
 use imgrepl_core::MAX_IMAGE_BYTES;
 
 /// How a reference is read.

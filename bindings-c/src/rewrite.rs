@@ -12,7 +12,8 @@ use crate::boundary::{
 };
 use crate::error::{fail, imgrepl_error, rewrite_status};
 use crate::policy::imgrepl_policy;
-use crate::status::{imgrepl_status, imgrepl_str, imgrepl_string};
+use crate::status::imgrepl_status;
+use crate::strings::{imgrepl_str, imgrepl_string};
 use imgrepl_core::MAX_IMAGE_BYTES;
 
 thread_local! {

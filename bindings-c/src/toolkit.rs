@@ -14,7 +14,8 @@ use crate::boundary::{
 };
 use crate::policy::imgrepl_policy;
 use crate::rewrite::split_images;
-use crate::status::{imgrepl_status, imgrepl_string};
+use crate::status::imgrepl_status;
+use crate::strings::imgrepl_string;
 
 /// The most images a corpus holds (`IMGREPL_MAX_CORPUS_IMAGES`).
 pub(crate) const MAX_CORPUS_IMAGES: usize = 1 << 20;

@@ -15,7 +15,8 @@ use crate::boundary::{
 use crate::cache::imgrepl_policy_cache;
 use crate::error::{fail, imgrepl_error};
 use crate::policy::{imgrepl_policy, match_mode};
-use crate::status::{imgrepl_status, imgrepl_str, imgrepl_string};
+use crate::status::imgrepl_status;
+use crate::strings::{imgrepl_str, imgrepl_string};
 
 /// The longest annotation key accepted (Kubernetes allows 253 + 1 + 63 bytes).
 const MAX_ANNOTATION_KEY_BYTES: usize = 317;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use imgrepl::MatchMode;
-use imgrepl::diff::{ChangeKind, Outcome, PolicyDiff, RuleAt};
+use imgrepl::diff::{ChangeKind, DiffOutcome, PolicyDiff, RuleAt};
 
 use crate::corpus::CorpusArgs;
 use crate::exit::{Failure, Verdict};
@@ -82,7 +82,7 @@ fn position((name, text): &(String, &str), rule: &RuleAt) -> String {
 }
 
 /// `result (rule N)` or `[code]`.
-fn outcome(o: &Outcome) -> String {
+fn outcome(o: &DiffOutcome) -> String {
     match (&o.result, o.rule, o.error) {
         (_, _, Some(code)) => format!("left as it is [{code}]"),
         (Some(result), Some(rule), None) => format!("{result} (rule {})", rule.index()),

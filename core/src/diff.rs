@@ -59,7 +59,7 @@ pub struct RuleChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct Outcome {
+pub struct DiffOutcome {
     /// The resulting image (the image itself when no rule matches); `None` on error.
     pub result: Option<String>,
     /// The winning rule's index.
@@ -70,10 +70,10 @@ pub struct Outcome {
     pub error: Option<Code>,
 }
 
-impl Outcome {
-    fn of(policy: &Policy, image: &str) -> Outcome {
+impl DiffOutcome {
+    fn of(policy: &Policy, image: &str) -> DiffOutcome {
         match policy.rewrite(image) {
-            Ok(r) => Outcome {
+            Ok(r) => DiffOutcome {
                 prefix: r
                     .rule
                     .and_then(|id| policy.rule(id))
@@ -82,7 +82,7 @@ impl Outcome {
                 result: Some(r.image.into_owned()),
                 error: None,
             },
-            Err(e) => Outcome {
+            Err(e) => DiffOutcome {
                 result: None,
                 prefix: e
                     .rule()
@@ -95,7 +95,7 @@ impl Outcome {
     }
 
     /// Equal results, errors and winning prefixes (the index may move).
-    fn same(&self, other: &Outcome) -> bool {
+    fn same(&self, other: &DiffOutcome) -> bool {
         self.result == other.result && self.error == other.error && self.prefix == other.prefix
     }
 }
@@ -110,9 +110,9 @@ pub struct ImageChange {
     /// Its occurrences in the corpus.
     pub count: usize,
     /// What the old policy does with it.
-    pub old: Outcome,
+    pub old: DiffOutcome,
     /// What the new policy does with it.
-    pub new: Outcome,
+    pub new: DiffOutcome,
     /// The indexes in [`PolicyDiff::rules`] of the rule changes that cause it (empty only when
     /// the two policies differ in match mode alone).
     pub causes: Vec<usize>,
@@ -198,8 +198,8 @@ where
     summary.images = distinct.total;
     let mut changes = Vec::new();
     for (image, count, examples) in &distinct.items {
-        let before = Outcome::of(old, image);
-        let after = Outcome::of(new, image);
+        let before = DiffOutcome::of(old, image);
+        let after = DiffOutcome::of(new, image);
         if before.same(&after) {
             continue;
         }

@@ -26,6 +26,7 @@ mod fuzz;
 mod golang;
 mod image;
 mod preview;
+mod serve;
 mod test;
 mod wasm;
 mod wasm_npm;

@@ -111,7 +111,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         let chromium = chromium()?;
         npm_ci()?;
-        let url = crate::preview::start()?;
+        let url = crate::serve::start()?;
         Cmd::new("node")
             .arg(format!("bindings-wasm/e2e/{script}"))
             .env("IMGREPL_PREVIEW_URL", url)

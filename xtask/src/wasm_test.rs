@@ -64,7 +64,7 @@ fn test_files(dir: &str) -> Result<Vec<String>, String> {
     Ok(files)
 }
 
-/// `wasm-e2e`: serves the page ([`crate::preview::start`]) and runs `bindings-wasm/e2e/` in
+/// `wasm-e2e`: serves the page ([`crate::serve::start`]) and runs `bindings-wasm/e2e/` in
 /// Debian's Chromium through playwright-core (installed from `package-lock.json`).
 ///
 /// # Errors
@@ -74,7 +74,7 @@ pub fn e2e() -> Result<(), String> {
     wasm::package()?;
     let chromium = wasm::chromium()?;
     wasm::npm_ci()?;
-    let url = crate::preview::start()?;
+    let url = crate::serve::start()?;
     Cmd::new("node")
         .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
         .args(test_files("bindings-wasm/e2e")?)

@@ -1,10 +1,12 @@
 //! The kinds of Kubernetes object that carry pod specs, and where: a table keyed by API group and
-//! kind, which users can extend.
+//! kind, which users can extend; and whether an object is a `List` of objects ([`is_list`]).
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
+
+use super::node::{Lookup, Node, ValueType};
 
 /// How an object's pod specs were found.
 ///
@@ -442,6 +444,22 @@ impl<'t> Paths<'t> {
         let table = table.iter().map(PodSpecPath::as_str);
         builtin.iter().copied().chain(table)
     }
+}
+
+/// Whether `node` is a `List` (a kind ending in `List` with `items`, all of them objects).
+pub(super) fn is_list<'a, N: Node<'a>>(node: N) -> Option<N> {
+    let Lookup::Found(kind) = node.get("kind") else {
+        return None;
+    };
+    if !kind.as_str()?.ends_with("List") {
+        return None;
+    }
+    let Lookup::Found(items) = node.get("items") else {
+        return None;
+    };
+    (items.value_type() == ValueType::Array
+        && items.items().all(|i| i.value_type() == ValueType::Object))
+    .then_some(items)
 }
 
 #[cfg(test)]

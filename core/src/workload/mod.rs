@@ -33,12 +33,18 @@
 pub mod admission;
 mod burst;
 mod cache;
+mod containers;
+mod discover;
+mod document;
 mod error;
-mod find;
+mod gate;
 mod kind;
 mod node;
+mod object;
 mod patch;
+mod pulls;
 mod secrets;
+mod source;
 mod tree;
 
 use std::borrow::Cow;
@@ -729,7 +735,9 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// # Ok::<(), imgrepl::workload::WorkloadError>(())
 /// ```
 pub fn rewrite(object: &Value, options: &Options<'_>) -> Result<Report, WorkloadError> {
-    find::rewrite_node(object, options)
+    object::rewrite_node(object, options)
 }
 
-pub use find::{EXCLUDE_KEY, ObjectReport, rewrite_node, rewrite_objects};
+pub use document::{ObjectReport, rewrite_objects};
+pub use gate::EXCLUDE_KEY;
+pub use object::rewrite_node;

@@ -328,7 +328,7 @@ impl PullSecrets {
     pub fn add_objects<'a, N: Node<'a>>(&mut self, document: N) {
         let mut work = vec![(document, String::new())];
         while let Some((node, pointer)) = work.pop() {
-            if let Some(items) = super::find::is_list(node) {
+            if let Some(items) = super::kind::is_list(node) {
                 let items: Vec<N> = items.items().collect();
                 for (i, item) in items.into_iter().enumerate().rev() {
                     work.push((item, format!("{pointer}/items/{i}")));
@@ -358,7 +358,7 @@ impl PullSecrets {
                 self.service_accounts.push(ServiceAccount {
                     name: name.to_owned(),
                     namespace: namespace.map(str::to_owned),
-                    image_pull_secrets: super::find::pull_secret_names(node),
+                    image_pull_secrets: pull_secret_names(node),
                 });
                 return;
             }
@@ -405,4 +405,17 @@ fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => true,
     }
+}
+/// The names of a pod spec's `imagePullSecrets` (entries without a string `name` are skipped:
+/// the API server rejects them, and this is not the place to validate them).
+pub(super) fn pull_secret_names<'a, N: Node<'a>>(spec: N) -> Vec<String> {
+    let Lookup::Found(list) = spec.get("imagePullSecrets") else {
+        return Vec::new();
+    };
+    list.items()
+        .filter_map(|item| match item.get("name") {
+            Lookup::Found(name) => name.as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect()
 }
