@@ -7,7 +7,9 @@
 //! whose first line is `$ COMMAND`) is run, and what it prints must be what the README shows.
 //! (The table of codes is in docs/CODES.md, compared with the code by `xtask/tests/docs.rs`.)
 
-use std::process::Command;
+mod common;
+
+use common::shell;
 
 mod example {
     include!("readme/example.rs");
@@ -86,26 +88,6 @@ fn the_crate_readme_lists_the_examples_dependencies() {
         );
     }
     assert!(include_str!("readme/batch.rs").contains("serde_json::"));
-}
-
-/// Runs a README command line with `sh` from the repository root, `imgrepl` being the built
-/// binary: stderr then stdout, as the README shows them.
-fn shell(command: &str) -> String {
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_imgrepl"));
-    let dir = bin.parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env("PATH", path)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stderr).unwrap() + &String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use base64::Engine as _;
 
-use common::{imgrepl, temp_file, tool_output};
+use common::{imgrepl, shell, temp_file, tool_output};
 use serde_json::{Value, json};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/toolkit/");
@@ -17,26 +17,6 @@ const README: &str = include_str!("../README.md");
 
 fn path(name: &str) -> String {
     format!("{DIR}{name}")
-}
-
-/// Runs a README command line with `sh` from the repository root, `imgrepl` being the built
-/// binary: stderr then stdout, as the README shows them.
-fn shell(command: &str) -> String {
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_imgrepl"));
-    let dir = bin.parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env("PATH", path)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stderr).unwrap() + &String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

@@ -58,3 +58,23 @@ mod tools;
     reason = "each test file uses its part of the common module"
 )]
 pub use tools::{REQUIRE_TOOLS, tool_output};
+
+/// Runs a README command line with `sh` from the repository root, `imgrepl` being the built
+/// binary: stderr then stdout, as the README shows them.
+pub fn shell(command: &str) -> String {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_imgrepl"));
+    let dir = bin.parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stderr).unwrap() + &String::from_utf8(out.stdout).unwrap()
+}
