@@ -41,117 +41,6 @@ const EXAMPLE: &str = "example";
 /// Warnings are errors for every C build.
 const CFLAGS: &[&str] = &["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-O1"];
 
-/// Something a step needs, how to tell it is there, and the Debian packages that provide it.
-pub struct Tool {
-    /// What it is, for messages (`clang`, `the ASAN runtime`).
-    pub name: &'static str,
-    /// A command that succeeds quietly when it is installed.
-    pub probe: &'static [&'static str],
-    /// The Debian packages to install when it is not.
-    pub packages: &'static [&'static str],
-}
-
-/// The tools of the C matrix. Packages that are only "recommended" by another (the C library
-/// headers by gcc, the sanitizer runtimes by clang) are named, since apt installs without
-/// recommendations here.
-pub const C_TOOLS: &[Tool] = &[
-    Tool {
-        name: "cc",
-        probe: &["cc", "--version"],
-        packages: &["gcc", "libc6-dev"],
-    },
-    Tool {
-        name: "clang",
-        probe: &["clang", "--version"],
-        packages: &["clang"],
-    },
-    Tool {
-        name: "the ASAN runtime of clang",
-        probe: &[
-            "sh",
-            "-c",
-            "test -f \"$(clang -print-file-name=libclang_rt.asan-x86_64.a)\"",
-        ],
-        packages: &["libclang-rt-dev"],
-    },
-    Tool {
-        name: "valgrind",
-        probe: &["valgrind", "--version"],
-        packages: &["valgrind"],
-    },
-    Tool {
-        name: "prove",
-        probe: &["prove", "--version"],
-        packages: &["perl"],
-    },
-    Tool {
-        name: "pkg-config",
-        probe: &["pkg-config", "--version"],
-        packages: &["pkg-config"],
-    },
-    Tool {
-        name: "nm",
-        probe: &["nm", "--version"],
-        packages: &["binutils"],
-    },
-    Tool {
-        name: "readelf",
-        probe: &["readelf", "--version"],
-        packages: &["binutils"],
-    },
-];
-
-/// Whether `tool` is installed.
-fn present(tool: &Tool) -> bool {
-    tool.probe
-        .split_first()
-        .is_some_and(|(program, args)| Cmd::new(program).args(args).probe())
-}
-
-/// Installs, with apt, the packages of the tools that are missing (in order, so a tool whose
-/// probe needs an earlier one is checked after it is installed).
-///
-/// # Errors
-///
-/// When apt fails or a tool is still missing afterwards.
-pub fn ensure_tools(tools: &[Tool]) -> Result<(), String> {
-    let missing: Vec<&Tool> = tools.iter().filter(|t| !present(t)).collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let mut packages: Vec<&str> = missing
-        .iter()
-        .flat_map(|t| t.packages.iter().copied())
-        .collect();
-    packages.sort_unstable();
-    packages.dedup();
-    say(format_args!(
-        "missing: {}; installing {} with apt",
-        missing
-            .iter()
-            .map(|t| t.name)
-            .collect::<Vec<_>>()
-            .join(", "),
-        packages.join(" ")
-    ));
-    Cmd::new("apt-get").args(["update", "-q"]).run()?;
-    Cmd::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends"])
-        .args(&packages)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run()
-        .map_err(|e| format!("{e}\ninstall {} by hand", packages.join(" ")))?;
-    // Probed again, all of them: a package may have been needed by a probe that ran too early.
-    if let Some(t) = tools.iter().find(|t| !present(t)) {
-        return Err(format!(
-            "{} is still missing after installing {}",
-            t.name,
-            t.packages.join(" ")
-        ));
-    }
-    Ok(())
-}
-
 /// `bindings-c/`.
 pub fn crate_dir() -> PathBuf {
     root().join("bindings-c")
@@ -495,7 +384,7 @@ fn compile(
 ///
 /// When a tool cannot be installed, a build fails or a test fails.
 pub fn test() -> Result<(), String> {
-    ensure_tools(C_TOOLS)?;
+    crate::tools::ensure(crate::tools::C)?;
     // The Rust ABI tests, with the test-only export that panics.
     Cmd::cargo()
         .args([

@@ -21,28 +21,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::capi::{self, Tool, ensure_tools};
+use crate::capi;
 use crate::cmd::{Cmd, root, say, target_dir};
-
-/// The tools of this step (Debian's packages when missing). `ldd` comes with the C library
-/// (`libc-bin`, always installed), `readelf` with binutils.
-const TOOLS: &[Tool] = &[
-    Tool {
-        name: "cc",
-        probe: &["cc", "--version"],
-        packages: &["gcc", "libc6-dev"],
-    },
-    Tool {
-        name: "pkg-config",
-        probe: &["pkg-config", "--version"],
-        packages: &["pkg-config"],
-    },
-    Tool {
-        name: "readelf",
-        probe: &["readelf", "--version"],
-        packages: &["binutils"],
-    },
-];
 
 /// The C front door, whose example this step builds.
 const README: &str = "bindings-c/README.md";
@@ -120,7 +100,7 @@ fn block_after<'a>(readme: &'a str, marker: &str) -> Option<&'a str> {
 /// When a tool cannot be installed, the install or a build fails, or a program does not run
 /// as the README says.
 pub fn test() -> Result<(), String> {
-    ensure_tools(TOOLS)?;
+    crate::tools::ensure(crate::tools::C_PACKAGE)?;
     capi::build_lib()?;
     let mut scratch = Scratch::new("imgrepl-package-c")?;
     let result = check(&scratch.path);

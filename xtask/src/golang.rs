@@ -31,27 +31,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::capi::{self, Tool, ensure_tools};
+use crate::capi;
 use crate::cmd::{Cmd, root, say};
-
-/// Go and a C compiler for cgo.
-pub const GO_TOOLS: &[Tool] = &[
-    Tool {
-        name: "go",
-        probe: &["go", "version"],
-        packages: &["golang-go"],
-    },
-    Tool {
-        name: "cc",
-        probe: &["cc", "--version"],
-        packages: &["gcc", "libc6-dev"],
-    },
-    Tool {
-        name: "pkg-config",
-        probe: &["pkg-config", "--version"],
-        packages: &["pkg-config"],
-    },
-];
 
 /// The Go package's module path.
 const MODULE: &str = "github.com/imgrepl/imgrepl/go/imgrepl";
@@ -146,7 +127,7 @@ const LDFLAGS_TAG: &str = "imgrepl_ldflags";
 ///
 /// When Go cannot be installed, the library does not build, or a Go check fails.
 pub fn test() -> Result<(), String> {
-    ensure_tools(GO_TOOLS)?;
+    crate::tools::ensure(crate::tools::GO_CGO)?;
     say(Cmd::new("go").arg("version").read()?);
     capi::build_lib()?;
     let link = Link::for_this_run()?;
@@ -234,7 +215,7 @@ const USER_COMMANDS: [&str; 3] = [
 /// When Go cannot be installed, the library does not build or install, a `go` command fails,
 /// or the example's output differs from the README's.
 pub fn package() -> Result<(), String> {
-    ensure_tools(GO_TOOLS)?;
+    crate::tools::ensure(crate::tools::GO_CGO)?;
     capi::build_lib()?;
     let prefix = capi::install_scratch("go-package")?;
     let readme_path = package_dir().join("README.md");
@@ -387,7 +368,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             .map_err(|_| format!("--requests: `{n}` is not a count"))?,
         _ => return Err("usage: cargo xtask bench-ffi [--requests N]".to_owned()),
     };
-    ensure_tools(GO_TOOLS)?;
+    crate::tools::ensure(crate::tools::GO_CGO)?;
     capi::build_lib()?;
     let link = Link::for_this_run()?;
     let (mut check, mut figures) = (Vec::new(), Vec::new());

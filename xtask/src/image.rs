@@ -72,7 +72,7 @@ use flate2::{Compression, GzBuilder};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::capi::{self, Tool, ensure_tools};
+use crate::capi;
 use crate::cmd::{Cmd, root, say};
 use crate::golang;
 
@@ -93,46 +93,6 @@ const INDEX_TYPE: &str = "application/vnd.oci.image.index.v1+json";
 const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 const CONFIG_TYPE: &str = "application/vnd.oci.image.config.v1+json";
 const LAYER_TYPE: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-
-/// skopeo and umoci check the image; file checks the binary.
-const OCI_TOOLS: &[Tool] = &[
-    Tool {
-        name: "skopeo",
-        probe: &["skopeo", "--version"],
-        packages: &["skopeo"],
-    },
-    Tool {
-        name: "umoci",
-        probe: &["umoci", "--version"],
-        packages: &["umoci"],
-    },
-];
-
-/// What builds the binary besides Go and a C compiler.
-const BUILD_TOOLS: &[Tool] = &[Tool {
-    name: "file",
-    probe: &["file", "--version"],
-    packages: &["file"],
-}];
-
-/// What the `image` step uses to run and query the server.
-const RUN_TOOLS: &[Tool] = &[
-    Tool {
-        name: "openssl",
-        probe: &["openssl", "version"],
-        packages: &["openssl"],
-    },
-    Tool {
-        name: "curl",
-        probe: &["curl", "--version"],
-        packages: &["curl", "ca-certificates"],
-    },
-    Tool {
-        name: "kill",
-        probe: &["kill", "-l"],
-        packages: &["procps"],
-    },
-];
 
 /// `target/image/`: what `cargo xtask image` leaves for the user.
 fn out_dir() -> PathBuf {
@@ -253,8 +213,8 @@ fn glibc_warnings(stderr: &str) -> Result<Vec<String>, String> {
 /// Builds the static `imgrepl-webhook` into `target/xtask/image/build/` and returns its path and
 /// the Go architecture it is for.
 fn build_binary() -> Result<(PathBuf, String), String> {
-    ensure_tools(golang::GO_TOOLS)?;
-    ensure_tools(BUILD_TOOLS)?;
+    crate::tools::ensure(crate::tools::GO_CGO)?;
+    crate::tools::ensure(crate::tools::IMAGE_BUILD)?;
     capi::build_lib()?;
     let dir = scratch().join("build");
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
@@ -755,7 +715,7 @@ fn skopeo_agrees(image: &Image, reference: &str) -> Result<(), String> {
 ///
 /// A message naming the tool and the field it disagrees about.
 fn check(image: &Image) -> Result<PathBuf, String> {
-    ensure_tools(OCI_TOOLS)?;
+    crate::tools::ensure(crate::tools::OCI)?;
     for version in [
         Cmd::new("skopeo").arg("--version"),
         Cmd::new("umoci").arg("--version"),
@@ -1008,7 +968,7 @@ fn read_rendered(text: &str) -> Result<Rendered, String> {
 
 /// Renders `deploy/` and checks it names `image`.
 fn kustomize(image: &Image) -> Result<Rendered, String> {
-    crate::test::kubectl()?;
+    crate::tools::ensure(&[crate::tools::KUBECTL])?;
     let text = Cmd::new("kubectl").args(["kustomize", "deploy"]).read()?;
     let rendered = read_rendered(&text)?;
     if rendered.image != image.name {
@@ -1253,7 +1213,7 @@ impl Server {
 
 /// Runs the unpacked image with the rendered Deployment's args and talks to it over TLS.
 fn serve(bundle: &Path, rendered: &Rendered) -> Result<(), String> {
-    ensure_tools(RUN_TOOLS)?;
+    crate::tools::ensure(crate::tools::IMAGE_RUN)?;
     let rootfs = bundle.join("rootfs");
     let runtime = runtime_config(bundle)?;
     let process: Vec<String> = runtime["process"]["args"]

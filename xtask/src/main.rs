@@ -28,6 +28,7 @@ mod image;
 mod preview;
 mod serve;
 mod test;
+mod tools;
 mod wasm;
 mod wasm_npm;
 mod wasm_test;

@@ -124,8 +124,7 @@ pub const STEPS: &[Step] = &[
             }
             // `imgrepl pull-secret` is compared with what a real kubectl makes, and the
             // reference oracle (python3) checks the recorded sample and regenerates the corpus.
-            kubectl()?;
-            python3()?;
+            crate::tools::ensure(crate::tools::TEST)?;
             Cmd::cargo()
                 .args(["test", "--workspace"])
                 .env(REQUIRE_TOOLS, "1")
@@ -255,40 +254,6 @@ pub const STEPS: &[Step] = &[
         run: crate::fuzz::smoke,
     },
 ];
-
-/// Installs kubectl (Debian's `kubernetes-client`) when it is not on the PATH: the CLI's tests
-/// compare `imgrepl pull-secret` with `kubectl create secret docker-registry --dry-run=client`.
-pub fn kubectl() -> Result<(), String> {
-    if Cmd::new("kubectl").args(["version", "--client"]).probe() {
-        return Ok(());
-    }
-    say("kubectl is missing: installing Debian's kubernetes-client");
-    Cmd::new("apt-get").arg("update").run()?;
-    Cmd::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "kubernetes-client",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run()
-}
-
-/// Installs python3 (Debian's) when it is not on the PATH: `core/tests/oracle_corpus.rs` runs
-/// the reference oracle, `testdata/oracle/reference.py` (Python 3.11 or later, standard library
-/// only).
-fn python3() -> Result<(), String> {
-    if Cmd::new("python3").arg("--version").probe() {
-        return Ok(());
-    }
-    say("python3 is missing: installing Debian's python3");
-    Cmd::new("apt-get").arg("update").run()?;
-    Cmd::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "python3"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run()
-}
 
 /// The files the published `imgrepl` crate must hold.
 const PACKAGE_FILES: &[&str] = &[

@@ -626,30 +626,17 @@ pub fn chromium() -> Result<String, String> {
             return Ok(path);
         }
     }
-    say("chromium is missing; installing Debian's package");
-    Cmd::new("apt-get").arg("update").run()?;
-    Cmd::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run()?;
+    crate::tools::ensure(&[crate::tools::CHROMIUM])?;
     Cmd::new("sh").args(["-c", "command -v chromium"]).read()
 }
 
-/// Installs Node.js and npm from Debian when `node` is not on `PATH`.
+/// Installs Node.js and npm from Debian when they are not on `PATH`.
 ///
 /// # Errors
 ///
 /// A message when apt cannot install them.
 pub fn node() -> Result<(), String> {
-    if Cmd::new("node").arg("--version").probe() && Cmd::new("npm").arg("--version").probe() {
-        return Ok(());
-    }
-    say("node or npm is missing; installing Debian's nodejs and npm");
-    Cmd::new("apt-get").arg("update").run()?;
-    Cmd::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "nodejs", "npm"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run()
+    crate::tools::ensure(crate::tools::JS)
 }
 
 /// `npm ci` in `bindings-wasm/` when its `node_modules` is missing or older than the lockfile.
