@@ -21,12 +21,10 @@ type watched struct {
 	path  string
 	stamp string
 	// Outcomes, for /metrics.
-	loads        uint64 // successful loads, the first included
-	failures     uint64
-	lastSuccess  int64 // unix seconds of the last successful load
-	lastAttempt  int64
-	lastOK       int32 // 1 when the last attempt succeeded
-	lastErrorMsg atomic.Value
+	loads       uint64 // successful loads, the first included
+	failures    uint64
+	lastSuccess int64 // unix seconds of the last successful load
+	lastOK      int32 // 1 when the last attempt succeeded
 }
 
 func fileStamp(path string) string {
@@ -43,11 +41,9 @@ func fileStamp(path string) string {
 
 func (w *watched) recordLoad(err error) {
 	now := time.Now().Unix()
-	atomic.StoreInt64(&w.lastAttempt, now)
 	if err != nil {
 		atomic.AddUint64(&w.failures, 1)
 		atomic.StoreInt32(&w.lastOK, 0)
-		w.lastErrorMsg.Store(err.Error())
 		return
 	}
 	atomic.AddUint64(&w.loads, 1)

@@ -43,6 +43,27 @@ pub fn root() -> PathBuf {
 pub fn target_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
+        cargo_metadata()
+            .ok()
+            .and_then(|json| target_directory(&json))
+            .unwrap_or_else(|| {
+                std::env::var_os("CARGO_TARGET_DIR")
+                    .filter(|dir| !dir.is_empty())
+                    .map_or_else(|| root().join("target"), |dir| root().join(dir))
+            })
+    })
+    .clone()
+}
+
+/// The JSON of `cargo metadata --no-deps` (the workspace's packages, versions, target
+/// directory), asked of cargo once per run.
+///
+/// # Errors
+///
+/// When cargo fails.
+pub fn cargo_metadata() -> Result<String, String> {
+    static JSON: OnceLock<Result<String, String>> = OnceLock::new();
+    JSON.get_or_init(|| {
         Cmd::cargo()
             .args([
                 "metadata",
@@ -52,13 +73,6 @@ pub fn target_dir() -> PathBuf {
                 "--offline",
             ])
             .read()
-            .ok()
-            .and_then(|json| target_directory(&json))
-            .unwrap_or_else(|| {
-                std::env::var_os("CARGO_TARGET_DIR")
-                    .filter(|dir| !dir.is_empty())
-                    .map_or_else(|| root().join("target"), |dir| root().join(dir))
-            })
     })
     .clone()
 }

@@ -15,9 +15,9 @@
 //! **The binary.** `libimgrepl.a` is built (`cargo build --release -p imgrepl-c`), then
 //! `go build -trimpath -buildvcs=false -tags imgrepl_pkgconfig,netgo,osusergo -ldflags '-s -w
 //! -buildid= -linkmode external -extldflags -static'` links it, the Go runtime and glibc into one static
-//! executable; `file` must call it statically linked. The library is found through a pkg-config
-//! file of this module's own, which names `libimgrepl.a` and the native libraries rustc lists
-//! for it less `-lgcc_s` (a static link takes the unwinder from `libgcc_eh.a`, which gcc adds
+//! executable; `file` must call it statically linked. `libimgrepl.a` is named in `CGO_LDFLAGS`
+//! (which Go's build cache keys on) and the native libraries rustc lists for it, less
+//! `-lgcc_s`, by a pkg-config file of this module's own (a static link takes the unwinder from `libgcc_eh.a`, which gcc adds
 //! under `-static`). glibc warns, when linked statically, about the functions that need its
 //! shared NSS modules at run time: the link is read and fails on any such warning except those
 //! from Rust's standard library inside `libimgrepl.a` (`getaddrinfo` of `ToSocketAddrs`,
@@ -138,15 +138,7 @@ struct Workspace {
 /// Reads the webhook's library package (`imgrepl-c`, whose version, license and repository are
 /// the workspace's) from `cargo metadata`.
 fn workspace() -> Result<Workspace, String> {
-    let text = Cmd::cargo()
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .read()?;
+    let text = crate::cmd::cargo_metadata()?;
     let meta: Value = serde_json::from_str(&text).map_err(|e| format!("cargo metadata: {e}"))?;
     let package = meta["packages"]
         .as_array()
@@ -223,9 +215,8 @@ fn build_binary() -> Result<(PathBuf, String), String> {
          Name: imgrepl\n\
          Description: libimgrepl, static\n\
          Version: 0\n\
-         Libs: {} {}\n\
+         Libs: {}\n\
          Cflags: -I{}\n",
-        capi::lib_dir().join("libimgrepl.a").display(),
         static_libs(&capi::native_static_libs()?),
         root().join("bindings-c").join("include").display(),
     );
@@ -246,6 +237,10 @@ fn build_binary() -> Result<(PathBuf, String), String> {
         .arg(&binary)
         .arg(".")
         .env("PKG_CONFIG_PATH", &dir)
+        // The library itself goes in CGO_LDFLAGS, before pkg-config's native libraries: Go's
+        // build cache keys on CGO_LDFLAGS but not on what pkg-config prints, so with -trimpath
+        // another checkout's cached package would otherwise link that checkout's library path.
+        .env("CGO_LDFLAGS", capi::lib_dir().join("libimgrepl.a"))
         .run_captured()?;
     let warned = glibc_warnings(&stderr)?;
     if !warned.is_empty() {

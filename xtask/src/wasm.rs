@@ -313,15 +313,7 @@ pub struct Meta {
 ///
 /// A message when cargo fails or `imgrepl-wasm` has no version or repository.
 pub fn meta() -> Result<Meta, String> {
-    let text = Cmd::cargo()
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .read()?;
+    let text = crate::cmd::cargo_metadata()?;
     meta_from(&text)
 }
 
