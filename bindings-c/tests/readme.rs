@@ -1,4 +1,4 @@
-//! The READMEs' C and Go examples are the files the tests build: each code block that follows a
+//! The READMEs' C and JavaScript examples are the files the tests build: each code block that follows a
 //! `<!-- file: PATH -->` marker (PATH from the repository root) must equal that file, byte for
 //! byte.
 
@@ -54,6 +54,6 @@ fn c_readme_blocks_are_the_tested_files() {
 fn root_readme_blocks_are_the_tested_files() {
     assert_eq!(
         checked_blocks("README.md"),
-        ["go/imgrepl/example_readme_test.go"]
+        ["bindings-wasm/examples/quickstart.cjs"]
     );
 }

@@ -3,8 +3,9 @@
 //! The Rust examples are files here: `tests/readme/example.rs` and `tests/readme/batch.rs`, which
 //! the crate's README (`core/README.md`, its crates.io page) shows, and `tests/readme/short.rs`,
 //! which README.md shows. They are compiled and run here, and compared with the READMEs' copies,
-//! so no README can drift from the API. Every command line of `cli/README.md` (a `console` code block
-//! whose first line is `$ COMMAND`) is run, and what it prints must be what the README shows.
+//! so no README can drift from the API. Every command line of `cli/README.md` and `README.md` (a
+//! `console` code block whose first line is `$ COMMAND`) is run, and what it prints must be what
+//! the README shows.
 //! (The table of codes is in docs/CODES.md, compared with the code by `xtask/tests/docs.rs`.)
 
 mod common;
@@ -90,13 +91,37 @@ fn the_crate_readme_lists_the_examples_dependencies() {
     assert!(include_str!("readme/batch.rs").contains("serde_json::"));
 }
 
+/// The command lines of a README's `console` blocks (first line `$ COMMAND`), each with what the
+/// block shows it printing.
+fn console_blocks(readme: &str) -> Vec<(&str, &str)> {
+    readme
+        .split("```console\n")
+        .skip(1)
+        .map(|block| {
+            let block = &block[..block.find("```\n").unwrap()];
+            let (command, shown) = block.split_once('\n').unwrap();
+            (command.strip_prefix("$ ").unwrap(), shown)
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_command_prints_what_it_shows() {
+    let blocks = console_blocks(README);
+    assert_eq!(blocks.len(), 1, "README.md shows one command line");
+    for (command, shown) in blocks {
+        assert_eq!(
+            shell(command),
+            shown,
+            "README.md: the output of `{command}` differs"
+        );
+    }
+}
+
 #[test]
 fn every_cli_readme_command_prints_what_it_shows() {
     let mut checked = Vec::new();
-    for block in CLI_README.split("```console\n").skip(1) {
-        let block = &block[..block.find("```\n").unwrap()];
-        let (command, shown) = block.split_once('\n').unwrap();
-        let command = command.strip_prefix("$ ").unwrap();
+    for (command, shown) in console_blocks(CLI_README) {
         if command.contains("| diff ") {
             // The byte-preserving example shows the changed lines one by one, as
             // `tests/apply.rs` (`the_readme_shows_the_real_output`) checks them.

@@ -366,3 +366,70 @@ fn every_citation_names_a_document_and_section_of_the_repository() {
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The lines of `text`, each without its leading whitespace.
+fn dedented(text: &str) -> Vec<&str> {
+    text.lines().map(str::trim_start).collect()
+}
+
+/// Every code block of a Markdown file marked `<!-- excerpt: PATH -->` is a piece of PATH (from
+/// the root) that its tests run: its lines are consecutive lines of that file, indentation aside.
+/// Returns the files named.
+fn checked_excerpts(markdown: &str) -> Vec<String> {
+    let text = read(markdown);
+    let mut named = Vec::new();
+    for marked in text.split("<!-- excerpt: ").skip(1) {
+        let (path, after) = marked
+            .split_once(" -->\n")
+            .unwrap_or_else(|| panic!("{markdown}: an excerpt marker ends with ` -->`"));
+        assert!(
+            after.starts_with("```"),
+            "{markdown}: no code block after the marker for {path}"
+        );
+        let body = &after[after.find('\n').expect("a fence line") + 1..];
+        let block = &body[..body.find("```\n").expect("the code block is closed")];
+        let excerpt = dedented(block);
+        let source = read(path);
+        let lines = dedented(&source);
+        assert!(
+            !excerpt.is_empty()
+                && lines
+                    .windows(excerpt.len())
+                    .any(|w| w == excerpt.as_slice()),
+            "{markdown}: the excerpt of {path} is not in it, line for line:\n{block}"
+        );
+        named.push(path.to_owned());
+    }
+    named
+}
+
+#[test]
+fn the_readmes_excerpts_are_from_the_tested_files() {
+    assert_eq!(
+        checked_excerpts("README.md"),
+        [
+            "bindings-c/ctests/example.c",
+            "go/imgrepl/README.md",
+            "webhook/README.md"
+        ]
+    );
+}
+
+#[test]
+fn an_excerpt_that_drifted_is_caught() {
+    let example = read("bindings-c/ctests/example.c");
+    let drifted = example.replace("imgrepl_policy_rewrite(", "imgrepl_policy_rewrite_v2(");
+    let excerpt = dedented(
+        "status = imgrepl_policy_rewrite(policy, images[i], strlen(images[i]), buf, sizeof buf,\n&len, &rule, &error);\n",
+    );
+    assert!(
+        dedented(&example)
+            .windows(2)
+            .any(|w| w == excerpt.as_slice())
+    );
+    assert!(
+        !dedented(&drifted)
+            .windows(2)
+            .any(|w| w == excerpt.as_slice())
+    );
+}
