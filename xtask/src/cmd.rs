@@ -210,6 +210,14 @@ impl Cmd {
     /// A message quoting the command, with its stderr, when it cannot be started or does not
     /// succeed, or when its output is not UTF-8.
     pub fn read(&self) -> Result<String, String> {
+        String::from_utf8(self.stdout()?)
+            .map(|s| s.trim().to_owned())
+            .map_err(|_| format!("`{self}` printed something that is not UTF-8"))
+    }
+
+    /// Runs the command silently and returns its standard output; an error quotes the command
+    /// and its stderr when it cannot be started or does not succeed.
+    fn stdout(&self) -> Result<Vec<u8>, String> {
         let output = self
             .command()
             .stdin(Stdio::null())
@@ -222,9 +230,7 @@ impl Cmd {
                 String::from_utf8_lossy(&output.stderr).trim_end()
             ));
         }
-        String::from_utf8(output.stdout)
-            .map(|s| s.trim().to_owned())
-            .map_err(|_| format!("`{self}` printed something that is not UTF-8"))
+        Ok(output.stdout)
     }
 }
 
@@ -234,17 +240,10 @@ impl Cmd {
     ///
     /// # Errors
     ///
-    /// A message quoting the command when it cannot be started or does not succeed.
+    /// A message quoting the command, with its stderr, when it cannot be started or does not
+    /// succeed.
     pub fn output_len(&self) -> Result<u64, String> {
-        let output = self
-            .command()
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("`{self}` could not be started: {e}"))?;
-        if !output.status.success() {
-            return Err(format!("`{self}` failed: {}", output.status));
-        }
-        Ok(output.stdout.len() as u64)
+        Ok(self.stdout()?.len() as u64)
     }
 }
 
