@@ -56,8 +56,15 @@ impl CorpusArgs {
             read_manifests(file, &options, &mut corpus)?;
         }
         // A lone `-` is standard input, as for -f.
-        let images: &[OsString] = if self.images == ["-"] { &[] } else { &self.images };
-        if self.files.is_empty() || !images.is_empty() || self.images.len() == 1 && images.is_empty() {
+        let images: &[OsString] = if self.images == ["-"] {
+            &[]
+        } else {
+            &self.images
+        };
+        if self.files.is_empty()
+            || !images.is_empty()
+            || self.images.len() == 1 && images.is_empty()
+        {
             each_input(images, |input| {
                 let image = input.text.trim();
                 if !image.is_empty() {

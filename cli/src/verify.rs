@@ -275,7 +275,10 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
 
 /// The result name, its JSON fields and the table's detail for a mirror's status and, with
 /// `--compare-origin`, its origin's.
-fn describe(status: &Status, origin: Option<&Status>) -> (&'static str, Map<String, Value>, String) {
+fn describe(
+    status: &Status,
+    origin: Option<&Status>,
+) -> (&'static str, Map<String, Value>, String) {
     let mut fields = match serde_json::to_value(status) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
@@ -321,7 +324,11 @@ fn describe(status: &Status, origin: Option<&Status>) -> (&'static str, Map<Stri
             let name = other.name();
             o.insert("result".into(), json!(name));
             fields.insert("origin".into(), Value::Object(o));
-            ("present", fields, format!("{digest}; origin not compared: {name}"))
+            (
+                "present",
+                fields,
+                format!("{digest}; origin not compared: {name}"),
+            )
         }
     }
 }
@@ -353,7 +360,8 @@ fn check_all(client: &Client, locations: &[Location], origin: &[bool], args: &Ar
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if progress {
                         // A failure to draw the progress line is no reason to stop.
-                        let _ = write!(std::io::stderr(), "\rverify: {n}/{} asked", locations.len());
+                        let _ =
+                            write!(std::io::stderr(), "\rverify: {n}/{} asked", locations.len());
                     }
                 }
             });
@@ -400,7 +408,9 @@ mod tests {
 
     #[test]
     fn stale_only_when_the_origin_differs() {
-        let present = |d: &str| Status::Present { digest: d.to_owned() };
+        let present = |d: &str| Status::Present {
+            digest: d.to_owned(),
+        };
         let cases = [
             (present("sha256:a"), None, "present"),
             (present("sha256:a"), Some(present("sha256:a")), "present"),
@@ -409,7 +419,11 @@ mod tests {
             (Status::TagMissing, Some(present("sha256:b")), "tag-missing"),
         ];
         for (mirror, origin, want) in cases {
-            assert_eq!(describe(&mirror, origin.as_ref()).0, want, "{mirror:?} {origin:?}");
+            assert_eq!(
+                describe(&mirror, origin.as_ref()).0,
+                want,
+                "{mirror:?} {origin:?}"
+            );
         }
     }
 }

@@ -214,11 +214,14 @@ impl Client {
         let digest = header.unwrap_or_else(|| sha256_digest(&bytes));
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| Fail::Other(format!("the manifest of {location} is not JSON: {e}")))?;
-        let platforms = value.get("manifests").and_then(|m| m.as_array()).map(|list| {
-            list.iter()
-                .filter_map(|m| platform_of(m.get("platform")?))
-                .collect()
-        });
+        let platforms = value
+            .get("manifests")
+            .and_then(|m| m.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|m| platform_of(m.get("platform")?))
+                    .collect()
+            });
         let config = value
             .get("config")
             .and_then(|c| c.get("digest"))
@@ -364,7 +367,11 @@ impl Client {
                 let Some(login) = self.login(location, true)? else {
                     return Err(Fail::Unauthorized(401, None));
                 };
-                Ok((login.basic(), Some(login.key().to_owned()), (host, String::new())))
+                Ok((
+                    login.basic(),
+                    Some(login.key().to_owned()),
+                    (host, String::new()),
+                ))
             }
             "bearer" => {
                 let (token, tried) = self.token(challenge, location)?;
@@ -383,9 +390,12 @@ impl Client {
         challenge: &Challenge,
         location: &Location,
     ) -> Result<(String, Option<String>), Fail> {
-        let realm = challenge
-            .param("realm")
-            .ok_or_else(|| Fail::Other(format!("{}: a Bearer challenge without a realm", location.host())))?;
+        let realm = challenge.param("realm").ok_or_else(|| {
+            Fail::Other(format!(
+                "{}: a Bearer challenge without a realm",
+                location.host()
+            ))
+        })?;
         let realm_host = realm
             .strip_prefix("https://")
             .map(|r| (r, true))
@@ -431,7 +441,10 @@ impl Client {
             .find_map(|k| value.get(k)?.as_str())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                Fail::Other(format!("the token realm of {} gave no token", location.host()))
+                Fail::Other(format!(
+                    "the token realm of {} gave no token",
+                    location.host()
+                ))
             })?;
         Ok((token.to_owned(), tried))
     }
@@ -619,11 +632,19 @@ mod tests {
                     ("scope", "repository:library/nginx:pull"),
                 ],
             ),
-            (r#"Basic realm="Registry Realm""#, "basic", &[("realm", "Registry Realm")]),
+            (
+                r#"Basic realm="Registry Realm""#,
+                "basic",
+                &[("realm", "Registry Realm")],
+            ),
             (
                 r#"Bearer realm="http://t/x", scope="a:b,c:pull", error=invalid_token"#,
                 "bearer",
-                &[("realm", "http://t/x"), ("scope", "a:b,c:pull"), ("error", "invalid_token")],
+                &[
+                    ("realm", "http://t/x"),
+                    ("scope", "a:b,c:pull"),
+                    ("error", "invalid_token"),
+                ],
             ),
             (r#"bearer Realm="q\"x""#, "bearer", &[("realm", "q\"x")]),
             ("Basic", "basic", &[]),
@@ -631,7 +652,11 @@ mod tests {
         for (header, scheme, params) in cases {
             let c = Challenge::parse(header);
             assert_eq!(c.scheme, *scheme, "{header}");
-            let got: Vec<(&str, &str)> = c.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let got: Vec<(&str, &str)> = c
+                .params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             assert_eq!(got, *params, "{header}");
         }
     }
@@ -643,7 +668,10 @@ mod tests {
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         let v = serde_json::json!({"os": "linux", "architecture": "arm", "variant": "v7"});
-        assert_eq!(platform_of(&v).map(|p| p.to_string()).as_deref(), Some("linux/arm/v7"));
+        assert_eq!(
+            platform_of(&v).map(|p| p.to_string()).as_deref(),
+            Some("linux/arm/v7")
+        );
         assert_eq!(platform_of(&serde_json::json!({"os": "linux"})), None);
     }
 

@@ -106,10 +106,12 @@ impl Credentials {
                         .decode(auth)
                         .ok()
                         .and_then(|b| String::from_utf8(b).ok())
-                        .ok_or_else(|| format!("the \"auth\" of {key:?} is not base64 of user:password"))?;
-                    let (u, p) = decoded
-                        .split_once(':')
-                        .ok_or_else(|| format!("the \"auth\" of {key:?} is not base64 of user:password"))?;
+                        .ok_or_else(|| {
+                            format!("the \"auth\" of {key:?} is not base64 of user:password")
+                        })?;
+                    let (u, p) = decoded.split_once(':').ok_or_else(|| {
+                        format!("the \"auth\" of {key:?} is not base64 of user:password")
+                    })?;
                     (u.to_owned(), p.to_owned())
                 }
             };

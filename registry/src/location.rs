@@ -89,7 +89,11 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sep = if self.is_digest() { '@' } else { ':' };
-        write!(f, "{}/{}{sep}{}", self.host, self.repository, self.reference)
+        write!(
+            f,
+            "{}/{}{sep}{}",
+            self.host, self.repository, self.reference
+        )
     }
 }
 
@@ -134,9 +138,15 @@ impl FromStr for Platform {
 
     fn from_str(s: &str) -> Result<Platform, String> {
         let parts: Vec<&str> = s.split('/').collect();
-        let ok = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        };
         match parts.as_slice() {
-            [os, arch] | [os, arch, _] if ok(os) && ok(arch) && parts.get(2).is_none_or(|v| ok(v)) => {
+            [os, arch] | [os, arch, _]
+                if ok(os) && ok(arch) && parts.get(2).is_none_or(|v| ok(v)) =>
+            {
                 Ok(Platform {
                     os: (*os).to_owned(),
                     architecture: (*arch).to_owned(),
