@@ -283,7 +283,7 @@ fn describe(
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     };
-    fields.remove("result");
+    fields.shift_remove("result");
     let detail = match status {
         Status::Present { digest } => digest.clone(),
         Status::Missing => "no such repository or manifest".to_owned(),

@@ -700,6 +700,34 @@ fn every_result_against_real_registries() {
 
     // The table, for a person; without the CA, TLS fails: unreachable, naming the cause.
     let policy = w.policy();
+    // What the READMEs show: a run as a person sees it, and its JSON (printed, not checked here:
+    // the rows are checked above).
+    let config = w.docker_config(PASSWORD);
+    for format in [&[][..], &["--json"][..]] {
+        let mut args = vec![
+            "verify",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--ca-file",
+            w.pki.ca.to_str().unwrap(),
+        ];
+        args.extend([
+            "--docker-config",
+            config.to_str().unwrap(),
+            "--platform",
+            "linux/amd64,linux/arm64",
+        ]);
+        args.extend(format);
+        args.extend([
+            "src.example/a/multi:1",
+            "src.example/a/half:1",
+            "src.example/a/multi:2",
+            "src.example/b/multi:1",
+            "quay.io/other/app:1",
+        ]);
+        let out = common::imgrepl(&args, b"");
+        println!("{}", out.stdout);
+    }
     let out = common::imgrepl(
         &[
             "verify",
