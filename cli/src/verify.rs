@@ -20,7 +20,7 @@
 //! terminal. Exit 0 when every checked image is present, 1 when one is not, 2 on a usage or I/O
 //! error.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -127,6 +127,15 @@ enum Plan {
 /// stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let (policy, _) = crate::policy_file::load(&args.policy)?;
+    let client = client(args)?;
+    let corpus = args.corpus.load(&policy)?;
+    let (images, plans, locations, origin_set) = plan(&policy, &corpus, args.compare_origin);
+    let statuses = check_all(&client, &locations, &origin_set, args);
+    report(args, &images, &plans, &statuses, locations.len(), out)
+}
+
+/// The client `args` ask for.
+fn client(args: &Args) -> Result<Client, Failure> {
     let credentials = match &args.docker_config {
         Some(path) => {
             let text = crate::input::read_bounded(path, MAX_CONFIG_BYTES)?;
@@ -139,7 +148,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         Some(path) => Some(crate::input::read_bytes(path, MAX_CONFIG_BYTES)?),
         None => None,
     };
-    let client = Client::new(Options {
+    Client::new(Options {
         timeout: args.timeout,
         ca_pem,
         insecure_http: args.insecure_http.clone(),
@@ -148,14 +157,20 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     .map_err(|e| {
         let file = args.ca_file.as_ref().map(|p| p.display().to_string());
         Failure::usage(format!("{}: {e}", file.unwrap_or_default()))
-    })?;
-    let corpus = args.corpus.load(&policy)?;
+    })
+}
 
+/// What `plan` gives: the distinct images, their plans, the distinct locations to ask, and
+/// which of those are only origins (asked without the platform check).
+type Planned = (Vec<String>, Vec<Plan>, Vec<Location>, Vec<bool>);
+
+/// The distinct images in the order first seen, and the distinct locations to ask.
+fn plan(policy: &imgrepl::Policy, corpus: &crate::corpus::Corpus, compare_origin: bool) -> Planned {
     // Distinct images in the order first seen; distinct locations, each asked once.
     let mut images: Vec<String> = Vec::new();
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for (image, _) in corpus.items() {
-        if seen.insert(image, ()).is_none() {
+        if seen.insert(image) {
             images.push(image.to_owned());
         }
     }
@@ -177,10 +192,11 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
                 Err(e) => Plan::Invalid(e.message()),
                 Ok(mirror) => {
                     // A digest is its own identity: only a tag can be stale.
-                    if args.compare_origin && !mirror.is_digest() {
-                        if let Ok(origin) = Location::from_image(image) {
-                            origins.push((plans.len(), origin));
-                        }
+                    if compare_origin
+                        && !mirror.is_digest()
+                        && let Ok(origin) = Location::from_image(image)
+                    {
+                        origins.push((plans.len(), origin));
                     }
                     Plan::Check {
                         rewritten: r.image.into_owned(),
@@ -202,12 +218,22 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         }
     }
     let origin_set: Vec<bool> = (0..locations.len()).map(|i| i >= mirrors).collect();
-    let statuses = check_all(&client, &locations, &origin_set, args);
+    (images, plans, locations, origin_set)
+}
 
+/// Prints one result per image; whether every checked image is present.
+fn report(
+    args: &Args,
+    images: &[String],
+    plans: &[Plan],
+    statuses: &[Status],
+    asked: usize,
+    out: &mut Out,
+) -> Result<Verdict, Failure> {
     let mut all_present = true;
     let mut rows = vec![["RESULT", "IMAGE", "REWRITTEN", "DETAIL"].map(str::to_owned)];
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
-    for (image, plan) in images.iter().zip(&plans) {
+    for (image, plan) in images.iter().zip(plans) {
         let (result, rewritten, fields, detail) = match plan {
             Plan::NotRewritten => (
                 "not-rewritten",
@@ -261,7 +287,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
             out,
             "\n{} images, {} locations asked: {}",
             images.len(),
-            locations.len(),
+            asked,
             if summary.is_empty() {
                 "none".to_owned()
             } else {
@@ -400,7 +426,7 @@ mod tests {
         for (text, ms) in cases {
             assert_eq!(
                 parse_duration(text).ok().map(|d| d.as_millis()),
-                ms.map(u128::from),
+                ms.map(|ms: u32| u128::from(ms)),
                 "{text}"
             );
         }

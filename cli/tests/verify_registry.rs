@@ -221,8 +221,10 @@ fn start_registry(dir: &Path, name: &str, pki: &Pki, auth: &str) -> Registry {
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::new(), |mut s, b| {
+            let _ = std::fmt::Write::write_fmt(&mut s, format_args!("{b:02x}"));
+            s
+        })
 }
 
 /// An OCI layout under construction.
@@ -361,7 +363,7 @@ fn token_endpoint(full: String, none: String) -> u16 {
             }
             let (status, body) = match auth {
                 None => ("200 OK", serde_json::json!({"token": none}).to_string()),
-                Some(a) if a.to_ascii_lowercase() == good.to_ascii_lowercase() => (
+                Some(a) if a.eq_ignore_ascii_case(&good) => (
                     "200 OK",
                     serde_json::json!({"token": full, "expires_in": 3600}).to_string(),
                 ),
@@ -575,15 +577,23 @@ fn every_result_against_real_registries() {
         return;
     }
     let w = world("results");
-    let (m, o, t, p) = (
+    every_result(&w);
+    logins(&w);
+    platforms(&w);
+    table(&w);
+}
+
+/// One run over an image of each result, with the wrong password.
+fn every_result(w: &World) {
+    let (mirror, origin, token, private) = (
         w.mirror.host(),
         w.origin.host(),
         w.token.host(),
         w.private.host(),
     );
     let no_such = format!("sha256:{}", "0".repeat(64));
-    let stale = format!("{o}/team/stale:1");
-    let fresh = format!("{o}/team/fresh:1");
+    let stale = format!("{origin}/team/stale:1");
+    let fresh = format!("{origin}/team/fresh:1");
     let pinned = format!("src.example/a/app@{}", w.app);
     let pinned_missing = format!("src.example/a/app@{no_such}");
 
@@ -638,7 +648,7 @@ fn every_result_against_real_registries() {
     assert_eq!(row(&rows, "src.example/a/app:1")["digest"], w.app);
     assert_eq!(
         row(&rows, "src.example/a/app:1")["rewritten"],
-        format!("{m}/team/app:1")
+        format!("{mirror}/team/app:1")
     );
     assert_eq!(row(&rows, &pinned)["digest"], w.app);
     assert_eq!(row(&rows, &stale)["digest"], w.app);
@@ -646,16 +656,19 @@ fn every_result_against_real_registries() {
     assert_eq!(row(&rows, &fresh)["originDigest"], w.app);
     // The wrong password was tried, for the private registry's key (Basic) and for the token
     // registry's (Bearer, the token endpoint refusing it).
-    assert_eq!(row(&rows, "src.example/b/app:1")["tried"], p);
+    assert_eq!(row(&rows, "src.example/b/app:1")["tried"], private);
     assert_eq!(row(&rows, "src.example/b/app:1")["status"], 401);
-    assert_eq!(row(&rows, "src.example/t/app:1")["tried"], t);
+    assert_eq!(row(&rows, "src.example/t/app:1")["tried"], token);
     let cause = row(&rows, "src.example/down/app:1")["cause"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(cause.contains(&format!("127.0.0.1:{}", w.down)), "{cause}");
     assert!(row(&rows, "quay.io/other/app:1")["rewritten"].is_null());
+}
 
+/// The right password, and none.
+fn logins(w: &World) {
     // The right password: Basic and Bearer (a token from the realm with the login) pass;
     // anonymous Bearer (no login for the token registry) gets a token without access.
     let config = w.docker_config(PASSWORD);
@@ -672,7 +685,10 @@ fn every_result_against_real_registries() {
         assert_eq!(row(&rows, image)["result"], "unauthorized");
         assert!(row(&rows, image)["tried"].is_null(), "anonymous");
     }
+}
 
+/// `--platform`.
+fn platforms(w: &World) {
     // Platforms: the full index has both, the half index lacks arm64, and so does the
     // single-platform (amd64) image.
     let (code, rows, _) = w.verify(
@@ -697,7 +713,11 @@ fn every_result_against_real_registries() {
         &["src.example/a/multi:1", "src.example/a/half:1"],
     );
     assert_eq!(code, 0);
+}
 
+/// The table, and a run without the CA.
+fn table(w: &World) {
+    let mirror = w.mirror.host();
     // The table, for a person; without the CA, TLS fails: unreachable, naming the cause.
     let policy = w.policy();
     // What the READMEs show: a run as a person sees it, and its JSON (printed, not checked here:
@@ -752,7 +772,7 @@ fn every_result_against_real_registries() {
         [
             "present",
             "src.example/a/app:1",
-            &format!("{m}/team/app:1"),
+            &format!("{mirror}/team/app:1"),
             &w.app
         ]
     );
@@ -801,9 +821,10 @@ fn verify_1000_images() {
             std::fs::write(d.join("link"), &w.app).unwrap();
         }
     }
-    let images: String = (0..1000)
-        .map(|i| format!("src.example/a/app:t{i}\n"))
-        .collect();
+    let images: String = (0..1000).fold(String::new(), |mut s, i| {
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!("src.example/a/app:t{i}\n"));
+        s
+    });
     let policy = w.policy();
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_imgrepl"))

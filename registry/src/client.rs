@@ -110,6 +110,14 @@ pub struct Manifest {
     pub config: Option<String>,
 }
 
+/// The answer to a challenge: the `Authorization` value, the login key tried, and the cache key
+/// it is kept under.
+struct Answer {
+    auth: String,
+    tried: Option<String>,
+    key: (String, String),
+}
+
 /// Why a request failed.
 #[derive(Debug)]
 enum Fail {
@@ -275,7 +283,7 @@ impl Client {
         };
         let url = format!("{scheme}://{host}/v2/{}/{path}", location.repository());
         let known = self.known_auth(location);
-        let response = self.send(host, || {
+        let response = send(host, || {
             let mut r = self.agent.get(&url);
             if let Some(a) = accept {
                 r = r.header("Accept", a);
@@ -295,8 +303,8 @@ impl Client {
             let Some(challenge) = challenge else {
                 return Err(Fail::Unauthorized(status, None));
             };
-            let (auth, tried, key) = self.answer(&challenge, location)?;
-            let retried = self.send(host, || {
+            let Answer { auth, tried, key } = self.answer(&challenge, location)?;
+            let retried = send(host, || {
                 let mut r = self.agent.get(&url).header("Authorization", auth.as_str());
                 if let Some(a) = accept {
                     r = r.header("Accept", a);
@@ -354,11 +362,7 @@ impl Client {
 
     /// The `Authorization` value that answers `challenge`, the login key tried, and the cache
     /// key it is kept under.
-    fn answer(
-        &self,
-        challenge: &Challenge,
-        location: &Location,
-    ) -> Result<(String, Option<String>, (String, String)), Fail> {
+    fn answer(&self, challenge: &Challenge, location: &Location) -> Result<Answer, Fail> {
         let host = location.host().to_owned();
         match challenge.scheme.as_str() {
             "basic" => {
@@ -367,16 +371,19 @@ impl Client {
                 let Some(login) = self.login(location, true)? else {
                     return Err(Fail::Unauthorized(401, None));
                 };
-                Ok((
-                    login.basic(),
-                    Some(login.key().to_owned()),
-                    (host, String::new()),
-                ))
+                Ok(Answer {
+                    auth: login.basic(),
+                    tried: Some(login.key().to_owned()),
+                    key: (host, String::new()),
+                })
             }
             "bearer" => {
                 let (token, tried) = self.token(challenge, location)?;
-                let key = (host, location.repository().to_owned());
-                Ok((format!("Bearer {token}"), tried, key))
+                Ok(Answer {
+                    auth: format!("Bearer {token}"),
+                    tried,
+                    key: (host, location.repository().to_owned()),
+                })
             }
             other => Err(Fail::Other(format!(
                 "{host} asks for {other:?} authentication, which is not supported"
@@ -413,7 +420,7 @@ impl Client {
             || format!("repository:{}:pull", location.repository()),
             str::to_owned,
         );
-        let mut response = self.send(realm_host, || {
+        let mut response = send(realm_host, || {
             let mut r = self.agent.get(realm).query("scope", &scope);
             if let Some(service) = challenge.param("service") {
                 r = r.query("service", service);
@@ -448,18 +455,17 @@ impl Client {
             })?;
         Ok((token.to_owned(), tried))
     }
+}
 
-    /// Sends a request, once more after a connection error.
-    fn send(
-        &self,
-        host: &str,
-        request: impl Fn() -> ureq::RequestBuilder<ureq::typestate::WithoutBody>,
-    ) -> Result<Response<Body>, Fail> {
-        match request().call() {
-            Ok(r) => Ok(r),
-            Err(e) if retryable(&e) => request().call().map_err(|e| failure(host, &e)),
-            Err(e) => Err(failure(host, &e)),
-        }
+/// Sends a request, once more after a connection error.
+fn send(
+    host: &str,
+    request: impl Fn() -> ureq::RequestBuilder<ureq::typestate::WithoutBody>,
+) -> Result<Response<Body>, Fail> {
+    match request().call() {
+        Ok(r) => Ok(r),
+        Err(e) if retryable(&e) => request().call().map_err(|e| failure(host, &e)),
+        Err(e) => Err(failure(host, &e)),
     }
 }
 
@@ -547,7 +553,7 @@ fn parse_pem_certs(pem: &[u8]) -> Result<Vec<Certificate<'static>>, String> {
             .find("-----END CERTIFICATE-----")
             .ok_or_else(|| "the CA file has an unterminated certificate".to_owned())?
             + "-----END CERTIFICATE-----".len();
-        let cert = Certificate::from_pem(after[..end].as_bytes())
+        let cert = Certificate::from_pem(&after.as_bytes()[..end])
             .map_err(|e| format!("the CA file has a certificate that cannot be read: {e}"))?;
         certs.push(cert);
         rest = &after[end..];
@@ -622,7 +628,8 @@ mod tests {
 
     #[test]
     fn challenges() {
-        let cases: &[(&str, &str, &[(&str, &str)])] = &[
+        type Params = &'static [(&'static str, &'static str)];
+        let cases: &[(&str, &str, Params)] = &[
             (
                 r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull""#,
                 "bearer",
