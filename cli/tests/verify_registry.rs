@@ -685,6 +685,36 @@ fn logins(w: &World) {
         assert_eq!(row(&rows, image)["result"], "unauthorized");
         assert!(row(&rows, image)["tried"].is_null(), "anonymous");
     }
+    // The token realm is plain HTTP: without --insecure-http naming it, the login is not sent
+    // there, and the image is an error that says so.
+    let policy = w.policy();
+    let out = common::imgrepl(
+        &[
+            "verify",
+            "--json",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--ca-file",
+            w.pki.ca.to_str().unwrap(),
+            "--docker-config",
+            config.to_str().unwrap(),
+            "src.example/t/app:1",
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 1);
+    let rows: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["result"], "error");
+    let cause = rows[0]["cause"].as_str().unwrap();
+    assert!(
+        cause.contains("not sent over plain HTTP") && cause.contains("--insecure-http"),
+        "{cause}"
+    );
+    assert!(!out.stdout.contains(PASSWORD) && !out.stderr.contains(PASSWORD));
 }
 
 /// `--platform`.
@@ -748,6 +778,8 @@ fn table(w: &World) {
         let out = common::imgrepl(&args, b"");
         println!("{}", out.stdout);
     }
+    // Two images that rewrite to the same location: it is asked once.
+    let also_app = format!("{}/team/app:1", w.origin.host());
     let out = common::imgrepl(
         &[
             "verify",
@@ -757,6 +789,7 @@ fn table(w: &World) {
             w.pki.ca.to_str().unwrap(),
             "src.example/a/app:1",
             "quay.io/x/y",
+            &also_app,
         ],
         b"",
     );
@@ -777,9 +810,13 @@ fn table(w: &World) {
         ]
     );
     assert_eq!(rows[2][..3], ["not-rewritten", "quay.io/x/y", "-"]);
+    assert_eq!(
+        rows[3][..3],
+        ["present", &also_app, &format!("{mirror}/team/app:1")]
+    );
     assert!(
         out.stdout
-            .contains("2 images, 1 locations asked: 1 present, 1 not-rewritten"),
+            .contains("3 images, 1 locations asked: 2 present, 1 not-rewritten"),
         "{}",
         out.stdout
     );
