@@ -22,8 +22,8 @@
 //!
 //! `ureq` 3 with rustls (ring) and Mozilla's roots, chosen by measurement against `reqwest` 0.12's
 //! blocking client with rustls, each in a program that makes one GET (see BENCHMARKS.md, "The
-//! registry client"): 24 crates against 118 (`cargo tree -e normal`), a release build from
-//! scratch of 26 s against 44 s, a binary of 3.2 MB against 4.6 MB. Blocking calls over a few
+//! registry client"): 22 crates against 87 (`cargo tree -e normal`, distinct), a release build
+//! from scratch of 26 s against 44 s, a binary of 3.2 MB against 4.6 MB. Blocking calls over a few
 //! threads are all `imgrepl verify` needs; `reqwest`'s blocking client runs a tokio runtime
 //! underneath.
 //!
