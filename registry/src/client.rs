@@ -101,13 +101,13 @@ impl Status {
 
 /// A manifest as fetched: its digest, and the platforms of an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Manifest {
+struct Manifest {
     /// The digest (`Docker-Content-Digest`, or the SHA-256 of the bytes).
-    pub digest: String,
+    digest: String,
     /// The platforms an index lists; `None` for an image manifest.
-    pub platforms: Option<Vec<Platform>>,
+    platforms: Option<Vec<Platform>>,
     /// An image manifest's config blob digest.
-    pub config: Option<String>,
+    config: Option<String>,
 }
 
 /// The answer to a challenge: the `Authorization` value, the login key tried, and the cache key

@@ -46,6 +46,6 @@ mod client;
 mod credentials;
 mod location;
 
-pub use client::{Client, Manifest, Options, Status};
+pub use client::{ACCEPT, Client, Options, Status};
 pub use credentials::{Credentials, Login};
 pub use location::{DOCKER_HUB_API_HOST, Location, Platform};

@@ -167,3 +167,63 @@ impl fmt::Display for Platform {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_follow_the_normalized_reading() {
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let pinned = format!("m.io/a/b:1@{digest}");
+        let cases: &[(&str, &str, &str, &str)] = &[
+            ("nginx", DOCKER_HUB_API_HOST, "library/nginx", "latest"),
+            (
+                "docker.io/library/nginx:1",
+                DOCKER_HUB_API_HOST,
+                "library/nginx",
+                "1",
+            ),
+            (
+                "index.docker.io/team/app",
+                DOCKER_HUB_API_HOST,
+                "team/app",
+                "latest",
+            ),
+            ("team/app:2", DOCKER_HUB_API_HOST, "team/app", "2"),
+            ("localhost:5000/a", "localhost:5000", "a", "latest"),
+            ("[::1]:5000/a/b:3", "[::1]:5000", "a/b", "3"),
+            (&pinned, "m.io", "a/b", &digest),
+        ];
+        for (image, host, repository, reference) in cases {
+            let l = Location::from_image(image).unwrap();
+            assert_eq!(
+                (l.host(), l.repository(), l.reference()),
+                (*host, *repository, *reference),
+                "{image}"
+            );
+        }
+        assert!(Location::from_image("team/UPPER").is_err());
+        assert_eq!(
+            Location::from_image(&pinned).unwrap().to_string(),
+            format!("m.io/a/b@{digest}")
+        );
+    }
+
+    #[test]
+    fn platforms() {
+        for bad in [
+            "",
+            "linux",
+            "linux/",
+            "/amd64",
+            "linux/amd64/v8/x",
+            "linux/am d64",
+        ] {
+            assert!(bad.parse::<Platform>().is_err(), "{bad:?}");
+        }
+        let want: Platform = "linux/arm/v7".parse().unwrap();
+        assert!(!want.satisfied_by(&"linux/arm/v6".parse().unwrap()));
+        assert!(!want.satisfied_by(&"linux/arm".parse().unwrap()));
+    }
+}
