@@ -47,8 +47,8 @@ pub struct Args {
     #[command(flatten)]
     pub corpus: CorpusArgs,
 
-    /// Platforms every image must have (comma-separated os/arch[/variant]): an index must list
-    /// each, a single image must be one of them.
+    /// Platforms every image must have (comma-separated, os/arch or os/arch/variant): an index
+    /// must list each, a single image must be one of them.
     #[arg(long, value_name = "PLATFORMS", value_delimiter = ',', value_parser = parse_platform)]
     pub platform: Vec<Platform>,
 
@@ -73,7 +73,7 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
 
-    /// Ask this registry host (host[:port]) over plain HTTP, and allow Basic credentials there.
+    /// Ask this registry host (HOST or HOST:PORT) over plain HTTP, and allow Basic credentials there.
     /// Repeatable.
     #[arg(long, value_name = "HOST")]
     pub insecure_http: Vec<String>,
