@@ -164,3 +164,49 @@ fn secret_config(secret: &serde_json::Value) -> Result<serde_json::Value, String
     };
     serde_json::from_str(&text).map_err(|e| format!("the Secret's docker config is not JSON: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_configs_and_secrets() {
+        let config = r#"{"auths":{"m.io:5000":{"username":"u","password":"p","auth":"dTpw"}}}"#;
+        let data = base64::engine::general_purpose::STANDARD.encode(config);
+        let secret_data =
+            serde_json::json!({"kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+            "data": {".dockerconfigjson": data}})
+            .to_string();
+        let secret_string = serde_json::json!({"kind": "Secret",
+            "stringData": {".dockerconfigjson": config}})
+        .to_string();
+        let dockercfg = r#"{"https://m.io:5000/v1/": {"auth": "dTpw"}}"#;
+        for text in [config, &secret_data, &secret_string, dockercfg] {
+            let c = Credentials::from_docker_config(text).unwrap();
+            let login = c.login_for("m.io:5000/team/app").unwrap();
+            assert_eq!(login.key(), "m.io:5000", "{text}");
+            assert_eq!(login.basic(), "Basic dTpw", "{text}");
+        }
+        let bad = [
+            ("[]", "\"auths\" is not an object"),
+            ("{", "not JSON"),
+            (r#"{"auths":{"m.io":{"auth":"!!"}}}"#, "not base64"),
+            (
+                r#"{"auths":{"m.io":{"auth":"dXNlcg=="}}}"#,
+                "not base64 of user:password",
+            ),
+            (
+                r#"{"kind":"Secret","data":{}}"#,
+                "holds no .dockerconfigjson",
+            ),
+        ];
+        for (text, message) in bad {
+            let e = Credentials::from_docker_config(text).unwrap_err();
+            assert!(e.contains(message), "{text}: {e}");
+            assert!(!e.contains("dXNlcg"), "no secret in {e}");
+        }
+        // Entries without a login are skipped; they cover nothing.
+        let empty = Credentials::from_docker_config(r#"{"auths":{"m.io":{}}}"#).unwrap();
+        assert!(empty.is_empty() && empty.login_for("m.io/a").is_none());
+    }
+}
