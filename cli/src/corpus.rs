@@ -20,7 +20,7 @@ pub struct CorpusArgs {
     #[arg(long = "filename", short = 'f', value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Images; read one per line from stdin when neither IMAGE nor -f is given.
+    /// Images; read one per line from stdin when neither IMAGE nor -f is given, or IMAGE is `-`.
     #[arg(value_name = "IMAGE")]
     pub images: Vec<OsString>,
 }
@@ -55,8 +55,17 @@ impl CorpusArgs {
         for file in &self.files {
             read_manifests(file, &options, &mut corpus)?;
         }
-        if self.files.is_empty() || !self.images.is_empty() {
-            each_input(&self.images, |input| {
+        // A lone `-` is standard input, as for -f.
+        let images: &[OsString] = if self.images == ["-"] {
+            &[]
+        } else {
+            &self.images
+        };
+        if self.files.is_empty()
+            || !images.is_empty()
+            || self.images.len() == 1 && images.is_empty()
+        {
+            each_input(images, |input| {
                 let image = input.text.trim();
                 if !image.is_empty() {
                     corpus.items.push((image.to_owned(), None));

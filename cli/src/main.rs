@@ -6,7 +6,7 @@
 //!
 //! - one module per subcommand, each with a clap `Args` struct and
 //!   `pub fn run(&Args, &mut Out) -> Result<Verdict, Failure>`: [`parse`], [`check`],
-//!   [`rewrite`], [`apply`], [`admission`], [`coverage`], [`diff`], [`pull_secret`]; [`demo`]
+//!   [`rewrite`], [`apply`], [`admission`], [`coverage`], [`diff`], [`pull_secret`], [`verify`]; [`demo`]
 //!   is what `imgrepl` with no arguments prints;
 //! - [`corpus`]: the images `coverage` and `diff` run over (manifests, arguments or stdin);
 //! - [`input`]: arguments or stdin lines (constant memory), bounded file reads;
@@ -34,6 +34,7 @@ mod parse;
 mod policy_file;
 mod pull_secret;
 mod rewrite;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -79,6 +80,9 @@ enum Command {
     /// Print a kubernetes.io/dockerconfigjson Secret (as kubectl makes it) for registry logins,
     /// or SWR logins from an access key pair; passwords and keys are never flags.
     PullSecret(pull_secret::Args),
+    /// Ask the registries of the rewritten images whether each is there (present, missing,
+    /// tag-missing, unauthorized, platform-missing, stale, unreachable); exit 1 if any is not.
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Some(Command::Coverage(args)) => coverage::run(args, &mut out),
         Some(Command::Diff(args)) => diff::run(args, &mut out),
         Some(Command::PullSecret(args)) => pull_secret::run(args, &mut out),
+        Some(Command::Verify(args)) => verify::run(args, &mut out),
         None => demo::run(&mut out),
     };
     exit::code(result)

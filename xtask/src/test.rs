@@ -170,6 +170,20 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "registry",
+        about: "imgrepl verify against real registries on 127.0.0.1 (docker-registry with TLS, htpasswd and token auth, images pushed by skopeo; installs them), every result, and 1,000 images timed",
+        components: &[],
+        default: true,
+        run: || {
+            crate::tools::ensure(crate::tools::REGISTRY)?;
+            Cmd::cargo()
+                .args(["test", "-p", "imgrepl-cli", "--test", "verify_registry"])
+                .args(["--", "--ignored", "--nocapture", "--test-threads", "2"])
+                .env(REQUIRE_TOOLS, "1")
+                .run()
+        },
+    },
+    Step {
         name: "c",
         about: "libimgrepl: ABI tests, exported symbols, SONAME, C tests static/shared under valgrind and with ASAN+UBSAN",
         components: &[],

@@ -46,6 +46,18 @@ pub const NM: Tool = tool("nm", &["nm", "--version"], &["binutils"]);
 pub const READELF: Tool = tool("readelf", &["readelf", "--version"], &["binutils"]);
 pub const GO: Tool = tool("go", &["go", "version"], &["golang-go"]);
 pub const SKOPEO: Tool = tool("skopeo", &["skopeo", "--version"], &["skopeo"]);
+/// The distribution registry, which `imgrepl verify`'s tests run on 127.0.0.1.
+pub const DOCKER_REGISTRY: Tool = tool(
+    "docker-registry",
+    &["docker-registry", "--version"],
+    &["docker-registry"],
+);
+/// `htpasswd -B`, for the bcrypt login file of the test registry behind Basic auth.
+pub const HTPASSWD: Tool = tool(
+    "htpasswd",
+    &["sh", "-c", "command -v htpasswd"],
+    &["apache2-utils"],
+);
 pub const UMOCI: Tool = tool("umoci", &["umoci", "--version"], &["umoci"]);
 pub const FILE: Tool = tool("file", &["file", "--version"], &["file"]);
 pub const OPENSSL: Tool = tool("openssl", &["openssl", "version"], &["openssl"]);
@@ -86,6 +98,9 @@ pub const OCI: &[Tool] = &[SKOPEO, UMOCI];
 pub const IMAGE_BUILD: &[Tool] = &[FILE];
 /// What the `image` step uses to run and query the server.
 pub const IMAGE_RUN: &[Tool] = &[OPENSSL, CURL, KILL];
+/// What `imgrepl verify`'s tests against real registries run: the registry, skopeo to push
+/// to it, htpasswd for its logins, openssl for its CA, certificate and tokens.
+pub const REGISTRY: &[Tool] = &[DOCKER_REGISTRY, SKOPEO, HTPASSWD, OPENSSL];
 /// What the test step's tests run.
 pub const TEST: &[Tool] = &[KUBECTL, PYTHON3];
 /// Node.js and npm for the WASM package.
