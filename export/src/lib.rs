@@ -13,3 +13,4 @@
 
 pub mod cel;
 pub mod grammar;
+pub mod map;
