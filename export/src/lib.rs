@@ -14,3 +14,4 @@
 pub mod cel;
 pub mod grammar;
 pub mod map;
+pub mod node;

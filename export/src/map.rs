@@ -102,7 +102,16 @@ fn apply_configuration(list: &str) -> String {
 /// ```
 pub fn mutating_admission_policy(policy: &Policy, options: &Options) -> String {
     let version = options.api_version.as_str();
-    let name = json_string(&options.name);
+    let name = if !options.name.is_empty()
+        && options
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    {
+        options.name.clone()
+    } else {
+        json_string(&options.name)
+    };
     let reinvocation = if idempotent(policy) {
         "IfNeeded"
     } else {
