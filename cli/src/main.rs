@@ -6,7 +6,7 @@
 //!
 //! - one module per subcommand, each with a clap `Args` struct and
 //!   `pub fn run(&Args, &mut Out) -> Result<Verdict, Failure>`: [`parse`], [`check`],
-//!   [`rewrite`], [`apply`], [`admission`], [`coverage`], [`diff`], [`pull_secret`]; [`demo`]
+//!   [`rewrite`], [`apply`], [`admission`], [`coverage`], [`diff`], [`pull_secret`], [`export`]; [`demo`]
 //!   is what `imgrepl` with no arguments prints;
 //! - [`corpus`]: the images `coverage` and `diff` run over (manifests, arguments or stdin);
 //! - [`input`]: arguments or stdin lines (constant memory), bounded file reads;
@@ -28,6 +28,7 @@ mod coverage;
 mod demo;
 mod diff;
 mod exit;
+mod export;
 mod input;
 mod output;
 mod parse;
@@ -79,6 +80,10 @@ enum Command {
     /// Print a kubernetes.io/dockerconfigjson Secret (as kubectl makes it) for registry logins,
     /// or SWR logins from an access key pair; passwords and keys are never flags.
     PullSecret(pull_secret::Args),
+    /// Export the policy with no webhook: a MutatingAdmissionPolicy (CEL), the CEL of one
+    /// image, registries.conf or containerd hosts.toml; exit 1 when a node format cannot
+    /// express every rule exactly.
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
         Some(Command::Coverage(args)) => coverage::run(args, &mut out),
         Some(Command::Diff(args)) => diff::run(args, &mut out),
         Some(Command::PullSecret(args)) => pull_secret::run(args, &mut out),
+        Some(Command::Export(args)) => export::run(args, &mut out),
         None => demo::run(&mut out),
     };
     exit::code(result)

@@ -235,7 +235,16 @@ fn export(policy: &Policy, format: Format) -> (Vec<Entry>, Vec<Inexact>) {
             if want == got {
                 continue;
             }
-            let Some(rule) = rule_a.or(rule_b) else { continue };
+            // Blame the rule imgrepl applies when the file lacks it, else the rule the file
+            // applies wrongly, else the rule imgrepl applies.
+            let lacks = |r: usize| !written.iter().any(|e| e.rule == r);
+            let Some(rule) = (match (rule_a, rule_b) {
+                (Some(a), _) if lacks(a) => Some(a),
+                (_, Some(b)) => Some(b),
+                (a, None) => a,
+            }) else {
+                continue;
+            };
             if inexact.iter().any(|d| d.rule == rule) {
                 continue;
             }
