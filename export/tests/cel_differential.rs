@@ -12,49 +12,6 @@ mod common;
 
 use imgrepl::{MatchMode, Policy, Reference};
 
-/// Every valid policy of `testdata/` and of core's test sources.
-fn test_policies() -> Vec<(String, Policy)> {
-    let mut out = Vec::new();
-    let root = common::root();
-    for dir in ["testdata/cases/policy", "testdata/toolkit"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        for file in files {
-            let text = std::fs::read_to_string(&file).unwrap();
-            if let Ok(policy) = Policy::from_json(&text) {
-                out.push((file.display().to_string(), policy));
-            }
-        }
-    }
-    let mut sources: Vec<_> = std::fs::read_dir(root.join("core/tests"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .collect();
-    sources.sort();
-    for file in sources {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let mut rest = text.as_str();
-        while let Some(start) = rest.find("r#\"[") {
-            let Some(len) = rest[start + 3..].find("\"#") else {
-                break;
-            };
-            let literal = &rest[start + 3..start + 3 + len];
-            if let Ok(policy) = Policy::from_json(literal)
-                && !policy.rules().is_empty()
-            {
-                out.push((format!("{}: {literal}", file.display()), policy));
-            }
-            rest = &rest[start + 3 + len..];
-        }
-    }
-    out
-}
-
 /// Rule sets made from the corpus's valid images: their `/` boundaries as prefixes, with
 /// `replaceWith` values of every kind and length.
 fn corpus_policies(valid: &[&str]) -> Vec<(String, Policy)> {
@@ -153,7 +110,7 @@ fn the_exported_cel_rewrites_as_the_library_on_the_corpus_and_the_test_rule_sets
         .map(String::as_str)
         .filter(|s| Reference::parse(s).is_ok())
         .collect();
-    let mut policies = test_policies();
+    let mut policies = common::test_policies();
     let from_tests = policies.len();
     policies.extend(corpus_policies(&valid));
     let (mut evaluations, mut rewritten, mut invalid_results) = (0usize, 0usize, 0usize);

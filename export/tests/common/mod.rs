@@ -32,6 +32,49 @@ pub fn corpus() -> Vec<String> {
     out
 }
 
+/// Every valid policy of `testdata/` and of core's test sources.
+pub fn test_policies() -> Vec<(String, imgrepl::Policy)> {
+    let mut out = Vec::new();
+    let root = root();
+    for dir in ["testdata/cases/policy", "testdata/toolkit"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            if let Ok(policy) = imgrepl::Policy::from_json(&text) {
+                out.push((file.display().to_string(), policy));
+            }
+        }
+    }
+    let mut sources: Vec<_> = std::fs::read_dir(root.join("core/tests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    sources.sort();
+    for file in sources {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("r#\"[") {
+            let Some(len) = rest[start + 3..].find("\"#") else {
+                break;
+            };
+            let literal = &rest[start + 3..start + 3 + len];
+            if let Ok(policy) = imgrepl::Policy::from_json(literal)
+                && !policy.rules().is_empty()
+            {
+                out.push((format!("{}: {literal}", file.display()), policy));
+            }
+            rest = &rest[start + 3 + len..];
+        }
+    }
+    out
+}
+
 /// A CEL program over the string variable `image`.
 pub struct Cel {
     env: Arc<cel::Env>,
