@@ -48,7 +48,7 @@ fn exact_rules_are_written_and_the_others_named_with_an_image_that_differs() {
     assert_eq!(paths, ["a.io/hosts.toml", "b.io:5000/hosts.toml"]);
     assert!(hosts.files[1].1.contains("server = \"https://b.io:5000\"\n\n[host.\"https://m.io\"]\n  capabilities = [\"pull\", \"resolve\"]\n"));
     let causes: Vec<(usize, &str)> = hosts.inexact.iter().map(|d| (d.rule, d.cause)).collect();
-    assert_eq!(causes, [(2, "empty-prefix"), (3, "docker-hub"), (4, "implicit-docker-hub"), (5, "path-prefix")]);
+    assert_eq!(causes, [(2, "empty-prefix"), (3, "docker-hub"), (4, "path-prefix"), (5, "path-prefix")]);
     // The exact-parent mode: a registry prefix takes only images one component below it.
     let exact = registries_conf(&Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#).unwrap().with_mode(MatchMode::ExactParent));
     assert_eq!(exact.inexact[0].cause, "exact-parent");
