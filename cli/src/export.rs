@@ -116,7 +116,10 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
                     Version::V1 => ApiVersion::V1,
                 },
             };
-            write(out, &imgrepl_export::map::mutating_admission_policy(&policy, &options))?;
+            write(
+                out,
+                &imgrepl_export::map::mutating_admission_policy(&policy, &options),
+            )?;
             return Ok(Verdict::Valid);
         }
         To::Cel => {

@@ -105,10 +105,7 @@ fn result_ok(var: &str, rule: &Rule) -> String {
     let (grow, head) = if prefix.is_empty() {
         (replace.len() + 1, "^".to_owned())
     } else {
-        (
-            replace.len(),
-            format!("^{}/", grammar::quote(prefix)),
-        )
+        (replace.len(), format!("^{}/", grammar::quote(prefix)))
     };
     let mut conds = Vec::new();
     if grow > prefix.len() {

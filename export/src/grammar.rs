@@ -73,9 +73,7 @@ pub fn path_too_long(x: &str) -> String {
     let with_domain = crate::cel::string(&format!("^{DOMAIN}/{PATH_CHARS}{{256}}"));
     let has_domain = crate::cel::string(&has_domain());
     let no_domain = crate::cel::string(&format!("^{PATH_CHARS}{{256}}"));
-    format!(
-        "{x}.matches({with_domain}) || !{x}.matches({has_domain}) && {x}.matches({no_domain})"
-    )
+    format!("{x}.matches({with_domain}) || !{x}.matches({has_domain}) && {x}.matches({no_domain})")
 }
 
 /// The CEL condition that `x` is a valid reference as `imgrepl::Reference::parse` decides.

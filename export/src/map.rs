@@ -71,7 +71,10 @@ pub const LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContaine
 
 /// Whether applying `policy` to its own results changes nothing (no `chained-rule` warning).
 pub fn idempotent(policy: &Policy) -> bool {
-    !policy.warnings().iter().any(|d| d.code() == Code::ChainedRule)
+    !policy
+        .warnings()
+        .iter()
+        .any(|d| d.code() == Code::ChainedRule)
 }
 
 /// The expression of the variable `images`: a `[image, result]` pair for every image of the pod.

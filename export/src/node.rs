@@ -126,7 +126,11 @@ fn imgrepl_result(policy: &Policy, image: &str) -> Option<(String, Option<usize>
 }
 
 /// What the written entries make of `image`, normalized, and the rule of the entry applied.
-fn format_result(format: Format, entries: &[Entry], image: &str) -> Option<(String, Option<usize>)> {
+fn format_result(
+    format: Format,
+    entries: &[Entry],
+    image: &str,
+) -> Option<(String, Option<usize>)> {
     let n = Reference::parse_normalized(image).ok()?;
     let name = n.name();
     let suffix = &n.as_str()[name.len()..];
@@ -160,7 +164,11 @@ fn probes(prefix: &str) -> Vec<String> {
     let bases: Vec<String> = if prefix.is_empty() {
         vec!["x:1".into(), "library/x:1".into(), "x/y:1".into()]
     } else {
-        vec![format!("{prefix}/x:1"), format!("{prefix}/x/y:1"), format!("{prefix}:1")]
+        vec![
+            format!("{prefix}/x:1"),
+            format!("{prefix}/x/y:1"),
+            format!("{prefix}:1"),
+        ]
     };
     let mut out: Vec<String> = Vec::new();
     for b in bases {
@@ -184,27 +192,43 @@ fn cause(format: Format, policy: &Policy, prefix: &str, image: &str) -> (&'stati
             .any(|h| p == *h || p.starts_with(&format!("{h}/")))
     };
     let first = prefix.split('/').next().unwrap_or_default();
-    let registry_like =
-        first.contains(['.', ':']) || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase());
+    let registry_like = first.contains(['.', ':'])
+        || first == "localhost"
+        || first.chars().any(|c| c.is_ascii_uppercase());
     if prefix.is_empty() {
         return ("empty-prefix", "the empty prefix takes images written without a '/', which the format can only name as docker.io/library/…, where images written library/x and docker.io/library/x also are".into());
     }
     if format == Format::Containerd && normalized_prefix(prefix).is_some_and(|n| n.contains('/')) {
-        return ("path-prefix", "containerd's hosts.toml maps a whole registry, never a path under it".into());
+        return (
+            "path-prefix",
+            "containerd's hosts.toml maps a whole registry, never a path under it".into(),
+        );
     }
     if hub(prefix) {
         return ("docker-hub", "imgrepl matches the image as written, the format matches it normalized: images written without docker.io (nginx, team/app) are Docker Hub images to the format".into());
     }
     if !registry_like {
-        return ("implicit-docker-hub", format!("'{first}' is not a registry to the runtime: the format reads the prefix under docker.io, where images written docker.io/{prefix}/… also are"));
+        return (
+            "implicit-docker-hub",
+            format!(
+                "'{first}' is not a registry to the runtime: the format reads the prefix under docker.io, where images written docker.io/{prefix}/… also are"
+            ),
+        );
     }
-    if policy.mode() == MatchMode::ExactParent && image.matches('/').count() > prefix.matches('/').count() + 1 {
+    if policy.mode() == MatchMode::ExactParent
+        && image.matches('/').count() > prefix.matches('/').count() + 1
+    {
         return ("exact-parent", "the exact-parent mode takes only images one component below the prefix; the format takes every image under it".into());
     }
-    if format == Format::RegistriesConf && image.starts_with(&format!("{prefix}:")) || image.starts_with(&format!("{prefix}@")) {
+    if format == Format::RegistriesConf && image.starts_with(&format!("{prefix}:"))
+        || image.starts_with(&format!("{prefix}@"))
+    {
         return ("repository-itself", "registries.conf's prefix also matches the repository it names (P:tag); imgrepl's only images under it (P/…)".into());
     }
-    ("other-rule", "another rule the format cannot write takes part of its images".into())
+    (
+        "other-rule",
+        "another rule the format cannot write takes part of its images".into(),
+    )
 }
 
 fn export(policy: &Policy, format: Format) -> (Vec<Entry>, Vec<Inexact>) {
@@ -219,17 +243,25 @@ fn export(policy: &Policy, format: Format) -> (Vec<Entry>, Vec<Inexact>) {
                 return None;
             }
             let location = normalized_prefix(r.replace_with())?;
-            Some(Entry { rule: i, prefix, location })
+            Some(Entry {
+                rule: i,
+                prefix,
+                location,
+            })
         })
         .collect();
-    let probes: Vec<String> = rules.iter().flat_map(|r| probes(r.repository_prefix())).collect();
+    let probes: Vec<String> = rules
+        .iter()
+        .flat_map(|r| probes(r.repository_prefix()))
+        .collect();
     let mut inexact: Vec<Inexact> = Vec::new();
     loop {
         let mut found = false;
         for image in &probes {
-            let (Some((want, rule_a)), Some((got, rule_b))) =
-                (imgrepl_result(policy, image), format_result(format, &written, image))
-            else {
+            let (Some((want, rule_a)), Some((got, rule_b))) = (
+                imgrepl_result(policy, image),
+                format_result(format, &written, image),
+            ) else {
                 continue;
             };
             if want == got {
@@ -277,7 +309,12 @@ fn toml_string(s: &str) -> String {
 }
 
 fn header(out: &mut String, policy: &Policy, inexact: &[Inexact], what: &str) {
-    let _ = writeln!(out, "# {what}, exported by imgrepl from a policy of {} rules ({}).", policy.rules().len(), policy.mode());
+    let _ = writeln!(
+        out,
+        "# {what}, exported by imgrepl from a policy of {} rules ({}).",
+        policy.rules().len(),
+        policy.mode()
+    );
     for d in inexact {
         let _ = writeln!(out, "# Not written: {d}");
     }
@@ -306,7 +343,10 @@ pub fn registries_conf(policy: &Policy) -> Export {
             toml_string(&e.location)
         );
     }
-    Export { files: vec![("registries.conf".to_owned(), out)], inexact }
+    Export {
+        files: vec![("registries.conf".to_owned(), out)],
+        inexact,
+    }
 }
 
 /// The policy as containerd `hosts.toml` files, one per registry: `<host>/hosts.toml` with the
@@ -325,13 +365,37 @@ pub fn containerd_hosts(policy: &Policy) -> Export {
     let mut files = Vec::new();
     for e in &written {
         let mut out = String::new();
-        header(&mut out, policy, &inexact, &format!("hosts.toml of {}", e.prefix));
-        let server = if e.prefix == "docker.io" { "registry-1.docker.io" } else { e.prefix.as_str() };
-        let _ = writeln!(out, "\nserver = {}", toml_string(&format!("https://{server}")));
-        let (host, path) = e.location.split_once('/').unwrap_or((e.location.as_str(), ""));
-        let host = if host == "docker.io" { "registry-1.docker.io" } else { host };
+        header(
+            &mut out,
+            policy,
+            &inexact,
+            &format!("hosts.toml of {}", e.prefix),
+        );
+        let server = if e.prefix == "docker.io" {
+            "registry-1.docker.io"
+        } else {
+            e.prefix.as_str()
+        };
+        let _ = writeln!(
+            out,
+            "\nserver = {}",
+            toml_string(&format!("https://{server}"))
+        );
+        let (host, path) = e
+            .location
+            .split_once('/')
+            .unwrap_or((e.location.as_str(), ""));
+        let host = if host == "docker.io" {
+            "registry-1.docker.io"
+        } else {
+            host
+        };
         if path.is_empty() {
-            let _ = write!(out, "\n[host.{}]\n  capabilities = [\"pull\", \"resolve\"]\n", toml_string(&format!("https://{host}")));
+            let _ = write!(
+                out,
+                "\n[host.{}]\n  capabilities = [\"pull\", \"resolve\"]\n",
+                toml_string(&format!("https://{host}"))
+            );
         } else {
             let _ = write!(
                 out,

@@ -58,7 +58,9 @@ fn corpus_policies(valid: &[&str]) -> Vec<(String, Policy)> {
             if *p == r.as_str() {
                 continue;
             }
-            json.push_str(&format!(r#",{{"repositoryPrefix": "{p}", "replaceWith": "{r}"}}"#));
+            json.push_str(&format!(
+                r#",{{"repositoryPrefix": "{p}", "replaceWith": "{r}"}}"#
+            ));
         }
         json.push(']');
         match Policy::from_json(&json) {
@@ -71,7 +73,10 @@ fn corpus_policies(valid: &[&str]) -> Vec<(String, Policy)> {
         let json = format!(
             r#"[{{"repositoryPrefix": "", "replaceWith": "{r}"}},{{"repositoryPrefix": "a.io", "replaceWith": "{r}"}},{{"repositoryPrefix": "a.io/b", "replaceWith": "{r}"}}]"#
         );
-        out.push((format!("replaceWith {r}"), Policy::from_json(&json).unwrap()));
+        out.push((
+            format!("replaceWith {r}"),
+            Policy::from_json(&json).unwrap(),
+        ));
     }
     out
 }
@@ -82,7 +87,11 @@ fn probes(policy: &Policy) -> Vec<String> {
     let mut out = Vec::new();
     for rule in policy.rules() {
         let p = rule.repository_prefix();
-        let head = if p.is_empty() { String::new() } else { format!("{p}/") };
+        let head = if p.is_empty() {
+            String::new()
+        } else {
+            format!("{p}/")
+        };
         for n in (0..=10).chain(240..=258).chain([500, 4000]) {
             if n == 0 {
                 out.push(format!("{head}x:1"));
@@ -92,7 +101,10 @@ fn probes(policy: &Policy) -> Vec<String> {
             out.push(format!("{head}{one}"));
             out.push(format!("{head}{one}:tag"));
             if !p.is_empty() {
-                out.push(format!("{head}d/{}", "c".repeat(n.saturating_sub(2).max(1))));
+                out.push(format!(
+                    "{head}d/{}",
+                    "c".repeat(n.saturating_sub(2).max(1))
+                ));
                 out.push(format!("{head}d/{one}/e"));
             }
         }
@@ -137,7 +149,9 @@ fn the_exported_cel_rewrites_as_the_library_on_the_corpus_and_the_test_rule_sets
                 let got = cel.eval_string(image);
                 evaluations += 1;
                 if got != want && differences.len() < 20 {
-                    differences.push(format!("{name} ({mode}): {image:?}: want {want:?}, CEL {got:?}"));
+                    differences.push(format!(
+                        "{name} ({mode}): {image:?}: want {want:?}, CEL {got:?}"
+                    ));
                 }
             }
         }
@@ -150,5 +164,8 @@ fn the_exported_cel_rewrites_as_the_library_on_the_corpus_and_the_test_rule_sets
         corpus.len()
     );
     assert!(from_tests >= 30, "{from_tests}");
-    assert!(rewritten > 10_000 && invalid_results > 500, "{rewritten} {invalid_results}");
+    assert!(
+        rewritten > 10_000 && invalid_results > 500,
+        "{rewritten} {invalid_results}"
+    );
 }

@@ -30,7 +30,18 @@ fn the_regular_grammar_is_the_parser_on_the_whole_corpus() {
         }
         if want { accepted += 1 } else { rejected += 1 }
     }
-    assert!(differences.is_empty(), "{} differences:\n{}", differences.len(), differences.join("\n"));
-    assert!(accepted > 5_000 && rejected > 5_000, "{accepted} accepted, {rejected} rejected");
-    eprintln!("{} inputs: {accepted} accepted, {rejected} rejected, 0 differences", corpus.len());
+    assert!(
+        differences.is_empty(),
+        "{} differences:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+    assert!(
+        accepted > 5_000 && rejected > 5_000,
+        "{accepted} accepted, {rejected} rejected"
+    );
+    eprintln!(
+        "{} inputs: {accepted} accepted, {rejected} rejected, 0 differences",
+        corpus.len()
+    );
 }

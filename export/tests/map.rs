@@ -23,7 +23,9 @@ fn check_schema(yaml: &str, version: &str) {
     let spec = &policy["spec"];
     assert_eq!(spec["failurePolicy"], "Fail");
     assert!(["Never", "IfNeeded"].contains(&spec["reinvocationPolicy"].as_str().unwrap()));
-    let rules = spec["matchConstraints"]["resourceRules"].as_array().unwrap();
+    let rules = spec["matchConstraints"]["resourceRules"]
+        .as_array()
+        .unwrap();
     let resources: Vec<&str> = rules
         .iter()
         .flat_map(|r| r["resources"].as_array().unwrap())
@@ -35,12 +37,22 @@ fn check_schema(yaml: &str, version: &str) {
     for (m, list) in mutations.iter().zip(imgrepl_export::map::LISTS) {
         assert_eq!(m["patchType"], "ApplyConfiguration");
         let expression = m["applyConfiguration"]["expression"].as_str().unwrap();
-        assert!(expression.starts_with(&format!("has(object.spec.{list}) ?")), "{expression}");
-        assert!(expression.contains(&format!("Object.spec.{list}{{name: c.name, image: variables.images")));
+        assert!(
+            expression.starts_with(&format!("has(object.spec.{list}) ?")),
+            "{expression}"
+        );
+        assert!(expression.contains(&format!(
+            "Object.spec.{list}{{name: c.name, image: variables.images"
+        )));
     }
     let variables = spec["variables"].as_array().unwrap();
     assert_eq!(variables[0]["name"], "images");
-    assert!(variables[0]["expression"].as_str().unwrap().contains(".map(c, [c.image,"));
+    assert!(
+        variables[0]["expression"]
+            .as_str()
+            .unwrap()
+            .contains(".map(c, [c.image,")
+    );
     assert_eq!(binding["apiVersion"], api.as_str());
     assert_eq!(binding["kind"], "MutatingAdmissionPolicyBinding");
     assert_eq!(binding["metadata"]["name"], name);
@@ -49,16 +61,22 @@ fn check_schema(yaml: &str, version: &str) {
 
 #[test]
 fn the_policy_and_binding_have_the_fields_kubernetes_requires() {
-    let policy = Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#).unwrap();
+    let policy =
+        Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#).unwrap();
     for (version, v) in [(ApiVersion::V1beta1, "v1beta1"), (ApiVersion::V1, "v1")] {
         let yaml = mutating_admission_policy(
             &policy,
-            &Options { name: "mirror".into(), api_version: version },
+            &Options {
+                name: "mirror".into(),
+                api_version: version,
+            },
         );
         check_schema(&yaml, v);
         // The annotations keep the policy it was compiled from.
         let docs = documents(&yaml);
-        let kept = docs[0]["metadata"]["annotations"]["imgrepl.io/policy"].as_str().unwrap();
+        let kept = docs[0]["metadata"]["annotations"]["imgrepl.io/policy"]
+            .as_str()
+            .unwrap();
         assert_eq!(Policy::from_json(kept).unwrap().rules(), policy.rules());
     }
     // A chained policy is applied once: no reinvocation.

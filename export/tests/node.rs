@@ -23,8 +23,14 @@ fn exact_rules_are_written_and_the_others_named_with_an_image_that_differs() {
     .unwrap();
     let conf = registries_conf(&policy);
     let text = &conf.files[0].1;
-    assert!(text.contains("[[registry]]\nprefix = \"a.io\"\nlocation = \"m.io/a\"\n"), "{text}");
-    assert!(text.contains("[[registry]]\nprefix = \"b.io:5000\"\nlocation = \"m.io\"\n"), "{text}");
+    assert!(
+        text.contains("[[registry]]\nprefix = \"a.io\"\nlocation = \"m.io/a\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[[registry]]\nprefix = \"b.io:5000\"\nlocation = \"m.io\"\n"),
+        "{text}"
+    );
     let causes: Vec<(usize, &str, &str)> = conf
         .inexact
         .iter()
@@ -48,9 +54,21 @@ fn exact_rules_are_written_and_the_others_named_with_an_image_that_differs() {
     assert_eq!(paths, ["a.io/hosts.toml", "b.io:5000/hosts.toml"]);
     assert!(hosts.files[1].1.contains("server = \"https://b.io:5000\"\n\n[host.\"https://m.io\"]\n  capabilities = [\"pull\", \"resolve\"]\n"));
     let causes: Vec<(usize, &str)> = hosts.inexact.iter().map(|d| (d.rule, d.cause)).collect();
-    assert_eq!(causes, [(2, "empty-prefix"), (3, "docker-hub"), (4, "path-prefix"), (5, "path-prefix")]);
+    assert_eq!(
+        causes,
+        [
+            (2, "empty-prefix"),
+            (3, "docker-hub"),
+            (4, "path-prefix"),
+            (5, "path-prefix")
+        ]
+    );
     // The exact-parent mode: a registry prefix takes only images one component below it.
-    let exact = registries_conf(&Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#).unwrap().with_mode(MatchMode::ExactParent));
+    let exact = registries_conf(
+        &Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#)
+            .unwrap()
+            .with_mode(MatchMode::ExactParent),
+    );
     assert_eq!(exact.inexact[0].cause, "exact-parent");
     assert_eq!(exact.inexact[0].image, "a.io/x/y:1");
 }
@@ -62,7 +80,10 @@ fn what_each_format_cannot_express_on_the_test_rule_sets() {
     let policies = common::test_policies();
     let mut lines = Vec::new();
     for (format, f) in [
-        ("registries.conf", registries_conf as fn(&Policy) -> imgrepl_export::node::Export),
+        (
+            "registries.conf",
+            registries_conf as fn(&Policy) -> imgrepl_export::node::Export,
+        ),
         ("containerd hosts.toml", containerd_hosts),
     ] {
         let (mut rules, mut causes) = (0, BTreeMap::<&str, usize>::new());
@@ -78,7 +99,10 @@ fn what_each_format_cannot_express_on_the_test_rule_sets() {
         }
         let inexact: usize = causes.values().sum();
         assert!(inexact > 0 && inexact < rules);
-        lines.push(format!("{format}: {rules} rules (both modes), {} exact, not exact: {causes:?}", rules - inexact));
+        lines.push(format!(
+            "{format}: {rules} rules (both modes), {} exact, not exact: {causes:?}",
+            rules - inexact
+        ));
     }
     eprintln!("{} rule sets\n{}", policies.len(), lines.join("\n"));
 }

@@ -143,7 +143,10 @@ fn matches<'b, 'v>(
         text.as_ref().downcast_ref::<CelString>(),
         re.as_ref().downcast_ref::<CelString>(),
     ) else {
-        return Err(cel::ExecutionError::function_error("matches", "not strings"));
+        return Err(cel::ExecutionError::function_error(
+            "matches",
+            "not strings",
+        ));
     };
     let hit = REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -154,5 +157,7 @@ fn matches<'b, 'v>(
         }
         Ok::<_, cel::ExecutionError>(cache[re.inner()].is_match(text.inner()))
     })?;
-    Ok(cel::common::value::CowVal::Owned(Box::new(CelBool::from(hit))))
+    Ok(cel::common::value::CowVal::Owned(Box::new(CelBool::from(
+        hit,
+    ))))
 }
