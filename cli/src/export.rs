@@ -24,7 +24,7 @@ use crate::output::{Out, Stderr};
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum To {
-    /// A Kubernetes MutatingAdmissionPolicy and its binding (needs --static).
+    /// A Kubernetes `MutatingAdmissionPolicy` and its binding (needs --static).
     MutatingAdmissionPolicy,
     /// The CEL expression that rewrites one image (a variable `image`).
     Cel,

@@ -80,7 +80,7 @@ enum Command {
     /// Print a kubernetes.io/dockerconfigjson Secret (as kubectl makes it) for registry logins,
     /// or SWR logins from an access key pair; passwords and keys are never flags.
     PullSecret(pull_secret::Args),
-    /// Export the policy with no webhook: a MutatingAdmissionPolicy (CEL), the CEL of one
+    /// Export the policy with no webhook: a `MutatingAdmissionPolicy` (CEL), the CEL of one
     /// image, registries.conf or containerd hosts.toml; exit 1 when a node format cannot
     /// express every rule exactly.
     Export(export::Args),

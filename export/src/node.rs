@@ -117,7 +117,7 @@ fn normalized(image: &str) -> Option<String> {
 /// What the policy makes of `image`, normalized (`None` for an invalid image).
 fn imgrepl_result(policy: &Policy, image: &str) -> Option<(String, Option<usize>)> {
     match policy.rewrite(image) {
-        Ok(r) => Some((normalized(&r.image)?, r.rule.map(|id| id.index()))),
+        Ok(r) => Some((normalized(&r.image)?, r.rule.map(imgrepl::RuleId::index))),
         Err(e) if e.kind() == imgrepl::RewriteErrorKind::InvalidResult => {
             Some((normalized(image)?, None))
         }

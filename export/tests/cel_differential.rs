@@ -10,6 +10,8 @@
 
 mod common;
 
+use std::fmt::Write as _;
+
 use imgrepl::{MatchMode, Policy, Reference};
 
 /// Rule sets made from the corpus's valid images: their `/` boundaries as prefixes, with
@@ -49,18 +51,20 @@ fn corpus_policies(valid: &[&str]) -> Vec<(String, Policy)> {
     let mut out = Vec::new();
     for (i, chunk) in prefixes.chunks(40).enumerate() {
         let mut json = String::from("[");
-        json.push_str(&format!(
+        let _ = write!(
+            json,
             r#"{{"repositoryPrefix": "", "replaceWith": "{}"}}"#,
             replaces[i % replaces.len()]
-        ));
+        );
         for (j, p) in chunk.iter().enumerate() {
             let r = &replaces[(i + j) % replaces.len()];
             if *p == r.as_str() {
                 continue;
             }
-            json.push_str(&format!(
+            let _ = write!(
+                json,
                 r#",{{"repositoryPrefix": "{p}", "replaceWith": "{r}"}}"#
-            ));
+            );
         }
         json.push(']');
         match Policy::from_json(&json) {

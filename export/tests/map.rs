@@ -1,4 +1,4 @@
-//! The exported MutatingAdmissionPolicy: the schema fields Kubernetes requires, the README's
+//! The exported `MutatingAdmissionPolicy`: the schema fields Kubernetes requires, the README's
 //! example, and the expression's size and rough cost for policies of 1, 10 and 100 rules.
 
 mod common;
@@ -10,7 +10,7 @@ fn documents(yaml: &str) -> Vec<serde_json::Value> {
     serde_saphyr::from_multiple(yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"))
 }
 
-/// The fields the API server requires of a MutatingAdmissionPolicy and its binding.
+/// The fields the API server requires of a `MutatingAdmissionPolicy` and its binding.
 fn check_schema(yaml: &str, version: &str) {
     let docs = documents(yaml);
     assert_eq!(docs.len(), 2, "{yaml}");

@@ -132,6 +132,8 @@ thread_local! {
         std::cell::RefCell::default();
 }
 
+// The signature of `cel::common::functions::Function`.
+#[allow(clippy::needless_pass_by_value)]
 fn matches<'b, 'v>(
     args: Vec<cel::common::value::CowVal<'b, 'v>>,
 ) -> Result<cel::common::value::CowVal<'b, 'v>, cel::ExecutionError> {
