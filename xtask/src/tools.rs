@@ -86,8 +86,9 @@ pub const OCI: &[Tool] = &[SKOPEO, UMOCI];
 pub const IMAGE_BUILD: &[Tool] = &[FILE];
 /// What the `image` step uses to run and query the server.
 pub const IMAGE_RUN: &[Tool] = &[OPENSSL, CURL, KILL];
-/// What the test step's tests run.
-pub const TEST: &[Tool] = &[KUBECTL, PYTHON3];
+/// What the test step's tests run (`skopeo`: `export/tests/skopeo.rs` resolves images through
+/// an exported `registries.conf`).
+pub const TEST: &[Tool] = &[KUBECTL, PYTHON3, SKOPEO];
 /// Node.js and npm for the WASM package.
 pub const JS: &[Tool] = &[NODE, NPM];
 
