@@ -45,8 +45,7 @@ pub fn export_policy(
     let p = &policy.inner;
     let export = match to {
         "mutating-admission-policy" => {
-            let api_version = match crate::option_str(options.as_ref(), "apiVersion")?.as_deref()
-            {
+            let api_version = match crate::option_str(options.as_ref(), "apiVersion")?.as_deref() {
                 None | Some("v1beta1") => ApiVersion::V1beta1,
                 Some("v1") => ApiVersion::V1,
                 Some(other) => {
@@ -57,10 +56,8 @@ pub fn export_policy(
             };
             let name = crate::option_str(options.as_ref(), "name")?
                 .unwrap_or_else(|| Options::default().name);
-            let text = imgrepl_export::map::mutating_admission_policy(
-                p,
-                &Options { name, api_version },
-            );
+            let text =
+                imgrepl_export::map::mutating_admission_policy(p, &Options { name, api_version });
             imgrepl_export::node::Export {
                 files: vec![("mutating-admission-policy.yaml".to_owned(), text)],
                 inexact: Vec::new(),

@@ -51,10 +51,10 @@ mod report;
 mod toolkit;
 pub mod types;
 
-#[cfg(all(feature = "toolkit", feature = "workload"))]
-pub use toolkit::manifest_images;
 #[cfg(feature = "toolkit")]
 pub use export::export_policy;
+#[cfg(all(feature = "toolkit", feature = "workload"))]
+pub use toolkit::manifest_images;
 #[cfg(feature = "toolkit")]
 pub use toolkit::{coverage, diff, second_pass};
 
