@@ -155,3 +155,55 @@ fn size_and_cost_stay_within_the_api_servers_limits() {
     }
     eprintln!("{}", lines.join("\n"));
 }
+
+/// The policy's variable and the image each mutation sets, evaluated by the CEL implementation
+/// over a pod: every container of the three lists gets `Policy::rewrite`'s image (the typed
+/// `Object{…}` construction around it is the API server's).
+#[test]
+fn the_variable_and_the_lookup_give_each_container_the_rewritten_image() {
+    let policy = Policy::from_json(
+        r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"}, {"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#,
+    )
+    .unwrap();
+    let yaml = mutating_admission_policy(&policy, &Options::default());
+    let docs = documents(&yaml);
+    let variable = docs[0]["spec"]["variables"][0]["expression"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pod = serde_json::json!({"spec": {
+        "containers": [{"name": "a", "image": "nginx:1"}, {"name": "b", "image": "harbor.domain/x/y@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, {"name": "c"}],
+        "initContainers": [{"name": "i", "image": "quay.io/q/r"}, {"name": "j", "image": "Bad Image"}],
+        "ephemeralContainers": [{"name": "e", "image": "busybox"}]
+    }});
+    let images = common::eval_with(&variable, &[("object", &pod)]);
+    let pairs = images.as_array().unwrap();
+    let mut seen = 0;
+    for list in imgrepl_export::map::LISTS {
+        for container in pod["spec"][list].as_array().unwrap() {
+            let Some(image) = container["image"].as_str() else {
+                continue;
+            };
+            let want = policy
+                .rewrite(image)
+                .map_or(image.to_owned(), |r| r.image.into_owned());
+            assert!(
+                pairs.contains(&serde_json::json!([image, want])),
+                "{image}: {pairs:?}"
+            );
+            // The mutation's lookup of this container's image.
+            let lookup = common::eval_with(
+                "variables.images.filter(p, p[0] == c.image)[0][1]",
+                &[
+                    ("variables", &serde_json::json!({"images": images})),
+                    ("c", container),
+                ],
+            );
+            assert_eq!(lookup, want.as_str(), "{image}");
+            seen += 1;
+        }
+    }
+    assert_eq!((seen, pairs.len()), (5, 5));
+    assert!(pairs.contains(&serde_json::json!(["nginx:1", "m.io/hub/nginx:1"])));
+    assert!(pairs.contains(&serde_json::json!(["Bad Image", "Bad Image"])));
+}

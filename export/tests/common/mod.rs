@@ -127,6 +127,22 @@ impl Cel {
     }
 }
 
+/// Evaluates `source` with JSON variables, and gives the value as JSON.
+pub fn eval_with(source: &str, vars: &[(&str, &serde_json::Value)]) -> serde_json::Value {
+    let cel = Cel::new(source);
+    let mut context = cel::Context::with_env(cel.env.clone());
+    for (name, value) in vars {
+        context
+            .add_variable(*name, cel::to_value(value).unwrap())
+            .unwrap();
+    }
+    let value = cel
+        .program
+        .execute(&context)
+        .unwrap_or_else(|e| panic!("{e:?}\n{source}"));
+    value.json().unwrap_or_else(|e| panic!("{e:?}"))
+}
+
 thread_local! {
     static REGEXES: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>> =
         std::cell::RefCell::default();
