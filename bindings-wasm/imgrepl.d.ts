@@ -542,6 +542,46 @@ export interface SecondPass {
     code: "second-pass-change";
 }
 
+/** What `exportPolicy` writes. */
+export type ExportFormat = "mutating-admission-policy" | "cel" | "registries-conf" | "containerd-hosts";
+
+/** The options of `exportPolicy` (for `mutating-admission-policy`). */
+export interface ExportOptions {
+    /** `admissionregistration.k8s.io/` version: `"v1beta1"` (the default) or `"v1"`. */
+    apiVersion?: "v1beta1" | "v1";
+    /** `metadata.name` of the policy and its binding (default `imgrepl`). */
+    name?: string;
+}
+
+/** One file of an export: `registries.conf`, `<host>/hosts.toml`, … */
+export interface ExportFile {
+    path: string;
+    text: string;
+}
+
+/** A rule a node format cannot express exactly, with an image whose result would differ. */
+export interface Inexact {
+    rule: number;
+    repositoryPrefix: string;
+    replaceWith: string;
+    cause: "empty-prefix" | "path-prefix" | "docker-hub" | "implicit-docker-hub" | "exact-parent" | "repository-itself" | "other-rule";
+    difference: string;
+    image: string;
+    /** What imgrepl makes of `image`, normalized. */
+    imgrepl: string;
+    /** What the exported file makes of it, normalized. */
+    format: string;
+}
+
+/** The result of `exportPolicy`. */
+export interface PolicyExport {
+    files: ExportFile[];
+    /** The rules not written exactly (node formats only). */
+    inexact: Inexact[];
+    /** Whether every rule is written exactly. */
+    exact: boolean;
+}
+
 
 
 /**
@@ -645,6 +685,20 @@ export function coverage(policy: Policy, images: (string | CorpusImage)[]): Cove
  * a `{ image, workload }` object.
  */
 export function diff(oldPolicy: Policy, newPolicy: Policy, images: (string | CorpusImage)[]): PolicyDiff;
+
+/**
+ * Exports `policy` (in its match mode) to `to`: `"mutating-admission-policy"` (the policy and
+ * its binding, one YAML file; `options.apiVersion` `"v1beta1"` or `"v1"`, `options.name`),
+ * `"cel"` (the expression over a variable `image`), `"registries-conf"` or
+ * `"containerd-hosts"` (a `<host>/hosts.toml` per registry). `inexact` lists every rule a node
+ * format cannot express exactly, with an image whose result would differ.
+ *
+ * # Errors
+ *
+ * An `Error` with code `invalid-argument` for an unknown `to`, `apiVersion` or a `name` that is
+ * not a string.
+ */
+export function exportPolicy(policy: Policy, to: ExportFormat, options: ExportOptions): PolicyExport;
 
 /**
  * The container images of every workload of a manifest (YAML or JSON, one or several

@@ -390,6 +390,42 @@ test("diff view: the policy above against a baseline, rule changes and the image
   await settled(() => page.locator("#tab-coverage").click().then(() => page.locator("#policy").fill(FIXED)));
 });
 
+test("export view: the admission policy, the node formats and what they cannot express, copied", async () => {
+  await page.locator("#tab-export").click();
+  assert.equal(await page.locator("#export-view").isVisible(), true);
+  assert.equal(await page.getAttribute("#tab-export", "aria-selected"), "true");
+  const text = await page.textContent("#export-out .export-text");
+  assert.ok(text.startsWith("apiVersion: admissionregistration.k8s.io/v1beta1\nkind: MutatingAdmissionPolicy\n"), text);
+  assert.ok(text.includes("c.image.startsWith('harbor.domain/')"), text);
+  assert.ok(text.includes("kind: MutatingAdmissionPolicyBinding\n"), text);
+  assert.equal(await page.locator("#export-out .export-inexact").count(), 0);
+
+  // registries.conf: the exact rule written, the two others named with an image that differs.
+  await settled(() => page.locator("#export-format").selectOption("registries-conf"));
+  assert.ok((await page.textContent("#export-out .export-text")).includes('[[registry]]\nprefix = "harbor.domain"\nlocation = "mirror.local/org1"\n'));
+  assert.deepEqual((await rowsOf("#export-out .export-inexact")).map((r) => r.slice(0, 2)), [
+    ["1: (empty) → mirror.local/hub", "empty-prefix"],
+    ["2: docker.io → mirror.local/hub", "docker-hub"],
+  ]);
+  await shot("09-export");
+
+  // The Copy button copies the text shown (a page allowed to use the clipboard).
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ["clipboard-read", "clipboard-write"] });
+  const second = await context.newPage();
+  const params = new URLSearchParams(new URL(page.url()).hash.slice(1));
+  assert.equal(params.get("view"), "export");
+  await second.goto(page.url());
+  await second.waitForSelector("body[data-ready]");
+  await settled(() => second.locator("#export-format").selectOption("cel"), second);
+  const cel = await second.textContent("#export-out .export-text");
+  assert.ok(cel.startsWith("size(image) <= 4096 && image.matches('^"), cel);
+  await second.locator("#export-copy").click();
+  await second.waitForFunction(() => document.getElementById("export-copy").textContent === "Copied");
+  assert.equal(await second.evaluate(() => navigator.clipboard.readText()), cel);
+  await context.close();
+  await settled(() => page.locator("#tab-coverage").click().then(() => page.locator("#policy").fill(FIXED)));
+});
+
 test("no error reached the console", () => {
   assert.deepEqual(errors, []);
 });

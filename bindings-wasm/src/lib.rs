@@ -17,10 +17,11 @@
 //! | `diff(oldPolicy, newPolicy, images)` | [`imgrepl::diff::diff`] |
 //! | `secondPass(policy, images)` | [`imgrepl::Policy::second_pass`] |
 //! | `manifestImages(text)` | `imgrepl_manifest::edit` (the container images and their workloads) |
+//! | `exportPolicy(policy, to, options)` | `imgrepl_export` (admission policy, CEL, registries.conf, hosts.toml) |
 //!
 //! `rewriteWorkload` and `reviewAdmission` handle whole Kubernetes objects and are built only
 //! with the `workload` feature; the last four, the operators' toolkit, only with the `toolkit`
-//! feature (both on by default). The web package's core module leaves them out to stay within
+//! feature (both on by default), and so is `exportPolicy`. The web package's core module leaves them out to stay within
 //! its size budget, and the previewer loads the module that has them after its first results.
 //!
 //! Values cross as plain objects (serde-wasm-bindgen, JSON-compatible), positions count UTF-16
@@ -38,6 +39,8 @@
     reason = "wasm-bindgen exports take owned arguments (Option<T>, Vec<String>): JS values cross by value"
 )]
 
+#[cfg(feature = "toolkit")]
+mod export;
 mod js;
 #[cfg(feature = "workload")]
 mod manifest;
@@ -48,6 +51,8 @@ mod report;
 mod toolkit;
 pub mod types;
 
+#[cfg(feature = "toolkit")]
+pub use export::export_policy;
 #[cfg(all(feature = "toolkit", feature = "workload"))]
 pub use toolkit::manifest_images;
 #[cfg(feature = "toolkit")]

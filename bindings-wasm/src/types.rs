@@ -549,6 +549,46 @@ export interface SecondPass {
   workloads: string[];
   code: "second-pass-change";
 }
+
+/** What `exportPolicy` writes. */
+export type ExportFormat = "mutating-admission-policy" | "cel" | "registries-conf" | "containerd-hosts";
+
+/** The options of `exportPolicy` (for `mutating-admission-policy`). */
+export interface ExportOptions {
+  /** `admissionregistration.k8s.io/` version: `"v1beta1"` (the default) or `"v1"`. */
+  apiVersion?: "v1beta1" | "v1";
+  /** `metadata.name` of the policy and its binding (default `imgrepl`). */
+  name?: string;
+}
+
+/** One file of an export: `registries.conf`, `<host>/hosts.toml`, … */
+export interface ExportFile {
+  path: string;
+  text: string;
+}
+
+/** A rule a node format cannot express exactly, with an image whose result would differ. */
+export interface Inexact {
+  rule: number;
+  repositoryPrefix: string;
+  replaceWith: string;
+  cause: "empty-prefix" | "path-prefix" | "docker-hub" | "implicit-docker-hub" | "exact-parent" | "repository-itself" | "other-rule";
+  difference: string;
+  image: string;
+  /** What imgrepl makes of `image`, normalized. */
+  imgrepl: string;
+  /** What the exported file makes of it, normalized. */
+  format: string;
+}
+
+/** The result of `exportPolicy`. */
+export interface PolicyExport {
+  files: ExportFile[];
+  /** The rules not written exactly (node formats only). */
+  inexact: Inexact[];
+  /** Whether every rule is written exactly. */
+  exact: boolean;
+}
 "#;
 
 #[wasm_bindgen]

@@ -378,3 +378,43 @@ mod manifest {
         assert_eq!(slice16(&annotation, &e, "policy.diagnostics.1.span"), "é");
     }
 }
+
+#[wasm_bindgen_test]
+fn export_policy_writes_each_format_and_names_what_it_cannot_express() {
+    let policy = Policy::parse(SEED, None).unwrap();
+    let map = imgrepl_wasm::export_policy(
+        &policy,
+        "mutating-admission-policy",
+        Some(options(&[("apiVersion", "v1"), ("name", "mirrors")])),
+    )
+    .unwrap();
+    let text = string(&map, "files.0.text");
+    assert!(text.starts_with(
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingAdmissionPolicy\nmetadata:\n  name: mirrors\n"
+    ));
+    assert_eq!(get(&map, "exact").as_bool(), Some(true));
+
+    let conf = imgrepl_wasm::export_policy(&policy, "registries-conf", None).unwrap();
+    assert_eq!(string(&conf, "files.0.path"), "registries.conf");
+    assert!(string(&conf, "files.0.text").contains(
+        "[[registry]]\nprefix = \"harbor.domain\"\nlocation = \"swr.cn-north-4.myhuaweicloud.com/org1\"\n"
+    ));
+    assert_eq!(get(&conf, "exact").as_bool(), Some(false));
+    assert_eq!(number(&conf, "inexact.0.rule"), 1);
+    assert_eq!(string(&conf, "inexact.0.cause"), "empty-prefix");
+    assert_eq!(string(&conf, "inexact.1.cause"), "repository-itself");
+
+    let hosts = imgrepl_wasm::export_policy(&policy, "containerd-hosts", None).unwrap();
+    assert_eq!(string(&hosts, "files.0.path"), "harbor.domain/hosts.toml");
+    assert_eq!(string(&hosts, "inexact.1.cause"), "path-prefix");
+
+    let err = imgrepl_wasm::export_policy(&policy, "yaml", None).unwrap_err();
+    assert_eq!(string(&err, "code"), "invalid-argument");
+    let err = imgrepl_wasm::export_policy(
+        &policy,
+        "mutating-admission-policy",
+        Some(options(&[("apiVersion", "v2")])),
+    )
+    .unwrap_err();
+    assert_eq!(string(&err, "code"), "invalid-argument");
+}

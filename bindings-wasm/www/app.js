@@ -451,14 +451,15 @@ function renderObject(o) {
 }
 
 
-// ---------- toolkit: coverage and diff ----------
+// ---------- toolkit: coverage, diff and export ----------
 
+const VIEWS = ["coverage", "diff", "export"];
 let view = "coverage";
 
-/** Shows the coverage or the diff view. */
+/** Shows the coverage, diff or export view. */
 function showView(name, focus = false) {
-  view = name === "diff" ? "diff" : "coverage";
-  for (const v of ["coverage", "diff"]) {
+  view = VIEWS.includes(name) ? name : "coverage";
+  for (const v of VIEWS) {
     const tab = $(`tab-${v}`);
     tab.setAttribute("aria-selected", String(v === view));
     tab.tabIndex = v === view ? 0 : -1;
@@ -611,6 +612,34 @@ function renderDiff(lib, current, items) {
   }
 }
 
+/** The text the Export view shows, which its Copy button copies. */
+let exported = "";
+
+/** The policy exported to the chosen format, and the rules the format cannot express. */
+function renderExport(lib, current) {
+  const out = $("export-out");
+  const r = lib.exportPolicy(current, $("export-format").value);
+  exported = r.files.length === 1 && !r.files[0].path.includes("/")
+    ? r.files[0].text
+    : r.files.map((f) => `# ${f.path}\n${f.text}`).join("\n");
+  out.replaceChildren();
+  if (r.inexact.length) {
+    out.append(el("h3", { text: `Not expressed exactly: ${plural(r.inexact.length, "rule")}` }),
+      table("export-inexact", ["Rule", "Cause", "Example", "imgrepl", "This format"], r.inexact.map((d) => ({
+        cells: [
+          el("td", { class: "mono", text: `${d.rule}: ${d.repositoryPrefix || "(empty)"} → ${d.replaceWith}` }),
+          el("td", { text: d.cause, title: d.difference }),
+          el("td", { class: "mono", text: d.image }),
+          el("td", { class: "mono", text: d.imgrepl }),
+          el("td", { class: "mono", text: d.format }),
+        ],
+      }))));
+  } else if (r.files.length === 0) {
+    out.append(el("p", { class: "muted", text: "Nothing this format can express." }));
+  }
+  out.append(el("pre", { class: "export-text mono", text: exported }));
+}
+
 async function updateToolkit() {
   const cov = $("coverage-out");
   const dif = $("diff-out");
@@ -628,6 +657,7 @@ async function updateToolkit() {
     current = lib.Policy.parse(policyText, { mode: mode() });
     renderCoverage(lib.coverage(current, items), lib.secondPass(current, items));
     renderDiff(lib, current, items);
+    renderExport(lib, current);
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) {
       full = null;
@@ -681,7 +711,17 @@ async function main() {
     $("baseline").value = $("policy").value;
     schedule("toolkit");
   });
-  for (const v of ["coverage", "diff"]) {
+  $("export-format").addEventListener("change", () => schedule("toolkit"));
+  $("export-copy").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(exported);
+      $("export-copy").textContent = "Copied";
+    } catch {
+      $("export-copy").textContent = "Select and copy the text";
+    }
+    setTimeout(() => { $("export-copy").textContent = "Copy"; }, 1500);
+  });
+  for (const v of VIEWS) {
     $(`tab-${v}`).addEventListener("click", () => {
       showView(v);
       writeFragment();
@@ -691,7 +731,8 @@ async function main() {
   document.querySelector(".tabs").addEventListener("keydown", (e) => {
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
     e.preventDefault();
-    showView(view === "coverage" ? "diff" : "coverage", true);
+    const step = e.key === "ArrowRight" ? 1 : VIEWS.length - 1;
+    showView(VIEWS[(VIEWS.indexOf(view) + step) % VIEWS.length], true);
     writeFragment();
   });
   for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", () => schedule("all"));

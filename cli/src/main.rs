@@ -6,7 +6,8 @@
 //!
 //! - one module per subcommand, each with a clap `Args` struct and
 //!   `pub fn run(&Args, &mut Out) -> Result<Verdict, Failure>`: [`parse`], [`check`],
-//!   [`rewrite`], [`apply`], [`admission`], [`coverage`], [`diff`], [`pull_secret`], [`verify`]; [`demo`]
+//!   [`rewrite`], [`apply`], [`admission`], [`coverage`], [`diff`], [`pull_secret`], [`verify`], [`export`];
+//!   [`demo`]
 //!   is what `imgrepl` with no arguments prints;
 //! - [`corpus`]: the images `coverage` and `diff` run over (manifests, arguments or stdin);
 //! - [`input`]: arguments or stdin lines (constant memory), bounded file reads;
@@ -28,6 +29,7 @@ mod coverage;
 mod demo;
 mod diff;
 mod exit;
+mod export;
 mod input;
 mod output;
 mod parse;
@@ -83,6 +85,10 @@ enum Command {
     /// Ask the registries of the rewritten images whether each is there (present, missing,
     /// tag-missing, unauthorized, platform-missing, stale, unreachable); exit 1 if any is not.
     Verify(verify::Args),
+    /// Export the policy with no webhook: a `MutatingAdmissionPolicy` (CEL), the CEL of one
+    /// image, registries.conf or containerd hosts.toml; exit 1 when a node format cannot
+    /// express every rule exactly.
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -108,6 +114,7 @@ fn main() -> ExitCode {
         Some(Command::Diff(args)) => diff::run(args, &mut out),
         Some(Command::PullSecret(args)) => pull_secret::run(args, &mut out),
         Some(Command::Verify(args)) => verify::run(args, &mut out),
+        Some(Command::Export(args)) => export::run(args, &mut out),
         None => demo::run(&mut out),
     };
     exit::code(result)

@@ -114,7 +114,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "test",
-        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl and python3, which some tests need, and requires them); core's JSON shapes again without the CLI's serde_json features",
+        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl, python3 and skopeo, which some tests need, and requires them); core's JSON shapes again without the CLI's serde_json features",
         components: &[],
         default: true,
         run: || {

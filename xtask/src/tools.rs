@@ -102,7 +102,9 @@ pub const IMAGE_RUN: &[Tool] = &[OPENSSL, CURL, KILL];
 /// to it, htpasswd for its logins, openssl for its CA, certificate and tokens.
 pub const REGISTRY: &[Tool] = &[DOCKER_REGISTRY, SKOPEO, HTPASSWD, OPENSSL];
 /// What the test step's tests run.
-pub const TEST: &[Tool] = &[KUBECTL, PYTHON3];
+/// What the test step's tests run (`skopeo`: `export/tests/skopeo.rs` resolves images through
+/// an exported `registries.conf`).
+pub const TEST: &[Tool] = &[KUBECTL, PYTHON3, SKOPEO];
 /// Node.js and npm for the WASM package.
 pub const JS: &[Tool] = &[NODE, NPM];
 
