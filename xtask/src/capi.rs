@@ -31,6 +31,7 @@ const TAP_PROGRAMS: &[&str] = &[
     "test_toolkit",
     "test_threads",
     "test_admission",
+    "test_cases",
     "conventions",
 ];
 
