@@ -411,7 +411,10 @@ const GO_STATUSES: &str = "../go/imgrepl/status_gen.go";
 
 /// The Go name of a status: `IMGREPL_STATUS_INVALID_UTF8` is `InvalidUTF8`.
 fn go_name(status: imgrepl::imgrepl_status) -> String {
-    let words = status.name().trim_start_matches("IMGREPL_STATUS_").split('_');
+    let words = status
+        .name()
+        .trim_start_matches("IMGREPL_STATUS_")
+        .split('_');
     words
         .map(|w| match w {
             "UTF8" => w.to_owned(),
@@ -436,19 +439,36 @@ fn go_statuses() -> String {
     );
     for status in &errors {
         let name = format!("Err{}", go_name(*status));
-        writeln!(s, "\t{name:<width$}= errors.New(\"imgrepl: {}\")", status.message()).unwrap();
+        writeln!(
+            s,
+            "\t{name:<width$}= errors.New(\"imgrepl: {}\")",
+            status.message()
+        )
+        .unwrap();
     }
-    s.push_str(")\n\n// statusErrors is the sentinel of each status but IMGREPL_STATUS_OK, by number.\n");
+    s.push_str(
+        ")\n\n// statusErrors is the sentinel of each status but IMGREPL_STATUS_OK, by number.\n",
+    );
     s.push_str("var statusErrors = map[uint32]error{\n");
     // Aligned as gofmt aligns them.
-    let key_width = errors.iter().map(|s| (*s as u32).to_string().len()).max().unwrap_or(0) + 2;
+    let key_width = errors
+        .iter()
+        .map(|s| (*s as u32).to_string().len())
+        .max()
+        .unwrap_or(0)
+        + 2;
     for status in &errors {
         let key = format!("{}:", *status as u32);
         writeln!(s, "\t{key:<key_width$}Err{},", go_name(*status)).unwrap();
     }
     s.push_str("}\n\n// statusNumbers is every status's number, by its name in the header.\n");
     s.push_str("var statusNumbers = map[string]uint32{\n");
-    let key_width = imgrepl_status::ALL.iter().map(|s| s.name().len()).max().unwrap_or(0) + 4;
+    let key_width = imgrepl_status::ALL
+        .iter()
+        .map(|s| s.name().len())
+        .max()
+        .unwrap_or(0)
+        + 4;
     for status in imgrepl_status::ALL {
         let key = format!("\"{}\":", status.name());
         writeln!(s, "\t{key:<key_width$}{},", status as u32).unwrap();

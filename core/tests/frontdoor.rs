@@ -161,6 +161,13 @@ fn run(t: &Value, section: &str, row: &Value) -> Value {
                 (Err(_), Value::Null) => assert_eq!(out, "previous", "{name}"),
                 (r, _) => panic!("{name}: rewrite_into gave {r:?}"),
             }
+            // explain names the same rule (for an invalid result, the rule that matched) and
+            // result.
+            let e = p.explain(image);
+            let rule = index(&got["rule"]).or_else(|| index(&got["error"]["rule"]));
+            assert_eq!(e.rule.map(RuleId::index), rule, "{name}");
+            let result = got["rule"].as_u64().and(got["image"].as_str());
+            assert_eq!(e.result.as_deref(), result, "{name}");
             got
         }
         "batch" => {

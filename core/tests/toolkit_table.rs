@@ -7,7 +7,7 @@
     reason = "table rows are tuples, and a table is one test, read at a glance"
 )]
 
-use imgrepl::corpus::{ChainEnd, RuleStatus};
+use imgrepl::corpus::ChainEnd;
 use imgrepl::diff::{self, ChangeKind};
 use imgrepl::workload::{
     self, BurstMode, BurstSet, LabelOrigin, Options, PullSecret, PullSecrets, admission,
@@ -27,80 +27,6 @@ const SEED: &str = r#"[
   {"repositoryPrefix": "harbour.domain", "replaceWith": "m.io/typo"},
   {"repositoryPrefix": "quay.io/team", "replaceWith": "m.io/quay"}
 ]"#;
-
-#[test]
-fn coverage_counts_wins_shadows_and_dead_rules() {
-    // (images, per rule (wins, shadowed, status))
-    let cases: &[(&[&str], [(usize, usize, RuleStatus); 5])] = &[
-        (
-            &[
-                "harbor.domain/ubuntu",
-                "nginx",
-                "harbor.domain/a/b/c/d/redis",
-            ],
-            [
-                (1, 1, RuleStatus::Wins),
-                (1, 0, RuleStatus::Wins),
-                (1, 0, RuleStatus::Wins),
-                (0, 0, RuleStatus::Dead),
-                (0, 0, RuleStatus::Dead),
-            ],
-        ),
-        // Only deep images: the short prefix matches each but never wins.
-        (
-            &[
-                "harbor.domain/a/b/c/d/x",
-                "harbor.domain/a/b/c/d/y:1",
-                "quay.io/team/app",
-            ],
-            [
-                (0, 2, RuleStatus::Shadowed),
-                (0, 0, RuleStatus::Dead),
-                (2, 0, RuleStatus::Wins),
-                (0, 0, RuleStatus::Dead),
-                (1, 0, RuleStatus::Wins),
-            ],
-        ),
-        // Occurrences count, not distinct images; a prefix must end at a '/' boundary.
-        (
-            &[
-                "nginx",
-                "nginx",
-                "nginx",
-                "quay.io/teamx/app",
-                "harbor.domainx/app",
-            ],
-            [
-                (0, 0, RuleStatus::Dead),
-                (3, 0, RuleStatus::Wins),
-                (0, 0, RuleStatus::Dead),
-                (0, 0, RuleStatus::Dead),
-                (0, 0, RuleStatus::Dead),
-            ],
-        ),
-        (&[], [(0, 0, RuleStatus::Dead); 5]),
-    ];
-    let p = policy(SEED);
-    for (images, expected) in cases {
-        let c = p.coverage(images.iter().copied());
-        let got: Vec<(usize, usize, RuleStatus)> = c
-            .rules
-            .iter()
-            .map(|r| (r.wins, r.shadowed, r.status))
-            .collect();
-        assert_eq!(got, expected, "{images:?}");
-        for r in &c.rules {
-            let code = match r.status {
-                RuleStatus::Wins => None,
-                RuleStatus::Shadowed => Some(Code::ShadowedRule),
-                _ => Some(Code::DeadRule),
-            };
-            assert_eq!(r.code, code);
-        }
-        assert_eq!(c.images, images.len());
-        assert_eq!(c.rewritten + c.uncovered_count + c.invalid_count, c.images);
-    }
-}
 
 #[test]
 fn coverage_groups_uncovered_images_by_registry_as_written_and_normalized() {
@@ -184,57 +110,6 @@ fn coverage_lists_invalid_images_and_invalid_results() {
     assert_eq!((c.rewritten, c.invalid_count), (1, 3));
     // The rule wins the image whose result would be invalid: it matched.
     assert_eq!(c.rules[0].wins, 2);
-}
-
-#[test]
-fn coverage_says_where_the_modes_disagree_and_counts_in_the_policys_mode() {
-    let p = policy(
-        r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/a"},
-                      {"repositoryPrefix": "harbor.domain/team", "replaceWith": "m.io/t"}]"#,
-    );
-    let images = [
-        "harbor.domain/team/sub/app",
-        "harbor.domain/team/app",
-        "harbor.domain/app",
-    ];
-    let c = p.coverage(images);
-    let d: Vec<(&str, Option<usize>, Option<usize>)> = c
-        .disagreements
-        .iter()
-        .map(|d| {
-            (
-                d.image.as_str(),
-                d.longest_prefix_rule.map(imgrepl::RuleId::index),
-                d.exact_parent_rule.map(imgrepl::RuleId::index),
-            )
-        })
-        .collect();
-    assert_eq!(d, [("harbor.domain/team/sub/app", Some(1), None)]);
-    assert_eq!((c.rules[0].wins, c.rules[0].shadowed), (1, 2));
-    assert_eq!((c.rules[1].wins, c.rules[1].shadowed), (2, 0));
-    let exact = p.clone().with_mode(MatchMode::ExactParent).coverage(images);
-    assert_eq!(exact.mode, MatchMode::ExactParent);
-    // Exact parent: the deep image is uncovered, and each rule whose prefix starts it, or
-    // starts an image another rule wins, counts it as shadowed.
-    assert_eq!((exact.rules[0].wins, exact.rules[0].shadowed), (1, 2));
-    assert_eq!((exact.rules[1].wins, exact.rules[1].shadowed), (1, 1));
-    assert_eq!(exact.uncovered_count, 1);
-}
-
-#[test]
-fn coverage_serializes_with_codes() {
-    let c = policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io"}]"#).coverage(["b.io/x"]);
-    assert_eq!(
-        serde_json::to_value(&c).unwrap(),
-        json!({"mode": "longest-prefix", "images": 1, "distinct": 1, "rewritten": 0, "uncoveredCount": 1,
-            "invalidCount": 0,
-            "rules": [{"index": 0, "repositoryPrefix": "a.io", "replaceWith": "m.io", "wins": 0, "shadowed": 0,
-                       "status": "dead", "code": "dead-rule"}],
-            "uncovered": [{"registry": "b.io", "normalized": "b.io", "count": 1,
-                           "images": [{"image": "b.io/x", "count": 1, "workloads": []}], "workloads": [],
-                           "code": "uncovered-image"}],
-            "invalid": [], "disagreements": []})
-    );
 }
 
 #[test]

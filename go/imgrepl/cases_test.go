@@ -190,8 +190,24 @@ func TestCaseTable(t *testing.T) {
 		}
 	}
 	for _, r := range c.Coverage {
-		got, err := c.policy(t, r.Policy, r.Mode).Coverage(r.corpus(t))
+		p, corpus := c.policy(t, r.Policy, r.Mode), r.corpus(t)
+		got, err := p.Coverage(corpus)
 		compare("coverage", r.Name, got, err, r.Want, &Coverage{})
+		// The summary counts what the coverage lists.
+		want := CoverageSummary{Images: got.Images, Distinct: got.Distinct, Rewritten: got.Rewritten,
+			Uncovered: got.UncoveredCount, Invalid: got.InvalidCount, UncoveredRegistries: len(got.Uncovered),
+			Disagreements: len(got.Disagreements)}
+		for _, rule := range got.Rules {
+			switch rule.Status {
+			case "dead":
+				want.DeadRules++
+			case "shadowed":
+				want.ShadowedRules++
+			}
+		}
+		if s, err := p.CoverageSummary(corpus); err != nil || s != want {
+			t.Errorf("coverage: %s: CoverageSummary = %+v, %v; want %+v", r.Name, s, err, want)
+		}
 	}
 	for _, r := range c.Diff {
 		got, err := Diff(c.policy(t, r.Old, r.OldMode), c.policy(t, r.New, r.NewMode), r.corpus(t))

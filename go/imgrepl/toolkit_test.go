@@ -42,88 +42,9 @@ func mustCorpus(t testing.TB, images map[string][]string) *Corpus {
 
 func intp(i int) *int { return &i }
 
-func TestCoverage(t *testing.T) {
-	cases := []struct {
-		name                                    string
-		policy                                  string
-		images                                  map[string][]string
-		rewritten, uncovered, invalid, distinct int
-		statuses                                []string // per rule
-		wins, shadowed                          []int
-		registries                              []string // normalized, largest group first
-		disagreements                           int
-	}{
-		{"a typo in a prefix", toolkitPolicy, toolkitImages, 2, 3, 1, 5,
-			[]string{"wins", "wins", "dead"}, []int{1, 1, 0}, []int{1, 0, 0}, []string{"docker.io", "quay.io"}, 0},
-		{"a rule a longer prefix always beats", `[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"},
-		  {"repositoryPrefix": "harbor.domain/team", "replaceWith": "m.io/team"}]`,
-			map[string][]string{"": {"harbor.domain/team/a", "harbor.domain/team/b", "harbor.domain/team/a"}}, 3, 0, 0, 2,
-			[]string{"shadowed", "wins"}, []int{0, 3}, []int{3, 0}, nil, 0},
-		{"the modes disagree", `[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}, {"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"}]`,
-			map[string][]string{"": {"harbor.domain/x/y:1", "redis"}}, 2, 0, 0, 2,
-			[]string{"wins", "wins"}, []int{1, 1}, []int{0, 0}, nil, 1},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			p := mustPolicy(t, c.policy)
-			defer p.Close()
-			corpus := mustCorpus(t, c.images)
-			defer corpus.Close()
-			got, err := p.Coverage(corpus)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Rewritten != c.rewritten || got.UncoveredCount != c.uncovered || got.InvalidCount != c.invalid || got.Distinct != c.distinct {
-				t.Errorf("rewritten %d, uncovered %d, invalid %d, distinct %d; want %d, %d, %d, %d",
-					got.Rewritten, got.UncoveredCount, got.InvalidCount, got.Distinct, c.rewritten, c.uncovered, c.invalid, c.distinct)
-			}
-			if got.Images != corpus.Len() || got.Mode != "longest-prefix" {
-				t.Errorf("images %d (corpus %d), mode %q", got.Images, corpus.Len(), got.Mode)
-			}
-			var statuses []string
-			var wins, shadowed []int
-			for i, r := range got.Rules {
-				if r.Index != i {
-					t.Errorf("rule %d has index %d", i, r.Index)
-				}
-				statuses, wins, shadowed = append(statuses, r.Status), append(wins, r.Wins), append(shadowed, r.Shadowed)
-				if want := map[string]string{"wins": "", "dead": "dead-rule", "shadowed": "shadowed-rule"}[r.Status]; r.Code != want {
-					t.Errorf("rule %d: code %q for %q", i, r.Code, r.Status)
-				}
-			}
-			if !reflect.DeepEqual(statuses, c.statuses) || !reflect.DeepEqual(wins, c.wins) || !reflect.DeepEqual(shadowed, c.shadowed) {
-				t.Errorf("rules %v wins %v shadowed %v; want %v %v %v", statuses, wins, shadowed, c.statuses, c.wins, c.shadowed)
-			}
-			var registries []string
-			for _, g := range got.Uncovered {
-				registries = append(registries, g.Normalized)
-				if g.Code != "uncovered-image" {
-					t.Errorf("uncovered group code %q", g.Code)
-				}
-			}
-			if !reflect.DeepEqual(registries, c.registries) {
-				t.Errorf("uncovered registries %v, want %v", registries, c.registries)
-			}
-			if len(got.Disagreements) != c.disagreements {
-				t.Errorf("%d disagreements, want %d", len(got.Disagreements), c.disagreements)
-			}
-			count := func(status string) (n int) {
-				for _, s := range c.statuses {
-					if s == status {
-						n++
-					}
-				}
-				return n
-			}
-			want := CoverageSummary{Images: corpus.Len(), Distinct: c.distinct, Rewritten: c.rewritten, Uncovered: c.uncovered,
-				Invalid: c.invalid, DeadRules: count("dead"), ShadowedRules: count("shadowed"),
-				UncoveredRegistries: len(c.registries), Disagreements: c.disagreements}
-			if s, err := p.CoverageSummary(corpus); err != nil || s != want {
-				t.Errorf("CoverageSummary = %+v, %v; want %+v", s, err, want)
-			}
-		})
-	}
-
+// TestCoverageDead: Dead(), a Go helper. The coverage itself is checked by the case table
+// (cases_test.go).
+func TestCoverageDead(t *testing.T) {
 	// The details: examples, errors, the dead rules.
 	p := mustPolicy(t, toolkitPolicy)
 	defer p.Close()

@@ -1,0 +1,83 @@
+// The front-door case table (testdata/frontdoor/cases.json): the rows every binding must agree
+// on, run here through the Node package (bindings-wasm/pkg/node). The Rust, C and Go tests run
+// the same rows. The table's images and policies are ASCII, so its byte offsets are also the
+// UTF-16 offsets JS reports.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+
+const require = createRequire(import.meta.url);
+const { Policy, coverage, diff, secondPass } = require("../pkg/node");
+const table = JSON.parse(readFileSync(new URL("../../testdata/frontdoor/cases.json", import.meta.url), "utf8"));
+
+/** Runs `f` with the named policies of the table, each in its mode, and frees them. */
+function using(named, f) {
+  const policies = named.map(([name, mode]) => {
+    assert.ok(name in table.policies, `no policy ${name}`);
+    return Policy.parse(table.policies[name], mode ? { mode } : undefined);
+  });
+  try {
+    return f(...policies);
+  } finally {
+    for (const p of policies) p.free();
+  }
+}
+
+/** A rewrite outcome in the table's shape: `{image, rule}`, or `{error: {code, offset}}`. */
+function outcome(f) {
+  try {
+    const r = f();
+    return { image: r.image, rule: r.rule };
+  } catch (e) {
+    return { error: { code: e.code, offset: e.offset } };
+  }
+}
+
+/** The table's want without what JS does not report (an error's rule and C status). */
+const jsWant = (w) => (w.error ? { error: { code: w.error.code, offset: w.error.offset } } : w);
+
+for (const section of ["rewrite", "batch", "explain", "coverage", "diff", "secondPass"]) {
+  test(`the table has ${section} rows`, () => assert.ok(table[section].length > 0));
+}
+
+for (const r of table.rewrite) {
+  test(`rewrite: ${r.name}`, () => {
+    const got = using([[r.policy, r.mode]], (p) => outcome(() => p.rewrite(r.image)));
+    assert.deepEqual(got, jsWant(r.want));
+  });
+}
+
+for (const r of table.batch) {
+  test(`batch: ${r.name}`, () => {
+    const got = using([[r.policy, r.mode]], (p) => p.rewriteAll(r.images));
+    const shaped = got.map((x) => (x.error ? { error: { code: x.error.code, offset: x.error.offset } } : { image: x.image, rule: x.rule }));
+    assert.deepEqual(shaped, r.want.map(jsWant));
+    // An image left as it is keeps its place.
+    got.forEach((x, i) => x.error && assert.equal(x.image, r.images[i]));
+  });
+}
+
+for (const r of table.explain) {
+  test(`explain: ${r.name}`, () => {
+    assert.deepEqual(using([[r.policy, r.mode]], (p) => p.explain(r.image)), r.want);
+  });
+}
+
+for (const r of table.coverage) {
+  test(`coverage: ${r.name}`, () => {
+    assert.deepEqual(using([[r.policy, r.mode]], (p) => coverage(p, r.corpus)), r.want);
+  });
+}
+
+for (const r of table.diff) {
+  test(`diff: ${r.name}`, () => {
+    assert.deepEqual(using([[r.old, r.oldMode], [r.new, r.newMode]], (a, b) => diff(a, b, r.corpus)), r.want);
+  });
+}
+
+for (const r of table.secondPass) {
+  test(`secondPass: ${r.name}`, () => {
+    assert.deepEqual(using([[r.policy, r.mode]], (p) => secondPass(p, r.corpus)), r.want);
+  });
+}
