@@ -1,6 +1,8 @@
-//! `include/imgrepl.h` is generated: this test regenerates it with the pinned cbindgen and fails
-//! when the checked-in copy differs. `cargo xtask gen` runs it with `IMGREPL_BLESS=1`, which
-//! writes the header instead.
+//! The generated files, each regenerated here and compared with its checked-in copy:
+//! `include/imgrepl.h` (the pinned cbindgen), `ctests/cases.h` (the case table
+//! `testdata/frontdoor/cases.json` for the C tests) and `go/imgrepl/status_gen.go` (the Go
+//! package's statuses, from the one list in `src/status.rs`). `cargo xtask gen` runs this test
+//! with `IMGREPL_BLESS=1`, which writes them instead.
 //!
 //! The macros cbindgen cannot know are generated here from their sources, never typed: the
 //! version from Cargo, the input limits from the core.
