@@ -176,7 +176,7 @@ fn run(t: &Value, section: &str, row: &Value) -> Value {
             let batch = p.rewrite_batch(images.iter().map(|i| i.as_str().unwrap()));
             let items = batch.items().iter().enumerate().map(|(i, item)| {
                 let image = batch.image(i).unwrap().to_owned();
-                rewrite_value(item.result.clone().map(|rule| (image, rule)))
+                rewrite_value(item.result.map(|rule| (image, rule)))
             });
             Value::Array(items.collect())
         }
