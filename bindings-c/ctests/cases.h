@@ -6,6 +6,7 @@
 #ifndef IMGREPL_CASES_H
 #define IMGREPL_CASES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "imgrepl.h"
@@ -21,6 +22,30 @@ typedef struct frontdoor_want {
 } frontdoor_want;
 
 /* mode: an imgrepl_match_mode, or -1 for the policy's default. */
+/* A diagnostic of a policy: rule -1 for none, field and pointer "" for none. */
+typedef struct frontdoor_diagnostic {
+    imgrepl_severity severity;
+    const char *code;
+    const char *message;
+    int64_t rule;
+    const char *field;
+    const char *pointer;
+    size_t span_start;
+    size_t span_end;
+    bool has_related;
+    size_t related_start;
+    size_t related_end;
+} frontdoor_diagnostic;
+
+/* A policy text, whether it parses, and its diagnostics (errors, or warnings). */
+typedef struct frontdoor_policy {
+    const char *name;
+    const char *text;
+    bool ok;
+    const frontdoor_diagnostic *diagnostics;
+    size_t len;
+} frontdoor_policy;
+
 typedef struct frontdoor_rewrite {
     const char *name;
     const char *policy;
@@ -70,6 +95,8 @@ static const char frontdoor_policy_a_only[] = "[{\"repositoryPrefix\": \"a.io\",
 static const char frontdoor_policy_chain[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"},\n {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"c.io\"}]";
 static const char frontdoor_policy_cycle[] = "[{\"repositoryPrefix\": \"x.io\", \"replaceWith\": \"y.io\"},\n {\"repositoryPrefix\": \"y.io\", \"replaceWith\": \"x.io\"}]";
 static const char frontdoor_policy_empty_only[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io\"}]";
+static const char frontdoor_policy_growing[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]";
+static const char frontdoor_policy_hub[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]";
 static const char frontdoor_policy_hub_first[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"},\n {\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"}]";
 static const char frontdoor_policy_hub_mirror[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"mirror.io/hub\"},\n {\"repositoryPrefix\": \"mirror.io\", \"replaceWith\": \"cache.io/m\"}]";
 static const char frontdoor_policy_levels[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/0\"},\n {\"repositoryPrefix\": \"a.io/b\", \"replaceWith\": \"m.io/1\"},\n {\"repositoryPrefix\": \"a.io/b/c\", \"replaceWith\": \"m.io/2\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/3\"}]";
@@ -77,14 +104,66 @@ static const char frontdoor_policy_levels_rotated[] = "[{\"repositoryPrefix\": \
 static const char frontdoor_policy_org_and_hub[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]";
 static const char frontdoor_policy_org1[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/org1\"}]";
 static const char frontdoor_policy_org12[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/org12\"}]";
+static const char frontdoor_policy_own_replacement[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/a\"}]";
 static const char frontdoor_policy_ports[] = "[{\"repositoryPrefix\": \"registry:5000\", \"replaceWith\": \"[::1]:5000/mirror\"},\n {\"repositoryPrefix\": \"[fe80::1]:443/team\", \"replaceWith\": \"m.io\"}]";
 static const char frontdoor_policy_seed[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/a/b/c/d\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org2\"}]";
 static const char frontdoor_policy_self_nest[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/c\"}]";
+static const char frontdoor_policy_swap[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"},\n {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"a.io\"}]";
 static const char frontdoor_policy_team_shadow[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team\"}]";
 static const char frontdoor_policy_toolkit[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team\"},\n {\"repositoryPrefix\": \"harbour.domain\", \"replaceWith\": \"m.io/typo\"}]";
+static const char frontdoor_policy_toolkit_added_removed_changed[] = "[{\"repositoryPrefix\": \"quay.io\", \"replaceWith\": \"m.io/quay\"},\n {\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team2\"}]";
 static const char frontdoor_policy_toolkit_new[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team2\"},\n {\"repositoryPrefix\": \"quay.io\", \"replaceWith\": \"m.io/quay\"}]";
 static const char frontdoor_policy_toolkit_seed[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"},\n {\"repositoryPrefix\": \"harbor.domain/a/b/c/d\", \"replaceWith\": \"m.io/org2\"},\n {\"repositoryPrefix\": \"harbour.domain\", \"replaceWith\": \"m.io/typo\"},\n {\"repositoryPrefix\": \"quay.io/team\", \"replaceWith\": \"m.io/quay\"}]";
+static const char frontdoor_policy_toolkit_team_removed[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbour.domain\", \"replaceWith\": \"m.io/typo\"}]";
 static const char frontdoor_policy_two_levels[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/a/b\", \"replaceWith\": \"m.io/org2\"}]";
+
+static const frontdoor_diagnostic frontdoor_diagnostics_0[] = {
+    {IMGREPL_SEVERITY_ERROR, "invalid-json", "not valid JSON: expected ident", -1, "", "", 1, 2, false, 0, 0}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_1[] = {
+    {IMGREPL_SEVERITY_ERROR, "invalid-json", "not valid JSON: EOF while parsing a value", -1, "", "", 0, 0, false, 0, 0}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_2[] = {
+    {IMGREPL_SEVERITY_ERROR, "not-an-array", "the policy must be a JSON array of rules, not an object", -1, "", "", 0, 2, false, 0, 0}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_3[] = {
+    {IMGREPL_SEVERITY_ERROR, "missing-field", "rule 0 has no \"replaceWith\"", 0, "replaceWith", "/0/replaceWith", 1, 52, false, 0, 0},
+    {IMGREPL_SEVERITY_ERROR, "unknown-field", "rule 0 has an unknown field \"replacewith\"; did you mean \"replaceWith\"\?", 0, "", "/0/replacewith", 30, 43, false, 0, 0}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_4[] = {
+    {IMGREPL_SEVERITY_ERROR, "duplicate-prefix", "rule 1 has the same repositoryPrefix \"a.io\" as rule 0", 1, "repositoryPrefix", "/1/repositoryPrefix", 75, 81, true, 22, 28}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_5[] = {
+    {IMGREPL_SEVERITY_ERROR, "invalid-prefix", "repositoryPrefix \"nginx:latest\" is not a registry, a registry and path, or a path: invalid reference format: a prefix is a registry or a repository path, never a tag or a digest at byte 5", 0, "repositoryPrefix", "/0/repositoryPrefix", 28, 29, false, 0, 0}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_6[] = {
+    {IMGREPL_SEVERITY_ERROR, "identity-rule", "rule 0 replaces \"a.io\" with itself", 0, "replaceWith", "/0/replaceWith", 45, 51, true, 22, 28}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_7[] = {
+    {IMGREPL_SEVERITY_ERROR, "wrong-type", "\"repositoryPrefix\" of rule 0 must be a string, not a number", 0, "repositoryPrefix", "/0/repositoryPrefix", 22, 23, false, 0, 0}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_8[] = {
+    {IMGREPL_SEVERITY_WARNING, "docker-hub-prefix", "images are matched as written, and Docker Hub images are usually written without \"docker.io\" (\"nginx\", \"team/app\"), so \"docker.io\" never matches them; match those with the empty prefix (single names) or with their path (\"team\")", 0, "repositoryPrefix", "/0/repositoryPrefix", 22, 33, false, 0, 0}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_9[] = {
+    {IMGREPL_SEVERITY_WARNING, "chained-rule", "results of rule 0 (\"b.io\"/\342\200\246) are matched by rule 1 (\"b.io\"), but rewriting is applied once: they are not rewritten again (a webhook that is invoked again would rewrite them again)", 0, "replaceWith", "/0/replaceWith", 45, 51, true, 76, 82}
+};
+static const frontdoor_diagnostic frontdoor_diagnostics_10[] = {
+    {IMGREPL_SEVERITY_ERROR, NULL, NULL, -1, NULL, NULL, 0, 0, false, 0, 0}
+};
+static const frontdoor_policy FRONTDOOR_POLICY[] = {
+    {"not JSON", "not json", false, frontdoor_diagnostics_0, 1},
+    {"empty text", "", false, frontdoor_diagnostics_1, 1},
+    {"an object, not an array", "{}", false, frontdoor_diagnostics_2, 1},
+    {"a misspelt field: missing and unknown", "[{\"repositoryPrefix\": \"a.io\", \"replacewith\": \"b.io\"}]", false, frontdoor_diagnostics_3, 2},
+    {"a duplicate prefix, related to its first occurrence", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"}, {\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"c.io\"}]", false, frontdoor_diagnostics_4, 1},
+    {"a prefix with a tag", "[{\"repositoryPrefix\": \"nginx:latest\", \"replaceWith\": \"b.io\"}]", false, frontdoor_diagnostics_5, 1},
+    {"a rule that replaces a prefix with itself", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io\"}]", false, frontdoor_diagnostics_6, 1},
+    {"a number for a prefix", "[{\"repositoryPrefix\": 1, \"replaceWith\": \"b.io\"}]", false, frontdoor_diagnostics_7, 1},
+    {"docker.io as a prefix: a warning", "[{\"repositoryPrefix\": \"docker.io\", \"replaceWith\": \"m.io/hub\"}]", true, frontdoor_diagnostics_8, 1},
+    {"rules that chain: a warning", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"},\n {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"c.io\"}]", true, frontdoor_diagnostics_9, 1},
+    {"the seed policy: valid, no diagnostic", "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/a/b/c/d\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org2\"}]", true, frontdoor_diagnostics_10, 0},
+};
 
 static const frontdoor_rewrite FRONTDOOR_REWRITE[] = {
     {"seed: the domain rule", frontdoor_policy_seed, -1, "harbor.domain/ubuntu:latest", {"swr.cn-north-4.myhuaweicloud.com/org1/ubuntu:latest", 0, NULL, 0, IMGREPL_STATUS_OK}},
@@ -140,6 +219,20 @@ static const frontdoor_rewrite FRONTDOOR_REWRITE[] = {
     {"a result past 255 bytes of path is not applied", frontdoor_policy_org12, -1, "a.io/team/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:1", {NULL, 0, "invalid-result", 260, IMGREPL_STATUS_INVALID_RESULT}},
     {"a rewrite is never chained", frontdoor_policy_chain, -1, "a.io/x", {"b.io/x", 0, NULL, 0, IMGREPL_STATUS_OK}},
     {"the second rule on its own", frontdoor_policy_chain, -1, "b.io/x", {"c.io/x", 1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a.io/b/c/dd is not under a/b/c/d", frontdoor_policy_seed, -1, "harbor.domain/a/b/c/dd/x:1", {"swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/dd/x:1", 0, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: an image named as the deep prefix has the parent a/b/c", frontdoor_policy_seed, -1, "harbor.domain/a/b/c/d", {"swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/d", 0, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: an official image without a tag", frontdoor_policy_seed, -1, "nginx", {"swr.cn-north-4.myhuaweicloud.com/org1/nginx", 1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a digest kept", frontdoor_policy_seed, -1, "nginx@sha256:abababababababababababababababababababababababababababababababab", {"swr.cn-north-4.myhuaweicloud.com/org1/nginx@sha256:abababababababababababababababababababababababababababababababab", 1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a tag and a digest kept", frontdoor_policy_seed, -1, "harbor.domain/app:1@sha256:0000000000000000000000000000000000000000000000000000000000000000", {"swr.cn-north-4.myhuaweicloud.com/org1/app:1@sha256:0000000000000000000000000000000000000000000000000000000000000000", 0, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: another registry, unchanged", frontdoor_policy_seed, -1, "quay.io/team/app:1", {"quay.io/team/app:1", -1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a path with '/' is not the empty prefix's", frontdoor_policy_seed, -1, "library/nginx", {"library/nginx", -1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a longer domain is not the prefix", frontdoor_policy_seed, -1, "harbor.domainx/app", {"harbor.domainx/app", -1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a registry with a port, unchanged", frontdoor_policy_seed, -1, "localhost:5000/app", {"localhost:5000/app", -1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"'a//b': invalid-format", frontdoor_policy_seed, -1, "a//b", {NULL, -1, "invalid-format", 2, IMGREPL_STATUS_INVALID_IMAGE}},
+    {"'nginx:': an empty tag", frontdoor_policy_seed, -1, "nginx:", {NULL, -1, "invalid-format", 6, IMGREPL_STATUS_INVALID_IMAGE}},
+    {"an uppercase hex digit in a digest", frontdoor_policy_seed, -1, "nginx@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA", {NULL, -1, "digest-format", 76, IMGREPL_STATUS_INVALID_IMAGE}},
+    {"an unsupported digest algorithm (32 hex digits)", frontdoor_policy_seed, -1, "nginx@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", {NULL, -1, "digest-unsupported", 6, IMGREPL_STATUS_INVALID_IMAGE}},
+    {"a 252-byte name under the empty prefix: the result is too long", frontdoor_policy_seed, -1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", {NULL, 1, "invalid-result", 288, IMGREPL_STATUS_INVALID_RESULT}},
 };
 
 static const char *const frontdoor_batch_0_images[] = {"harbor.domain/a/b/c/d/redis:latest", "Bad", "nginx:latest", "quay.io/x/y", "", NULL};
@@ -165,11 +258,33 @@ static const char *const frontdoor_batch_3_images[] = {NULL};
 static const frontdoor_want frontdoor_batch_3_want[] = {
     {NULL, -1, NULL, 0, IMGREPL_STATUS_OK}
 };
+static const char *const frontdoor_batch_4_images[] = {"harbor.domain/a/b/c/dd/x:1", "harbor.domain/a/b/c/d", "nginx", "nginx@sha256:abababababababababababababababababababababababababababababababab", "harbor.domain/app:1@sha256:0000000000000000000000000000000000000000000000000000000000000000", "quay.io/team/app:1", "library/nginx", "harbor.domainx/app", "localhost:5000/app", "a//b", "nginx:", "nginx@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA", "nginx@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Nginx", "team/App", "", "nginx@sha256:abc", NULL};
+static const frontdoor_want frontdoor_batch_4_want[] = {
+    {"swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/dd/x:1", 0, NULL, 0, IMGREPL_STATUS_OK},
+    {"swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/d", 0, NULL, 0, IMGREPL_STATUS_OK},
+    {"swr.cn-north-4.myhuaweicloud.com/org1/nginx", 1, NULL, 0, IMGREPL_STATUS_OK},
+    {"swr.cn-north-4.myhuaweicloud.com/org1/nginx@sha256:abababababababababababababababababababababababababababababababab", 1, NULL, 0, IMGREPL_STATUS_OK},
+    {"swr.cn-north-4.myhuaweicloud.com/org1/app:1@sha256:0000000000000000000000000000000000000000000000000000000000000000", 0, NULL, 0, IMGREPL_STATUS_OK},
+    {"quay.io/team/app:1", -1, NULL, 0, IMGREPL_STATUS_OK},
+    {"library/nginx", -1, NULL, 0, IMGREPL_STATUS_OK},
+    {"harbor.domainx/app", -1, NULL, 0, IMGREPL_STATUS_OK},
+    {"localhost:5000/app", -1, NULL, 0, IMGREPL_STATUS_OK},
+    {NULL, -1, "invalid-format", 2, IMGREPL_STATUS_INVALID_IMAGE},
+    {NULL, -1, "invalid-format", 6, IMGREPL_STATUS_INVALID_IMAGE},
+    {NULL, -1, "digest-format", 76, IMGREPL_STATUS_INVALID_IMAGE},
+    {NULL, -1, "digest-unsupported", 6, IMGREPL_STATUS_INVALID_IMAGE},
+    {NULL, 1, "invalid-result", 288, IMGREPL_STATUS_INVALID_RESULT},
+    {NULL, -1, "uppercase", 0, IMGREPL_STATUS_INVALID_IMAGE},
+    {NULL, -1, "uppercase", 5, IMGREPL_STATUS_INVALID_IMAGE},
+    {NULL, -1, "empty", 0, IMGREPL_STATUS_INVALID_IMAGE},
+    {NULL, -1, "invalid-format", 16, IMGREPL_STATUS_INVALID_IMAGE}
+};
 static const frontdoor_batch FRONTDOOR_BATCH[] = {
     {"seed: rewritten, unchanged and invalid in one call", frontdoor_policy_seed, -1, frontdoor_batch_0_images, frontdoor_batch_0_want, 5},
     {"an invalid result in a batch names its rule", frontdoor_policy_org12, -1, frontdoor_batch_1_images, frontdoor_batch_1_want, 2},
     {"exact-parent in a batch", frontdoor_policy_org_and_hub, IMGREPL_MATCH_MODE_EXACT_PARENT, frontdoor_batch_2_images, frontdoor_batch_2_want, 3},
     {"an empty batch", frontdoor_policy_seed, -1, frontdoor_batch_3_images, frontdoor_batch_3_want, 0},
+    {"seed: every kind of outcome, as one call gives them one by one", frontdoor_policy_seed, -1, frontdoor_batch_4_images, frontdoor_batch_4_want, 18},
 };
 
 static const frontdoor_explain FRONTDOOR_EXPLAIN[] = {
@@ -290,6 +405,30 @@ static const frontdoor_item frontdoor_diff_2_corpus[] = {
     {"harbor.domain/team/app:1", NULL},
     {"harbor.domain/app:1", NULL}
 };
+static const frontdoor_item frontdoor_diff_3_corpus[] = {
+    {"harbor.domain/team/app:1", "Deployment/shop/web"},
+    {"nginx", "Deployment/shop/web"},
+    {"harbor.domain/db", "Deployment/shop/web"},
+    {"quay.io/a/b", "Pod/shop/db"},
+    {"Bad", "Pod/shop/db"},
+    {"nginx", "Pod/shop/db"}
+};
+static const frontdoor_item frontdoor_diff_4_corpus[] = {
+    {"harbor.domain/team/app:1", "Deployment/shop/web"},
+    {"nginx", "Deployment/shop/web"},
+    {"harbor.domain/db", "Deployment/shop/web"},
+    {"quay.io/a/b", "Pod/shop/db"},
+    {"Bad", "Pod/shop/db"},
+    {"nginx", "Pod/shop/db"}
+};
+static const frontdoor_item frontdoor_diff_5_corpus[] = {
+    {"harbor.domain/team/app:1", "Deployment/shop/web"},
+    {"nginx", "Deployment/shop/web"},
+    {"harbor.domain/db", "Deployment/shop/web"},
+    {"quay.io/a/b", "Pod/shop/db"},
+    {"Bad", "Pod/shop/db"},
+    {"nginx", "Pod/shop/db"}
+};
 static const frontdoor_toolkit FRONTDOOR_DIFF[] = {
     {"a rule added, one changed, one removed", frontdoor_policy_toolkit, -1, frontdoor_policy_toolkit_new, -1, frontdoor_diff_0_corpus, 4,
      "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":{\"index\":1,\"replaceWith\":\"m.io/team2\",\"span\":{\"start\":69,\"end\":140}}},{\"kind\":\"removed\",\"repositoryPrefix\":\"harbour.domain\",\"old\":{\"index\":2,\"replaceWith\":\"m.io/typo\",\"span\":{\"start\":142,\"end\":208}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"quay.io\",\"old\":null,\"new\":{\"index\":2,\"replaceWith\":\"m.io/quay\",\"span\":{\"start\":143,\"end\":202}}}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/team2/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"causes\":[0],\"workloads\":[\"Deployment/shop/web\"]},{\"image\":\"quay.io/a/b\",\"count\":1,\"old\":{\"result\":\"quay.io/a/b\",\"rule\":null,\"prefix\":null,\"error\":null},\"new\":{\"result\":\"m.io/quay/a/b\",\"rule\":2,\"prefix\":\"quay.io\",\"error\":null},\"causes\":[2],\"workloads\":[]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":1,\"unchanged\":1,\"images\":4,\"imagesChanged\":2,\"distinctChanged\":2}}"},
@@ -297,6 +436,12 @@ static const frontdoor_toolkit FRONTDOOR_DIFF[] = {
      "{\"rules\":[],\"images\":[],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":3,\"images\":1,\"imagesChanged\":0,\"distinctChanged\":0}}"},
     {"the modes: one policy in each", frontdoor_policy_org_and_hub, -1, frontdoor_policy_org_and_hub, IMGREPL_MATCH_MODE_EXACT_PARENT, frontdoor_diff_2_corpus, 2,
      "{\"rules\":[],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/org/team/app:1\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"new\":{\"result\":\"harbor.domain/team/app:1\",\"rule\":null,\"prefix\":null,\"error\":null},\"causes\":[],\"workloads\":[]}],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":2,\"images\":2,\"imagesChanged\":1,\"distinctChanged\":1}}"},
+    {"a policy against itself: no change", frontdoor_policy_toolkit, -1, frontdoor_policy_toolkit, -1, frontdoor_diff_3_corpus, 6,
+     "{\"rules\":[],\"images\":[],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":3,\"images\":6,\"imagesChanged\":0,\"distinctChanged\":0}}"},
+    {"a rule added, one removed, one changed, over two workloads", frontdoor_policy_toolkit, -1, frontdoor_policy_toolkit_added_removed_changed, -1, frontdoor_diff_4_corpus, 6,
+     "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":{\"index\":2,\"replaceWith\":\"m.io/team2\",\"span\":{\"start\":131,\"end\":202}}},{\"kind\":\"removed\",\"repositoryPrefix\":\"harbour.domain\",\"old\":{\"index\":2,\"replaceWith\":\"m.io/typo\",\"span\":{\"start\":142,\"end\":208}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"quay.io\",\"old\":null,\"new\":{\"index\":0,\"replaceWith\":\"m.io/quay\",\"span\":{\"start\":1,\"end\":60}}}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/team2/app:1\",\"rule\":2,\"prefix\":\"harbor.domain/team\",\"error\":null},\"causes\":[0],\"workloads\":[\"Deployment/shop/web\"]},{\"image\":\"quay.io/a/b\",\"count\":1,\"old\":{\"result\":\"quay.io/a/b\",\"rule\":null,\"prefix\":null,\"error\":null},\"new\":{\"result\":\"m.io/quay/a/b\",\"rule\":0,\"prefix\":\"quay.io\",\"error\":null},\"causes\":[2],\"workloads\":[\"Pod/shop/db\"]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":1,\"unchanged\":1,\"images\":6,\"imagesChanged\":2,\"distinctChanged\":2}}"},
+    {"a rule removed: its images fall to the shorter prefix", frontdoor_policy_toolkit, -1, frontdoor_policy_toolkit_team_removed, -1, frontdoor_diff_5_corpus, 6,
+     "{\"rules\":[{\"kind\":\"removed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":null}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/org1/team/app:1\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"causes\":[0],\"workloads\":[\"Deployment/shop/web\"]}],\"summary\":{\"added\":0,\"removed\":1,\"changed\":0,\"unchanged\":2,\"images\":6,\"imagesChanged\":1,\"distinctChanged\":1}}"},
 };
 
 static const frontdoor_item frontdoor_second_pass_0_corpus[] = {
@@ -313,6 +458,23 @@ static const frontdoor_item frontdoor_second_pass_3_corpus[] = {
     {"c.io/x", NULL},
     {"quay.io/y", NULL}
 };
+static const frontdoor_item frontdoor_second_pass_4_corpus[] = {
+    {"quay.io/a/b", "Pod/p"},
+    {"nginx:1", "Pod/p"}
+};
+static const frontdoor_item frontdoor_second_pass_5_corpus[] = {
+    {"a.io/x", "Pod/p"}
+};
+static const frontdoor_item frontdoor_second_pass_6_corpus[] = {
+    {"a.io/x", "Pod/p"}
+};
+static const frontdoor_item frontdoor_second_pass_7_corpus[] = {
+    {"a.io/x", "Pod/p"}
+};
+static const frontdoor_item frontdoor_second_pass_8_corpus[] = {
+    {"nginx", "Pod/p"},
+    {"quay.io/a/b", "Pod/p"}
+};
 static const frontdoor_toolkit FRONTDOOR_SECOND_PASS[] = {
     {"a chain that ends stable", frontdoor_policy_hub_mirror, -1, NULL, -1, frontdoor_second_pass_0_corpus, 2,
      "[{\"image\":\"nginx:1\",\"count\":1,\"first\":\"mirror.io/hub/nginx:1\",\"chain\":[{\"rule\":0,\"result\":\"mirror.io/hub/nginx:1\"},{\"rule\":1,\"result\":\"cache.io/m/hub/nginx:1\"}],\"end\":\"stable\",\"error\":null,\"workloads\":[\"Deployment/web\"],\"code\":\"second-pass-change\"}]"},
@@ -321,6 +483,16 @@ static const frontdoor_toolkit FRONTDOOR_SECOND_PASS[] = {
     {"a rule whose result it matches again, up to an invalid result", frontdoor_policy_self_nest, -1, NULL, -1, frontdoor_second_pass_2_corpus, 1,
      "[{\"image\":\"a.io/app\",\"count\":1,\"first\":\"a.io/c/app\",\"chain\":[{\"rule\":0,\"result\":\"a.io/c/app\"},{\"rule\":0,\"result\":\"a.io/c/c/app\"},{\"rule\":0,\"result\":\"a.io/c/c/c/app\"},{\"rule\":0,\"result\":\"a.io/c/c/c/c/app\"},{\"rule\":0,\"result\":\"a.io/c/c/c/c/c/app\"}],\"end\":\"limit\",\"error\":null,\"workloads\":[],\"code\":\"second-pass-change\"}]"},
     {"no result changes", frontdoor_policy_chain, -1, NULL, -1, frontdoor_second_pass_3_corpus, 2,
+     "[]"},
+    {"a mirror of the mirror", frontdoor_policy_hub_mirror, -1, NULL, -1, frontdoor_second_pass_4_corpus, 2,
+     "[{\"image\":\"nginx:1\",\"count\":1,\"first\":\"mirror.io/hub/nginx:1\",\"chain\":[{\"rule\":0,\"result\":\"mirror.io/hub/nginx:1\"},{\"rule\":1,\"result\":\"cache.io/m/hub/nginx:1\"}],\"end\":\"stable\",\"error\":null,\"workloads\":[\"Pod/p\"],\"code\":\"second-pass-change\"}]"},
+    {"swapped registries: a cycle", frontdoor_policy_swap, -1, NULL, -1, frontdoor_second_pass_5_corpus, 1,
+     "[{\"image\":\"a.io/x\",\"count\":1,\"first\":\"b.io/x\",\"chain\":[{\"rule\":0,\"result\":\"b.io/x\"},{\"rule\":1,\"result\":\"a.io/x\"}],\"end\":\"cycle\",\"error\":null,\"workloads\":[\"Pod/p\"],\"code\":\"second-pass-change\"}]"},
+    {"a prefix in its own replacement: the pass limit", frontdoor_policy_own_replacement, -1, NULL, -1, frontdoor_second_pass_6_corpus, 1,
+     "[{\"image\":\"a.io/x\",\"count\":1,\"first\":\"a.io/a/x\",\"chain\":[{\"rule\":0,\"result\":\"a.io/a/x\"},{\"rule\":0,\"result\":\"a.io/a/a/x\"},{\"rule\":0,\"result\":\"a.io/a/a/a/x\"},{\"rule\":0,\"result\":\"a.io/a/a/a/a/x\"},{\"rule\":0,\"result\":\"a.io/a/a/a/a/a/x\"}],\"end\":\"limit\",\"error\":null,\"workloads\":[\"Pod/p\"],\"code\":\"second-pass-change\"}]"},
+    {"a growing path: an invalid result ends the chain", frontdoor_policy_growing, -1, NULL, -1, frontdoor_second_pass_7_corpus, 1,
+     "[{\"image\":\"a.io/x\",\"count\":1,\"first\":\"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x\",\"chain\":[{\"rule\":0,\"result\":\"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x\"},{\"rule\":0,\"result\":\"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x\"}],\"end\":\"invalid-result\",\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":0},\"workloads\":[\"Pod/p\"],\"code\":\"second-pass-change\"}]"},
+    {"no result is matched again", frontdoor_policy_hub, -1, NULL, -1, frontdoor_second_pass_8_corpus, 2,
      "[]"},
 };
 

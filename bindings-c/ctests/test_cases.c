@@ -1,5 +1,5 @@
 /* test_cases.c: the front-door case table (testdata/frontdoor/cases.json, through the generated
- * cases.h) run through the C API: rewrite, rewrite_alloc and find, the batch, explain, coverage,
+ * cases.h) run through the C API: policy diagnostics, rewrite and rewrite_alloc, the batch, explain, coverage,
  * diff and the second pass. The Rust, Go and JS tests run the same rows. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +35,48 @@ static void is_json(imgrepl_status s, imgrepl_string *json, const char *want, co
     is_status(s, IMGREPL_STATUS_OK, "%s: %s: status", what, name);
     is_str(json->ptr, json->len, want, "%s: %s", what, name);
     imgrepl_string_free(json);
+}
+
+/* A list of diagnostics is the row's; frees it. */
+static void check_diagnostics(imgrepl_diagnostics *list, const frontdoor_policy *c, const char *what) {
+    ok(imgrepl_diagnostics_len(list) == c->len, "policy: %s: %s: %zu diagnostics", c->name, what,
+       imgrepl_diagnostics_len(list));
+    for (size_t j = 0; j < c->len && j < imgrepl_diagnostics_len(list); j++) {
+        const frontdoor_diagnostic *w = &c->diagnostics[j];
+        imgrepl_diagnostic d;
+        is_status(imgrepl_diagnostics_get(list, j, &d), IMGREPL_STATUS_OK, "policy: %s: diagnostic %zu", c->name, j);
+        ok(d.severity == w->severity, "policy: %s: %zu severity", c->name, j);
+        is_str(d.code.ptr, d.code.len, w->code, "policy: %s: %zu code", c->name, j);
+        is_str(d.message.ptr, d.message.len, w->message, "policy: %s: %zu message", c->name, j);
+        ok(d.rule == w->rule, "policy: %s: %zu rule %lld", c->name, j, (long long)d.rule);
+        is_str(d.field.ptr, d.field.len, w->field, "policy: %s: %zu field", c->name, j);
+        is_str(d.pointer.ptr, d.pointer.len, w->pointer, "policy: %s: %zu pointer", c->name, j);
+        ok(d.span_start == w->span_start && d.span_end == w->span_end, "policy: %s: %zu span [%zu, %zu)", c->name, j,
+           d.span_start, d.span_end);
+        ok(d.has_related == w->has_related &&
+               (!w->has_related || (d.related_start == w->related_start && d.related_end == w->related_end)),
+           "policy: %s: %zu related", c->name, j);
+    }
+    imgrepl_diagnostics_free(list);
+}
+
+static void test_policy(void) {
+    for (size_t i = 0; i < LEN(FRONTDOOR_POLICY); i++) {
+        const frontdoor_policy *c = &FRONTDOOR_POLICY[i];
+        imgrepl_policy *p = NULL;
+        imgrepl_diagnostics *list = NULL;
+        imgrepl_status s = imgrepl_policy_parse(c->text, strlen(c->text), &p, &list);
+        is_status(s, c->ok ? IMGREPL_STATUS_OK : IMGREPL_STATUS_INVALID_POLICY, "policy: %s: status", c->name);
+        ok((p != NULL) == c->ok, "policy: %s: a policy only when it is valid", c->name);
+        /* Errors and warnings on failure; the warnings on success. */
+        check_diagnostics(list, c, "parse");
+        if (c->ok) {
+            list = NULL;
+            is_status(imgrepl_policy_warnings(p, &list), IMGREPL_STATUS_OK, "policy: %s: warnings", c->name);
+            check_diagnostics(list, c, "imgrepl_policy_warnings");
+        }
+        imgrepl_policy_free(p);
+    }
 }
 
 static void test_rewrite(void) {
@@ -78,6 +120,10 @@ static void test_batch(void) {
         char all[4096];
         for (size_t j = 0; j < c->len; j++) {
             lens[j] = strlen(c->images[j]);
+            if (j >= LEN(lens) || total + lens[j] > sizeof all) {
+                printf("Bail out! batch: %s: more images than this test holds\n", c->name);
+                exit(1);
+            }
             memcpy(all + total, c->images[j], lens[j]);
             total += lens[j];
         }
@@ -168,6 +214,7 @@ static void test_toolkit(void) {
 }
 
 int main(void) {
+    test_policy();
     test_rewrite();
     test_batch();
     test_explain();

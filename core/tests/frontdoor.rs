@@ -105,18 +105,22 @@ fn raw_wants(text: &str, section: &str) -> Vec<String> {
     rows.iter().map(|row| compact(row["want"].get())).collect()
 }
 
+/// The sections of the table, in its order.
+const SECTIONS: [&str; 7] = [
+    "policy",
+    "rewrite",
+    "batch",
+    "explain",
+    "coverage",
+    "diff",
+    "secondPass",
+];
+
 #[test]
 fn every_row() {
     let t = table();
     let mut counts = Vec::new();
-    for section in [
-        "rewrite",
-        "batch",
-        "explain",
-        "coverage",
-        "diff",
-        "secondPass",
-    ] {
+    for section in SECTIONS {
         let raw = raw_wants(&table_text(), section);
         for (i, row) in rows(&t, section).iter().enumerate() {
             let name = &row["name"];
@@ -141,7 +145,7 @@ fn every_row() {
 }
 
 /// Runs one row through the library: a value in the table's shape, or for the sections the
-/// library serializes (explain, coverage, diff, second pass) its JSON text.
+/// library serializes (policy validation, explain, coverage, diff, second pass) its JSON text.
 fn run(t: &Value, section: &str, row: &Value) -> Value {
     let name = &row["name"];
     match section {
@@ -191,6 +195,7 @@ fn run(t: &Value, section: &str, row: &Value) -> Value {
             text(&diff::diff(&old, &new, corpus(row)))
         }
         "secondPass" => text(&policy(t, row, "policy", "mode").second_pass(corpus(row))),
+        "policy" => text(&Policy::validate(row["text"].as_str().unwrap())),
         _ => unreachable!("section {section}"),
     }
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +41,7 @@ func (i *caseItem) UnmarshalJSON(b []byte) error {
 
 type caseRow struct {
 	Name    string          `json:"name"`
+	Text    string          `json:"text"`
 	Policy  string          `json:"policy"`
 	Mode    string          `json:"mode"`
 	Old     string          `json:"old"`
@@ -54,6 +56,7 @@ type caseRow struct {
 
 type caseTable struct {
 	Policies   map[string]string `json:"policies"`
+	Policy     []caseRow         `json:"policy"`
 	Rewrite    []caseRow         `json:"rewrite"`
 	Batch      []caseRow         `json:"batch"`
 	Explain    []caseRow         `json:"explain"`
@@ -125,6 +128,9 @@ func checkRewrite(t *testing.T, what string, got Result, err error, w caseWant) 
 		if e.Code != w.Error.Code || e.Offset != w.Error.Offset {
 			t.Errorf("%s: code %q offset %d, want %q %d", what, e.Code, e.Offset, w.Error.Code, w.Error.Offset)
 		}
+		if e.Message == "" || !strings.HasPrefix(e.JSON, "{") {
+			t.Errorf("%s: an error without its message or JSON: %#v", what, e)
+		}
 		number, ok := statusNumbers[w.Error.Status]
 		if !ok || !errors.Is(err, statusError(number)) {
 			t.Errorf("%s: %v is not the sentinel of %s", what, err, w.Error.Status)
@@ -135,13 +141,65 @@ func checkRewrite(t *testing.T, what string, got Result, err error, w caseWant) 
 	if w.Rule != nil {
 		rule = *w.Rule
 	}
-	if err != nil || got.Image != *w.Image || got.Rule != rule {
+	if err != nil || got.Image != *w.Image || got.Rule != rule || got.Changed() != (rule >= 0) {
 		t.Errorf("%s: %+v, %v; want %q rule %d", what, got, err, *w.Image, rule)
 	}
 }
 
+// wantDiagnostics is a policy row's want as the package's Diagnostics.
+func wantDiagnostics(t *testing.T, raw []byte) (bool, []Diagnostic) {
+	t.Helper()
+	var w struct {
+		Ok          bool
+		Diagnostics []struct {
+			Severity, Code, Message, Pointer string
+			Index                            *int
+			Field                            *string
+			Span                             Span
+			Related                          *Span
+		}
+	}
+	if err := json.Unmarshal(raw, &w); err != nil {
+		t.Fatal(err)
+	}
+	out := []Diagnostic{}
+	for _, d := range w.Diagnostics {
+		g := Diagnostic{Code: d.Code, Message: d.Message, Rule: -1, Pointer: d.Pointer, Span: d.Span, Related: d.Related}
+		if d.Severity == "warning" {
+			g.Severity = SeverityWarning
+		}
+		if d.Index != nil {
+			g.Rule = *d.Index
+		}
+		if d.Field != nil {
+			g.Field = *d.Field
+		}
+		out = append(out, g)
+	}
+	return w.Ok, out
+}
+
 func TestCaseTable(t *testing.T) {
 	c := readCases(t)
+	for _, r := range c.Policy {
+		ok, want := wantDiagnostics(t, r.Want)
+		p, err := ParsePolicy(r.Text)
+		got := []Diagnostic{}
+		var pe *PolicyError
+		switch {
+		case ok && err == nil:
+			got = append(got, p.Warnings()...)
+			p.Close()
+		case !ok && errors.As(err, &pe) && errors.Is(err, ErrInvalidPolicy):
+			got = append(got, pe.Diagnostics...)
+		default:
+			t.Errorf("policy: %s: ParsePolicy error %v, want valid %v", r.Name, err, ok)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("policy: %s:\n got %+v\nwant %+v", r.Name, got, want)
+		}
+	}
 	for _, r := range c.Rewrite {
 		var w caseWant
 		if err := json.Unmarshal(r.Want, &w); err != nil {
@@ -218,7 +276,7 @@ func TestCaseTable(t *testing.T) {
 		want := []SecondPass{}
 		compare("second pass", r.Name, &got, err, r.Want, &want)
 	}
-	for _, section := range [][]caseRow{c.Rewrite, c.Batch, c.Explain, c.Coverage, c.Diff, c.SecondPass} {
+	for _, section := range [][]caseRow{c.Policy, c.Rewrite, c.Batch, c.Explain, c.Coverage, c.Diff, c.SecondPass} {
 		if len(section) == 0 {
 			t.Error("a section of the table is empty (renamed?)")
 		}
