@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 
 const require = createRequire(import.meta.url);
-const { Policy, coverage, diff, secondPass } = require("../pkg/node");
+const { Policy, validatePolicy, coverage, diff, secondPass } = require("../pkg/node");
 const table = JSON.parse(readFileSync(new URL("../../testdata/frontdoor/cases.json", import.meta.url), "utf8"));
 
 /** Runs `f` with the named policies of the table, each in its mode, and frees them. */
@@ -66,8 +66,28 @@ function withoutSpans(v) {
   return Object.fromEntries(Object.entries(v).filter(([k]) => k !== "span" || !("status" in v)).map(([k, x]) => [k, withoutSpans(x)]));
 }
 
-for (const section of ["rewrite", "batch", "explain", "coverage", "diff", "secondPass"]) {
+for (const section of ["policy", "rewrite", "batch", "explain", "coverage", "diff", "secondPass"]) {
   test(`the table has ${section} rows`, () => assert.ok(table[section].length > 0));
+}
+
+for (const r of table.policy) {
+  test(`policy: ${r.name}`, () => {
+    // JS names a diagnostic's rule `rule` (the library's JSON: `index`), and counts the rules.
+    const diagnostics = r.want.diagnostics.map(({ index, ...d }) => ({ ...d, rule: index }));
+    const rules = r.want.rules === null ? 0 : r.want.rules.length;
+    assert.deepEqual(validatePolicy(r.text), { ok: r.want.ok, rules, diagnostics });
+    if (r.want.ok) {
+      const p = Policy.parse(r.text);
+      assert.deepEqual(p.warnings, diagnostics);
+      p.free();
+    } else {
+      assert.throws(() => Policy.parse(r.text), (e) => {
+        assert.equal(e.code, "invalid-policy");
+        assert.deepEqual(e.diagnostics, diagnostics);
+        return true;
+      });
+    }
+  });
 }
 
 for (const r of table.rewrite) {
@@ -107,6 +127,8 @@ for (const r of table.diff) {
 
 for (const r of table.secondPass) {
   test(`secondPass: ${r.name}`, () => {
-    assert.deepEqual(using([[r.policy, r.mode]], (p) => secondPass(p, r.corpus)), jsWant(r.want));
+    // An invalid result ends a chain: its offset is clamped to the image the last pass read.
+    const want = r.want.map((x) => jsWant(x, x.chain[x.chain.length - 1].result));
+    assert.deepEqual(using([[r.policy, r.mode]], (p) => secondPass(p, r.corpus)), want);
   });
 }
