@@ -91,18 +91,35 @@ typedef struct frontdoor_toolkit {
     const char *want;
 } frontdoor_toolkit;
 
+static const char frontdoor_policy_a_and_empty[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/a\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io\"}]";
+static const char frontdoor_policy_a_at[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/b\"},\n {\"repositoryPrefix\": \"a.io/t\", \"replaceWith\": \"m.io/t\"}]";
 static const char frontdoor_policy_a_only[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io\"}]";
+static const char frontdoor_policy_a_x200[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]";
+static const char frontdoor_policy_abc[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/a\"},\n {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"m.io/b\"},\n {\"repositoryPrefix\": \"c.io\", \"replaceWith\": \"m.io/c\"}]";
+static const char frontdoor_policy_az[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/a\"},\n {\"repositoryPrefix\": \"z.io\", \"replaceWith\": \"m.io/z\"}]";
+static const char frontdoor_policy_cad[] = "[{\"repositoryPrefix\": \"c.io\", \"replaceWith\": \"m.io/c\"},\n {\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/a2\"},\n {\"repositoryPrefix\": \"d.io\", \"replaceWith\": \"m.io/d\"}]";
 static const char frontdoor_policy_chain[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"},\n {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"c.io\"}]";
 static const char frontdoor_policy_cycle[] = "[{\"repositoryPrefix\": \"x.io\", \"replaceWith\": \"y.io\"},\n {\"repositoryPrefix\": \"y.io\", \"replaceWith\": \"x.io\"}]";
+static const char frontdoor_policy_deep_path[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"mirror.example.com/deep/path\"}]";
 static const char frontdoor_policy_empty_only[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io\"}]";
+static const char frontdoor_policy_grow10[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/cccccccccc\"}]";
 static const char frontdoor_policy_growing[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]";
+static const char frontdoor_policy_harbor_long[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]";
+static const char frontdoor_policy_harbor_only[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io\"}]";
+static const char frontdoor_policy_harbor_org1[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"}]";
 static const char frontdoor_policy_hub[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]";
+static const char frontdoor_policy_hub_and_long[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"},\n {\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]";
 static const char frontdoor_policy_hub_first[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"},\n {\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"}]";
 static const char frontdoor_policy_hub_mirror[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"mirror.io/hub\"},\n {\"repositoryPrefix\": \"mirror.io\", \"replaceWith\": \"cache.io/m\"}]";
+static const char frontdoor_policy_hub_team_org1[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]";
+static const char frontdoor_policy_hub_team_org1_moved[] = "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team\"},\n {\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"}]";
+static const char frontdoor_policy_hub_team_org9[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org9\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]";
 static const char frontdoor_policy_levels[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/0\"},\n {\"repositoryPrefix\": \"a.io/b\", \"replaceWith\": \"m.io/1\"},\n {\"repositoryPrefix\": \"a.io/b/c\", \"replaceWith\": \"m.io/2\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/3\"}]";
 static const char frontdoor_policy_levels_rotated[] = "[{\"repositoryPrefix\": \"a.io/b/c\", \"replaceWith\": \"m.io/2\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/3\"},\n {\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/0\"},\n {\"repositoryPrefix\": \"a.io/b\", \"replaceWith\": \"m.io/1\"}]";
 static const char frontdoor_policy_org_and_hub[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]";
 static const char frontdoor_policy_org1[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/org1\"}]";
+static const char frontdoor_policy_org1_hub[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]";
+static const char frontdoor_policy_org1_team_quay[] = "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team\"},\n {\"repositoryPrefix\": \"quay.io/a\", \"replaceWith\": \"m.io/quay\"}]";
 static const char frontdoor_policy_org12[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/org12\"}]";
 static const char frontdoor_policy_own_replacement[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/a\"}]";
 static const char frontdoor_policy_ports[] = "[{\"repositoryPrefix\": \"registry:5000\", \"replaceWith\": \"[::1]:5000/mirror\"},\n {\"repositoryPrefix\": \"[fe80::1]:443/team\", \"replaceWith\": \"m.io\"}]";
@@ -367,6 +384,48 @@ static const frontdoor_item frontdoor_coverage_9_corpus[] = {
 static const frontdoor_item frontdoor_coverage_10_corpus[] = {
     {"b.io/x", NULL}
 };
+static const frontdoor_item frontdoor_coverage_11_corpus[] = {
+    {"nginx", "Deployment/web"},
+    {"library/redis", "Pod/a"},
+    {"docker.io/library/nginx", "Pod/b"},
+    {"quay.io/x/y", "Job/j"},
+    {"quay.io/x/y", "Job/k"},
+    {"quay.io/x/z", "Job/j"},
+    {"localhost:5000/app", "Pod/c"},
+    {"nginx", "Deployment/api"}
+};
+static const frontdoor_item frontdoor_coverage_12_corpus[] = {
+    {"Nginx", NULL},
+    {"a.io/b", NULL},
+    {"a.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL},
+    {"Nginx", NULL}
+};
+static const frontdoor_item frontdoor_coverage_13_corpus[] = {
+    {"harbor.domain/team/app:1", "Deployment/web"},
+    {"harbor.domain/db", NULL},
+    {"nginx", NULL}
+};
+static const frontdoor_item frontdoor_coverage_14_corpus[] = {
+    {NULL, NULL}
+};
+static const frontdoor_item frontdoor_coverage_15_corpus[] = {
+    {"harbor.domain/team/sub/app", NULL},
+    {"harbor.domain/team/app", NULL}
+};
+static const frontdoor_item frontdoor_coverage_16_corpus[] = {
+    {"quay.io/a/b", "Deployment/one"},
+    {"quay.io/a/b", "Deployment/two"},
+    {"quay.io/a/b", "Deployment/one"},
+    {"quay.io/a/b", NULL},
+    {"quay.io/c", "Pod/p"}
+};
+static const frontdoor_item frontdoor_coverage_17_corpus[] = {
+    {"Bad:image", NULL},
+    {"a/\303\251/x", NULL},
+    {"a.io/apps", NULL},
+    {"a.io/apps", "Pod/p"},
+    {"nginx", NULL}
+};
 static const frontdoor_toolkit FRONTDOOR_COVERAGE[] = {
     {"seed: wins, a shadowed win and dead rules", frontdoor_policy_toolkit_seed, -1, NULL, -1, frontdoor_coverage_0_corpus, 3,
      "{\"mode\":\"longest-prefix\",\"images\":3,\"distinct\":3,\"rewritten\":3,\"uncoveredCount\":0,\"invalidCount\":0,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"harbor.domain\",\"replaceWith\":\"m.io/org1\",\"wins\":1,\"shadowed\":1,\"status\":\"wins\",\"code\":null},{\"index\":1,\"repositoryPrefix\":\"\",\"replaceWith\":\"m.io/hub\",\"wins\":1,\"shadowed\":0,\"status\":\"wins\",\"code\":null},{\"index\":2,\"repositoryPrefix\":\"harbor.domain/a/b/c/d\",\"replaceWith\":\"m.io/org2\",\"wins\":1,\"shadowed\":0,\"status\":\"wins\",\"code\":null},{\"index\":3,\"repositoryPrefix\":\"harbour.domain\",\"replaceWith\":\"m.io/typo\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"},{\"index\":4,\"repositoryPrefix\":\"quay.io/team\",\"replaceWith\":\"m.io/quay\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"}],\"uncovered\":[],\"invalid\":[],\"disagreements\":[]}"},
@@ -390,6 +449,20 @@ static const frontdoor_toolkit FRONTDOOR_COVERAGE[] = {
      "{\"mode\":\"longest-prefix\",\"images\":4,\"distinct\":3,\"rewritten\":1,\"uncoveredCount\":0,\"invalidCount\":3,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"a.io\",\"replaceWith\":\"m.io/org12\",\"wins\":2,\"shadowed\":0,\"status\":\"wins\",\"code\":null}],\"uncovered\":[],\"invalid\":[{\"image\":\"Nginx\",\"count\":2,\"error\":{\"code\":\"uppercase\",\"message\":\"invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\",\"offset\":0,\"rule\":null},\"workloads\":[]},{\"image\":\"a.io/team/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:1\",\"count\":1,\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":0},\"workloads\":[]}],\"disagreements\":[{\"image\":\"a.io/team/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:1\",\"count\":1,\"longestPrefixRule\":0,\"exactParentRule\":null,\"workloads\":[],\"code\":\"modes-disagree\"}]}"},
     {"a dead rule and an uncovered image, with their codes", frontdoor_policy_a_only, -1, NULL, -1, frontdoor_coverage_10_corpus, 1,
      "{\"mode\":\"longest-prefix\",\"images\":1,\"distinct\":1,\"rewritten\":0,\"uncoveredCount\":1,\"invalidCount\":0,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"a.io\",\"replaceWith\":\"m.io\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"}],\"uncovered\":[{\"registry\":\"b.io\",\"normalized\":\"b.io\",\"count\":1,\"images\":[{\"image\":\"b.io/x\",\"count\":1,\"workloads\":[]}],\"workloads\":[],\"code\":\"uncovered-image\"}],\"invalid\":[],\"disagreements\":[]}"},
+    {"uncovered images grouped by registry as written and as the runtime reads it", frontdoor_policy_harbor_only, -1, NULL, -1, frontdoor_coverage_11_corpus, 8,
+     "{\"mode\":\"longest-prefix\",\"images\":8,\"distinct\":6,\"rewritten\":0,\"uncoveredCount\":8,\"invalidCount\":0,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"harbor.domain\",\"replaceWith\":\"m.io\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"}],\"uncovered\":[{\"registry\":\"quay.io\",\"normalized\":\"quay.io\",\"count\":3,\"images\":[{\"image\":\"quay.io/x/y\",\"count\":2,\"workloads\":[\"Job/j\",\"Job/k\"]},{\"image\":\"quay.io/x/z\",\"count\":1,\"workloads\":[\"Job/j\"]}],\"workloads\":[\"Job/j\",\"Job/k\"],\"code\":\"uncovered-image\"},{\"registry\":null,\"normalized\":\"docker.io\",\"count\":2,\"images\":[{\"image\":\"nginx\",\"count\":2,\"workloads\":[\"Deployment/web\",\"Deployment/api\"]}],\"workloads\":[\"Deployment/web\",\"Deployment/api\"],\"code\":\"uncovered-image\"},{\"registry\":\"docker.io\",\"normalized\":\"docker.io\",\"count\":1,\"images\":[{\"image\":\"docker.io/library/nginx\",\"count\":1,\"workloads\":[\"Pod/b\"]}],\"workloads\":[\"Pod/b\"],\"code\":\"uncovered-image\"},{\"registry\":\"library\",\"normalized\":\"docker.io\",\"count\":1,\"images\":[{\"image\":\"library/redis\",\"count\":1,\"workloads\":[\"Pod/a\"]}],\"workloads\":[\"Pod/a\"],\"code\":\"uncovered-image\"},{\"registry\":\"localhost:5000\",\"normalized\":\"localhost:5000\",\"count\":1,\"images\":[{\"image\":\"localhost:5000/app\",\"count\":1,\"workloads\":[\"Pod/c\"]}],\"workloads\":[\"Pod/c\"],\"code\":\"uncovered-image\"}],\"invalid\":[],\"disagreements\":[]}"},
+    {"an invalid image, and an image whose rewrite would be invalid: both counted, the rule wins the latter", frontdoor_policy_deep_path, -1, NULL, -1, frontdoor_coverage_12_corpus, 4,
+     "{\"mode\":\"longest-prefix\",\"images\":4,\"distinct\":3,\"rewritten\":1,\"uncoveredCount\":0,\"invalidCount\":3,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"a.io\",\"replaceWith\":\"mirror.example.com/deep/path\",\"wins\":2,\"shadowed\":0,\"status\":\"wins\",\"code\":null}],\"uncovered\":[],\"invalid\":[{\"image\":\"Nginx\",\"count\":2,\"error\":{\"code\":\"uppercase\",\"message\":\"invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\",\"offset\":0,\"rule\":null},\"workloads\":[]},{\"image\":\"a.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"count\":1,\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 274\",\"offset\":274,\"rule\":0},\"workloads\":[]}],\"disagreements\":[]}"},
+    {"a typo in a prefix; the shorter prefix is shadowed where the longer wins", frontdoor_policy_toolkit, -1, NULL, -1, frontdoor_coverage_13_corpus, 3,
+     "{\"mode\":\"longest-prefix\",\"images\":3,\"distinct\":3,\"rewritten\":2,\"uncoveredCount\":1,\"invalidCount\":0,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"harbor.domain\",\"replaceWith\":\"m.io/org1\",\"wins\":1,\"shadowed\":1,\"status\":\"wins\",\"code\":null},{\"index\":1,\"repositoryPrefix\":\"harbor.domain/team\",\"replaceWith\":\"m.io/team\",\"wins\":1,\"shadowed\":0,\"status\":\"wins\",\"code\":null},{\"index\":2,\"repositoryPrefix\":\"harbour.domain\",\"replaceWith\":\"m.io/typo\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"}],\"uncovered\":[{\"registry\":null,\"normalized\":\"docker.io\",\"count\":1,\"images\":[{\"image\":\"nginx\",\"count\":1,\"workloads\":[]}],\"workloads\":[],\"code\":\"uncovered-image\"}],\"invalid\":[],\"disagreements\":[]}"},
+    {"an empty corpus: every rule is dead", frontdoor_policy_a_and_empty, -1, NULL, -1, frontdoor_coverage_14_corpus, 0,
+     "{\"mode\":\"longest-prefix\",\"images\":0,\"distinct\":0,\"rewritten\":0,\"uncoveredCount\":0,\"invalidCount\":0,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"a.io\",\"replaceWith\":\"m.io/a\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"},{\"index\":1,\"repositoryPrefix\":\"\",\"replaceWith\":\"m.io\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"}],\"uncovered\":[],\"invalid\":[],\"disagreements\":[]}"},
+    {"exact-parent: a rule that is not an image's parent path loses it, and the modes disagree", frontdoor_policy_team_shadow, IMGREPL_MATCH_MODE_EXACT_PARENT, NULL, -1, frontdoor_coverage_15_corpus, 2,
+     "{\"mode\":\"exact-parent\",\"images\":2,\"distinct\":2,\"rewritten\":1,\"uncoveredCount\":1,\"invalidCount\":0,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"harbor.domain\",\"replaceWith\":\"m.io/org1\",\"wins\":0,\"shadowed\":2,\"status\":\"shadowed\",\"code\":\"shadowed-rule\"},{\"index\":1,\"repositoryPrefix\":\"harbor.domain/team\",\"replaceWith\":\"m.io/team\",\"wins\":1,\"shadowed\":1,\"status\":\"wins\",\"code\":null}],\"uncovered\":[{\"registry\":\"harbor.domain\",\"normalized\":\"harbor.domain\",\"count\":1,\"images\":[{\"image\":\"harbor.domain/team/sub/app\",\"count\":1,\"workloads\":[]}],\"workloads\":[],\"code\":\"uncovered-image\"}],\"invalid\":[],\"disagreements\":[{\"image\":\"harbor.domain/team/sub/app\",\"count\":1,\"longestPrefixRule\":1,\"exactParentRule\":null,\"workloads\":[],\"code\":\"modes-disagree\"}]}"},
+    {"example workloads, counts of repeated images, an image without a workload", frontdoor_policy_hub, -1, NULL, -1, frontdoor_coverage_16_corpus, 5,
+     "{\"mode\":\"longest-prefix\",\"images\":5,\"distinct\":2,\"rewritten\":0,\"uncoveredCount\":5,\"invalidCount\":0,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"\",\"replaceWith\":\"m.io/hub\",\"wins\":0,\"shadowed\":0,\"status\":\"dead\",\"code\":\"dead-rule\"}],\"uncovered\":[{\"registry\":\"quay.io\",\"normalized\":\"quay.io\",\"count\":5,\"images\":[{\"image\":\"quay.io/a/b\",\"count\":4,\"workloads\":[\"Deployment/one\",\"Deployment/two\"]},{\"image\":\"quay.io/c\",\"count\":1,\"workloads\":[\"Pod/p\"]}],\"workloads\":[\"Deployment/one\",\"Deployment/two\",\"Pod/p\"],\"code\":\"uncovered-image\"}],\"invalid\":[],\"disagreements\":[]}"},
+    {"invalid images (one with a non-ASCII byte after the error) and an invalid result", frontdoor_policy_hub_and_long, -1, NULL, -1, frontdoor_coverage_17_corpus, 5,
+     "{\"mode\":\"longest-prefix\",\"images\":5,\"distinct\":4,\"rewritten\":1,\"uncoveredCount\":0,\"invalidCount\":4,\"rules\":[{\"index\":0,\"repositoryPrefix\":\"\",\"replaceWith\":\"m.io/hub\",\"wins\":1,\"shadowed\":0,\"status\":\"wins\",\"code\":null},{\"index\":1,\"repositoryPrefix\":\"a.io\",\"replaceWith\":\"m.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"wins\":2,\"shadowed\":0,\"status\":\"wins\",\"code\":null}],\"uncovered\":[],\"invalid\":[{\"image\":\"a.io/apps\",\"count\":2,\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 1 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":1},\"workloads\":[\"Pod/p\"]},{\"image\":\"Bad:image\",\"count\":1,\"error\":{\"code\":\"uppercase\",\"message\":\"invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\",\"offset\":0,\"rule\":null},\"workloads\":[]},{\"image\":\"a/\303\251/x\",\"count\":1,\"error\":{\"code\":\"invalid-format\",\"message\":\"invalid image: invalid reference format: non-ASCII character in the reference at byte 2\",\"offset\":2,\"rule\":null},\"workloads\":[]}],\"disagreements\":[]}"},
 };
 
 static const frontdoor_item frontdoor_diff_0_corpus[] = {
@@ -429,6 +502,54 @@ static const frontdoor_item frontdoor_diff_5_corpus[] = {
     {"Bad", "Pod/shop/db"},
     {"nginx", "Pod/shop/db"}
 };
+static const frontdoor_item frontdoor_diff_6_corpus[] = {
+    {"a.io/x", NULL},
+    {"b.io/x", NULL},
+    {"c.io/x", NULL},
+    {"d.io/x", NULL},
+    {"e.io/x", NULL}
+};
+static const frontdoor_item frontdoor_diff_7_corpus[] = {
+    {"a.io/t/x", NULL},
+    {"a.io/t/x", NULL},
+    {"Bad", NULL}
+};
+static const frontdoor_item frontdoor_diff_8_corpus[] = {
+    {"a.io/t/x", NULL},
+    {"a.io/x", NULL}
+};
+static const frontdoor_item frontdoor_diff_9_corpus[] = {
+    {"harbor.domain/team/app:1", NULL},
+    {"harbor.domain/db", NULL},
+    {"nginx", NULL},
+    {"quay.io/a/b", NULL}
+};
+static const frontdoor_item frontdoor_diff_10_corpus[] = {
+    {"harbor.domain/team/app:1", NULL},
+    {"harbor.domain/db", NULL},
+    {"nginx", NULL},
+    {"quay.io/a/b", NULL}
+};
+static const frontdoor_item frontdoor_diff_11_corpus[] = {
+    {"harbor.domain/team/app:1", NULL},
+    {"harbor.domain/db", NULL},
+    {"nginx", NULL},
+    {"quay.io/a/b", NULL}
+};
+static const frontdoor_item frontdoor_diff_12_corpus[] = {
+    {"harbor.domain/team/app:1", NULL},
+    {"harbor.domain/db", NULL},
+    {"nginx", NULL},
+    {"quay.io/a/b", NULL}
+};
+static const frontdoor_item frontdoor_diff_13_corpus[] = {
+    {"harbor.domain/team/app", NULL},
+    {"harbor.domain/team/app", "Pod/p"},
+    {"harbor.domain/app", NULL}
+};
+static const frontdoor_item frontdoor_diff_14_corpus[] = {
+    {"harbor.domain/apps", NULL}
+};
 static const frontdoor_toolkit FRONTDOOR_DIFF[] = {
     {"a rule added, one changed, one removed", frontdoor_policy_toolkit, -1, frontdoor_policy_toolkit_new, -1, frontdoor_diff_0_corpus, 4,
      "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":{\"index\":1,\"replaceWith\":\"m.io/team2\",\"span\":{\"start\":69,\"end\":140}}},{\"kind\":\"removed\",\"repositoryPrefix\":\"harbour.domain\",\"old\":{\"index\":2,\"replaceWith\":\"m.io/typo\",\"span\":{\"start\":142,\"end\":208}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"quay.io\",\"old\":null,\"new\":{\"index\":2,\"replaceWith\":\"m.io/quay\",\"span\":{\"start\":143,\"end\":202}}}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/team2/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"causes\":[0],\"workloads\":[\"Deployment/shop/web\"]},{\"image\":\"quay.io/a/b\",\"count\":1,\"old\":{\"result\":\"quay.io/a/b\",\"rule\":null,\"prefix\":null,\"error\":null},\"new\":{\"result\":\"m.io/quay/a/b\",\"rule\":2,\"prefix\":\"quay.io\",\"error\":null},\"causes\":[2],\"workloads\":[]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":1,\"unchanged\":1,\"images\":4,\"imagesChanged\":2,\"distinctChanged\":2}}"},
@@ -442,6 +563,24 @@ static const frontdoor_toolkit FRONTDOOR_DIFF[] = {
      "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":{\"index\":2,\"replaceWith\":\"m.io/team2\",\"span\":{\"start\":131,\"end\":202}}},{\"kind\":\"removed\",\"repositoryPrefix\":\"harbour.domain\",\"old\":{\"index\":2,\"replaceWith\":\"m.io/typo\",\"span\":{\"start\":142,\"end\":208}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"quay.io\",\"old\":null,\"new\":{\"index\":0,\"replaceWith\":\"m.io/quay\",\"span\":{\"start\":1,\"end\":60}}}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/team2/app:1\",\"rule\":2,\"prefix\":\"harbor.domain/team\",\"error\":null},\"causes\":[0],\"workloads\":[\"Deployment/shop/web\"]},{\"image\":\"quay.io/a/b\",\"count\":1,\"old\":{\"result\":\"quay.io/a/b\",\"rule\":null,\"prefix\":null,\"error\":null},\"new\":{\"result\":\"m.io/quay/a/b\",\"rule\":0,\"prefix\":\"quay.io\",\"error\":null},\"causes\":[2],\"workloads\":[\"Pod/shop/db\"]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":1,\"unchanged\":1,\"images\":6,\"imagesChanged\":2,\"distinctChanged\":2}}"},
     {"a rule removed: its images fall to the shorter prefix", frontdoor_policy_toolkit, -1, frontdoor_policy_toolkit_team_removed, -1, frontdoor_diff_5_corpus, 6,
      "{\"rules\":[{\"kind\":\"removed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":null}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/org1/team/app:1\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"causes\":[0],\"workloads\":[\"Deployment/shop/web\"]}],\"summary\":{\"added\":0,\"removed\":1,\"changed\":0,\"unchanged\":2,\"images\":6,\"imagesChanged\":1,\"distinctChanged\":1}}"},
+    {"rules compared by prefix: changed, removed, added, one only moved", frontdoor_policy_abc, -1, frontdoor_policy_cad, -1, frontdoor_diff_6_corpus, 5,
+     "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"a.io\",\"old\":{\"index\":0,\"replaceWith\":\"m.io/a\",\"span\":{\"start\":1,\"end\":54}},\"new\":{\"index\":1,\"replaceWith\":\"m.io/a2\",\"span\":{\"start\":57,\"end\":111}}},{\"kind\":\"removed\",\"repositoryPrefix\":\"b.io\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/b\",\"span\":{\"start\":57,\"end\":110}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"d.io\",\"old\":null,\"new\":{\"index\":2,\"replaceWith\":\"m.io/d\",\"span\":{\"start\":114,\"end\":167}}}],\"images\":[{\"image\":\"a.io/x\",\"count\":1,\"old\":{\"result\":\"m.io/a/x\",\"rule\":0,\"prefix\":\"a.io\",\"error\":null},\"new\":{\"result\":\"m.io/a2/x\",\"rule\":1,\"prefix\":\"a.io\",\"error\":null},\"causes\":[0],\"workloads\":[]},{\"image\":\"b.io/x\",\"count\":1,\"old\":{\"result\":\"m.io/b/x\",\"rule\":1,\"prefix\":\"b.io\",\"error\":null},\"new\":{\"result\":\"b.io/x\",\"rule\":null,\"prefix\":null,\"error\":null},\"causes\":[1],\"workloads\":[]},{\"image\":\"d.io/x\",\"count\":1,\"old\":{\"result\":\"d.io/x\",\"rule\":null,\"prefix\":null,\"error\":null},\"new\":{\"result\":\"m.io/d/x\",\"rule\":2,\"prefix\":\"d.io\",\"error\":null},\"causes\":[2],\"workloads\":[]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":1,\"unchanged\":1,\"images\":5,\"imagesChanged\":3,\"distinctChanged\":3}}"},
+    {"the causes name both the old and the new winner; an invalid image is no change", frontdoor_policy_az, -1, frontdoor_policy_a_at, -1, frontdoor_diff_7_corpus, 3,
+     "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"a.io\",\"old\":{\"index\":0,\"replaceWith\":\"m.io/a\",\"span\":{\"start\":1,\"end\":54}},\"new\":{\"index\":0,\"replaceWith\":\"m.io/b\",\"span\":{\"start\":1,\"end\":54}}},{\"kind\":\"removed\",\"repositoryPrefix\":\"z.io\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/z\",\"span\":{\"start\":57,\"end\":110}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"a.io/t\",\"old\":null,\"new\":{\"index\":1,\"replaceWith\":\"m.io/t\",\"span\":{\"start\":57,\"end\":112}}}],\"images\":[{\"image\":\"a.io/t/x\",\"count\":2,\"old\":{\"result\":\"m.io/a/t/x\",\"rule\":0,\"prefix\":\"a.io\",\"error\":null},\"new\":{\"result\":\"m.io/t/x\",\"rule\":1,\"prefix\":\"a.io/t\",\"error\":null},\"causes\":[0,2],\"workloads\":[]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":1,\"unchanged\":0,\"images\":3,\"imagesChanged\":2,\"distinctChanged\":1}}"},
+    {"a mode alone changes images, with no rule to cause it", frontdoor_policy_a_only, -1, frontdoor_policy_a_only, IMGREPL_MATCH_MODE_EXACT_PARENT, frontdoor_diff_8_corpus, 2,
+     "{\"rules\":[],\"images\":[{\"image\":\"a.io/t/x\",\"count\":1,\"old\":{\"result\":\"m.io/t/x\",\"rule\":0,\"prefix\":\"a.io\",\"error\":null},\"new\":{\"result\":\"a.io/t/x\",\"rule\":null,\"prefix\":null,\"error\":null},\"causes\":[],\"workloads\":[]}],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":1,\"images\":2,\"imagesChanged\":1,\"distinctChanged\":1}}"},
+    {"rules that only move are not changes", frontdoor_policy_hub_team_org1, -1, frontdoor_policy_hub_team_org1_moved, -1, frontdoor_diff_9_corpus, 4,
+     "{\"rules\":[],\"images\":[],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":3,\"images\":4,\"imagesChanged\":0,\"distinctChanged\":0}}"},
+    {"a changed replaceWith changes the images its rule wins", frontdoor_policy_hub_team_org1, -1, frontdoor_policy_hub_team_org9, -1, frontdoor_diff_10_corpus, 4,
+     "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain\",\"old\":{\"index\":0,\"replaceWith\":\"m.io/org1\",\"span\":{\"start\":1,\"end\":66}},\"new\":{\"index\":0,\"replaceWith\":\"m.io/org9\",\"span\":{\"start\":1,\"end\":66}}}],\"images\":[{\"image\":\"harbor.domain/db\",\"count\":1,\"old\":{\"result\":\"m.io/org1/db\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"new\":{\"result\":\"m.io/org9/db\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"causes\":[0],\"workloads\":[]}],\"summary\":{\"added\":0,\"removed\":0,\"changed\":1,\"unchanged\":2,\"images\":4,\"imagesChanged\":1,\"distinctChanged\":1}}"},
+    {"a removed rule: its images fall back to a shorter prefix", frontdoor_policy_hub_team_org1, -1, frontdoor_policy_org1_hub, -1, frontdoor_diff_11_corpus, 4,
+     "{\"rules\":[{\"kind\":\"removed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":null}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/org1/team/app:1\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"causes\":[0],\"workloads\":[]}],\"summary\":{\"added\":0,\"removed\":1,\"changed\":0,\"unchanged\":2,\"images\":4,\"imagesChanged\":1,\"distinctChanged\":1}}"},
+    {"an added rule takes the images it is a longer prefix of; the empty prefix removed", frontdoor_policy_hub_team_org1, -1, frontdoor_policy_org1_team_quay, -1, frontdoor_diff_12_corpus, 4,
+     "{\"rules\":[{\"kind\":\"removed\",\"repositoryPrefix\":\"\",\"old\":{\"index\":2,\"replaceWith\":\"m.io/hub\",\"span\":{\"start\":142,\"end\":193}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"quay.io/a\",\"old\":null,\"new\":{\"index\":2,\"replaceWith\":\"m.io/quay\",\"span\":{\"start\":142,\"end\":203}}}],\"images\":[{\"image\":\"nginx\",\"count\":1,\"old\":{\"result\":\"m.io/hub/nginx\",\"rule\":2,\"prefix\":\"\",\"error\":null},\"new\":{\"result\":\"nginx\",\"rule\":null,\"prefix\":null,\"error\":null},\"causes\":[0],\"workloads\":[]},{\"image\":\"quay.io/a/b\",\"count\":1,\"old\":{\"result\":\"quay.io/a/b\",\"rule\":null,\"prefix\":null,\"error\":null},\"new\":{\"result\":\"m.io/quay/b\",\"rule\":2,\"prefix\":\"quay.io/a\",\"error\":null},\"causes\":[1],\"workloads\":[]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":0,\"unchanged\":2,\"images\":4,\"imagesChanged\":2,\"distinctChanged\":2}}"},
+    {"a change of mode alone, counted by occurrence, with a workload", frontdoor_policy_harbor_org1, -1, frontdoor_policy_harbor_org1, IMGREPL_MATCH_MODE_EXACT_PARENT, frontdoor_diff_13_corpus, 3,
+     "{\"rules\":[],\"images\":[{\"image\":\"harbor.domain/team/app\",\"count\":2,\"old\":{\"result\":\"m.io/org1/team/app\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"new\":{\"result\":\"harbor.domain/team/app\",\"rule\":null,\"prefix\":null,\"error\":null},\"causes\":[],\"workloads\":[\"Pod/p\"]}],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":1,\"images\":3,\"imagesChanged\":2,\"distinctChanged\":1}}"},
+    {"a new result that would be invalid is an error code", frontdoor_policy_harbor_org1, -1, frontdoor_policy_harbor_long, -1, frontdoor_diff_14_corpus, 1,
+     "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain\",\"old\":{\"index\":0,\"replaceWith\":\"m.io/org1\",\"span\":{\"start\":1,\"end\":66}},\"new\":{\"index\":0,\"replaceWith\":\"m.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"span\":{\"start\":1,\"end\":313}}}],\"images\":[{\"image\":\"harbor.domain/apps\",\"count\":1,\"old\":{\"result\":\"m.io/org1/apps\",\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":null},\"new\":{\"result\":null,\"rule\":0,\"prefix\":\"harbor.domain\",\"error\":\"invalid-result\"},\"causes\":[0],\"workloads\":[]}],\"summary\":{\"added\":0,\"removed\":0,\"changed\":1,\"unchanged\":0,\"images\":1,\"imagesChanged\":1,\"distinctChanged\":1}}"},
 };
 
 static const frontdoor_item frontdoor_second_pass_0_corpus[] = {
@@ -475,6 +614,23 @@ static const frontdoor_item frontdoor_second_pass_8_corpus[] = {
     {"nginx", "Pod/p"},
     {"quay.io/a/b", "Pod/p"}
 };
+static const frontdoor_item frontdoor_second_pass_9_corpus[] = {
+    {"a.io/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/app", NULL}
+};
+static const frontdoor_item frontdoor_second_pass_10_corpus[] = {
+    {"nginx", NULL},
+    {"quay.io/x", NULL},
+    {"Bad", NULL},
+    {"harbor.domain/a", NULL}
+};
+static const frontdoor_item frontdoor_second_pass_11_corpus[] = {
+    {"harbor.domain/a", NULL},
+    {"nginx", NULL},
+    {"Bad", NULL}
+};
+static const frontdoor_item frontdoor_second_pass_12_corpus[] = {
+    {"a.io/b", "Pod/p"}
+};
 static const frontdoor_toolkit FRONTDOOR_SECOND_PASS[] = {
     {"a chain that ends stable", frontdoor_policy_hub_mirror, -1, NULL, -1, frontdoor_second_pass_0_corpus, 2,
      "[{\"image\":\"nginx:1\",\"count\":1,\"first\":\"mirror.io/hub/nginx:1\",\"chain\":[{\"rule\":0,\"result\":\"mirror.io/hub/nginx:1\"},{\"rule\":1,\"result\":\"cache.io/m/hub/nginx:1\"}],\"end\":\"stable\",\"error\":null,\"workloads\":[\"Deployment/web\"],\"code\":\"second-pass-change\"}]"},
@@ -494,6 +650,14 @@ static const frontdoor_toolkit FRONTDOOR_SECOND_PASS[] = {
      "[{\"image\":\"a.io/x\",\"count\":1,\"first\":\"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x\",\"chain\":[{\"rule\":0,\"result\":\"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x\"},{\"rule\":0,\"result\":\"a.io/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x\"}],\"end\":\"invalid-result\",\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":0},\"workloads\":[\"Pod/p\"],\"code\":\"second-pass-change\"}]"},
     {"no result is matched again", frontdoor_policy_hub, -1, NULL, -1, frontdoor_second_pass_8_corpus, 2,
      "[]"},
+    {"a rewrite that would grow past 255 bytes ends the chain with its error", frontdoor_policy_grow10, -1, NULL, -1, frontdoor_second_pass_9_corpus, 1,
+     "[{\"image\":\"a.io/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/app\",\"count\":1,\"first\":\"a.io/cccccccccc/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/app\",\"chain\":[{\"rule\":0,\"result\":\"a.io/cccccccccc/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/x/app\"}],\"end\":\"invalid-result\",\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":0},\"workloads\":[],\"code\":\"second-pass-change\"}]"},
+    {"no chain: no match, a stable result, an invalid image", frontdoor_policy_toolkit_seed, -1, NULL, -1, frontdoor_second_pass_10_corpus, 4,
+     "[]"},
+    {"no rule matches a result: nothing to report", frontdoor_policy_org1_hub, -1, NULL, -1, frontdoor_second_pass_11_corpus, 3,
+     "[]"},
+    {"a chain that would make an invalid reference, with its workload", frontdoor_policy_a_x200, -1, NULL, -1, frontdoor_second_pass_12_corpus, 1,
+     "[{\"image\":\"a.io/b\",\"count\":1,\"first\":\"a.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/b\",\"chain\":[{\"rule\":0,\"result\":\"a.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/b\"}],\"end\":\"invalid-result\",\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":0},\"workloads\":[\"Pod/p\"],\"code\":\"second-pass-change\"}]"},
 };
 
 #endif

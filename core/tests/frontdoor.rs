@@ -39,7 +39,7 @@ fn policy(table: &Value, row: &Value, name: &str, mode: &str) -> Policy {
     }
 }
 
-/// The rows's corpus: images, or `{image, workload}` objects.
+/// The row's corpus: images, or `{image, workload}` objects (`workload` `null` for none).
 fn corpus(row: &Value) -> Vec<CorpusItem<'_>> {
     row["corpus"]
         .as_array()
@@ -47,10 +47,7 @@ fn corpus(row: &Value) -> Vec<CorpusItem<'_>> {
         .iter()
         .map(|item| match item {
             Value::String(image) => CorpusItem::from(image.as_str()),
-            _ => CorpusItem::from((
-                item["image"].as_str().unwrap(),
-                item["workload"].as_str().unwrap(),
-            )),
+            _ => CorpusItem::from((item["image"].as_str().unwrap(), item["workload"].as_str())),
         })
         .collect()
 }
