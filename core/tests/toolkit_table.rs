@@ -1,5 +1,6 @@
-//! Table tests of the operators' toolkit: coverage, the second pass (and reinvocation through the
-//! admission path), policy diff, the bursting label, and pull secrets.
+//! Table tests of the operators' toolkit as the Rust API shows it: reinvocation through the
+//! admission path, the bursting label, and pull secrets. The coverage, diff and second-pass
+//! cases every front door shares are rows of `testdata/frontdoor/cases.json` (`frontdoor.rs`).
 
 #![allow(
     clippy::type_complexity,
@@ -7,13 +8,11 @@
     reason = "table rows are tuples, and a table is one test, read at a glance"
 )]
 
-use imgrepl::corpus::ChainEnd;
-use imgrepl::diff::{self, ChangeKind};
 use imgrepl::workload::{
     self, BurstMode, BurstSet, LabelOrigin, Options, PullSecret, PullSecrets, admission,
     key_matches, registry_key,
 };
-use imgrepl::{Code, MatchMode, Policy};
+use imgrepl::{Code, Policy};
 use serde_json::{Value, json};
 
 fn policy(json: &str) -> Policy {
@@ -27,142 +26,6 @@ const SEED: &str = r#"[
   {"repositoryPrefix": "harbour.domain", "replaceWith": "m.io/typo"},
   {"repositoryPrefix": "quay.io/team", "replaceWith": "m.io/quay"}
 ]"#;
-
-#[test]
-fn coverage_groups_uncovered_images_by_registry_as_written_and_normalized() {
-    let p = policy(r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io"}]"#);
-    let c = p.coverage([
-        ("nginx", "Deployment/web"),
-        ("library/redis", "Pod/a"),
-        ("docker.io/library/nginx", "Pod/b"),
-        ("quay.io/x/y", "Job/j"),
-        ("quay.io/x/y", "Job/k"),
-        ("quay.io/x/z", "Job/j"),
-        ("localhost:5000/app", "Pod/c"),
-        ("nginx", "Deployment/api"),
-    ]);
-    let groups: Vec<(Option<&str>, Option<&str>, usize, Vec<&str>)> = c
-        .uncovered
-        .iter()
-        .map(|g| {
-            (
-                g.registry.as_deref(),
-                g.normalized.as_deref(),
-                g.count,
-                g.images.iter().map(|i| i.image.as_str()).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        groups,
-        [
-            (
-                Some("quay.io"),
-                Some("quay.io"),
-                3,
-                vec!["quay.io/x/y", "quay.io/x/z"]
-            ),
-            (None, Some("docker.io"), 2, vec!["nginx"]),
-            // `library/redis` is written with the domain `library` (the as-written view).
-            (
-                Some("docker.io"),
-                Some("docker.io"),
-                1,
-                vec!["docker.io/library/nginx"]
-            ),
-            (Some("library"), Some("docker.io"), 1, vec!["library/redis"]),
-            (
-                Some("localhost:5000"),
-                Some("localhost:5000"),
-                1,
-                vec!["localhost:5000/app"]
-            ),
-        ]
-    );
-    assert_eq!(c.uncovered[0].workloads, ["Job/j", "Job/k"]);
-    assert_eq!(
-        c.uncovered[1].workloads,
-        ["Deployment/web", "Deployment/api"]
-    );
-    assert_eq!(c.uncovered[0].images[0].count, 2);
-    assert!(c.uncovered.iter().all(|g| g.code == Code::UncoveredImage));
-    assert_eq!(c.uncovered_count, 8);
-}
-
-#[test]
-fn coverage_lists_invalid_images_and_invalid_results() {
-    let long = format!("a.io/{}", "x".repeat(250));
-    let p =
-        policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "mirror.example.com/deep/path"}]"#);
-    let c = p.coverage(["Nginx", "a.io/b", long.as_str(), "Nginx"]);
-    let invalid: Vec<(&str, usize, Code)> = c
-        .invalid
-        .iter()
-        .map(|i| (i.image.as_str(), i.count, i.error.code()))
-        .collect();
-    assert_eq!(
-        invalid,
-        [
-            ("Nginx", 2, Code::Uppercase),
-            (long.as_str(), 1, Code::InvalidResult)
-        ]
-    );
-    assert_eq!((c.rewritten, c.invalid_count), (1, 3));
-    // The rule wins the image whose result would be invalid: it matched.
-    assert_eq!(c.rules[0].wins, 2);
-}
-
-#[test]
-fn second_pass_chains_end_as_they_do() {
-    // (policy, image, the chain's results, how it ends)
-    let cases: &[(&str, &str, &[&str], ChainEnd)] = &[
-        (
-            r#"[{"repositoryPrefix": "", "replaceWith": "mirror.io/hub"}, {"repositoryPrefix": "mirror.io", "replaceWith": "cache.io/m"}]"#,
-            "nginx",
-            &["mirror.io/hub/nginx", "cache.io/m/hub/nginx"],
-            ChainEnd::Stable,
-        ),
-        (
-            r#"[{"repositoryPrefix": "x.io", "replaceWith": "y.io"}, {"repositoryPrefix": "y.io", "replaceWith": "x.io"}]"#,
-            "x.io/app:1",
-            &["y.io/app:1", "x.io/app:1"],
-            ChainEnd::Cycle,
-        ),
-        (
-            r#"[{"repositoryPrefix": "a.io", "replaceWith": "a.io/c"}]"#,
-            "a.io/app",
-            &[
-                "a.io/c/app",
-                "a.io/c/c/app",
-                "a.io/c/c/c/app",
-                "a.io/c/c/c/c/app",
-                "a.io/c/c/c/c/c/app",
-            ],
-            ChainEnd::Limit,
-        ),
-    ];
-    for (json, image, results, end) in cases {
-        let passes = policy(json).second_pass([*image]);
-        assert_eq!(passes.len(), 1, "{json}");
-        let got: Vec<&str> = passes[0].chain.iter().map(|s| s.result.as_str()).collect();
-        assert_eq!(&got, results, "{json}");
-        assert_eq!(passes[0].end, *end, "{json}");
-        assert_eq!(passes[0].first, results[0]);
-        assert_eq!(passes[0].code, Code::SecondPassChange);
-    }
-    // A rewrite that would grow past 255 bytes ends the chain with its error.
-    let deep = format!("a.io/{}", "x/".repeat(120) + "app");
-    let p = policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "a.io/cccccccccc"}]"#);
-    let passes = p.second_pass([deep.as_str()]);
-    assert_eq!(passes[0].end, ChainEnd::InvalidResult);
-    assert_eq!(passes[0].error.map(|e| e.code()), Some(Code::InvalidResult));
-    // No chain: nothing to report (no match, a stable result, an invalid image).
-    assert!(
-        policy(SEED)
-            .second_pass(["nginx", "quay.io/x", "Bad", "harbor.domain/a"])
-            .is_empty()
-    );
-}
 
 /// An `AdmissionReview` of `object`, answered, and the object with its patch applied.
 fn review_and_apply(object: &Value) -> (Value, usize) {
@@ -208,114 +71,6 @@ fn reinvocation_if_needed_rewrites_again_exactly_what_second_pass_says() {
             .any(|d| d.code() == Code::ChainedRule);
         assert_eq!(warned, changes_again);
     }
-}
-
-#[test]
-fn diff_rules_by_prefix_with_positions() {
-    let old = r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"},
- {"repositoryPrefix": "b.io", "replaceWith": "m.io/b"},
- {"repositoryPrefix": "c.io", "replaceWith": "m.io/c"}]"#;
-    let new = r#"[{"repositoryPrefix": "c.io", "replaceWith": "m.io/c"},
- {"repositoryPrefix": "a.io", "replaceWith": "m.io/a2"},
- {"repositoryPrefix": "d.io", "replaceWith": "m.io/d"}]"#;
-    let d = diff::diff(
-        &policy(old),
-        &policy(new),
-        ["a.io/x", "b.io/x", "c.io/x", "d.io/x", "e.io/x"],
-    );
-    let rules: Vec<(ChangeKind, &str, Option<usize>, Option<usize>)> = d
-        .rules
-        .iter()
-        .map(|c| {
-            (
-                c.kind,
-                c.repository_prefix.as_str(),
-                c.old.as_ref().map(|r| r.index),
-                c.new.as_ref().map(|r| r.index),
-            )
-        })
-        .collect();
-    assert_eq!(
-        rules,
-        [
-            (ChangeKind::Changed, "a.io", Some(0), Some(1)),
-            (ChangeKind::Removed, "b.io", Some(1), None),
-            (ChangeKind::Added, "d.io", None, Some(2)),
-        ]
-    );
-    // Positions: the rule's object in each text. c.io only moved: no change.
-    let at = d.rules[0].new.as_ref().unwrap().span;
-    assert_eq!(
-        &new[at.start..at.end],
-        r#"{"repositoryPrefix": "a.io", "replaceWith": "m.io/a2"}"#
-    );
-    let at = d.rules[1].old.as_ref().unwrap().span;
-    assert_eq!(
-        &old[at.start..at.end],
-        r#"{"repositoryPrefix": "b.io", "replaceWith": "m.io/b"}"#
-    );
-    let images: Vec<(&str, Option<&str>, Option<&str>, &[usize])> = d
-        .images
-        .iter()
-        .map(|i| {
-            (
-                i.image.as_str(),
-                i.old.result.as_deref(),
-                i.new.result.as_deref(),
-                i.causes.as_slice(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        images,
-        [
-            ("a.io/x", Some("m.io/a/x"), Some("m.io/a2/x"), &[0][..]),
-            ("b.io/x", Some("m.io/b/x"), Some("b.io/x"), &[1][..]),
-            ("d.io/x", Some("d.io/x"), Some("m.io/d/x"), &[2][..]),
-        ]
-    );
-    let s = d.summary;
-    assert_eq!((s.added, s.removed, s.changed, s.unchanged), (1, 1, 1, 1));
-    assert_eq!((s.images, s.images_changed, s.distinct_changed), (5, 3, 3));
-}
-
-#[test]
-fn diff_causes_name_both_the_old_and_the_new_winner() {
-    // A longer prefix added: the image's winner moves from the old rule to the new one.
-    let old = policy(
-        r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}, {"repositoryPrefix": "z.io", "replaceWith": "m.io/z"}]"#,
-    );
-    let new = policy(
-        r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/b"}, {"repositoryPrefix": "a.io/t", "replaceWith": "m.io/t"}]"#,
-    );
-    let d = diff::diff(&old, &new, ["a.io/t/x", "a.io/t/x", "Bad"]);
-    assert_eq!(d.images.len(), 1);
-    let change = &d.images[0];
-    assert_eq!(change.count, 2);
-    assert_eq!(
-        (
-            change.old.rule.map(imgrepl::RuleId::index),
-            change.new.rule.map(imgrepl::RuleId::index)
-        ),
-        (Some(0), Some(1))
-    );
-    let causes: Vec<&str> = change
-        .causes
-        .iter()
-        .map(|&i| d.rules[i].repository_prefix.as_str())
-        .collect();
-    assert_eq!(causes, ["a.io", "a.io/t"]);
-    // An invalid image is invalid in both: no change. A mode alone changes images, no rule.
-    let p = policy(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io"}]"#);
-    let d = diff::diff(
-        &p,
-        &p.clone().with_mode(MatchMode::ExactParent),
-        ["a.io/t/x", "a.io/x"],
-    );
-    assert!(d.rules.is_empty());
-    assert_eq!(d.images.len(), 1);
-    assert!(d.images[0].causes.is_empty());
-    assert_eq!(d.images[0].new.result.as_deref(), Some("a.io/t/x"));
 }
 
 fn workload(kind: &str, labels: &Value, template_labels: &Value) -> Value {
