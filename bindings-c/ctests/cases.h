@@ -168,6 +168,11 @@ static const frontdoor_diagnostic frontdoor_diagnostics_9[] = {
 static const frontdoor_diagnostic frontdoor_diagnostics_10[] = {
     {IMGREPL_SEVERITY_ERROR, NULL, NULL, -1, NULL, NULL, 0, 0, false, 0, 0}
 };
+static const frontdoor_diagnostic frontdoor_diagnostics_11[] = {
+    {IMGREPL_SEVERITY_ERROR, "missing-field", "rule 1 has no \"replaceWith\"", 1, "replaceWith", "/1/replaceWith", 54, 105, false, 0, 0},
+    {IMGREPL_SEVERITY_ERROR, "duplicate-prefix", "rule 1 has the same repositoryPrefix \"a.io\" as rule 0", 1, "repositoryPrefix", "/1/repositoryPrefix", 75, 81, true, 22, 28},
+    {IMGREPL_SEVERITY_ERROR, "unknown-field", "rule 1 has an unknown field \"replacewith\"; did you mean \"replaceWith\"\?", 1, "", "/1/replacewith", 83, 96, false, 0, 0}
+};
 static const frontdoor_policy FRONTDOOR_POLICY[] = {
     {"not JSON", "not json", false, frontdoor_diagnostics_0, 1},
     {"empty text", "", false, frontdoor_diagnostics_1, 1},
@@ -180,6 +185,7 @@ static const frontdoor_policy FRONTDOOR_POLICY[] = {
     {"docker.io as a prefix: a warning", "[{\"repositoryPrefix\": \"docker.io\", \"replaceWith\": \"m.io/hub\"}]", true, frontdoor_diagnostics_8, 1},
     {"rules that chain: a warning", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"},\n {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"c.io\"}]", true, frontdoor_diagnostics_9, 1},
     {"the seed policy: valid, no diagnostic", "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/a/b/c/d\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org2\"}]", true, frontdoor_diagnostics_10, 0},
+    {"a duplicate prefix in a rule with a misspelt field: missing, unknown (with a suggestion), duplicate", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"}, {\"repositoryPrefix\": \"a.io\", \"replacewith\": \"c.io\"}]", false, frontdoor_diagnostics_11, 3},
 };
 
 static const frontdoor_rewrite FRONTDOOR_REWRITE[] = {
@@ -250,6 +256,12 @@ static const frontdoor_rewrite FRONTDOOR_REWRITE[] = {
     {"an uppercase hex digit in a digest", frontdoor_policy_seed, -1, "nginx@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA", {NULL, -1, "digest-format", 76, IMGREPL_STATUS_INVALID_IMAGE}},
     {"an unsupported digest algorithm (32 hex digits)", frontdoor_policy_seed, -1, "nginx@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", {NULL, -1, "digest-unsupported", 6, IMGREPL_STATUS_INVALID_IMAGE}},
     {"a 252-byte name under the empty prefix: the result is too long", frontdoor_policy_seed, -1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", {NULL, 1, "invalid-result", 288, IMGREPL_STATUS_INVALID_RESULT}},
+    {"seed: a nested image, longest-prefix", frontdoor_policy_seed, -1, "harbor.domain/team/app:1", {"swr.cn-north-4.myhuaweicloud.com/org1/team/app:1", 0, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a nested image, exact-parent leaves it", frontdoor_policy_seed, IMGREPL_MATCH_MODE_EXACT_PARENT, "harbor.domain/team/app:1", {"harbor.domain/team/app:1", -1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: a.io/b/c/dd is not under a/b/c/d (a tag)", frontdoor_policy_seed, -1, "harbor.domain/a/b/c/dd/redis:1", {"swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/dd/redis:1", 0, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: another registry with a digest, unchanged", frontdoor_policy_seed, -1, "quay.io/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", {"quay.io/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", -1, NULL, 0, IMGREPL_STATUS_OK}},
+    {"seed: an uppercase letter after a path component, with a tag", frontdoor_policy_seed, -1, "team/App:1", {NULL, -1, "uppercase", 5, IMGREPL_STATUS_INVALID_IMAGE}},
+    {"seed: a 252-byte name and a tag: the result is too long", frontdoor_policy_seed, -1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1", {NULL, 1, "invalid-result", 288, IMGREPL_STATUS_INVALID_RESULT}},
 };
 
 static const char *const frontdoor_batch_0_images[] = {"harbor.domain/a/b/c/d/redis:latest", "Bad", "nginx:latest", "quay.io/x/y", "", NULL};
@@ -296,12 +308,20 @@ static const frontdoor_want frontdoor_batch_4_want[] = {
     {NULL, -1, "empty", 0, IMGREPL_STATUS_INVALID_IMAGE},
     {NULL, -1, "invalid-format", 16, IMGREPL_STATUS_INVALID_IMAGE}
 };
+static const char *const frontdoor_batch_5_images[] = {"nginx:1", "Bad", "quay.io/x/y", "harbor.domain/ubuntu", NULL};
+static const frontdoor_want frontdoor_batch_5_want[] = {
+    {"swr.cn-north-4.myhuaweicloud.com/org1/nginx:1", 1, NULL, 0, IMGREPL_STATUS_OK},
+    {NULL, -1, "uppercase", 0, IMGREPL_STATUS_INVALID_IMAGE},
+    {"quay.io/x/y", -1, NULL, 0, IMGREPL_STATUS_OK},
+    {"swr.cn-north-4.myhuaweicloud.com/org1/ubuntu", 0, NULL, 0, IMGREPL_STATUS_OK}
+};
 static const frontdoor_batch FRONTDOOR_BATCH[] = {
     {"seed: rewritten, unchanged and invalid in one call", frontdoor_policy_seed, -1, frontdoor_batch_0_images, frontdoor_batch_0_want, 5},
     {"an invalid result in a batch names its rule", frontdoor_policy_org12, -1, frontdoor_batch_1_images, frontdoor_batch_1_want, 2},
     {"exact-parent in a batch", frontdoor_policy_org_and_hub, IMGREPL_MATCH_MODE_EXACT_PARENT, frontdoor_batch_2_images, frontdoor_batch_2_want, 3},
     {"an empty batch", frontdoor_policy_seed, -1, frontdoor_batch_3_images, frontdoor_batch_3_want, 0},
     {"seed: every kind of outcome, as one call gives them one by one", frontdoor_policy_seed, -1, frontdoor_batch_4_images, frontdoor_batch_4_want, 18},
+    {"seed: rewritten, invalid, unchanged, rewritten", frontdoor_policy_seed, -1, frontdoor_batch_5_images, frontdoor_batch_5_want, 4},
 };
 
 static const frontdoor_explain FRONTDOOR_EXPLAIN[] = {
@@ -321,6 +341,8 @@ static const frontdoor_explain FRONTDOOR_EXPLAIN[] = {
      "{\"image\":\"harbor.domain/team/app:1\",\"mode\":\"longest-prefix\",\"candidates\":[{\"prefix\":\"harbor.domain/team\",\"rule\":null,\"parent\":true},{\"prefix\":\"harbor.domain\",\"rule\":0,\"parent\":false}],\"rule\":0,\"longestPrefixRule\":0,\"exactParentRule\":null,\"modesDisagree\":true,\"result\":\"swr.cn-north-4.myhuaweicloud.com/org1/team/app:1\",\"error\":null,\"outcome\":{\"kind\":\"rewritten\",\"via\":\"longest-prefix\"},\"reason\":\"rewritten by rule 0: its prefix \\\"harbor.domain\\\" is the longest that starts the image at a '/'; in exact-parent mode no rule would apply\"}"},
     {"an invalid result", frontdoor_policy_org12, -1, "a.io/team/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:1",
      "{\"image\":\"a.io/team/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:1\",\"mode\":\"longest-prefix\",\"candidates\":[{\"prefix\":\"a.io/team\",\"rule\":null,\"parent\":true},{\"prefix\":\"a.io\",\"rule\":0,\"parent\":false}],\"rule\":0,\"longestPrefixRule\":0,\"exactParentRule\":null,\"modesDisagree\":true,\"result\":null,\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":0},\"outcome\":{\"kind\":\"invalid-result\",\"via\":\"longest-prefix\"},\"reason\":\"rule 0 matches (its prefix \\\"a.io\\\" is the longest that starts the image at a '/'), but left as it is: rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260; in exact-parent mode no rule would apply\"}"},
+    {"seed: an invalid image is explained with its error", frontdoor_policy_seed, -1, "Bad",
+     "{\"image\":\"Bad\",\"mode\":\"longest-prefix\",\"candidates\":[],\"rule\":null,\"longestPrefixRule\":null,\"exactParentRule\":null,\"modesDisagree\":false,\"result\":null,\"error\":{\"code\":\"uppercase\",\"message\":\"invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\",\"offset\":0,\"rule\":null},\"outcome\":{\"kind\":\"invalid-image\"},\"reason\":\"left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0\"}"},
 };
 
 static const frontdoor_item frontdoor_coverage_0_corpus[] = {

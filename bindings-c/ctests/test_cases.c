@@ -138,6 +138,11 @@ static void test_batch(void) {
             const frontdoor_want *w = &c->want[j];
             is_status(items[j].status, w->status, "batch: %s: item %zu status", c->name, j);
             ok(items[j].rule == w->rule, "batch: %s: item %zu rule %lld", c->name, j, (long long)items[j].rule);
+            /* Each item's range in the output holds its image. */
+            imgrepl_str out = imgrepl_batch_output(b);
+            size_t span = items[j].end - items[j].start;
+            ok(span == items[j].image.len && (span == 0 || memcmp(out.ptr + items[j].start, items[j].image.ptr, span) == 0),
+               "batch: %s: item %zu range [%zu, %zu)", c->name, j, items[j].start, items[j].end);
             if (w->image != NULL) {
                 is_str(items[j].image.ptr, items[j].image.len, w->image, "batch: %s: item %zu", c->name, j);
             } else {
