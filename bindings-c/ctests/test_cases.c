@@ -193,7 +193,10 @@ static void test_toolkit(void) {
         imgrepl_policy *p = policy(c->policy, c->mode);
         imgrepl_corpus *corp = corpus(c);
         imgrepl_string json = {0};
-        is_json(imgrepl_policy_coverage(p, corp, &json, NULL), &json, c->want, "coverage", c->name);
+        imgrepl_coverage_summary coverage;
+        memset(&coverage, 0xff, sizeof coverage);
+        is_json(imgrepl_policy_coverage(p, corp, &json, &coverage), &json, c->want, "coverage", c->name);
+        ok(memcmp(&coverage, &c->coverage, sizeof coverage) == 0, "coverage: %s: the summary counts the report", c->name);
         imgrepl_corpus_free(corp);
         imgrepl_policy_free(p);
     }
@@ -202,7 +205,10 @@ static void test_toolkit(void) {
         imgrepl_policy *old = policy(c->policy, c->mode), *new = policy(c->new_policy, c->new_mode);
         imgrepl_corpus *corp = corpus(c);
         imgrepl_string json = {0};
-        is_json(imgrepl_policy_diff(old, new, corp, &json, NULL), &json, c->want, "diff", c->name);
+        imgrepl_diff_summary diff;
+        memset(&diff, 0xff, sizeof diff);
+        is_json(imgrepl_policy_diff(old, new, corp, &json, &diff), &json, c->want, "diff", c->name);
+        ok(memcmp(&diff, &c->diff, sizeof diff) == 0, "diff: %s: the summary counts the report", c->name);
         imgrepl_corpus_free(corp);
         imgrepl_policy_free(old);
         imgrepl_policy_free(new);
@@ -212,7 +218,11 @@ static void test_toolkit(void) {
         imgrepl_policy *p = policy(c->policy, c->mode);
         imgrepl_corpus *corp = corpus(c);
         imgrepl_string json = {0};
-        is_json(imgrepl_policy_second_pass(p, corp, &json, NULL), &json, c->want, "second pass", c->name);
+        imgrepl_second_pass_summary second_pass;
+        memset(&second_pass, 0xff, sizeof second_pass);
+        is_json(imgrepl_policy_second_pass(p, corp, &json, &second_pass), &json, c->want, "second pass", c->name);
+        ok(memcmp(&second_pass, &c->second_pass, sizeof second_pass) == 0, "second pass: %s: the summary counts the report",
+           c->name);
         imgrepl_corpus_free(corp);
         imgrepl_policy_free(p);
     }

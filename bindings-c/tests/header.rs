@@ -183,6 +183,62 @@ fn c_want(w: &serde_json::Value) -> String {
     }
 }
 
+/// The summary a toolkit call gives, counted from the row's `want` (the report it summarizes),
+/// as designated initializers of the section's summary field.
+fn c_summary(section: &str, want: &serde_json::Value) -> String {
+    let n = |v: &serde_json::Value| v.as_u64().expect("a count");
+    let len = |v: &serde_json::Value| v.as_array().expect("a list").len();
+    match section {
+        "coverage" => {
+            let rules = want["rules"].as_array().expect("rules");
+            let status = |s: &str| rules.iter().filter(|r| r["status"] == s).count();
+            format!(
+                ".coverage = {{.images = {}, .distinct = {}, .rewritten = {}, .uncovered = {}, \
+                 .invalid = {}, .dead_rules = {}, .shadowed_rules = {}, .uncovered_registries = {}, \
+                 .disagreements = {}}}",
+                n(&want["images"]),
+                n(&want["distinct"]),
+                n(&want["rewritten"]),
+                n(&want["uncoveredCount"]),
+                n(&want["invalidCount"]),
+                status("dead"),
+                status("shadowed"),
+                len(&want["uncovered"]),
+                len(&want["disagreements"]),
+            )
+        }
+        "diff" => {
+            let s = &want["summary"];
+            format!(
+                ".diff = {{.rules_added = {}, .rules_removed = {}, .rules_changed = {}, \
+                 .rules_unchanged = {}, .images = {}, .images_changed = {}, .distinct_changed = {}}}",
+                n(&s["added"]),
+                n(&s["removed"]),
+                n(&s["changed"]),
+                n(&s["unchanged"]),
+                n(&s["images"]),
+                n(&s["imagesChanged"]),
+                n(&s["distinctChanged"]),
+            )
+        }
+        _ => {
+            let passes = want.as_array().expect("passes");
+            let end = |e: &str| passes.iter().filter(|p| p["end"] == e).count();
+            format!(
+                ".second_pass = {{.images = {}, .occurrences = {}, .stable = {}, .cycles = {}, \
+                 .invalid_results = {}, .limits = {}, .longest_chain = {}}}",
+                passes.len(),
+                passes.iter().map(|p| n(&p["count"])).sum::<u64>(),
+                end("stable"),
+                end("cycle"),
+                end("invalid-result"),
+                end("limit"),
+                passes.iter().map(|p| len(&p["chain"])).max().unwrap_or(0),
+            )
+        }
+    }
+}
+
 /// `json` without the whitespace between its tokens (as the library writes JSON).
 fn compact(json: &str) -> String {
     let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
@@ -310,8 +366,10 @@ fn cases_h() -> String {
          * want: the JSON the library writes. */\n\
          typedef struct frontdoor_toolkit {\n    const char *name;\n    const char *policy;\n    \
          int mode;\n    const char *new_policy;\n    int new_mode;\n    \
-         const frontdoor_item *corpus;\n    size_t corpus_len;\n    const char *want;\n} \
-         frontdoor_toolkit;\n\n",
+         const frontdoor_item *corpus;\n    size_t corpus_len;\n    const char *want;\n    \
+         /* The summary of the section's call, counted from want. */\n    \
+         imgrepl_coverage_summary coverage;\n    imgrepl_diff_summary diff;\n    \
+         imgrepl_second_pass_summary second_pass;\n} frontdoor_toolkit;\n\n",
     );
     let policies = table["policies"].as_object().expect("policies");
     for (name, policy) in policies {
@@ -441,12 +499,13 @@ fn cases_h() -> String {
             };
             writeln!(
                 s,
-                "    {{{}, {}, {}, {new}, {new_mode}, {prefix}_{i}_corpus, {},\n     {}}},",
+                "    {{{}, {}, {}, {new}, {new_mode}, {prefix}_{i}_corpus, {},\n     {},\n     {}}},",
                 c_str(r["name"].as_str().unwrap()),
                 c_policy(&r[old]),
                 c_mode(&r[old_mode]),
                 r["corpus"].as_array().unwrap().len(),
-                c_str(&want)
+                c_str(&want),
+                c_summary(section, &r["want"])
             )
             .unwrap();
         }
