@@ -208,83 +208,22 @@ fn a_result_past_255_bytes_is_not_applied() {
 }
 
 #[test]
-fn explain_lists_every_boundary_and_the_mode_difference() {
+fn an_owned_explanation_is_the_same_explanation() {
+    // Every field of these explanations is a row of the case table; here, the owned copy.
     let policy = Policy::from_json(
         r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"},
             {"repositoryPrefix": "harbor.domain/a/b", "replaceWith": "m.io/org2"}]"#,
     )
     .unwrap();
+    for image in ["harbor.domain/a/b/c", "quay.io/x/y", "nginx", "Nginx"] {
+        let owned: imgrepl::Explanation<'static> = policy.explain(image).into_owned();
+        assert_eq!(owned, policy.explain(image), "{image}");
+    }
     let e = policy.explain("harbor.domain/a/b/c/app:1");
-    let candidates: Vec<(&str, Option<usize>, bool)> = e
-        .candidates
-        .iter()
-        .map(|c| (&*c.prefix, c.rule.map(imgrepl::RuleId::index), c.parent))
-        .collect();
-    assert_eq!(
-        candidates,
-        [
-            ("harbor.domain/a/b/c", None, true),
-            ("harbor.domain/a/b", Some(1), false),
-            ("harbor.domain/a", None, false),
-            ("harbor.domain", Some(0), false),
-        ]
-    );
-    assert_eq!(e.result.as_deref(), Some("m.io/org2/c/app:1"));
-    assert_eq!(e.longest_prefix_rule.map(imgrepl::RuleId::index), Some(1));
-    assert_eq!(e.exact_parent_rule, None);
-    assert!(e.modes_disagree);
-    assert_eq!(
-        e.reason,
-        "rewritten by rule 1: its prefix \"harbor.domain/a/b\" is the longest that starts the image at a '/'; \
-         in exact-parent mode no rule would apply"
-    );
     assert_eq!(
         e.outcome,
         Outcome::Rewritten {
             via: Via::LongestPrefix
         }
     );
-    let e = policy.explain("quay.io/x/y");
-    assert_eq!(e.outcome, Outcome::NoMatch);
-    assert!(!e.modes_disagree);
-    assert_eq!(
-        e.reason,
-        "not rewritten: no rule's prefix is one of \"quay.io/x\" or \"quay.io\""
-    );
-    let e = policy.explain("nginx");
-    assert_eq!(e.outcome, Outcome::NoEmptyPrefixRule);
-    assert_eq!(
-        e.reason,
-        "not rewritten: the image has no '/', and no rule has the empty prefix"
-    );
-    assert_eq!(policy.explain("Nginx").outcome, Outcome::InvalidImage);
-    // The owned copy is the same explanation.
-    let owned: imgrepl::Explanation<'static> = policy.explain("harbor.domain/a/b/c").into_owned();
-    assert_eq!(owned, policy.explain("harbor.domain/a/b/c"));
-    let e = policy
-        .clone()
-        .with_mode(MatchMode::ExactParent)
-        .explain("harbor.domain/a/b/app");
-    assert_eq!(
-        e.reason,
-        "rewritten by rule 1: its prefix \"harbor.domain/a/b\" is the image's parent path"
-    );
-    assert_eq!(
-        e.outcome,
-        Outcome::Rewritten {
-            via: Via::ExactParent
-        }
-    );
-    let e = policy
-        .with_mode(MatchMode::ExactParent)
-        .explain("harbor.domain/a/x/app");
-    assert_eq!(
-        e.reason,
-        "not rewritten: no rule's prefix is the image's parent path \"harbor.domain/a/x\"; \
-         in longest-prefix mode rule 0 would apply"
-    );
-    let json = serde_json::to_value(&e).unwrap();
-    assert_eq!(json["mode"], "exact-parent");
-    assert_eq!(json["longestPrefixRule"], 0);
-    assert_eq!(json["candidates"][0]["prefix"], "harbor.domain/a/x");
 }
