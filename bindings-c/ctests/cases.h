@@ -179,6 +179,9 @@ static const frontdoor_diagnostic frontdoor_diagnostics_11[] = {
     {IMGREPL_SEVERITY_ERROR, "duplicate-prefix", "rule 1 has the same repositoryPrefix \"a.io\" as rule 0", 1, "repositoryPrefix", "/1/repositoryPrefix", 75, 81, true, 22, 28},
     {IMGREPL_SEVERITY_ERROR, "unknown-field", "rule 1 has an unknown field \"replacewith\"; did you mean \"replaceWith\"\?", 1, "", "/1/replacewith", 83, 96, false, 0, 0}
 };
+static const frontdoor_diagnostic frontdoor_diagnostics_12[] = {
+    {IMGREPL_SEVERITY_WARNING, "docker-hub-prefix", "images are matched as written, and Docker Hub images are usually written without \"docker.io\" (\"nginx\", \"team/app\"), so \"docker.io\" never matches them; match those with the empty prefix (single names) or with their path (\"team\")", 0, "repositoryPrefix", "/0/repositoryPrefix", 22, 33, false, 0, 0}
+};
 static const frontdoor_policy FRONTDOOR_POLICY[] = {
     {"not JSON", "not json", false, frontdoor_diagnostics_0, 1},
     {"empty text", "", false, frontdoor_diagnostics_1, 1},
@@ -192,6 +195,7 @@ static const frontdoor_policy FRONTDOOR_POLICY[] = {
     {"rules that chain: a warning", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"},\n {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"c.io\"}]", true, frontdoor_diagnostics_9, 1},
     {"the seed policy: valid, no diagnostic", "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"},\n {\"repositoryPrefix\": \"harbor.domain/a/b/c/d\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org2\"}]", true, frontdoor_diagnostics_10, 0},
     {"a duplicate prefix in a rule with a misspelt field: missing, unknown (with a suggestion), duplicate", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"}, {\"repositoryPrefix\": \"a.io\", \"replacewith\": \"c.io\"}]", false, frontdoor_diagnostics_11, 3},
+    {"docker.io as a prefix, a replacement without a path: a warning", "[{\"repositoryPrefix\": \"docker.io\", \"replaceWith\": \"m.io\"}]", true, frontdoor_diagnostics_12, 1},
 };
 
 static const frontdoor_rewrite FRONTDOOR_REWRITE[] = {
@@ -321,6 +325,13 @@ static const frontdoor_want frontdoor_batch_5_want[] = {
     {"quay.io/x/y", -1, NULL, 0, IMGREPL_STATUS_OK},
     {"swr.cn-north-4.myhuaweicloud.com/org1/ubuntu", 0, NULL, 0, IMGREPL_STATUS_OK}
 };
+static const char *const frontdoor_batch_6_images[] = {"nginx", "Bad", "harbor.domain/team/app:1", "a\nb", NULL};
+static const frontdoor_want frontdoor_batch_6_want[] = {
+    {"swr.cn-north-4.myhuaweicloud.com/org1/nginx", 1, NULL, 0, IMGREPL_STATUS_OK},
+    {NULL, -1, "uppercase", 0, IMGREPL_STATUS_INVALID_IMAGE},
+    {"harbor.domain/team/app:1", -1, NULL, 0, IMGREPL_STATUS_OK},
+    {NULL, -1, "invalid-format", 1, IMGREPL_STATUS_INVALID_IMAGE}
+};
 static const frontdoor_batch FRONTDOOR_BATCH[] = {
     {"seed: rewritten, unchanged and invalid in one call", frontdoor_policy_seed, -1, frontdoor_batch_0_images, frontdoor_batch_0_want, 5},
     {"an invalid result in a batch names its rule", frontdoor_policy_org12, -1, frontdoor_batch_1_images, frontdoor_batch_1_want, 2},
@@ -328,6 +339,7 @@ static const frontdoor_batch FRONTDOOR_BATCH[] = {
     {"an empty batch", frontdoor_policy_seed, -1, frontdoor_batch_3_images, frontdoor_batch_3_want, 0},
     {"seed: every kind of outcome, as one call gives them one by one", frontdoor_policy_seed, -1, frontdoor_batch_4_images, frontdoor_batch_4_want, 18},
     {"seed: rewritten, invalid, unchanged, rewritten", frontdoor_policy_seed, -1, frontdoor_batch_5_images, frontdoor_batch_5_want, 4},
+    {"seed, exact-parent: a newline inside an image does not split it", frontdoor_policy_seed, IMGREPL_MATCH_MODE_EXACT_PARENT, frontdoor_batch_6_images, frontdoor_batch_6_want, 4},
 };
 
 static const frontdoor_explain FRONTDOOR_EXPLAIN[] = {
@@ -648,6 +660,12 @@ static const frontdoor_item frontdoor_diff_17_corpus[] = {
     {"quay.io/a/b", NULL},
     {"Bad", NULL}
 };
+static const frontdoor_item frontdoor_diff_18_corpus[] = {
+    {"harbor.domain/team/app:1", NULL},
+    {"harbor.domain/db", NULL},
+    {"nginx", NULL},
+    {"quay.io/a/b", NULL}
+};
 static const frontdoor_toolkit FRONTDOOR_DIFF[] = {
     {"a rule added, one changed, one removed", frontdoor_policy_toolkit, -1, frontdoor_policy_toolkit_new, -1, frontdoor_diff_0_corpus, 4,
      "{\"rules\":[{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":\"m.io/team\",\"span\":{\"start\":69,\"end\":139}},\"new\":{\"index\":1,\"replaceWith\":\"m.io/team2\",\"span\":{\"start\":69,\"end\":140}}},{\"kind\":\"removed\",\"repositoryPrefix\":\"harbour.domain\",\"old\":{\"index\":2,\"replaceWith\":\"m.io/typo\",\"span\":{\"start\":142,\"end\":208}},\"new\":null},{\"kind\":\"added\",\"repositoryPrefix\":\"quay.io\",\"old\":null,\"new\":{\"index\":2,\"replaceWith\":\"m.io/quay\",\"span\":{\"start\":143,\"end\":202}}}],\"images\":[{\"image\":\"harbor.domain/team/app:1\",\"count\":1,\"old\":{\"result\":\"m.io/team/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"new\":{\"result\":\"m.io/team2/app:1\",\"rule\":1,\"prefix\":\"harbor.domain/team\",\"error\":null},\"causes\":[0],\"workloads\":[\"Deployment/shop/web\"]},{\"image\":\"quay.io/a/b\",\"count\":1,\"old\":{\"result\":\"quay.io/a/b\",\"rule\":null,\"prefix\":null,\"error\":null},\"new\":{\"result\":\"m.io/quay/a/b\",\"rule\":2,\"prefix\":\"quay.io\",\"error\":null},\"causes\":[2],\"workloads\":[]}],\"summary\":{\"added\":1,\"removed\":1,\"changed\":1,\"unchanged\":1,\"images\":4,\"imagesChanged\":2,\"distinctChanged\":2}}",
@@ -703,6 +721,9 @@ static const frontdoor_toolkit FRONTDOOR_DIFF[] = {
     {"only the order moves: nothing changes", frontdoor_policy_ab, -1, frontdoor_policy_ba, -1, frontdoor_diff_17_corpus, 5,
      "{\"rules\":[],\"images\":[],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":2,\"images\":5,\"imagesChanged\":0,\"distinctChanged\":0}}",
      .diff = {.rules_added = 0, .rules_removed = 0, .rules_changed = 0, .rules_unchanged = 2, .images = 5, .images_changed = 0, .distinct_changed = 0}},
+    {"a policy against itself, over images it rewrites and leaves", frontdoor_policy_hub_team_org1, -1, frontdoor_policy_hub_team_org1, -1, frontdoor_diff_18_corpus, 4,
+     "{\"rules\":[],\"images\":[],\"summary\":{\"added\":0,\"removed\":0,\"changed\":0,\"unchanged\":3,\"images\":4,\"imagesChanged\":0,\"distinctChanged\":0}}",
+     .diff = {.rules_added = 0, .rules_removed = 0, .rules_changed = 0, .rules_unchanged = 3, .images = 4, .images_changed = 0, .distinct_changed = 0}},
 };
 
 static const frontdoor_item frontdoor_second_pass_0_corpus[] = {
@@ -753,6 +774,9 @@ static const frontdoor_item frontdoor_second_pass_11_corpus[] = {
 static const frontdoor_item frontdoor_second_pass_12_corpus[] = {
     {"a.io/b", "Pod/p"}
 };
+static const frontdoor_item frontdoor_second_pass_13_corpus[] = {
+    {"nginx", NULL}
+};
 static const frontdoor_toolkit FRONTDOOR_SECOND_PASS[] = {
     {"a chain that ends stable", frontdoor_policy_hub_mirror, -1, NULL, -1, frontdoor_second_pass_0_corpus, 2,
      "[{\"image\":\"nginx:1\",\"count\":1,\"first\":\"mirror.io/hub/nginx:1\",\"chain\":[{\"rule\":0,\"result\":\"mirror.io/hub/nginx:1\"},{\"rule\":1,\"result\":\"cache.io/m/hub/nginx:1\"}],\"end\":\"stable\",\"error\":null,\"workloads\":[\"Deployment/web\"],\"code\":\"second-pass-change\"}]",
@@ -793,6 +817,9 @@ static const frontdoor_toolkit FRONTDOOR_SECOND_PASS[] = {
     {"a chain that would make an invalid reference, with its workload", frontdoor_policy_a_x200, -1, NULL, -1, frontdoor_second_pass_12_corpus, 1,
      "[{\"image\":\"a.io/b\",\"count\":1,\"first\":\"a.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/b\",\"chain\":[{\"rule\":0,\"result\":\"a.io/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/b\"}],\"end\":\"invalid-result\",\"error\":{\"code\":\"invalid-result\",\"message\":\"rule 0 would make an invalid reference: repository name must not be more than 255 characters: the rewritten path would be longer than 255 bytes at byte 260\",\"offset\":260,\"rule\":0},\"workloads\":[\"Pod/p\"],\"code\":\"second-pass-change\"}]",
      .second_pass = {.images = 1, .occurrences = 1, .stable = 0, .cycles = 0, .invalid_results = 1, .limits = 0, .longest_chain = 1}},
+    {"a mirror of the mirror, an image without a tag", frontdoor_policy_hub_mirror, -1, NULL, -1, frontdoor_second_pass_13_corpus, 1,
+     "[{\"image\":\"nginx\",\"count\":1,\"first\":\"mirror.io/hub/nginx\",\"chain\":[{\"rule\":0,\"result\":\"mirror.io/hub/nginx\"},{\"rule\":1,\"result\":\"cache.io/m/hub/nginx\"}],\"end\":\"stable\",\"error\":null,\"workloads\":[],\"code\":\"second-pass-change\"}]",
+     .second_pass = {.images = 1, .occurrences = 1, .stable = 1, .cycles = 0, .invalid_results = 0, .limits = 0, .longest_chain = 2}},
 };
 
 #endif

@@ -373,8 +373,11 @@ fn cases_h() -> String {
     );
     // By name, whatever order serde_json keeps (its `preserve_order` feature, which another
     // crate of the workspace turns on, keeps the file's).
-    let policies: std::collections::BTreeMap<_, _> =
-        table["policies"].as_object().expect("policies").iter().collect();
+    let policies: std::collections::BTreeMap<_, _> = table["policies"]
+        .as_object()
+        .expect("policies")
+        .iter()
+        .collect();
     for (name, policy) in policies {
         let text = policy.as_str().expect("a policy is text");
         let ident = c_policy(&Value::String(name.clone()));
