@@ -71,63 +71,17 @@ static void test_policy_parse(void) {
     ok(bad_mode == (imgrepl_policy *)0x1, "nothing written for an unknown mode");
     imgrepl_diagnostics_free(d);
 
-    /* The two modes differ on a nested image. */
-    char buf[128];
-    size_t len = 0;
-    is_status(imgrepl_policy_rewrite(exact, S("harbor.domain/team/app:1"), buf, sizeof buf, &len, NULL, NULL),
-              IMGREPL_STATUS_OK, "exact-parent rewrite");
-    is_str(buf, len, "harbor.domain/team/app:1", "exact-parent leaves a nested image");
-    is_status(imgrepl_policy_rewrite(p, S("harbor.domain/team/app:1"), buf, sizeof buf, &len, NULL, NULL),
-              IMGREPL_STATUS_OK, "longest-prefix rewrite");
-    is_str(buf, len, "swr.cn-north-4.myhuaweicloud.com/org1/team/app:1", "longest-prefix rewrites it");
     imgrepl_policy_free(exact);
     imgrepl_policy_free(p);
 
-    /* Warnings alongside a policy. */
-    p = NULL;
-    d = NULL;
-    is_status(imgrepl_policy_parse(S("[{\"repositoryPrefix\": \"docker.io\", \"replaceWith\": \"m.io/hub\"}]"), &p, &d),
-              IMGREPL_STATUS_OK, "a policy with a warning parses");
-    ok(imgrepl_diagnostics_len(d) == 1, "one warning");
-    imgrepl_diagnostic w;
-    is_status(imgrepl_diagnostics_get(d, 0, &w), IMGREPL_STATUS_OK, "warning read");
-    ok(w.severity == IMGREPL_SEVERITY_WARNING, "it is a warning");
-    is_str(w.code.ptr, w.code.len, "docker-hub-prefix", "warning code");
-    imgrepl_diagnostics *again = NULL;
-    is_status(imgrepl_policy_warnings(p, &again), IMGREPL_STATUS_OK, "policy warnings");
-    ok(imgrepl_diagnostics_len(again) == 1, "the policy keeps its warning");
-    imgrepl_diagnostics_free(again);
-    imgrepl_diagnostics_free(d);
-    imgrepl_policy_free(p);
-
-    /* Every error, with spans. */
+    /* Every rewrite, diagnostic and warning of a policy is in the case table (test_cases.c);
+     * here, what only C has. */
     const char dup[] = "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"},"
                        " {\"repositoryPrefix\": \"a.io\", \"replacewith\": \"c.io\"}]";
     p = (imgrepl_policy *)0x1;
     d = NULL;
     is_status(imgrepl_policy_parse(S(dup), &p, &d), IMGREPL_STATUS_INVALID_POLICY, "an invalid policy");
     ok(p == (imgrepl_policy *)0x1, "no policy written for an invalid policy");
-    ok(imgrepl_diagnostics_len(d) == 3, "three diagnostics (missing, unknown, duplicate): %zu", imgrepl_diagnostics_len(d));
-    int saw_dup = 0, saw_unknown = 0;
-    for (size_t i = 0; i < imgrepl_diagnostics_len(d); i++) {
-        imgrepl_diagnostic x;
-        imgrepl_diagnostics_get(d, i, &x);
-        if (x.code.len == strlen("duplicate-prefix") && memcmp(x.code.ptr, "duplicate-prefix", x.code.len) == 0) {
-            saw_dup = 1;
-            is_str(dup + x.span_start, x.span_end - x.span_start, "\"a.io\"", "duplicate span");
-            ok(x.has_related && x.related_start == 22, "related span at the first occurrence");
-            ok(x.rule == 1, "rule index 1");
-            is_str(x.pointer.ptr, x.pointer.len, "/1/repositoryPrefix", "JSON pointer");
-            is_str(x.field.ptr, x.field.len, "repositoryPrefix", "field");
-            ok(x.severity == IMGREPL_SEVERITY_ERROR, "an error");
-        }
-        if (x.code.len == strlen("unknown-field") && memcmp(x.code.ptr, "unknown-field", x.code.len) == 0) {
-            saw_unknown = 1;
-            is_str(dup + x.span_start, x.span_end - x.span_start, "\"replacewith\"", "unknown field span");
-            ok(x.message.len > 0 && strstr(x.message.ptr, "did you mean") != NULL, "the message suggests the name");
-        }
-    }
-    ok(saw_dup && saw_unknown, "duplicate-prefix and unknown-field reported");
     imgrepl_diagnostic untouched = {0};
     is_status(imgrepl_diagnostics_get(d, 99, &untouched), IMGREPL_STATUS_INVALID_ARGUMENT, "diagnostic index past the end");
     ok(untouched.code.ptr == NULL, "nothing written past the end");
@@ -154,33 +108,15 @@ static void test_policy_parse(void) {
 
 static void test_rewrite(void) {
     imgrepl_policy *p = seed_policy();
-    static const char *table[][2] = {
-        {"harbor.domain/ubuntu:latest", "swr.cn-north-4.myhuaweicloud.com/org1/ubuntu:latest"},
-        {"nginx:latest", "swr.cn-north-4.myhuaweicloud.com/org1/nginx:latest"},
-        {"harbor.domain/a/b/c/d/redis:latest", "swr.cn-north-4.myhuaweicloud.com/org2/redis:latest"},
-        {"harbor.domain/a/b/c/dd/redis:1", "swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/dd/redis:1"},
-        {"quay.io/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-         "quay.io/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
-    };
-    static const int64_t rules[] = {0, 1, 2, 0, -1};
+    /* Each image's result is in the case table (test_cases.c); here, the owned string. */
+    imgrepl_string s = {0};
+    is_status(imgrepl_policy_rewrite_alloc(p, S("nginx:latest"), &s, NULL, NULL), IMGREPL_STATUS_OK, "rewrite_alloc");
+    is_str(s.ptr, s.len, "swr.cn-north-4.myhuaweicloud.com/org1/nginx:latest", "the allocated result");
+    ok(s.ptr[s.len] == '\0', "the owned string is NUL-terminated");
+    imgrepl_string_free(&s);
+    ok(s.ptr == NULL && s.len == 0, "imgrepl_string_free clears it");
+    imgrepl_string_free(&s); /* a second free is a no-op */
     char buf[256];
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        size_t len = 0;
-        int64_t rule = 42;
-        is_status(imgrepl_policy_rewrite(p, table[i][0], strlen(table[i][0]), buf, sizeof buf, &len, &rule, NULL),
-                  IMGREPL_STATUS_OK, "rewrite %s", table[i][0]);
-        is_str(buf, len, table[i][1], "result of %s", table[i][0]);
-        ok(rule == rules[i], "rule of %s is %lld", table[i][0], (long long)rules[i]);
-
-        imgrepl_string s = {0};
-        is_status(imgrepl_policy_rewrite_alloc(p, table[i][0], strlen(table[i][0]), &s, NULL, NULL),
-                  IMGREPL_STATUS_OK, "rewrite_alloc %s", table[i][0]);
-        is_str(s.ptr, s.len, table[i][1], "allocated result of %s", table[i][0]);
-        ok(s.ptr[s.len] == '\0', "the owned string is NUL-terminated");
-        imgrepl_string_free(&s);
-        ok(s.ptr == NULL && s.len == 0, "imgrepl_string_free clears it");
-        imgrepl_string_free(&s); /* a second free is a no-op */
-    }
 
     /* Buffer sizes: exact, one short, size query. */
     const char *image = "nginx:latest";
@@ -224,17 +160,6 @@ static void test_rewrite(void) {
     is_status(imgrepl_policy_rewrite(p, S("team/App:1"), buf, sizeof buf, &len, NULL, NULL),
               IMGREPL_STATUS_INVALID_IMAGE, "error_out may be NULL");
 
-    /* Invalid result: the rewritten path would pass 255 bytes. */
-    char longimg[300];
-    memset(longimg, 'a', 252); /* valid, but org1/ + 252 bytes passes 255 */
-    memcpy(longimg + 252, ":1", 3);
-    error = NULL;
-    is_status(imgrepl_policy_rewrite(p, longimg, strlen(longimg), buf, sizeof buf, &len, NULL, &error),
-              IMGREPL_STATUS_INVALID_RESULT, "a result that would be too long");
-    code = imgrepl_error_code(error);
-    is_str(code.ptr, code.len, "invalid-result", "invalid-result code");
-    imgrepl_error_free(error);
-
     /* Boundary errors. */
     is_status(imgrepl_policy_rewrite(NULL, S("nginx"), buf, sizeof buf, &len, NULL, NULL),
               IMGREPL_STATUS_NULL_ARGUMENT, "NULL policy");
@@ -251,7 +176,7 @@ static void test_rewrite(void) {
     memset(huge, 'a', IMGREPL_MAX_IMAGE_BYTES + 1);
     is_status(imgrepl_policy_rewrite(p, huge, IMGREPL_MAX_IMAGE_BYTES + 1, buf, sizeof buf, &len, NULL, NULL),
               IMGREPL_STATUS_INPUT_TOO_LARGE, "an image over the limit");
-    imgrepl_string s = {0};
+    s = (imgrepl_string){0};
     is_status(imgrepl_policy_rewrite_alloc(p, huge, IMGREPL_MAX_IMAGE_BYTES + 1, &s, NULL, NULL),
               IMGREPL_STATUS_INPUT_TOO_LARGE, "rewrite_alloc: an image over the limit");
     ok(s.ptr == NULL, "nothing allocated");
@@ -274,11 +199,7 @@ static void test_rewrite(void) {
     /* explain */
     imgrepl_string ex = {0};
     is_status(imgrepl_policy_explain(p, S("harbor.domain/team/app:1"), &ex), IMGREPL_STATUS_OK, "explain");
-    ok(contains(ex, "\"modesDisagree\":true"), "the modes disagree on harbor.domain/team/app:1");
     ok(ex.ptr[ex.len] == '\0', "explanation NUL-terminated");
-    imgrepl_string_free(&ex);
-    is_status(imgrepl_policy_explain(p, S("Bad"), &ex), IMGREPL_STATUS_OK, "an invalid image is explained");
-    ok(contains(ex, "uppercase"), "the explanation carries the error");
     imgrepl_string_free(&ex);
     is_status(imgrepl_policy_explain(p, S("nginx"), NULL), IMGREPL_STATUS_NULL_ARGUMENT, "explain: NULL out");
 
@@ -294,22 +215,8 @@ static void test_batch(void) {
     size_t lens[] = {7, 3, 11, 20};
     imgrepl_batch *b = NULL;
     is_status(imgrepl_policy_rewrite_batch(p, images, sizeof images - 1, lens, 4, &b), IMGREPL_STATUS_OK, "batch");
+    /* Each item is in the case table (test_cases.c); here, the errors kept with the batch. */
     ok(imgrepl_batch_len(b) == 4, "four items");
-    const imgrepl_batch_item *items = NULL;
-    size_t n = 0;
-    is_status(imgrepl_batch_items(b, &items, &n), IMGREPL_STATUS_OK, "batch items");
-    imgrepl_str out = imgrepl_batch_output(b);
-    ok(n == 4 && items != NULL, "items array of 4");
-    is_str(items[0].image.ptr, items[0].image.len, "swr.cn-north-4.myhuaweicloud.com/org1/nginx:1", "item 0");
-    is_str(out.ptr + items[0].start, items[0].end - items[0].start, "swr.cn-north-4.myhuaweicloud.com/org1/nginx:1",
-           "item 0 range in the output");
-    ok(items[0].status == IMGREPL_STATUS_OK && items[0].rule == 1, "item 0 by rule 1");
-    ok(items[1].status == IMGREPL_STATUS_INVALID_IMAGE, "item 1 invalid");
-    is_str(items[1].code.ptr, items[1].code.len, "uppercase", "item 1 code");
-    ok(items[1].offset == 0, "item 1 offset 0");
-    is_str(items[2].image.ptr, items[2].image.len, "quay.io/x/y", "item 2 unchanged");
-    ok(items[2].rule == -1, "item 2 has no rule");
-    is_str(items[3].image.ptr, items[3].image.len, "swr.cn-north-4.myhuaweicloud.com/org1/ubuntu", "item 3");
     imgrepl_error *error = NULL;
     is_status(imgrepl_batch_error(b, 1, &error), IMGREPL_STATUS_OK, "the error of item 1");
     imgrepl_str message = imgrepl_error_message(error);

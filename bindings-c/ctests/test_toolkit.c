@@ -1,5 +1,6 @@
-/* The operators' toolkit from C: coverage, policy diff and second pass over a corpus, the
- * bursting set, pull checks and pull secrets, with every error path. TAP output, run by `prove`. */
+/* The operators' toolkit from C: corpora built in batches, the bursting set, pull checks and pull
+ * secrets, with every error path. The coverage, diff and second-pass cases are rows of the case
+ * table (test_cases.c). TAP output, run by `prove`. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,77 +58,9 @@ static const char POLICY_A[] =
 static const char *const CORPUS_A[] = {"harbor.domain/team/app:1", "nginx", "harbor.domain/db", "quay.io/a/b",
                                        "Bad", NULL};
 
+/* Coverage, diff and the second pass, their JSON and summaries, are rows of the case table
+ * (test_cases.c); here, what only C has: images added in batches to one corpus. */
 static void test_coverage(void) {
-    static const struct {
-        const char *name;
-        const char *policy;
-        const char *const images[8];
-        imgrepl_coverage_summary want;
-        const char *fragments[4]; /* each must occur in the JSON */
-    } cases[] = {
-        {"typo in a prefix: a dead rule, two registries uncovered, one invalid image",
-         POLICY_A,
-         {"harbor.domain/team/app:1", "nginx", "harbor.domain/db", "quay.io/a/b", "Bad", NULL},
-         {.images = 5, .distinct = 5, .rewritten = 2, .uncovered = 2, .invalid = 1, .dead_rules = 1,
-          .shadowed_rules = 0, .uncovered_registries = 2, .disagreements = 0},
-         {"{\"index\":0,\"repositoryPrefix\":\"harbor.domain\",\"replaceWith\":\"m.io/org1\",\"wins\":1,\"shadowed\":1,"
-          "\"status\":\"wins\",\"code\":null}",
-          "\"index\":2,\"repositoryPrefix\":\"harbour.domain\",\"replaceWith\":\"m.io/typo\",\"wins\":0,\"shadowed\":0,"
-          "\"status\":\"dead\",\"code\":\"dead-rule\"}",
-          "\"registry\":null,\"normalized\":\"docker.io\",\"count\":1", "\"code\":\"uppercase\""}},
-        {"a rule every image of which a longer prefix wins is shadowed; repeats count",
-         "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},"
-         " {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team\"}]",
-         {"harbor.domain/team/a", "harbor.domain/team/b", "harbor.domain/team/a", NULL},
-         {.images = 3, .distinct = 2, .rewritten = 3, .uncovered = 0, .invalid = 0, .dead_rules = 0,
-          .shadowed_rules = 1, .uncovered_registries = 0, .disagreements = 0},
-         {"\"wins\":0,\"shadowed\":3,\"status\":\"shadowed\",\"code\":\"shadowed-rule\"",
-          "\"wins\":3,\"shadowed\":0,\"status\":\"wins\"", "\"uncovered\":[]", "\"mode\":\"longest-prefix\""}},
-        {"the modes disagree on a nested image",
-         "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"},"
-         " {\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"}]",
-         {"harbor.domain/x/y:1", "redis", NULL},
-         {.images = 2, .distinct = 2, .rewritten = 2, .uncovered = 0, .invalid = 0, .dead_rules = 0,
-          .shadowed_rules = 0, .uncovered_registries = 0, .disagreements = 1},
-         {"\"disagreements\":[{\"image\":\"harbor.domain/x/y:1\",\"count\":1,\"longestPrefixRule\":1,"
-          "\"exactParentRule\":null,\"workloads\":[\"Deployment/shop/web\"],\"code\":\"modes-disagree\"}]",
-          NULL}},
-        {"an empty corpus: every rule is dead",
-         POLICY_A,
-         {NULL},
-         {.images = 0, .distinct = 0, .rewritten = 0, .uncovered = 0, .invalid = 0, .dead_rules = 3,
-          .shadowed_rules = 0, .uncovered_registries = 0, .disagreements = 0},
-         {"\"images\":0,\"distinct\":0", NULL}},
-    };
-    for (size_t i = 0; i < N(cases); i++) {
-        imgrepl_policy *p = policy(cases[i].policy);
-        imgrepl_corpus *c = corpus(cases[i].images, "Deployment/shop/web");
-        imgrepl_string json = {0};
-        imgrepl_coverage_summary got;
-        memset(&got, 0xff, sizeof got);
-        is_status(imgrepl_policy_coverage(p, c, &json, &got), IMGREPL_STATUS_OK, "coverage: %s", cases[i].name);
-        const imgrepl_coverage_summary *w = &cases[i].want;
-        ok(got.images == w->images && got.distinct == w->distinct && got.rewritten == w->rewritten,
-           "  images %zu/%zu, distinct %zu/%zu, rewritten %zu/%zu", got.images, w->images, got.distinct, w->distinct,
-           got.rewritten, w->rewritten);
-        ok(got.uncovered == w->uncovered && got.invalid == w->invalid &&
-               got.uncovered_registries == w->uncovered_registries,
-           "  uncovered %zu/%zu, invalid %zu/%zu, registries %zu/%zu", got.uncovered, w->uncovered, got.invalid,
-           w->invalid, got.uncovered_registries, w->uncovered_registries);
-        ok(got.dead_rules == w->dead_rules && got.shadowed_rules == w->shadowed_rules &&
-               got.disagreements == w->disagreements,
-           "  dead %zu/%zu, shadowed %zu/%zu, disagreements %zu/%zu", got.dead_rules, w->dead_rules,
-           got.shadowed_rules, w->shadowed_rules, got.disagreements, w->disagreements);
-        ok(count(json, "\"code\":\"dead-rule\"") == w->dead_rules, "  %zu dead-rule codes in the JSON", w->dead_rules);
-        for (size_t f = 0; f < N(cases[i].fragments) && cases[i].fragments[f] != NULL; f++) {
-            ok(count(json, cases[i].fragments[f]) == 1, "  the JSON has %s", cases[i].fragments[f]);
-        }
-        ok(json.ptr != NULL && json.ptr[json.len] == '\0', "  the JSON is NUL-terminated");
-        imgrepl_string_free(&json);
-        imgrepl_corpus_free(c);
-        imgrepl_policy_free(p);
-    }
-
     /* Workload names are examples; the summary is optional. */
     imgrepl_policy *p = policy(POLICY_A);
     imgrepl_corpus *c = corpus(CORPUS_A, NULL);
@@ -142,126 +75,6 @@ static void test_coverage(void) {
     imgrepl_string_free(&json);
     imgrepl_corpus_free(c);
     imgrepl_policy_free(p);
-}
-
-static void test_diff(void) {
-    static const char NEW_A[] =
-        "[{\"repositoryPrefix\": \"quay.io\", \"replaceWith\": \"m.io/quay\"},"
-        " {\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"m.io/org1\"},"
-        " {\"repositoryPrefix\": \"harbor.domain/team\", \"replaceWith\": \"m.io/team2\"}]";
-    static const struct {
-        const char *name;
-        const char *old_policy, *new_policy;
-        imgrepl_diff_summary want;
-        const char *fragments[3];
-    } cases[] = {
-        {"added, removed, changed; two images change", POLICY_A, NEW_A,
-         {.rules_added = 1, .rules_removed = 1, .rules_changed = 1, .rules_unchanged = 1, .images = 5,
-          .images_changed = 2, .distinct_changed = 2},
-         {"{\"kind\":\"changed\",\"repositoryPrefix\":\"harbor.domain/team\",\"old\":{\"index\":1,\"replaceWith\":"
-          "\"m.io/team\",\"span\":{\"start\":68,\"end\":138}},\"new\":{\"index\":2,\"replaceWith\":\"m.io/team2\"",
-          "\"image\":\"quay.io/a/b\",\"count\":1,\"old\":{\"result\":\"quay.io/a/b\",\"rule\":null,\"prefix\":null,"
-          "\"error\":null},\"new\":{\"result\":\"m.io/quay/a/b\",\"rule\":0,\"prefix\":\"quay.io\",\"error\":null}",
-          "\"kind\":\"removed\",\"repositoryPrefix\":\"harbour.domain\""}},
-        {"a policy against itself: nothing changes", POLICY_A, POLICY_A,
-         {.rules_added = 0, .rules_removed = 0, .rules_changed = 0, .rules_unchanged = 3, .images = 5,
-          .images_changed = 0, .distinct_changed = 0},
-         {"{\"rules\":[],\"images\":[]", NULL}},
-        {"only the order moves: nothing changes", "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/a\"},"
-         " {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"m.io/b\"}]",
-         "[{\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"m.io/b\"},"
-         " {\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"m.io/a\"}]",
-         {.rules_added = 0, .rules_removed = 0, .rules_changed = 0, .rules_unchanged = 2, .images = 5,
-          .images_changed = 0, .distinct_changed = 0},
-         {NULL}},
-    };
-    imgrepl_corpus *c = corpus(CORPUS_A, NULL);
-    for (size_t i = 0; i < N(cases); i++) {
-        imgrepl_policy *old_p = policy(cases[i].old_policy), *new_p = policy(cases[i].new_policy);
-        imgrepl_string json = {0};
-        imgrepl_diff_summary got;
-        memset(&got, 0xff, sizeof got);
-        is_status(imgrepl_policy_diff(old_p, new_p, c, &json, &got), IMGREPL_STATUS_OK, "diff: %s", cases[i].name);
-        const imgrepl_diff_summary *w = &cases[i].want;
-        ok(got.rules_added == w->rules_added && got.rules_removed == w->rules_removed &&
-               got.rules_changed == w->rules_changed && got.rules_unchanged == w->rules_unchanged,
-           "  rules +%zu -%zu ~%zu =%zu", got.rules_added, got.rules_removed, got.rules_changed, got.rules_unchanged);
-        ok(got.images == w->images && got.images_changed == w->images_changed &&
-               got.distinct_changed == w->distinct_changed,
-           "  images %zu, changed %zu (distinct %zu)", got.images, got.images_changed, got.distinct_changed);
-        ok(count(json, "\"causes\":") == w->distinct_changed, "  one entry with its causes per changed image");
-        for (size_t f = 0; f < N(cases[i].fragments) && cases[i].fragments[f] != NULL; f++) {
-            ok(count(json, cases[i].fragments[f]) == 1, "  the JSON has %s", cases[i].fragments[f]);
-        }
-        imgrepl_string_free(&json);
-        imgrepl_policy_free(old_p);
-        imgrepl_policy_free(new_p);
-    }
-    imgrepl_corpus_free(c);
-}
-
-static void test_second_pass(void) {
-    char long_replace[256];
-    snprintf(long_replace, sizeof long_replace,
-             "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/%0100d\"}]", 0);
-    static const char *const mirror_images[] = {"nginx:1", "quay.io/a/b", NULL};
-    static const char *const a_images[] = {"a.io/x", NULL};
-    const struct {
-        const char *name;
-        const char *policy;
-        const char *const *images;
-        imgrepl_second_pass_summary want;
-        const char *fragment;
-    } cases[] = {
-        {"a mirror of the mirror: one more pass, then stable",
-         "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"mirror.io/hub\"},"
-         " {\"repositoryPrefix\": \"mirror.io\", \"replaceWith\": \"cache.io/m\"}]",
-         mirror_images,
-         {.images = 1, .occurrences = 1, .stable = 1, .cycles = 0, .invalid_results = 0, .limits = 0, .longest_chain = 2},
-         "\"first\":\"mirror.io/hub/nginx:1\",\"chain\":[{\"rule\":0,\"result\":\"mirror.io/hub/nginx:1\"},"
-         "{\"rule\":1,\"result\":\"cache.io/m/hub/nginx:1\"}],\"end\":\"stable\""},
-        {"two registries swapped: a cycle",
-         "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"b.io\"}, {\"repositoryPrefix\": \"b.io\", \"replaceWith\": \"a.io\"}]",
-         a_images,
-         {.images = 1, .occurrences = 1, .stable = 0, .cycles = 1, .invalid_results = 0, .limits = 0, .longest_chain = 2},
-         "\"chain\":[{\"rule\":0,\"result\":\"b.io/x\"},{\"rule\":1,\"result\":\"a.io/x\"}],\"end\":\"cycle\""},
-        {"a prefix inside its own replacement: still changing at the limit",
-         "[{\"repositoryPrefix\": \"a.io\", \"replaceWith\": \"a.io/a\"}]",
-         a_images,
-         {.images = 1, .occurrences = 1, .stable = 0, .cycles = 0, .invalid_results = 0, .limits = 1, .longest_chain = 5},
-         "{\"rule\":0,\"result\":\"a.io/a/a/a/a/a/x\"}],\"end\":\"limit\""},
-        {"a growing path: the third pass would be invalid",
-         long_replace,
-         a_images,
-         {.images = 1, .occurrences = 1, .stable = 0, .cycles = 0, .invalid_results = 1, .limits = 0, .longest_chain = 2},
-         "\"end\":\"invalid-result\",\"error\":{\"code\":\"invalid-result\""},
-        {"no rule matches a result: nothing",
-         "[{\"repositoryPrefix\": \"\", \"replaceWith\": \"m.io/hub\"}]",
-         mirror_images,
-         {.images = 0, .occurrences = 0, .stable = 0, .cycles = 0, .invalid_results = 0, .limits = 0, .longest_chain = 0},
-         "[]"},
-    };
-    for (size_t i = 0; i < N(cases); i++) {
-        imgrepl_policy *p = policy(cases[i].policy);
-        imgrepl_corpus *c = corpus(cases[i].images, "Pod/p");
-        imgrepl_string json = {0};
-        imgrepl_second_pass_summary got;
-        memset(&got, 0xff, sizeof got);
-        is_status(imgrepl_policy_second_pass(p, c, &json, &got), IMGREPL_STATUS_OK, "second pass: %s", cases[i].name);
-        const imgrepl_second_pass_summary *w = &cases[i].want;
-        ok(got.images == w->images && got.occurrences == w->occurrences && got.longest_chain == w->longest_chain,
-           "  images %zu, occurrences %zu, longest chain %zu (want %zu)", got.images, got.occurrences,
-           got.longest_chain, w->longest_chain);
-        ok(got.stable == w->stable && got.cycles == w->cycles && got.invalid_results == w->invalid_results &&
-               got.limits == w->limits,
-           "  ends: stable %zu, cycle %zu, invalid %zu, limit %zu", got.stable, got.cycles, got.invalid_results,
-           got.limits);
-        ok(count(json, "\"code\":\"second-pass-change\"") == w->images, "  one second-pass-change per image");
-        ok(count(json, cases[i].fragment) == 1, "  the JSON has %s", cases[i].fragment);
-        imgrepl_string_free(&json);
-        imgrepl_corpus_free(c);
-        imgrepl_policy_free(p);
-    }
 }
 
 static void test_corpus_errors(void) {
@@ -597,8 +410,6 @@ static void test_pull_secrets(void) {
 
 int main(void) {
     test_coverage();
-    test_diff();
-    test_second_pass();
     test_corpus_errors();
     test_burst_parse();
     test_burst_options();

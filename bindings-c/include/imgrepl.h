@@ -424,8 +424,6 @@ typedef struct imgrepl_container_outcome {
   struct imgrepl_str prefix;
 } imgrepl_container_outcome;
 
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -1,6 +1,8 @@
-// The operators' toolkit as a Node user sees it (bindings-wasm/pkg/node): coverage, diff,
-// secondPass and manifestImages, the burst and checkPulls options of rewriteWorkload and
-// reviewAdmission, and the errors bad input gives. Every case asserts values.
+// The operators' toolkit as a Node user sees it (bindings-wasm/pkg/node): the UTF-16 spans of
+// coverage and diff, manifestImages, the burst and checkPulls options of rewriteWorkload and
+// reviewAdmission, and the errors bad input gives. Every case asserts values. The coverage,
+// diff and secondPass cases every binding shares are rows of testdata/frontdoor/cases.json,
+// run by cases.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -22,238 +24,26 @@ function using(texts, f, mode) {
   }
 }
 
-// ---------- coverage ----------
+// ---------- coverage, diff, secondPass ----------
 
-const COVERAGE = [
-  {
-    name: "a typo in a prefix is a dead rule; the shorter prefix is shadowed where the longer wins",
-    rules: [["harbor.domain", "m.io/org1"], ["harbor.domain/team", "m.io/team"], ["harbour.domain", "m.io/typo"]],
-    images: [{ image: "harbor.domain/team/app:1", workload: "Deployment/web" }, "harbor.domain/db", "nginx"],
-    rules_: [["wins", 1, 1, null], ["wins", 1, 0, null], ["dead", 0, 0, "dead-rule"]],
-    rewritten: 2,
-    uncovered: [[null, "docker.io", 1, ["nginx"]]],
-  },
-  {
-    name: "a rule that only loses to a longer prefix is shadowed, with every loss counted",
-    rules: [["harbor.domain", "m.io/org1"], ["harbor.domain/team", "m.io/team"]],
-    images: ["harbor.domain/team/a", "harbor.domain/team/b", "harbor.domain/team/a"],
-    rules_: [["shadowed", 0, 3, "shadowed-rule"], ["wins", 3, 0, null]],
-    rewritten: 3,
-    uncovered: [],
-  },
-  {
-    name: "the empty prefix covers Docker Hub's official images only; other registries are grouped, most first",
-    rules: [["", "m.io/hub"]],
-    images: [
-      { image: "quay.io/a/b", workload: "Deployment/one" },
-      { image: "quay.io/a/b", workload: "Deployment/two" },
-      { image: "quay.io/c/d:1", workload: "Deployment/one" },
-      "team/app",
-      "docker.io/library/redis",
-      "nginx:1.27",
-    ],
-    rules_: [["wins", 1, 0, null]],
-    rewritten: 1,
-    // As written, the first component of "team/app" is its domain (the reference grammar's
-    // reading); the runtime reads it as a Docker Hub path.
-    uncovered: [
-      ["quay.io", "quay.io", 3, ["quay.io/a/b", "quay.io/c/d:1"]],
-      ["docker.io", "docker.io", 1, ["docker.io/library/redis"]],
-      ["team", "docker.io", 1, ["team/app"]],
-    ],
-  },
-  {
-    name: "an empty corpus: every rule is dead",
-    rules: [["a.io", "m.io/a"], ["", "m.io"]],
-    images: [],
-    rules_: [["dead", 0, 0, "dead-rule"], ["dead", 0, 0, "dead-rule"]],
-    rewritten: 0,
-    uncovered: [],
-  },
-  {
-    name: "exact-parent mode: a rule that is not an image's parent path loses it, and the modes disagree",
-    mode: "exact-parent",
-    rules: [["harbor.domain", "m.io/org1"], ["harbor.domain/team", "m.io/team"]],
-    images: ["harbor.domain/team/sub/app", "harbor.domain/team/app"],
-    rules_: [["shadowed", 0, 2, "shadowed-rule"], ["wins", 1, 1, null]],
-    rewritten: 1,
-    uncovered: [["harbor.domain", "harbor.domain", 1, ["harbor.domain/team/sub/app"]]],
-    disagreements: [["harbor.domain/team/sub/app", 1, null]],
-  },
-];
+// Their cases are rows of testdata/frontdoor/cases.json (cases.test.mjs); here, what only JS
+// has: the rules' spans in UTF-16 code units of the policy's text.
 
-for (const c of COVERAGE) {
-  test(`coverage: ${c.name}`, () => {
-    const text = json(c.rules);
-    const r = using([text], (p) => coverage(p, c.images), c.mode);
-    assert.equal(r.mode, c.mode ?? "longest-prefix");
-    assert.equal(r.images, c.images.length);
-    assert.deepEqual(r.rules.map((x) => [x.status, x.wins, x.shadowed, x.code]), c.rules_);
-    assert.deepEqual(r.rules.map((x) => [x.repositoryPrefix, x.replaceWith]), c.rules);
-    // Each rule's span is its object in the text.
+test("coverage and diff: each rule's span is its object in the text, in UTF-16 code units", () => {
+  // A byte order mark is skipped: three bytes in UTF-8, one unit in UTF-16.
+  const text = "\uFEFF" + json([["a.io", "m.io/a"], ["harbor.domain/team", "m.io/t"]]);
+  const edited = "\uFEFF" + json([["a.io", "m.io/b"], ["quay.io", "m.io/q"]]);
+  using([text, edited], (a, b) => {
+    const r = coverage(a, ["harbor.domain/team/app"]);
+    assert.equal(r.rules.length, 2);
     for (const x of r.rules) assert.equal(JSON.parse(text.slice(x.span.start, x.span.end)).repositoryPrefix, x.repositoryPrefix);
-    assert.equal(r.rewritten, c.rewritten);
-    assert.deepEqual(r.uncovered.map((g) => [g.registry, g.normalized, g.count, g.images.map((i) => i.image)]), c.uncovered);
-    assert.equal(r.uncoveredCount, c.uncovered.reduce((n, g) => n + g[2], 0));
-    assert.ok(r.uncovered.every((g) => g.code === "uncovered-image"));
-    assert.deepEqual(r.disagreements.map((d) => [d.image, d.longestPrefixRule, d.exactParentRule]), c.disagreements ?? []);
-  });
-}
-
-test("coverage: example workloads, counts of repeated images, distinct images", () => {
-  const r = using([json([["", "m.io/hub"]])], (p) =>
-    coverage(p, [
-      { image: "quay.io/a/b", workload: "Deployment/one" },
-      { image: "quay.io/a/b", workload: "Deployment/two" },
-      { image: "quay.io/a/b", workload: "Deployment/one" },
-      { image: "quay.io/a/b", workload: null },
-      { image: "quay.io/c", workload: "Pod/p" },
-    ]));
-  assert.equal(r.distinct, 2);
-  const [group] = r.uncovered;
-  assert.deepEqual(group.images, [
-    { image: "quay.io/a/b", count: 4, workloads: ["Deployment/one", "Deployment/two"] },
-    { image: "quay.io/c", count: 1, workloads: ["Pod/p"] },
-  ]);
-  assert.deepEqual(group.workloads, ["Deployment/one", "Deployment/two", "Pod/p"]);
-});
-
-test("coverage: invalid images, and images whose rewrite would be invalid, with code, offset and rule", () => {
-  // A 251-byte path is a valid replaceWith; with "/apps" after it, the result's path is 256 bytes.
-  const r = using([json([["", "m.io/hub"], ["a.io", `m.io/${"x".repeat(251)}`]])], (p) =>
-    coverage(p, ["Bad:image", "a/é/x", "a.io/apps", { image: "a.io/apps", workload: "Pod/p" }, "nginx"]));
-  assert.deepEqual([r.invalidCount, r.rewritten, r.uncoveredCount], [4, 1, 0]);
-  assert.deepEqual(r.invalid.map((i) => [i.image, i.count, i.error.code, i.error.offset, i.rule, i.workloads]), [
-    ["a.io/apps", 2, "invalid-result", r.invalid[0].error.offset, 1, ["Pod/p"]],
-    ["Bad:image", 1, "uppercase", 0, null, []],
-    ["a/é/x", 1, "invalid-format", 2, null, []],
-  ]);
-  assert.ok(r.invalid[0].error.offset <= "a.io/apps".length);
-  // An image whose rewrite would be invalid still counts as a win of its rule.
-  assert.deepEqual(r.rules.map((x) => x.wins), [1, 2]);
-  for (const i of r.invalid) assert.match(i.error.message, /\S/);
-});
-
-// ---------- diff ----------
-
-const OLD = json([["harbor.domain", "m.io/org1"], ["harbor.domain/team", "m.io/team"], ["", "m.io/hub"]]);
-const IMAGES = ["harbor.domain/team/app:1", "harbor.domain/db", "nginx", "quay.io/a/b"];
-
-const DIFF = [
-  { name: "the same policy: nothing changes", new: OLD, rules: [], images: [] },
-  {
-    name: "rules that only move are not changes",
-    new: json([["", "m.io/hub"], ["harbor.domain/team", "m.io/team"], ["harbor.domain", "m.io/org1"]]),
-    rules: [],
-    images: [],
-  },
-  {
-    name: "a changed replaceWith changes the images its rule wins",
-    new: json([["harbor.domain", "m.io/org9"], ["harbor.domain/team", "m.io/team"], ["", "m.io/hub"]]),
-    rules: [["changed", "harbor.domain", 0, 0]],
-    images: [["harbor.domain/db", "m.io/org1/db", "m.io/org9/db", [0]]],
-  },
-  {
-    name: "a removed rule: its images fall back to a shorter prefix",
-    new: json([["harbor.domain", "m.io/org1"], ["", "m.io/hub"]]),
-    rules: [["removed", "harbor.domain/team", 1, null]],
-    images: [["harbor.domain/team/app:1", "m.io/team/app:1", "m.io/org1/team/app:1", [0]]],
-  },
-  {
-    name: "an added rule takes the images it is a longer prefix of; a removed one leaves its images unchanged",
-    new: json([["harbor.domain", "m.io/org1"], ["harbor.domain/team", "m.io/team"], ["quay.io/a", "m.io/quay"]]),
-    rules: [["removed", "", 2, null], ["added", "quay.io/a", null, 2]],
-    images: [
-      ["nginx", "m.io/hub/nginx", "nginx", [0]],
-      ["quay.io/a/b", "quay.io/a/b", "m.io/quay/b", [1]],
-    ],
-  },
-];
-
-for (const c of DIFF) {
-  test(`diff: ${c.name}`, () => {
-    const d = using([OLD, c.new], (a, b) => diff(a, b, IMAGES));
-    assert.deepEqual(d.rules.map((r) => [r.kind, r.repositoryPrefix, r.old?.index ?? null, r.new?.index ?? null]), c.rules);
-    assert.deepEqual(d.images.map((i) => [i.image, i.old.result, i.new.result, i.causes]), c.images);
-    // Each cause names a rule change whose prefix won the image before or after.
-    for (const i of d.images) {
-      for (const k of i.causes) assert.ok([i.old.prefix, i.new.prefix].includes(d.rules[k].repositoryPrefix));
-    }
-    // Spans point at each rule's object in its own text.
-    for (const r of d.rules) {
-      if (r.old) assert.equal(JSON.parse(OLD.slice(r.old.span.start, r.old.span.end)).replaceWith, r.old.replaceWith);
-      if (r.new) assert.equal(JSON.parse(c.new.slice(r.new.span.start, r.new.span.end)).replaceWith, r.new.replaceWith);
-    }
-    assert.equal(d.summary.images, IMAGES.length);
-    assert.equal(d.summary.distinctChanged, c.images.length);
-    assert.deepEqual(
-      [d.summary.added, d.summary.removed, d.summary.changed],
-      ["added", "removed", "changed"].map((k) => c.rules.filter((r) => r[0] === k).length),
-    );
-  });
-}
-
-test("diff: a change of match mode alone has no causing rule; errors are codes; counts add occurrences", () => {
-  const text = json([["harbor.domain", "m.io/org1"]]);
-  const a = Policy.parse(text);
-  const b = Policy.parse(text, { mode: "exact-parent" });
-  const d = diff(a, b, ["harbor.domain/team/app", { image: "harbor.domain/team/app", workload: "Pod/p" }, "harbor.domain/app"]);
-  assert.deepEqual(d.rules, []);
-  assert.deepEqual(d.images.map((i) => [i.image, i.count, i.old.result, i.new.result, i.new.rule, i.causes, i.workloads]), [
-    ["harbor.domain/team/app", 2, "m.io/org1/team/app", "harbor.domain/team/app", null, [], ["Pod/p"]],
-  ]);
-  assert.equal(d.summary.imagesChanged, 2);
-  const long = Policy.parse(json([["harbor.domain", `m.io/${"x".repeat(251)}`]]));
-  const e = diff(a, long, ["harbor.domain/apps"]);
-  assert.deepEqual([e.images[0].old.error, e.images[0].new.error, e.images[0].new.result, e.images[0].new.rule], [null, "invalid-result", null, 0]);
-  for (const p of [a, b, long]) p.free();
-});
-
-// ---------- second pass ----------
-
-const PASSES = [
-  {
-    name: "a rule rewrites another's result once more, then nothing matches",
-    rules: [["", "mirror.io/hub"], ["mirror.io", "cache.io/m"]],
-    images: ["nginx:1", "quay.io/a/b"],
-    expect: [["nginx:1", "mirror.io/hub/nginx:1", [[0, "mirror.io/hub/nginx:1"], [1, "cache.io/m/hub/nginx:1"]], "stable"]],
-  },
-  {
-    name: "two rules that undo each other cycle",
-    rules: [["a.io", "b.io"], ["b.io", "a.io"]],
-    images: ["a.io/x"],
-    expect: [["a.io/x", "b.io/x", [[0, "b.io/x"], [1, "a.io/x"]], "cycle"]],
-  },
-  {
-    name: "a rule that matches its own result grows the image until the limit",
-    rules: [["a.io", "a.io/a"]],
-    images: ["a.io/x"],
-    expect: [["a.io/x", "a.io/a/x", [[0, "a.io/a/x"], [0, "a.io/a/a/x"], [0, "a.io/a/a/a/x"], [0, "a.io/a/a/a/a/x"], [0, "a.io/a/a/a/a/a/x"]], "limit"]],
-  },
-  {
-    name: "no rule matches a result: nothing to report",
-    rules: [["harbor.domain", "m.io/org1"], ["", "m.io/hub"]],
-    images: ["harbor.domain/a", "nginx", "Bad"],
-    expect: [],
-  },
-];
-
-for (const c of PASSES) {
-  test(`secondPass: ${c.name}`, () => {
-    const r = using([json(c.rules)], (p) => secondPass(p, c.images));
-    assert.deepEqual(r.map((s) => [s.image, s.first, s.chain.map((x) => [x.rule, x.result]), s.end]), c.expect);
-    for (const s of r) {
-      assert.equal(s.code, "second-pass-change");
-      assert.equal(s.error, null);
+    const d = diff(a, b, ["quay.io/x"]);
+    assert.deepEqual(d.rules.map((c) => c.kind), ["changed", "removed", "added"]);
+    for (const c of d.rules) {
+      if (c.old) assert.equal(JSON.parse(text.slice(c.old.span.start, c.old.span.end)).replaceWith, c.old.replaceWith);
+      if (c.new) assert.equal(JSON.parse(edited.slice(c.new.span.start, c.new.span.end)).replaceWith, c.new.replaceWith);
     }
   });
-}
-
-test("secondPass: a chain that would make an invalid reference ends with the error", () => {
-  const r = using([json([["a.io", `a.io/${"x".repeat(200)}`]])], (p) => secondPass(p, [{ image: "a.io/b", workload: "Pod/p" }]));
-  assert.equal(r.length, 1);
-  assert.deepEqual([r[0].end, r[0].error.code, r[0].chain.length, r[0].workloads], ["invalid-result", "invalid-result", 1, ["Pod/p"]]);
-  assert.ok(r[0].error.offset <= r[0].first.length);
 });
 
 // ---------- manifests ----------

@@ -15,35 +15,6 @@ const seedPolicy = `[
   {"repositoryPrefix": "", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
   {"repositoryPrefix": "harbor.domain/a/b/c/d", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org2"}]`
 
-// rewriteCases mirror the seed table of docs/DESIGN.md §3.2 and the Rust rewrite table.
-var rewriteCases = []struct {
-	image, want string
-	rule        int
-	code        string // error code, when the image cannot be rewritten
-}{
-	{"harbor.domain/ubuntu:latest", "swr.cn-north-4.myhuaweicloud.com/org1/ubuntu:latest", 0, ""},
-	{"nginx:latest", "swr.cn-north-4.myhuaweicloud.com/org1/nginx:latest", 1, ""},
-	{"harbor.domain/a/b/c/d/redis:latest", "swr.cn-north-4.myhuaweicloud.com/org2/redis:latest", 2, ""},
-	{"harbor.domain/a/b/c/dd/x:1", "swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/dd/x:1", 0, ""},
-	{"harbor.domain/a/b/c/d", "swr.cn-north-4.myhuaweicloud.com/org1/a/b/c/d", 0, ""},
-	{"nginx", "swr.cn-north-4.myhuaweicloud.com/org1/nginx", 1, ""},
-	{"nginx@sha256:" + strings.Repeat("ab", 32), "swr.cn-north-4.myhuaweicloud.com/org1/nginx@sha256:" + strings.Repeat("ab", 32), 1, ""},
-	{"harbor.domain/app:1@sha256:" + strings.Repeat("0", 64), "swr.cn-north-4.myhuaweicloud.com/org1/app:1@sha256:" + strings.Repeat("0", 64), 0, ""},
-	{"quay.io/team/app:1", "quay.io/team/app:1", -1, ""},
-	{"library/nginx", "library/nginx", -1, ""},
-	{"harbor.domainx/app", "harbor.domainx/app", -1, ""},
-	{"localhost:5000/app", "localhost:5000/app", -1, ""},
-	{"Nginx", "", -1, "uppercase"},
-	{"team/App", "", -1, "uppercase"},
-	{"", "", -1, "empty"},
-	{"a//b", "", -1, "invalid-format"},
-	{"nginx:", "", -1, "invalid-format"},
-	{"nginx@sha256:abc", "", -1, "invalid-format"},
-	{"nginx@sha256:" + strings.Repeat("a", 63) + "A", "", -1, "digest-format"},
-	{"nginx@md5:" + strings.Repeat("a", 32), "", -1, "digest-unsupported"},
-	{strings.Repeat("a", 252), "", 1, "invalid-result"},
-}
-
 func mustPolicy(t testing.TB, json string) *Policy {
 	t.Helper()
 	p, err := ParsePolicy(json)
@@ -51,35 +22,6 @@ func mustPolicy(t testing.TB, json string) *Policy {
 		t.Fatalf("ParsePolicy: %v", err)
 	}
 	return p
-}
-
-func TestRewriteTable(t *testing.T) {
-	p := mustPolicy(t, seedPolicy)
-	defer p.Close()
-	for _, c := range rewriteCases {
-		got, err := p.Rewrite(c.image)
-		if c.code != "" {
-			var e *Error
-			if !errors.As(err, &e) || e.Code != c.code {
-				t.Errorf("Rewrite(%q) error = %v, want code %q", c.image, err, c.code)
-				continue
-			}
-			want := ErrInvalidImage
-			if c.code == "invalid-result" {
-				want = ErrInvalidResult
-			}
-			if !errors.Is(err, want) {
-				t.Errorf("Rewrite(%q): errors.Is(%v, %v) is false", c.image, err, want)
-			}
-			if e.Offset < 0 || e.Message == "" || !strings.HasPrefix(e.JSON, "{") {
-				t.Errorf("Rewrite(%q): error without offset, message or JSON: %#v", c.image, e)
-			}
-			continue
-		}
-		if err != nil || got.Image != c.want || got.Rule != c.rule || got.Changed() != (c.rule >= 0) {
-			t.Errorf("Rewrite(%q) = %+v, %v; want %q by rule %d", c.image, got, err, c.want, c.rule)
-		}
-	}
 }
 
 func TestRewriteErrorDetails(t *testing.T) {
@@ -135,37 +77,9 @@ func TestModes(t *testing.T) {
 	}
 }
 
+// TestPolicyErrors: what only Go shows. Every code, message and span of the diagnostics is
+// checked by the case table (cases_test.go).
 func TestPolicyErrors(t *testing.T) {
-	cases := []struct {
-		json  string
-		codes []string
-	}{
-		{`not json`, []string{"invalid-json"}},
-		{``, []string{"invalid-json"}},
-		{`{}`, []string{"not-an-array"}},
-		{`[{"repositoryPrefix": "a.io", "replacewith": "b.io"}]`, []string{"missing-field", "unknown-field"}},
-		{`[{"repositoryPrefix": "a.io", "replaceWith": "b.io"}, {"repositoryPrefix": "a.io", "replaceWith": "c.io"}]`, []string{"duplicate-prefix"}},
-		{`[{"repositoryPrefix": "nginx:latest", "replaceWith": "b.io"}]`, []string{"invalid-prefix"}},
-		{`[{"repositoryPrefix": "a.io", "replaceWith": "a.io"}]`, []string{"identity-rule"}},
-		{`[{"repositoryPrefix": 1, "replaceWith": "b.io"}]`, []string{"wrong-type"}},
-	}
-	for _, c := range cases {
-		_, err := ParsePolicy(c.json)
-		var pe *PolicyError
-		if !errors.As(err, &pe) || !errors.Is(err, ErrInvalidPolicy) {
-			t.Errorf("ParsePolicy(%q) = %v, want a *PolicyError", c.json, err)
-			continue
-		}
-		var codes []string
-		for _, d := range pe.Diagnostics {
-			if d.Severity == SeverityError {
-				codes = append(codes, d.Code)
-			}
-		}
-		if fmt.Sprint(codes) != fmt.Sprint(c.codes) {
-			t.Errorf("ParsePolicy(%q) codes %v, want %v", c.json, codes, c.codes)
-		}
-	}
 	// Spans and the related span of a duplicate.
 	json := `[{"repositoryPrefix": "a.io", "replaceWith": "b.io"}, {"repositoryPrefix": "a.io", "replaceWith": "c.io"}]`
 	_, err := ParsePolicy(json)
@@ -182,45 +96,19 @@ func TestPolicyErrors(t *testing.T) {
 	}
 }
 
-func TestWarnings(t *testing.T) {
+func TestRules(t *testing.T) {
 	p := mustPolicy(t, `[{"repositoryPrefix": "docker.io", "replaceWith": "m.io/hub"}]`)
 	defer p.Close()
-	w := p.Warnings()
-	if len(w) != 1 || w[0].Code != "docker-hub-prefix" || w[0].Severity != SeverityWarning {
-		t.Errorf("warnings %+v", w)
-	}
 	if rules := p.Rules(); len(rules) != 1 || rules[0] != [2]string{"docker.io", "m.io/hub"} {
 		t.Errorf("rules %v", rules)
 	}
 }
 
-func TestRewriteAllMatchesRewrite(t *testing.T) {
+// TestRewriteAllWholeCall: what the batch does as a whole; each image's outcome is checked by
+// the case table (cases_test.go).
+func TestRewriteAllWholeCall(t *testing.T) {
 	p := mustPolicy(t, seedPolicy)
 	defer p.Close()
-	images := make([]string, 0, len(rewriteCases))
-	for _, c := range rewriteCases {
-		images = append(images, c.image)
-	}
-	got, err := p.RewriteAll(images)
-	if err != nil || len(got) != len(images) {
-		t.Fatalf("RewriteAll: %d results, %v", len(got), err)
-	}
-	for i, image := range images {
-		one, oneErr := p.Rewrite(image)
-		if (oneErr == nil) != (got[i].Err == nil) {
-			t.Errorf("%q: batch error %v, single error %v", image, got[i].Err, oneErr)
-			continue
-		}
-		if oneErr != nil {
-			if got[i].Image != image || got[i].Err.(*Error).Code != oneErr.(*Error).Code {
-				t.Errorf("%q: batch %+v, single %v", image, got[i], oneErr)
-			}
-			continue
-		}
-		if got[i].Result != one {
-			t.Errorf("%q: batch %+v, single %+v", image, got[i].Result, one)
-		}
-	}
 	if empty, err := p.RewriteAll(nil); err != nil || len(empty) != 0 {
 		t.Errorf("empty batch: %v %v", empty, err)
 	}
@@ -342,6 +230,25 @@ func TestClose(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	p := mustPolicy(t, seedPolicy)
 	defer p.Close()
+	// The case table's rewrites of the seed policy, from many goroutines at once.
+	type rewriteCase struct{ image, want string }
+	var rewriteCases []rewriteCase
+	for _, r := range readCases(t).Rewrite {
+		var w caseWant
+		if err := json.Unmarshal(r.Want, &w); err != nil {
+			t.Fatal(err)
+		}
+		if r.Policy == "seed" && r.Mode == "" {
+			c := rewriteCase{image: r.Image}
+			if w.Image != nil {
+				c.want = *w.Image
+			}
+			rewriteCases = append(rewriteCases, c)
+		}
+	}
+	if len(rewriteCases) < 20 {
+		t.Fatalf("only %d rows of the seed policy", len(rewriteCases))
+	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
 	for g := 0; g < 8; g++ {
@@ -351,7 +258,7 @@ func TestConcurrentUse(t *testing.T) {
 			for i := 0; i < 200; i++ {
 				c := rewriteCases[(i+g)%len(rewriteCases)]
 				got, err := p.Rewrite(c.image)
-				if (c.code == "") != (err == nil) || (err == nil && got.Image != c.want) {
+				if (c.want != "") != (err == nil) || (err == nil && got.Image != c.want) {
 					errs <- fmt.Sprintf("goroutine %d: %q -> %+v %v", g, c.image, got, err)
 					return
 				}

@@ -31,6 +31,7 @@ const TAP_PROGRAMS: &[&str] = &[
     "test_toolkit",
     "test_threads",
     "test_admission",
+    "test_cases",
     "conventions",
 ];
 
@@ -134,7 +135,9 @@ pub fn generate(args: &[String]) -> Result<(), String> {
         .args(["test", "--package", "imgrepl-c", "--test", "header"])
         .env("IMGREPL_BLESS", "1")
         .run()?;
-    say("wrote bindings-c/include/imgrepl.h");
+    say(
+        "wrote bindings-c/include/imgrepl.h, bindings-c/ctests/cases.h and go/imgrepl/status_gen.go",
+    );
     Ok(())
 }
 

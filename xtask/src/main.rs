@@ -9,7 +9,7 @@
 //! | `cargo xtask fuzz …` | the cargo-fuzz targets | [`fuzz`](mod@fuzz) |
 //! | `cargo xtask wasm` | the JavaScript package (`bindings-wasm/pkg/`) and its tools | [`wasm`](mod@wasm) |
 //! | `cargo xtask preview` | builds the package and serves the policy previewer | [`preview`](mod@preview) |
-//! | `cargo xtask gen` | regenerates `bindings-c/include/imgrepl.h` | [`capi`] |
+//! | `cargo xtask gen` | regenerates `bindings-c/include/imgrepl.h`, `bindings-c/ctests/cases.h`, `go/imgrepl/status_gen.go` | [`capi`] |
 //! | `cargo xtask install-c --prefix DIR` | installs libimgrepl (`.a`, `.so.X.Y.Z` and its links), its header and `imgrepl.pc` | [`capi`]; checked by [`capi_package`] |
 //! | `cargo xtask image` | the OCI image of `imgrepl-webhook` under `target/image/`, checked with skopeo and umoci | [`image`](mod@image) |
 //! | `cargo xtask bench-ffi` | one rewrite through Rust, C and cgo, the batch call, the webhook against its floor | [`golang`] |
@@ -46,7 +46,7 @@ tasks:
   wasm [ARGS...]   build the npm package imgrepl (bindings-wasm/pkg/node; the web's modules also
                    in bindings-wasm/pkg/web); --pack: target/npm/imgrepl-VERSION.tgz
   preview [ARGS..] build the package and serve the policy previewer on 127.0.0.1
-  gen              regenerate bindings-c/include/imgrepl.h
+  gen              regenerate imgrepl.h, ctests/cases.h and go/imgrepl/status_gen.go
   install-c --prefix DIR
                    build libimgrepl and install it under DIR: lib/libimgrepl.a,
                    lib/libimgrepl.so.X.Y.Z with its links libimgrepl.so.0 (the SONAME) and
