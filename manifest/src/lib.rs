@@ -63,6 +63,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod lenient;
 mod scalar;
 mod split;
 mod tree;
@@ -432,7 +433,7 @@ fn edit_document(
     let read = if section.syntax == Syntax::Json {
         Tree::read_json(text)
     } else {
-        Tree::read(text)
+        lenient::read(text)
     };
     let tree = match read {
         Ok(tree) => tree,
@@ -731,7 +732,7 @@ pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, Inpu
         let read = if section.syntax == Syntax::Json {
             Tree::read_json(document)
         } else {
-            Tree::read(document)
+            lenient::read(document)
         };
         let Ok(tree) = read else {
             continue;
