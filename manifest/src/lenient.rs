@@ -38,7 +38,7 @@ impl Inserts {
         let extra: usize = self.0.values().sum();
         let mut out = String::with_capacity(text.len() + extra);
         let mut at = 0;
-        let mut piece = |out: &mut String, from: usize, to: usize| {
+        let piece = |out: &mut String, from: usize, to: usize| {
             let mut from = from;
             for (&t, _) in self.1.range(from..to) {
                 out.push_str(text.get(from..t).unwrap_or_default());
@@ -160,7 +160,10 @@ pub(crate) fn read(text: &str) -> Result<Tree<'_>, ReadError> {
         // The lines to indent more (original line starts) and the column each needs.
         let mut lines: Vec<(usize, usize)> = Vec::new();
         let at = error.offset.min(shadow.len());
-        let line_start = shadow.get(..at).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+        let line_start = shadow
+            .get(..at)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1);
         if error.message == TAB_AFTER_COLON {
             // `key:<tab>value`: the tab separates as a space does (Kubernetes reads it so).
             let bytes = shadow.as_bytes();
@@ -168,7 +171,9 @@ pub(crate) fn read(text: &str) -> Result<Tree<'_>, ReadError> {
             while colon > 0 && matches!(bytes.get(colon - 1), Some(b' ' | b'\t')) {
                 colon -= 1;
             }
-            let tabs: Vec<usize> = (colon..at).filter(|&i| bytes.get(i) == Some(&b'\t')).collect();
+            let tabs: Vec<usize> = (colon..at)
+                .filter(|&i| bytes.get(i) == Some(&b'\t'))
+                .collect();
             if colon == 0 || bytes.get(colon - 1) != Some(&b':') || tabs.is_empty() {
                 return Err(first);
             }
@@ -193,17 +198,25 @@ pub(crate) fn read(text: &str) -> Result<Tree<'_>, ReadError> {
                 return Err(first);
             };
             let column = shadow.get(line_start..at).map_or(0, |s| s.chars().count()) + 1;
-            let mut next = shadow.get(at..end).and_then(|s| s.find('\n')).map(|i| at + i + 1);
+            let mut next = shadow
+                .get(at..end)
+                .and_then(|s| s.find('\n'))
+                .map(|i| at + i + 1);
             while let Some(start) = next.filter(|&s| s < end) {
                 let line = shadow.get(start..).unwrap_or_default();
                 let line = line.split('\n').next().unwrap_or_default();
                 if indentation(line) < column {
                     lines.push((start, column));
                 }
-                next = shadow.get(start..end).and_then(|s| s.find('\n')).map(|i| start + i + 1);
+                next = shadow
+                    .get(start..end)
+                    .and_then(|s| s.find('\n'))
+                    .map(|i| start + i + 1);
             }
         } else {
-            let before = shadow.get(..line_start.saturating_sub(1)).unwrap_or_default();
+            let before = shadow
+                .get(..line_start.saturating_sub(1))
+                .unwrap_or_default();
             let previous = before
                 .rsplit('\n')
                 .find(|l| {

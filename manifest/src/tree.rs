@@ -298,7 +298,13 @@ impl<'s> Tree<'s> {
 
     /// The tree without its text, to give it another text whose offsets it was mapped to.
     pub(crate) fn into_parts(self) -> Parts {
-        Parts(self.nodes, self.edges, self.owned, self.has_aliases, self.root)
+        Parts(
+            self.nodes,
+            self.edges,
+            self.owned,
+            self.has_aliases,
+            self.root,
+        )
     }
 
     /// A tree of `text` from [`Tree::into_parts`].

@@ -41,6 +41,11 @@ fn generated_manifests_are_read_as_kubernetes_reads_them() {
         failures.is_empty(),
         "{} of {cases} differ; the first:\n{}",
         failures.len(),
-        failures.iter().take(usize::MAX).cloned().collect::<Vec<_>>().join("\n----\n")
+        failures
+            .iter()
+            .take(usize::MAX)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n----\n")
     );
 }

@@ -237,7 +237,9 @@ impl Oracle {
         writeln!(self.stdin, "{line}").expect("the oracle reads");
         self.stdin.flush().expect("the oracle reads");
         let mut answer = String::new();
-        self.stdout.read_line(&mut answer).expect("the oracle answers");
+        self.stdout
+            .read_line(&mut answer)
+            .expect("the oracle answers");
         let docs: Vec<Value> = serde_json::from_str(&answer).expect("the oracle's JSON");
         docs.into_iter()
             .map(|d| match d.get("error") {
@@ -255,8 +257,10 @@ pub fn images(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
         Value::Object(map) => {
             for (k, v) in map {
                 let p = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                if matches!(k.as_str(), "containers" | "initContainers" | "ephemeralContainers")
-                    && let Value::Array(items) = v
+                if matches!(
+                    k.as_str(),
+                    "containers" | "initContainers" | "ephemeralContainers"
+                ) && let Value::Array(items) = v
                 {
                     for (i, item) in items.iter().enumerate() {
                         if let Some(Value::String(s)) = item.get("image")
@@ -284,6 +288,22 @@ pub fn policy() -> Policy {
         .expect("a valid policy")
 }
 
+/// The oracle's documents of `stream`, but for one known difference: kubectl splits a `%YAML`
+/// directive from the document after its `---` and refuses the directive alone; imgrepl reads
+/// the directive with its document.
+fn read(oracle: &mut Oracle, stream: &str) -> Vec<Result<Value, String>> {
+    let mut theirs = oracle.read(stream);
+    if stream.starts_with('%')
+        && theirs.first().is_some_and(|d| {
+            d.as_ref()
+                .is_err_and(|e| e.contains("did not find expected <document start>"))
+        })
+    {
+        let _directive = theirs.remove(0);
+    }
+    theirs
+}
+
 /// Compares imgrepl's reading of `stream` with the oracle's: the same documents readable, the
 /// same images at the same pointers, and the edited output read by the oracle as the input
 /// with those images rewritten. `Err` describes the first difference.
@@ -297,16 +317,7 @@ pub fn compare(oracle: &mut Oracle, stream: &str) -> Result<(), String> {
         .iter()
         .filter(|d| d.error.is_some() || !d.objects.is_empty())
         .collect();
-    let mut theirs = oracle.read(stream);
-    // Known difference: kubectl splits a `%YAML` directive from the document after its `---`
-    // and refuses the directive alone; imgrepl reads the directive with its document.
-    if stream.starts_with('%')
-        && theirs
-            .first()
-            .is_some_and(|d| d.as_ref().is_err_and(|e| e.contains("did not find expected <document start>")))
-    {
-        theirs.remove(0);
-    }
+    let theirs = read(oracle, stream);
     if ours.len() != theirs.len() {
         return Err(format!(
             "{} documents read by imgrepl, {} by Kubernetes ({:?})",
@@ -367,7 +378,7 @@ pub fn compare(oracle: &mut Oracle, stream: &str) -> Result<(), String> {
         }
         expected_output.push(Some(after));
     }
-    let output = oracle.read(&edited.output);
+    let output = read(oracle, &edited.output);
     let got: Vec<Option<Value>> = output.into_iter().map(Result::ok).collect();
     if got != expected_output {
         return Err(format!(
