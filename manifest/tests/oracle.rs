@@ -49,3 +49,79 @@ fn generated_manifests_are_read_as_kubernetes_reads_them() {
             .join("\n----\n")
     );
 }
+
+/// Every difference the differential test found, as a minimal document: the image Kubernetes
+/// reads (the oracle's answer, recorded), which imgrepl must read too, and rewrite in place.
+#[test]
+fn the_differences_found_are_read_as_kubernetes_reads_them() {
+    const HEAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "a flow sequence closed at its key's indentation (the issue's manifest)",
+            "spec:\n  containers:\n  - name: a\n    image: nginx\n    args: [\n        \"-a\", \"/b\",\n    ]\n",
+            "/spec/containers/0/image",
+        ),
+        (
+            "lines of a flow collection left of the block around it",
+            "spec:\n  containers: [\n{name: a,\nimage: nginx}\n]\n",
+            "/spec/containers/0/image",
+        ),
+        (
+            "a tab indenting a line of a flow collection",
+            "spec:\n  containers: [\n\t{name: a, image: nginx}]\n",
+            "/spec/containers/0/image",
+        ),
+        (
+            "a tab after a block mapping's colon",
+            "spec:\n  containers:\n  - name: a\n    image:\tnginx\n",
+            "/spec/containers/0/image",
+        ),
+        (
+            "a double-quoted scalar continued at column 1",
+            "spec:\n  containers:\n  - name: a\n    image: \"ngi\\\nnx\"\n",
+            "/spec/containers/0/image",
+        ),
+    ];
+    let policy = differential::policy();
+    let options = imgrepl::workload::Options::default()
+        .policy(&policy)
+        .check_pulls(false);
+    for (what, body, pointer) in cases {
+        let input = format!("{HEAD}{body}");
+        let edited = imgrepl_manifest::edit(input.as_bytes(), &options).expect("readable");
+        let document = &edited.documents[0];
+        assert_eq!(document.error, None, "{what}");
+        let patch = document.patch();
+        assert_eq!(patch.len(), 1, "{what}");
+        assert_eq!(patch[0].path, *pointer, "{what}");
+        assert_eq!(patch[0].value, "m.io/hub/nginx", "{what}");
+        // Only the image's bytes change: everything around it is kept as written.
+        let edit = &document.edits[0];
+        assert_eq!(
+            format!(
+                "{}{}{}",
+                &input[..edit.span.start],
+                edit.before,
+                &input[edit.span.end..]
+            ),
+            input,
+            "{what}"
+        );
+        assert!(edit.after.contains("m.io/hub/"), "{what}: {}", edit.after);
+    }
+}
+
+/// What stays refused: indentation that Kubernetes refuses too (a block collection's lines).
+#[test]
+fn block_indentation_errors_stay_errors() {
+    for body in [
+        "spec:\n  containers:\n  - name: a\n   image: nginx\n",
+        "spec:\n  containers:\n    - name: a\n  - name: b\n",
+    ] {
+        let input = format!("apiVersion: v1\nkind: Pod\n{body}");
+        let edited =
+            imgrepl_manifest::edit(input.as_bytes(), &imgrepl::workload::Options::default())
+                .expect("readable input");
+        assert!(edited.documents[0].error.is_some(), "{body}");
+    }
+}
