@@ -39,6 +39,21 @@ impl Corpus {
 }
 
 impl CorpusArgs {
+    /// Whether the images are read from standard input (`-f -`, or no IMAGE and no `-f`).
+    pub fn reads_stdin(&self) -> bool {
+        self.files.iter().any(|f| f.as_os_str() == "-")
+            || (self.files.is_empty() && self.images.is_empty())
+    }
+
+    /// What standard input holds, for the message that refuses to read it twice.
+    pub fn stdin_name(&self) -> &'static str {
+        if self.files.is_empty() {
+            "the images"
+        } else {
+            "the manifests (-f -)"
+        }
+    }
+
     /// Reads the images. Manifests are read with `policy` standing in for every annotation, so
     /// that every pod spec's containers are found whatever the objects carry.
     ///

@@ -62,6 +62,10 @@ pub struct Args {
 /// A failure to read the policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let mode = args.mode;
+    crate::input::one_stdin(
+        ("the policy (--policy -)", &args.policy),
+        (args.corpus.stdin_name(), args.corpus.reads_stdin()),
+    )?;
     let (policy, _) = crate::policy_file::load(&args.policy)?;
     let policy = policy.with_mode(mode);
     let corpus = args.corpus.load(&policy)?;

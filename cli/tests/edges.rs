@@ -1,0 +1,97 @@
+//! The command line's rough edges, each a test: standard input for every file argument (and
+//! never twice), empty image arguments, pull-secret values the runtime would misread, and the
+//! like.
+
+mod common;
+
+use common::{imgrepl, temp_file};
+
+const POLICY: &str = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
+
+/// Every pair of inputs that would both be standard input is a usage error (exit 2), named.
+#[test]
+fn standard_input_is_read_once_or_the_command_says_why() {
+    let policy = temp_file("edges-policy.json", POLICY);
+    let policy = policy.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["diff", "-", policy], "the old policy and the images"),
+        (&["diff", policy, "-"], "the new policy and the images"),
+        (&["diff", "-", "-"], "the old policy and the new policy"),
+        (
+            &["diff", policy, "-", "-f", "-"],
+            "the new policy and the manifests (-f -)",
+        ),
+        (
+            &["coverage", "--policy", "-"],
+            "the policy (--policy -) and the images",
+        ),
+        (
+            &["coverage", "--policy", "-", "-f", "-"],
+            "the policy (--policy -) and the manifests (-f -)",
+        ),
+        (
+            &["check", "-", "--images", "-"],
+            "the policy and the images (--images -)",
+        ),
+        (
+            &["check", "--images", "-"],
+            "the policy and the images (--images -)",
+        ),
+    ];
+    for (args, names) in cases {
+        let run = imgrepl(args, b"nginx\n");
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "imgrepl: {names} cannot both be read from standard input: give one of them as a file\n"
+            ),
+            "{args:?}"
+        );
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+}
+
+/// `-` is standard input for every file argument.
+#[test]
+fn a_dash_is_standard_input_for_every_file_argument() {
+    let policy = temp_file("edges-policy-2.json", POLICY);
+    let policy = policy.to_str().unwrap();
+    let images = temp_file("edges-images.txt", "nginx\n");
+    let images = images.to_str().unwrap();
+
+    let run = imgrepl(
+        &["check", policy, "--images", "-"],
+        b"nginx\nm.io/hub/nginx\n",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.ends_with(
+            "standard input: a second pass changes no result: the policy is a fixed point on these images\n"
+        ),
+        "{}",
+        run.stdout
+    );
+
+    let run = imgrepl(&["diff", "-", policy, "nginx"], b"[]");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with("rules: 1 added, 0 removed"),
+        "{}",
+        run.stdout
+    );
+
+    let run = imgrepl(
+        &["coverage", "--policy", "-", "-f", images],
+        POLICY.as_bytes(),
+    );
+    // The images file is read as a manifest here: nginx alone is no object, so no image.
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = imgrepl(&["coverage", "--policy", "-", "nginx"], POLICY.as_bytes());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("1 images (1 distinct): 1 rewritten"),
+        "{}",
+        run.stdout
+    );
+}
