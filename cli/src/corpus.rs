@@ -10,7 +10,7 @@ use imgrepl::workload::{Options, PodSpecTable};
 use imgrepl_manifest::MAX_INPUT_BYTES;
 
 use crate::exit::Failure;
-use crate::input::each_input;
+use crate::input::{Origin, each_input};
 
 /// Where the images come from.
 #[derive(Debug, clap::Args)]
@@ -71,9 +71,11 @@ impl CorpusArgs {
             read_manifests(file, &options, &mut corpus)?;
         }
         if self.files.is_empty() || !self.images.is_empty() {
+            // An empty argument is an empty reference (invalid), as for `parse` and `rewrite`;
+            // blank lines of standard input are skipped before they get here.
             each_input(&self.images, |input| {
                 let image = input.text.trim();
-                if !image.is_empty() {
+                if !image.is_empty() || matches!(input.origin, Origin::Arg(_)) {
                     corpus.items.push((image.to_owned(), None));
                 }
                 Ok(())

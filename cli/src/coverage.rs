@@ -165,7 +165,11 @@ fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
         for i in &c.invalid {
             rows.push([
                 i.count.to_string(),
-                i.image.clone(),
+                if i.image.is_empty() {
+                    "\"\"".to_owned()
+                } else {
+                    i.image.clone()
+                },
                 format!("[{}] {}", i.error.code(), i.error),
             ]);
         }

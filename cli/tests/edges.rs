@@ -95,3 +95,37 @@ fn a_dash_is_standard_input_for_every_file_argument() {
         run.stdout
     );
 }
+
+/// An empty argument is an empty reference everywhere: counted, and listed as invalid.
+#[test]
+fn an_empty_image_argument_is_an_empty_reference() {
+    let policy = temp_file("edges-policy-3.json", POLICY);
+    let policy = policy.to_str().unwrap();
+
+    let run = imgrepl(&["coverage", "--policy", policy, "nginx", "", "quay.io/x"], b"");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains(": 1 rules, 3 images (3 distinct): 1 rewritten, 1 uncovered, 1 invalid\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\n1        \"\"     [empty] invalid image"),
+        "{}",
+        run.stdout
+    );
+    let run = imgrepl(&["coverage", "--policy", policy, "--fail-on", "invalid", ""], b"");
+    assert_eq!(run.code, 1, "{run:?}");
+
+    let run = imgrepl(&["diff", policy, policy, "nginx", ""], b"");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("images: 0 of 2 change"), "{}", run.stdout);
+
+    let run = imgrepl(&["parse", "nginx", ""], b"");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("[empty]"), "{}", run.stdout);
+    let run = imgrepl(&["rewrite", "--policy", policy, "nginx", ""], b"");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("[empty] invalid image"), "{}", run.stdout);
+}
