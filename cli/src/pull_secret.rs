@@ -281,6 +281,18 @@ fn secret_key(args: &Args) -> Result<String, Failure> {
     }
 }
 
+/// Refuses a user name (or a part of one) holding `:`: the `auth` of a login is
+/// base64(`USER:PASSWORD`), which the container runtime splits at the first `:`, so the user it
+/// would log in as is not the one given.
+fn colon(flag: &str, value: &str) -> Result<(), Failure> {
+    match value.split_once(':') {
+        Some((before, _)) => Err(Failure::usage(format!(
+            "{flag} {value:?} holds a ':': the registry login is USER:PASSWORD, split at the first ':', so the runtime would log in as {before:?}; no SWR project name, access key or registry user name holds one"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Every login of the arguments: server → (user, password).
 fn logins(args: &Args) -> Result<BTreeMap<String, (String, String)>, Failure> {
     if args.server.len() != args.username.len() {
@@ -316,6 +328,9 @@ fn logins(args: &Args) -> Result<BTreeMap<String, (String, String)>, Failure> {
             None => Ok(()),
         }
     };
+    for user in &args.username {
+        colon("--username", user)?;
+    }
     for ((server, user), password) in args.server.iter().zip(&args.username).zip(passwords(args)?) {
         add(server, (user.clone(), password))?;
     }
@@ -323,6 +338,10 @@ fn logins(args: &Args) -> Result<BTreeMap<String, (String, String)>, Failure> {
         let Some(ak) = args.access_key.as_deref().filter(|ak| !ak.is_empty()) else {
             return Err(Failure::usage("--swr-address needs --access-key"));
         };
+        colon("--access-key", ak)?;
+        for project in &args.project_name {
+            colon("--project-name", project)?;
+        }
         let sk = secret_key(args)?;
         for (address, project) in args.swr_address.iter().zip(&args.project_name) {
             add(address, swr_login(project, ak, &sk))?;

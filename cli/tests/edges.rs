@@ -102,7 +102,10 @@ fn an_empty_image_argument_is_an_empty_reference() {
     let policy = temp_file("edges-policy-3.json", POLICY);
     let policy = policy.to_str().unwrap();
 
-    let run = imgrepl(&["coverage", "--policy", policy, "nginx", "", "quay.io/x"], b"");
+    let run = imgrepl(
+        &["coverage", "--policy", policy, "nginx", "", "quay.io/x"],
+        b"",
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout
@@ -111,21 +114,91 @@ fn an_empty_image_argument_is_an_empty_reference() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("\n1        \"\"     [empty] invalid image"),
+        run.stdout
+            .contains("\n1        \"\"     [empty] invalid image"),
         "{}",
         run.stdout
     );
-    let run = imgrepl(&["coverage", "--policy", policy, "--fail-on", "invalid", ""], b"");
+    let run = imgrepl(
+        &["coverage", "--policy", policy, "--fail-on", "invalid", ""],
+        b"",
+    );
     assert_eq!(run.code, 1, "{run:?}");
 
     let run = imgrepl(&["diff", policy, policy, "nginx", ""], b"");
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("images: 0 of 2 change"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("images: 0 of 2 change"),
+        "{}",
+        run.stdout
+    );
 
     let run = imgrepl(&["parse", "nginx", ""], b"");
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("[empty]"), "{}", run.stdout);
     let run = imgrepl(&["rewrite", "--policy", policy, "nginx", ""], b"");
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.contains("[empty] invalid image"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("[empty] invalid image"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A `:` in a user name would be split off by the runtime (the `auth` is USER:PASSWORD): refused
+/// before anything secret is read.
+#[test]
+fn pull_secret_refuses_a_colon_in_the_user_name() {
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &[
+                "--swr-address",
+                "swr.example.com",
+                "--project-name",
+                "cn:north",
+                "--access-key",
+                "AK",
+            ],
+            "--project-name \"cn:north\"",
+            "\"cn\"",
+        ),
+        (
+            &[
+                "--swr-address",
+                "swr.example.com",
+                "--project-name",
+                "cn-north-4",
+                "--access-key",
+                "A:K",
+            ],
+            "--access-key \"A:K\"",
+            "\"A\"",
+        ),
+        (
+            &[
+                "--server",
+                "r.example.com",
+                "--username",
+                "u:v",
+                "--password-stdin",
+            ],
+            "--username \"u:v\"",
+            "\"u\"",
+        ),
+    ];
+    for (args, flag, user) in cases {
+        let mut all = vec!["pull-secret", "--secret-name", "s"];
+        all.extend_from_slice(args);
+        let run = imgrepl(&all, b"password\n");
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert_eq!(run.stdout, "");
+        assert!(
+            run.stderr.starts_with(&format!(
+                "imgrepl: {flag} holds a ':': the registry login is USER:PASSWORD, split at the first ':', so the runtime would log in as {user}"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("password\n"));
+    }
 }
