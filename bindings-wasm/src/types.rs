@@ -193,8 +193,10 @@ export interface AdmissionOptions {
 
 /** The bursting label of a pod spec, as found. */
 export interface BurstLabel {
-  /** The value as written. */
+  /** The value as written (a non-string from JSON: its type, e.g. `a boolean`). */
   value: string;
+  /** What the value reads as when it is not a string (`a boolean` for an unquoted YAML `off`); absent for a string. */
+  readAs?: string;
   /** What it means; null when it is none of the three values (an `invalid-burst-label` warning). */
   mode: BurstMode | null;
   origin: "pod-template" | "workload";

@@ -27,8 +27,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use imgrepl::workload::{
-    BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report,
-    WorkloadError,
+    BurstLabel, BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable,
+    Report, WorkloadError,
 };
 use imgrepl::{Code, Diagnostic, MatchMode, Policy};
 use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
@@ -68,8 +68,8 @@ pub struct PolicyArgs {
     /// which wins, or virtual-kubelet.io/burst-to-cci of CCI 1.0) is one of these
     /// (comma-separated: auto, enforce, off); the others are reported as not bursting. By
     /// default every pod spec is rewritten, whatever its label.
-    #[arg(long, value_name = "VALUES", value_delimiter = ',', value_parser = BurstMode::from_str)]
-    pub burst: Vec<BurstMode>,
+    #[arg(long, value_name = "VALUES", value_parser = burst_list)]
+    pub burst: Option<BurstSet>,
 
     /// Do not warn about pulls a rewrite may break (images moved to another registry with no
     /// imagePullSecrets, or with pull secrets none of which covers it).
@@ -125,8 +125,8 @@ impl PolicyArgs {
             .pod_specs(table)
             .find_by_shape(!self.no_shape_finding)
             .check_pulls(!self.no_pull_checks);
-        if !self.burst.is_empty() {
-            options = options.burst(BurstSet::of(&self.burst));
+        if let Some(set) = self.burst {
+            options = options.burst(set);
         }
         match policy {
             Some(policy) => options.policy(policy),
@@ -452,11 +452,33 @@ fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The `--burst` list: values separated by commas; an unknown one is named with its place.
+fn burst_list(list: &str) -> Result<BurstSet, String> {
+    let mut modes = Vec::new();
+    let mut at = 0;
+    for (i, value) in list.split(',').enumerate() {
+        match value.parse::<BurstMode>() {
+            Ok(mode) => modes.push(mode),
+            Err(_) => {
+                return Err(format!(
+                    "{value:?} (value {} of {list:?}, at byte {at}) is not a bursting value: expected \"auto\", \"enforce\" or \"off\", separated by commas without spaces",
+                    i + 1
+                ));
+            }
+        }
+        at += value.len() + 1;
+    }
+    Ok(BurstSet::of(&modes))
+}
+
 /// The rows of one workload: per pod spec, its containers, or a note saying why there are none.
 fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 7]>) {
     let before = rows.len();
     for spec in &report.pod_specs {
-        let burst = spec.burst.as_ref().map_or("-", |b| b.value.as_str());
+        let burst = spec
+            .burst
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), BurstLabel::shown);
         let note = |text: &str| {
             [
                 doc.to_owned(),
@@ -487,7 +509,7 @@ fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 
             .iter()
             .filter(|r| r.pointer.starts_with(&within))
         {
-            rows.push(container_row(doc, label, burst, row));
+            rows.push(container_row(doc, label, &burst, row));
             any = true;
         }
         if !any {
@@ -495,11 +517,14 @@ fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 
         }
     }
     if rows.len() == before {
-        let burst = report.burst.as_ref().map_or("-", |b| b.value.as_str());
+        let burst = report
+            .burst
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), BurstLabel::shown);
         rows.push([
             doc.to_owned(),
             label.to_owned(),
-            burst.to_owned(),
+            burst,
             "-".into(),
             "-".into(),
             "(no containers)".into(),

@@ -202,3 +202,56 @@ fn pull_secret_refuses_a_colon_in_the_user_name() {
         assert!(!run.stderr.contains("password\n"));
     }
 }
+
+/// The bursting label as written: an unquoted `off` is named and the fix given; a value with a
+/// blank shows it (quoted); an unknown `--burst` value is placed in its list.
+#[test]
+fn bursting_label_values_are_shown_as_written() {
+    let policy = temp_file("edges-policy-4.json", POLICY);
+    let policy = policy.to_str().unwrap();
+    let manifests = temp_file(
+        "edges-burst.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    bursting.cci.io/burst-to-cci: off\nspec:\n  containers:\n  - {name: a, image: nginx}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  labels:\n    bursting.cci.io/burst-to-cci: \"auto \"\nspec:\n  containers:\n  - {name: a, image: nginx}\n",
+    );
+    let manifests = manifests.to_str().unwrap();
+    let run = imgrepl(
+        &[
+            "apply", "-f", manifests, "--policy", policy, "--burst", "auto", "--report",
+        ],
+        b"",
+    );
+    assert_eq!(
+        run.stdout,
+        "DOC  OBJECT  BURST            CONTAINER  BEFORE  AFTER           RULE\n\
+         1    Pod/p   off (a boolean)  -          -       (not bursting)  -\n\
+         2    Pod/q   \"auto \"          -          -       (not bursting)  -\n"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: the label \"bursting.cci.io/burst-to-cci\" is off unquoted, which YAML reads as a boolean, not as the text \"off\": quote it (\"off\")\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the pod spec has the bursting label \"auto \", and only auto"),
+        "{}",
+        run.stderr
+    );
+
+    let run = imgrepl(
+        &[
+            "apply", "-f", manifests, "--policy", policy, "--burst", "auto,x",
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "\"x\" (value 2 of \"auto,x\", at byte 5) is not a bursting value: expected \"auto\", \"enforce\" or \"off\""
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -801,6 +801,11 @@ impl<'t> Node<'t> for YamlNode<'t> {
         (raw.kind == Kind::Scalar && raw.vtype == ValueType::String).then(|| self.tree.text_of(raw))
     }
 
+    fn written(self) -> Option<&'t str> {
+        let raw = self.tree.raw(self.id)?;
+        (raw.kind == Kind::Scalar).then(|| self.tree.text_of(raw))
+    }
+
     fn get(self, key: &str) -> Lookup<Self> {
         match self.tree.lookup(self.id, key, 0) {
             Lookup::Found(id) => Lookup::Found(YamlNode {
