@@ -569,7 +569,9 @@ fn the_bursting_label_is_read_from_the_pod_template_then_the_workload() {
             // A JSON boolean: its type, and that the value must be a text.
             Some(("a boolean", None, _, _)) => assert_eq!(
                 invalid,
-                ["the label \"virtual-kubelet.io/burst-to-cci\" is a boolean, not one of the texts \"auto\", \"enforce\" and \"off\""]
+                [
+                    "the label \"virtual-kubelet.io/burst-to-cci\" is a boolean, not one of the texts \"auto\", \"enforce\" and \"off\""
+                ]
             ),
             Some((value, None, _, _)) => assert_eq!(
                 invalid,

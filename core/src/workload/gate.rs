@@ -92,7 +92,10 @@ pub(super) fn burst_gate(
     }
     let label = entry.burst.as_ref().map_or_else(
         || "no bursting label".to_owned(),
-        |b| format!("the bursting label {}", b.shown()),
+        |b| match b.read_as {
+            Some(_) => format!("the bursting label {}", b.shown()),
+            None => format!("the bursting label {:?}", b.value),
+        },
     );
     let modes: Vec<&str> = set.modes().map(BurstMode::as_str).collect();
     report.warnings.push(Warning {
