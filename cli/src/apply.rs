@@ -202,12 +202,22 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         .pull_secrets(&secrets);
     let failed = |e: imgrepl_manifest::InputError| Failure::usage(format!("{name}: {e}"));
     let mut valid = true;
+    // The pull secrets named and not in the input, said once at the end.
+    let mut not_given: Vec<String> = Vec::new();
+    let mut note_secrets = |document: &Document| {
+        let reports = document
+            .objects
+            .iter()
+            .filter_map(|o| o.outcome.as_ref().ok());
+        not_given.extend(secrets.not_given(reports));
+    };
     if args.report && !args.json {
         // The table's columns fit every row: all documents are needed first.
         let edited = imgrepl_manifest::edit(&input, &options).map_err(failed)?;
         drop(input);
         for document in &edited.documents {
             report_to_stderr(document, &mut err)?;
+            note_secrets(document);
         }
         write_table(out, &edited.documents)?;
         valid = !edited.has_errors();
@@ -217,6 +227,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         let mut written: Result<(), Failure> = Ok(());
         let output = imgrepl_manifest::edit_each(&input, &options, |document| {
             valid &= !document.has_errors();
+            note_secrets(&document);
             if written.is_err() {
                 return;
             }
@@ -244,6 +255,24 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         }
     }
     out.flush()?;
+    not_given.sort_unstable();
+    not_given.dedup();
+    if !args.policy.no_pull_checks && !not_given.is_empty() {
+        let plural = if not_given.len() == 1 { "" } else { "s" };
+        warn(
+            &mut err,
+            &format!(
+                "imgrepl: note: the pull secret{plural} {} {} not in the input, so whether {} the new registries is not checked",
+                not_given.join(", "),
+                if not_given.len() == 1 { "is" } else { "are" },
+                if not_given.len() == 1 {
+                    "it covers"
+                } else {
+                    "they cover"
+                },
+            ),
+        )?;
+    }
     Ok(Verdict::Valid.and(valid))
 }
 

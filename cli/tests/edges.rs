@@ -255,3 +255,54 @@ fn bursting_label_values_are_shown_as_written() {
         run.stderr
     );
 }
+
+/// Only the pull secrets that were read are judged; those named and not in the input are said
+/// once, plainly.
+#[test]
+fn pull_secrets_not_in_the_input_are_noted_once_not_warned_about() {
+    let policy = temp_file("edges-policy-5.json", POLICY);
+    let policy = policy.to_str().unwrap();
+    let pod = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  imagePullSecrets: [{{name: swr-pull}}, {{name: extra}}]\n  containers: [{{name: a, image: nginx}}]\n"
+        )
+    };
+    let manifests = temp_file(
+        "edges-secrets.yaml",
+        &format!("{}---\n{}", pod("p"), pod("q")),
+    );
+    let run = imgrepl(
+        &[
+            "apply",
+            "-f",
+            manifests.to_str().unwrap(),
+            "--policy",
+            policy,
+        ],
+        b"",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "imgrepl: note: the pull secrets extra, swr-pull are not in the input, so whether they cover the new registries is not checked\n"
+    );
+    // With a Secret that is read and does not cover m.io: the warning, and no note for it.
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: swr-pull}\ntype: kubernetes.io/dockerconfigjson\ndata: {.dockerconfigjson: eyJhdXRocyI6eyJxdWF5LmlvIjp7ImF1dGgiOiJkVHB3In19fQ==}\n";
+    let one = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  imagePullSecrets: [{name: swr-pull}]\n  containers: [{name: a, image: nginx}]\n";
+    let manifests = temp_file("edges-secrets-2.yaml", &format!("{secret}---\n{one}"));
+    let run = imgrepl(
+        &[
+            "apply",
+            "-f",
+            manifests.to_str().unwrap(),
+            "--policy",
+            policy,
+        ],
+        b"",
+    );
+    assert_eq!(
+        run.stderr,
+        "imgrepl: document 2 (Pod/p) (line 11, column 3): warning: images move to m.io (containers[0] \"a\"), but none of its pull secrets (swr-pull) covers m.io\n",
+        "{run:?}"
+    );
+}
