@@ -306,3 +306,56 @@ fn pull_secrets_not_in_the_input_are_noted_once_not_warned_about() {
         "{run:?}"
     );
 }
+
+/// Tables fit a terminal: digests are shortened there, and whole in `--json`.
+#[test]
+fn tables_shorten_digests_and_json_keeps_them() {
+    let policy = temp_file("edges-policy-6.json", POLICY);
+    let policy = policy.to_str().unwrap();
+    let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let image = format!("nginx@{digest}");
+    let empty = temp_file("edges-empty.json", "[]");
+    let run = imgrepl(&["diff", empty.to_str().unwrap(), policy, &image], b"");
+    assert!(
+        run.stdout.ends_with(
+            "  nginx@sha256:0123456789ab…  nginx@sha256:0123456789ab… (no rule)  ->  m.io/hub/nginx@sha256:0123456789ab… (rule 0)  [added \"\"]\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = imgrepl(
+        &["diff", empty.to_str().unwrap(), policy, &image, "--json"],
+        b"",
+    );
+    assert!(
+        run.stdout.contains(&format!("m.io/hub/nginx@{digest}")),
+        "{}",
+        run.stdout
+    );
+
+    let manifests = temp_file(
+        "edges-digest.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers: [{{name: a, image: \"{image}\"}}]\n"
+        ),
+    );
+    let run = imgrepl(
+        &[
+            "apply",
+            "-f",
+            manifests.to_str().unwrap(),
+            "--policy",
+            policy,
+            "--report",
+            "--no-pull-checks",
+        ],
+        b"",
+    );
+    assert_eq!(
+        run.stdout,
+        "DOC  OBJECT  BURST  CONTAINER        BEFORE                      AFTER                                RULE\n\
+         1    Pod/p   -      containers[0] a  nginx@sha256:0123456789ab…  m.io/hub/nginx@sha256:0123456789ab…  0 \"\"\n"
+    );
+    let widest = run.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 120, "{widest}");
+}
