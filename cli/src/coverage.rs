@@ -35,9 +35,15 @@ pub enum FailOn {
 /// Arguments of `imgrepl coverage`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The policy file (the annotation's value, a JSON array of rules).
+    /// The policy file (the annotation's value, a JSON array of rules). Without it, the policy
+    /// the manifests (-f) carry in their annotation, as `apply` reads it (they must all carry
+    /// the same one).
     #[arg(long, short = 'p', value_name = "FILE")]
-    pub policy: PathBuf,
+    pub policy: Option<PathBuf>,
+
+    /// The annotation read for the policy when there is no --policy.
+    #[arg(long, value_name = "KEY", default_value = imgrepl::ANNOTATION_KEY)]
+    pub annotation_key: String,
 
     /// How a rule's prefix matches (wins and shadows are counted in this mode).
     #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = MatchMode::from_str)]
@@ -62,18 +68,31 @@ pub struct Args {
 /// A failure to read the policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let mode = args.mode;
-    crate::input::one_stdin(
-        ("the policy (--policy -)", &args.policy),
-        (args.corpus.stdin_name(), args.corpus.reads_stdin()),
-    )?;
-    let (policy, _) = crate::policy_file::load(&args.policy)?;
+    if let Some(path) = &args.policy {
+        crate::input::one_stdin(
+            ("the policy (--policy -)", path),
+            (args.corpus.stdin_name(), args.corpus.reads_stdin()),
+        )?;
+    } else if args.corpus.files.is_empty() {
+        return Err(Failure::usage(
+            "give --policy, or manifests (-f) whose workloads carry the policy in their annotation",
+        ));
+    }
+    let files = args.corpus.read_files()?;
+    let (policy, name) = match &args.policy {
+        Some(path) => (
+            crate::policy_file::load(path)?.0,
+            path.display().to_string(),
+        ),
+        None => CorpusArgs::annotation_policy(&files, &args.annotation_key)?,
+    };
     let policy = policy.with_mode(mode);
-    let corpus = args.corpus.load(&policy)?;
+    let corpus = args.corpus.load_read(&policy, &files)?;
     let coverage = policy.coverage(corpus.items());
     if args.json {
         out.json_line(&coverage)?;
     } else {
-        write_text(&coverage, &args.policy.display().to_string(), out)?;
+        write_text(&coverage, &name, out)?;
     }
     out.flush()?;
     let failed = args.fail_on.iter().any(|what| match what {

@@ -359,3 +359,45 @@ fn tables_shorten_digests_and_json_keeps_them() {
     let widest = run.stdout.lines().map(|l| l.chars().count()).max().unwrap();
     assert!(widest < 120, "{widest}");
 }
+
+/// Without --policy, `coverage` reads the policy the manifests carry, as `apply` does.
+#[test]
+fn coverage_reads_the_manifests_annotation_without_a_policy() {
+    let pod = |name: &str, image: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  annotations:\n    coordinator.cci.io/image-replacement: '{POLICY}'\nspec:\n  containers: [{{name: a, image: {image}}}]\n"
+        )
+    };
+    let manifests = temp_file(
+        "edges-annotated.yaml",
+        &format!("{}---\n{}", pod("p", "nginx"), pod("q", "quay.io/x/y")),
+    );
+    let run = imgrepl(&["coverage", "-f", manifests.to_str().unwrap()], b"");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with(
+            "the manifests' policy (coordinator.cci.io/image-replacement): 1 rules, 2 images (2 distinct): 1 rewritten, 1 uncovered, 0 invalid\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // From standard input too (read once).
+    let text = std::fs::read(&manifests).unwrap();
+    let run = imgrepl(&["coverage", "-f", "-"], &text);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let other = pod("r", "nginx").replace("m.io/hub", "n.io/hub");
+    let two = temp_file(
+        "edges-annotated-2.yaml",
+        &format!("{}---\n{other}", pod("p", "nginx")),
+    );
+    let run = imgrepl(&["coverage", "-f", two.to_str().unwrap()], b"");
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "imgrepl: the manifests carry 2 different policies in the annotation \"coordinator.cci.io/image-replacement\": give the one to measure with --policy\n"
+    );
+    let run = imgrepl(&["coverage", "nginx"], b"");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("give --policy"), "{}", run.stderr);
+}
