@@ -118,6 +118,21 @@ test("coverage: example workloads, counts of repeated images, distinct images", 
   assert.deepEqual(group.workloads, ["Deployment/one", "Deployment/two", "Pod/p"]);
 });
 
+test("coverage: the port trap and other spellings of Docker Hub name the rule beside the registry, as the CLI does", () => {
+  const r = using([json([["harbor.domain", "m.io/org1"], ["", "m.io/hub"]])], (p) =>
+    coverage(p, ["harbor.domain:5000/team/app", "docker.io/library/nginx", "quay.io/x"]));
+  const near = Object.fromEntries(r.uncovered.map((g) => [g.registry, g.near ?? null]));
+  assert.deepEqual(near["harbor.domain:5000"], {
+    rule: 0, repositoryPrefix: "harbor.domain", kind: "port",
+    message: 'rule 0 ("harbor.domain") differs only by the port: another registry to the runtime',
+  });
+  assert.deepEqual(near["docker.io"], {
+    rule: 1, repositoryPrefix: "", kind: "docker-hub",
+    message: 'rule 1 ("") spells Docker Hub another way: prefixes match as written',
+  });
+  assert.equal(near["quay.io"], null);
+});
+
 test("coverage: invalid images, and images whose rewrite would be invalid, with code, offset and rule", () => {
   // A 251-byte path is a valid replaceWith; with "/apps" after it, the result's path is 256 bytes.
   const r = using([json([["", "m.io/hub"], ["a.io", `m.io/${"x".repeat(251)}`]])], (p) =>

@@ -435,6 +435,17 @@ export interface RegistryGroup {
   /** Up to 3 example workloads. */
   workloads: string[];
   code: "uncovered-image";
+  /** A rule whose prefix names this registry another way (the port trap); absent when none. */
+  near?: NearRule;
+}
+
+/** A rule near an uncovered registry: differing only by the port, or another spelling of Docker Hub. */
+export interface NearRule {
+  rule: number;
+  repositoryPrefix: string;
+  kind: "port" | "docker-hub";
+  /** What to say beside the registry (as `imgrepl coverage` says it). */
+  message: string;
 }
 
 /** An image left as it is because it, or its rewrite, is invalid. */

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use imgrepl::corpus::{Coverage, RuleStatus};
+use imgrepl::corpus::{Coverage, NearRule, RuleStatus};
 use imgrepl::{MatchMode, RuleId};
 
 use crate::corpus::CorpusArgs;
@@ -150,8 +150,10 @@ fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
     write_columns(out, &rows)?;
     if !c.uncovered.is_empty() {
         writeln!(out)?;
-        let mut rows =
-            vec![["UNCOVERED", "REGISTRY", "NORMALIZED", "IMAGES", "WORKLOADS"].map(str::to_owned)];
+        let near = c.uncovered.iter().any(|g| g.near.is_some());
+        let mut rows = vec![
+            ["UNCOVERED", "REGISTRY", "NORMALIZED", "IMAGES", "WORKLOADS", "NOTE"].map(str::to_owned),
+        ];
         for g in &c.uncovered {
             let images: Vec<String> = g
                 .images
@@ -174,7 +176,13 @@ fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
                 } else {
                     g.workloads.join(", ")
                 },
+                g.near.as_ref().map_or_else(String::new, NearRule::message),
             ]);
+        }
+        if !near {
+            for row in &mut rows {
+                row[5].clear();
+            }
         }
         write_columns(out, &rows)?;
     }
