@@ -401,3 +401,32 @@ fn coverage_reads_the_manifests_annotation_without_a_policy() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("give --policy"), "{}", run.stderr);
 }
+
+/// The port trap: beside an uncovered registry, the rule that differs from it only by the port
+/// (or spells Docker Hub another way).
+#[test]
+fn coverage_notes_the_rule_an_uncovered_registry_differs_from_only_by_its_port() {
+    let policy = temp_file(
+        "edges-policy-7.json",
+        r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/org1"}, {"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#,
+    );
+    let run = imgrepl(
+        &[
+            "coverage",
+            "--policy",
+            policy.to_str().unwrap(),
+            "harbor.domain:5000/team/app",
+            "docker.io/library/nginx",
+            "quay.io/x",
+        ],
+        b"",
+    );
+    let table = &run.stdout[run.stdout.find("UNCOVERED").unwrap()..];
+    assert_eq!(
+        table,
+        "UNCOVERED  REGISTRY            NORMALIZED          IMAGES                           WORKLOADS  NOTE\n\
+         1          docker.io           docker.io           docker.io/library/nginx (1)      -          rule 1 (\"\") spells Docker Hub another way: prefixes match as written\n\
+         1          harbor.domain:5000  harbor.domain:5000  harbor.domain:5000/team/app (1)  -          rule 0 (\"harbor.domain\") differs only by the port: another registry to the runtime\n\
+         1          quay.io             quay.io             quay.io/x (1)                    -\n"
+    );
+}
