@@ -125,3 +125,47 @@ fn block_indentation_errors_stay_errors() {
         assert!(edited.documents[0].error.is_some(), "{body}");
     }
 }
+
+/// The differences that stay, each with what Kubernetes does (the oracle's answer, recorded)
+/// and what imgrepl does instead; cli/README.md ("How YAML is read") lists them.
+#[test]
+fn the_differences_kept_are_what_the_readme_says() {
+    const HEAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
+    let policy = differential::policy();
+    let options = imgrepl::workload::Options::default()
+        .policy(&policy)
+        .check_pulls(false);
+    let edit = |body: &str| {
+        imgrepl_manifest::edit(format!("{HEAD}{body}").as_bytes(), &options).expect("readable")
+    };
+
+    // Content after a `...` without a `---`: kubectl reads the first document and silently drops
+    // the rest; imgrepl refuses the section, saying how to write it.
+    let edited = edit("spec:\n  containers: [{name: a, image: nginx}]\n...\nfoo: 1\n");
+    let error = edited.documents[0].error.as_ref().expect("refused");
+    assert_eq!(
+        error.to_string(),
+        "a second document in the same section: start it with a line \"---\""
+    );
+
+    // A `%YAML` directive before the first `---`: kubectl reads the directive as a document of
+    // its own and refuses it; imgrepl reads the directive with its document.
+    let edited = imgrepl_manifest::edit(
+        format!("%YAML 1.1\n---\n{HEAD}spec:\n  containers: [{{name: a, image: nginx}}]\n").as_bytes(),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(edited.documents.len(), 1);
+    assert_eq!(edited.documents[0].patch()[0].value, "m.io/hub/nginx");
+
+    // A tab after a block sequence's `-`: Kubernetes refuses it ("found character that cannot
+    // start any token"); imgrepl reads it.
+    let edited = edit("spec:\n  containers:\n  -\tname: a\n    image: nginx\n");
+    assert_eq!(edited.documents[0].error, None);
+
+    // `!!binary`: Kubernetes decodes the base64 (`bmdpbng=` is `nginx`); imgrepl reads the text,
+    // an invalid image, reported and left as it is.
+    let edited = edit("spec:\n  containers:\n  - name: a\n    image: !!binary bmdpbng=\n");
+    assert!(edited.has_errors());
+    assert!(edited.documents[0].edits.is_empty());
+}

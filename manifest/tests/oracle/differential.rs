@@ -81,7 +81,10 @@ const IMAGES: &[&str] = &[
 /// A scalar written in one of the styles YAML allows, at `col` (for continuation lines).
 fn scalar(c: &mut impl Choose, value: &str, col: usize, flow: bool) -> String {
     let pad = " ".repeat(col + c.below(3));
-    match c.below(9) {
+    match c.below(12) {
+        // A plain or single-quoted scalar folded over two lines (the break reads as a space).
+        9 if value.len() > 3 => format!("{}\n{pad}  {}", &value[..3], &value[3..]),
+        10 if value.len() > 3 => format!("'{}\n{}{}'", &value[..3], " ".repeat(c.below(col + 3)), &value[3..]),
         0 => format!("'{}'", value.replace('\'', "''")),
         1 => format!("\"{value}\""),
         // An escaped line break inside a double-quoted scalar joins the lines.
