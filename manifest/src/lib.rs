@@ -42,6 +42,11 @@
 //!   scalars as Kubernetes does (YAML 1.1: `yes` is a boolean, `0400` is a number, `1.0` is a
 //!   number and so not an image). Aliases and `<<` merge keys are followed. A key that is there
 //!   twice on a path that is read is an error of that object or container.
+//! - Where the parser follows YAML 1.2 more strictly than Kubernetes' reader (go-yaml v2), the
+//!   document is read again as Kubernetes reads it: the lines of a flow collection and the
+//!   continuation lines of a quoted scalar at any indentation, tabs before a flow line's
+//!   content and after a block mapping's `:`. An indentation error in block context stays an
+//!   error.
 //! - Values that are not rewritten are never interpreted, so they cannot change.
 //!
 //! # How it writes
