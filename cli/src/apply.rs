@@ -512,7 +512,7 @@ fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 
             [
                 doc.to_owned(),
                 label.to_owned(),
-                burst.to_owned(),
+                burst.clone(),
                 "-".into(),
                 "-".into(),
                 text.to_owned(),

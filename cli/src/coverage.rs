@@ -148,44 +148,7 @@ fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
         ]);
     }
     write_columns(out, &rows)?;
-    if !c.uncovered.is_empty() {
-        writeln!(out)?;
-        let near = c.uncovered.iter().any(|g| g.near.is_some());
-        let mut rows = vec![
-            ["UNCOVERED", "REGISTRY", "NORMALIZED", "IMAGES", "WORKLOADS", "NOTE"].map(str::to_owned),
-        ];
-        for g in &c.uncovered {
-            let images: Vec<String> = g
-                .images
-                .iter()
-                .take(3)
-                .map(|i| format!("{} ({})", i.image, i.count))
-                .collect();
-            let more = g.images.len().saturating_sub(3);
-            let mut images = images.join(", ");
-            if more > 0 {
-                let _ = write!(images, ", … {more} more");
-            }
-            rows.push([
-                g.count.to_string(),
-                g.registry.clone().unwrap_or_else(|| "-".to_owned()),
-                g.normalized.clone().unwrap_or_else(|| "-".to_owned()),
-                images,
-                if g.workloads.is_empty() {
-                    "-".to_owned()
-                } else {
-                    g.workloads.join(", ")
-                },
-                g.near.as_ref().map_or_else(String::new, NearRule::message),
-            ]);
-        }
-        if !near {
-            for row in &mut rows {
-                row[5].clear();
-            }
-        }
-        write_columns(out, &rows)?;
-    }
+    write_uncovered(c, out)?;
     if !c.invalid.is_empty() {
         writeln!(out)?;
         let mut rows = vec![["INVALID", "IMAGE", "ERROR"].map(str::to_owned)];
@@ -216,5 +179,57 @@ fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
         }
         write_columns(out, &rows)?;
     }
+    Ok(())
+}
+
+/// The uncovered registries, with the rule each differs from only by spelling, when one does.
+fn write_uncovered(c: &Coverage, out: &mut Out) -> Result<(), Failure> {
+    if c.uncovered.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let near = c.uncovered.iter().any(|g| g.near.is_some());
+    let mut rows = vec![
+        [
+            "UNCOVERED",
+            "REGISTRY",
+            "NORMALIZED",
+            "IMAGES",
+            "WORKLOADS",
+            "NOTE",
+        ]
+        .map(str::to_owned),
+    ];
+    for g in &c.uncovered {
+        let images: Vec<String> = g
+            .images
+            .iter()
+            .take(3)
+            .map(|i| format!("{} ({})", i.image, i.count))
+            .collect();
+        let more = g.images.len().saturating_sub(3);
+        let mut images = images.join(", ");
+        if more > 0 {
+            let _ = write!(images, ", … {more} more");
+        }
+        rows.push([
+            g.count.to_string(),
+            g.registry.clone().unwrap_or_else(|| "-".to_owned()),
+            g.normalized.clone().unwrap_or_else(|| "-".to_owned()),
+            images,
+            if g.workloads.is_empty() {
+                "-".to_owned()
+            } else {
+                g.workloads.join(", ")
+            },
+            g.near.as_ref().map_or_else(String::new, NearRule::message),
+        ]);
+    }
+    if !near {
+        for row in &mut rows {
+            row[5].clear();
+        }
+    }
+    write_columns(out, &rows)?;
     Ok(())
 }

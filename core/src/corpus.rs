@@ -241,12 +241,8 @@ impl NearRule {
     #[must_use]
     pub fn message(&self) -> String {
         let why = match self.kind {
-            NearKind::Port => {
-                "differs only by the port: another registry to the runtime"
-            }
-            NearKind::DockerHub => {
-                "spells Docker Hub another way: prefixes match as written"
-            }
+            NearKind::Port => "differs only by the port: another registry to the runtime",
+            NearKind::DockerHub => "spells Docker Hub another way: prefixes match as written",
         };
         format!("rule {} ({:?}) {why}", self.rule, self.repository_prefix)
     }

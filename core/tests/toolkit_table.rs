@@ -1186,14 +1186,38 @@ fn admission_warnings_carry_the_bursting_label_and_pulls() {
 fn uncovered_registries_name_the_rule_they_differ_from_only_by_spelling() {
     use imgrepl::corpus::NearKind;
     let cases: &[(&str, &str, Option<(usize, NearKind)>)] = &[
-        ("harbor.domain", "harbor.domain:5000/team/app", Some((0, NearKind::Port))),
-        ("harbor.domain:5000", "harbor.domain/team/app", Some((0, NearKind::Port))),
-        ("harbor.domain:5000/team", "harbor.domain:443/team/app", Some((0, NearKind::Port))),
-        ("", "docker.io/library/nginx", Some((0, NearKind::DockerHub))),
-        ("", "index.docker.io/library/nginx", Some((0, NearKind::DockerHub))),
+        (
+            "harbor.domain",
+            "harbor.domain:5000/team/app",
+            Some((0, NearKind::Port)),
+        ),
+        (
+            "harbor.domain:5000",
+            "harbor.domain/team/app",
+            Some((0, NearKind::Port)),
+        ),
+        (
+            "harbor.domain:5000/team",
+            "harbor.domain:443/team/app",
+            Some((0, NearKind::Port)),
+        ),
+        (
+            "",
+            "docker.io/library/nginx",
+            Some((0, NearKind::DockerHub)),
+        ),
+        (
+            "",
+            "index.docker.io/library/nginx",
+            Some((0, NearKind::DockerHub)),
+        ),
         ("docker.io", "nginx", Some((0, NearKind::DockerHub))),
         ("docker.io", "team/app", Some((0, NearKind::DockerHub))),
-        ("registry-1.docker.io/library", "docker.io/library/nginx", Some((0, NearKind::DockerHub))),
+        (
+            "registry-1.docker.io/library",
+            "docker.io/library/nginx",
+            Some((0, NearKind::DockerHub)),
+        ),
         // Another host, or the same registry (uncovered for another reason: its path).
         ("harbor.domain", "quay.io/a", None),
         ("harbor.domain.cn", "harbor.domain:5000/a", None),

@@ -5,7 +5,11 @@
 //! `cargo test` has no Go). The differences it found are the named tests of `tests/cases.rs`.
 
 #[path = "oracle/differential.rs"]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    clippy::format_push_string,
+    reason = "shared with the fuzz target; the generator builds text piece by piece"
+)]
 mod differential;
 
 use differential::{Oracle, Seeded, compare, stream};
@@ -151,7 +155,8 @@ fn the_differences_kept_are_what_the_readme_says() {
     // A `%YAML` directive before the first `---`: kubectl reads the directive as a document of
     // its own and refuses it; imgrepl reads the directive with its document.
     let edited = imgrepl_manifest::edit(
-        format!("%YAML 1.1\n---\n{HEAD}spec:\n  containers: [{{name: a, image: nginx}}]\n").as_bytes(),
+        format!("%YAML 1.1\n---\n{HEAD}spec:\n  containers: [{{name: a, image: nginx}}]\n")
+            .as_bytes(),
         &options,
     )
     .unwrap();

@@ -276,13 +276,12 @@ fn label_at<'a, N: Node<'a>>(
         for token in ["metadata", "labels", key] {
             push_token(&mut pointer, token);
         }
-        let (text, mode, read_as) = match value.as_str() {
-            Some(text) => (text.to_owned(), text.parse().ok(), None),
-            None => {
-                let type_name = value.value_type().type_name();
-                let text = value.written().unwrap_or(type_name);
-                (text.to_owned(), None, Some(type_name))
-            }
+        let (text, mode, read_as) = if let Some(text) = value.as_str() {
+            (text.to_owned(), text.parse().ok(), None)
+        } else {
+            let type_name = value.value_type().type_name();
+            let text = value.written().unwrap_or(type_name);
+            (text.to_owned(), None, Some(type_name))
         };
         Some(BurstLabel {
             value: text,

@@ -84,7 +84,12 @@ fn scalar(c: &mut impl Choose, value: &str, col: usize, flow: bool) -> String {
     match c.below(12) {
         // A plain or single-quoted scalar folded over two lines (the break reads as a space).
         9 if value.len() > 3 => format!("{}\n{pad}  {}", &value[..3], &value[3..]),
-        10 if value.len() > 3 => format!("'{}\n{}{}'", &value[..3], " ".repeat(c.below(col + 3)), &value[3..]),
+        10 if value.len() > 3 => format!(
+            "'{}\n{}{}'",
+            &value[..3],
+            " ".repeat(c.below(col + 3)),
+            &value[3..]
+        ),
         0 => format!("'{}'", value.replace('\'', "''")),
         1 => format!("\"{value}\""),
         // An escaped line break inside a double-quoted scalar joins the lines.
@@ -134,13 +139,14 @@ fn containers(c: &mut impl Choose, images: &[String], col: usize, out: &mut Stri
     for (i, image) in images.iter().enumerate() {
         let value = scalar(c, image, inner, false);
         let sep = if c.chance(10) { "\t" } else { " " };
-        if c.chance(15) {
+        let how = c.below(20);
+        if how < 3 {
             let value = scalar(c, image, inner, true);
             out.push_str(&format!(
                 "{item}-{gap}<<: {{image: {value}}}\n{}name: c{i}\n",
                 " ".repeat(inner)
             ));
-        } else if c.chance(15) {
+        } else if how < 6 {
             out.push_str(&format!(
                 "{item}-{gap}name: c{i}\n{}image: &img{i} {}\n",
                 " ".repeat(inner),
