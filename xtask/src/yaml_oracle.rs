@@ -2,7 +2,7 @@
 //!
 //! [`build`] compiles `manifest/tests/oracle/yamljson.go` (sigs.k8s.io/yaml over
 //! gopkg.in/yaml.v2, from Debian's packages, in GOPATH mode: no module is fetched) into
-//! `target/xtask/yamljson`; [`test`] runs `manifest/tests/oracle.rs` with it, over
+//! `target/xtask/yamljson`; [`test()`] runs `manifest/tests/oracle.rs` with it, over
 //! [`CASES`] generated streams. The `yaml_oracle` fuzz target uses the same binary.
 
 use std::path::PathBuf;
