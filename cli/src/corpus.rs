@@ -71,6 +71,11 @@ impl CorpusArgs {
     ///
     /// A failure to read a file or stdin.
     pub fn read_files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, Failure> {
+        if self.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+            return Err(Failure::usage(
+                "two manifests (-f - twice) cannot both be read from standard input: give one of them as a file",
+            ));
+        }
         self.files
             .iter()
             .map(|f| Ok((f.clone(), crate::input::read_bytes(f, MAX_INPUT_BYTES)?)))

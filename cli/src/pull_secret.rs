@@ -214,8 +214,19 @@ fn strip_newline(mut text: String) -> String {
     text
 }
 
-/// Reads a file of secret text; errors name the file only.
+/// Reads a file of secret text (`-`: standard input); errors name the file only.
 fn read_secret_file(path: &PathBuf, what: &str) -> Result<String, Failure> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(1 << 20)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::io(format_args!("reading the {what} from standard input"), &e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::usage(format!("the {what} on standard input is not UTF-8")))?;
+        return Ok(strip_newline(text));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::io(
             format_args!("reading the {what} file {}", path.display()),
@@ -368,6 +379,37 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     {
         return Err(Failure::usage(format!(
             "--namespace {ns:?} is not a valid namespace name"
+        )));
+    }
+    let stdin: Vec<&str> = [
+        args.password_stdin
+            .then_some("the passwords (--password-stdin)"),
+        args.password_file
+            .iter()
+            .any(|p| p.as_os_str() == "-")
+            .then_some("a password (--password-file -)"),
+        (args
+            .secret_key_file
+            .as_ref()
+            .is_some_and(|p| p.as_os_str() == "-"))
+        .then_some("the secret key (--secret-key-file -)"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let dashes = args
+        .password_file
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count();
+    if stdin.len() > 1 || dashes > 1 {
+        let names = if dashes > 1 {
+            "two passwords (--password-file - twice)".to_owned()
+        } else {
+            stdin.join(" and ")
+        };
+        return Err(Failure::usage(format!(
+            "{names} cannot both be read from standard input: give one of them as a file"
         )));
     }
     let logins = logins(args)?;

@@ -37,6 +37,51 @@ fn standard_input_is_read_once_or_the_command_says_why() {
             &["check", "--images", "-"],
             "the policy and the images (--images -)",
         ),
+        (
+            &["coverage", "--policy", policy, "-f", "-", "-f", "-"],
+            "two manifests (-f - twice)",
+        ),
+        (
+            &[
+                "pull-secret",
+                "--secret-name",
+                "s",
+                "--server",
+                "r.io",
+                "--username",
+                "u",
+                "--password-stdin",
+                "--swr-address",
+                "swr.example.com",
+                "--project-name",
+                "p",
+                "--access-key",
+                "AK",
+                "--secret-key-file",
+                "-",
+            ],
+            "the passwords (--password-stdin) and the secret key (--secret-key-file -)",
+        ),
+        (
+            &[
+                "pull-secret",
+                "--secret-name",
+                "s",
+                "--server",
+                "a.io",
+                "--username",
+                "u",
+                "--server",
+                "b.io",
+                "--username",
+                "v",
+                "--password-file",
+                "-",
+                "--password-file",
+                "-",
+            ],
+            "two passwords (--password-file - twice)",
+        ),
     ];
     for (args, names) in cases {
         let run = imgrepl(args, b"nginx\n");
@@ -72,6 +117,31 @@ fn a_dash_is_standard_input_for_every_file_argument() {
         "{}",
         run.stdout
     );
+
+    // The SWR secret key from standard input: the same Secret as from the environment.
+    let swr = [
+        "pull-secret",
+        "--secret-name",
+        "swr-pull",
+        "--swr-address",
+        "swr.example.com",
+        "--project-name",
+        "cn-north-4",
+        "--access-key",
+        "EXAMPLEAK",
+    ];
+    let mut from_stdin = swr.to_vec();
+    from_stdin.extend(["--secret-key-file", "-"]);
+    let run = imgrepl(&from_stdin, b"example-secret-key\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut from_env = swr.to_vec();
+    from_env.extend(["--secret-key-env", "EDGES_SK"]);
+    let env = std::process::Command::new(env!("CARGO_BIN_EXE_imgrepl"))
+        .args(&from_env)
+        .env("EDGES_SK", "example-secret-key")
+        .output()
+        .unwrap();
+    assert_eq!(run.stdout, String::from_utf8(env.stdout).unwrap());
 
     let run = imgrepl(&["diff", "-", policy, "nginx"], b"[]");
     assert_eq!(run.code, 0, "{run:?}");
