@@ -238,7 +238,12 @@ pub(crate) fn read(text: &str) -> Result<Tree<'_>, ReadError> {
             let add = column.saturating_sub(indentation(line)).max(1);
             *inserts.0.entry(inserts.original(start)).or_default() += add;
         }
-        shadow = inserts.shadow(text);
+        let next = inserts.shadow(text);
+        if next == shadow {
+            // Nothing this reading can change: the error stands.
+            return Err(first);
+        }
+        shadow = next;
         match Tree::read(&shadow) {
             Ok(tree) => return keep(text, tree, &inserts).ok_or(first),
             Err(e) => error = e,
