@@ -134,6 +134,31 @@ fn quoted_end(text: &str, start: usize) -> Option<usize> {
     None
 }
 
+/// The continuation lines of the quoted scalar whose opening quote is at `at` (on the line
+/// starting at `line_start`) that are indented no more than the quote, each with the column
+/// past it; `None` when the scalar has no end.
+fn quoted_lines(shadow: &str, line_start: usize, at: usize) -> Option<Vec<(usize, usize)>> {
+    let end = quoted_end(shadow, at)?;
+    let column = shadow.get(line_start..at).map_or(0, |s| s.chars().count()) + 1;
+    let mut lines = Vec::new();
+    let mut next = shadow
+        .get(at..end)
+        .and_then(|s| s.find('\n'))
+        .map(|i| at + i + 1);
+    while let Some(start) = next.filter(|&s| s < end) {
+        let line = shadow.get(start..).unwrap_or_default();
+        let line = line.split('\n').next().unwrap_or_default();
+        if indentation(line) < column {
+            lines.push((start, column));
+        }
+        next = shadow
+            .get(start..end)
+            .and_then(|s| s.find('\n'))
+            .map(|i| start + i + 1);
+    }
+    Some(lines)
+}
+
 /// Lines that must not be moved: a document marker or a directive at column 0 means the
 /// same to every reader only there.
 fn movable(line: &str) -> bool {
@@ -194,25 +219,10 @@ pub(crate) fn read(text: &str) -> Result<Tree<'_>, ReadError> {
                 inserts.1.insert(inserts.original(tab), true);
             }
         } else if error.message == "invalid indentation in quoted scalar" {
-            let Some(end) = quoted_end(&shadow, at) else {
+            let Some(quoted) = quoted_lines(&shadow, line_start, at) else {
                 return Err(first);
             };
-            let column = shadow.get(line_start..at).map_or(0, |s| s.chars().count()) + 1;
-            let mut next = shadow
-                .get(at..end)
-                .and_then(|s| s.find('\n'))
-                .map(|i| at + i + 1);
-            while let Some(start) = next.filter(|&s| s < end) {
-                let line = shadow.get(start..).unwrap_or_default();
-                let line = line.split('\n').next().unwrap_or_default();
-                if indentation(line) < column {
-                    lines.push((start, column));
-                }
-                next = shadow
-                    .get(start..end)
-                    .and_then(|s| s.find('\n'))
-                    .map(|i| start + i + 1);
-            }
+            lines = quoted;
         } else {
             let before = shadow
                 .get(..line_start.saturating_sub(1))
