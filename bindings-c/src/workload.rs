@@ -276,8 +276,9 @@ pub unsafe extern "C" fn imgrepl_burst_parse(
 
 /// The pull secrets a rewrite knows (the `kubernetes.io/dockerconfigjson` Secrets of the
 /// cluster or the manifests), for [`imgrepl_workload_options_set_pull_secrets`]: a pod spec that
-/// names pull secrets, none of which covers a rewritten image's new registry, gets a
-/// `pull-secret-uncovered` warning. Made by [`imgrepl_pull_secrets_new`], freed by
+/// names pull secrets, all of them known here and none of which covers a rewritten image's new
+/// registry, gets a `pull-secret-uncovered` warning (a named secret not known here is not
+/// judged). Made by [`imgrepl_pull_secrets_new`], freed by
 /// [`imgrepl_pull_secrets_free`].
 ///
 /// **Thread safety:** a `const imgrepl_pull_secrets *` may be read by any number of threads at

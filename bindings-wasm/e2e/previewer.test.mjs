@@ -330,6 +330,15 @@ test("coverage view: wins and shadows per rule, the dead rule highlighted and cl
   ]);
   await settled(() => page.locator("#policy").fill(FIXED));
   assert.equal(await page.locator("#coverage-out .coverage-passes").count(), 0);
+
+  // The port trap: an uncovered registry that a rule names but for the port gets the rule beside it.
+  await settled(() => page.locator("#images").fill(`${IMAGES}\nharbor.domain:5000/team/app:1`));
+  const trap = (await rowsOf("#coverage-out .coverage-uncovered")).find((r) => r[0].startsWith("harbor.domain:5000"));
+  assert.deepEqual(trap.slice(0, 3), [
+    'harbor.domain:5000\nrule 0 ("harbor.domain") differs only by the port: another registry to the runtime',
+    "harbor.domain:5000", "1",
+  ]);
+  await settled(() => page.locator("#images").fill(IMAGES));
 });
 
 const EDITED = `[

@@ -247,3 +247,18 @@ test("a policy of the wrong kind, or freed, is an Error, not a trap", () => {
   assert.equal(coverage(q, ["nginx"]).rewritten, 1);
   q.free();
 });
+
+test("coverage: the port trap and other spellings of Docker Hub name the rule beside the registry, as the CLI does", () => {
+  const r = using([json([["harbor.domain", "m.io/org1"], ["", "m.io/hub"]])], (p) =>
+    coverage(p, ["harbor.domain:5000/team/app", "docker.io/library/nginx", "quay.io/x"]));
+  const near = Object.fromEntries(r.uncovered.map((g) => [g.registry, g.near ?? null]));
+  assert.deepEqual(near["harbor.domain:5000"], {
+    rule: 0, repositoryPrefix: "harbor.domain", kind: "port",
+    message: 'rule 0 ("harbor.domain") differs only by the port: another registry to the runtime',
+  });
+  assert.deepEqual(near["docker.io"], {
+    rule: 1, repositoryPrefix: "", kind: "docker-hub",
+    message: 'rule 1 ("") spells Docker Hub another way: prefixes match as written',
+  });
+  assert.equal(near["quay.io"], null);
+});

@@ -193,8 +193,10 @@ export interface AdmissionOptions {
 
 /** The bursting label of a pod spec, as found. */
 export interface BurstLabel {
-  /** The value as written. */
+  /** The value as written (a non-string from JSON: its type, e.g. `a boolean`). */
   value: string;
+  /** What the value reads as when it is not a string (`a boolean` for an unquoted YAML `off`); absent for a string. */
+  readAs?: string;
   /** What it means; null when it is none of the three values (an `invalid-burst-label` warning). */
   mode: BurstMode | null;
   origin: "pod-template" | "workload";
@@ -433,6 +435,17 @@ export interface RegistryGroup {
   /** Up to 3 example workloads. */
   workloads: string[];
   code: "uncovered-image";
+  /** A rule whose prefix names this registry another way (the port trap); absent when none. */
+  near?: NearRule;
+}
+
+/** A rule near an uncovered registry: differing only by the port, or another spelling of Docker Hub. */
+export interface NearRule {
+  rule: number;
+  repositoryPrefix: string;
+  kind: "port" | "docker-hub";
+  /** What to say beside the registry (as `imgrepl coverage` says it). */
+  message: string;
 }
 
 /** An image left as it is because it, or its rewrite, is invalid. */

@@ -515,7 +515,8 @@ function renderCoverage(c, passes) {
   if (c.uncovered.length) {
     out.append(table("coverage-uncovered", ["Registry", "Runtime reads", "Images", "Examples"], c.uncovered.map((g) => ({
       cells: [
-        el("td", { class: "mono", text: g.registry ?? "(none)" }),
+        td(el("span", { class: "mono", text: g.registry ?? "(none)" }),
+          ...(g.near ? [el("span", { class: "near-rule", text: g.near.message })] : [])),
         el("td", { class: "mono", text: g.normalized ?? "(invalid)" }),
         g.count,
         td(...g.images.slice(0, 3).map((i) => el("span", { class: "mono example", text: `${i.image}${i.count > 1 ? ` ×${i.count}` : ""}` })),

@@ -27,8 +27,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use imgrepl::workload::{
-    BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report,
-    WorkloadError,
+    BurstLabel, BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable,
+    Report, WorkloadError,
 };
 use imgrepl::{Code, Diagnostic, MatchMode, Policy};
 use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
@@ -68,8 +68,8 @@ pub struct PolicyArgs {
     /// which wins, or virtual-kubelet.io/burst-to-cci of CCI 1.0) is one of these
     /// (comma-separated: auto, enforce, off); the others are reported as not bursting. By
     /// default every pod spec is rewritten, whatever its label.
-    #[arg(long, value_name = "VALUES", value_delimiter = ',', value_parser = BurstMode::from_str)]
-    pub burst: Vec<BurstMode>,
+    #[arg(long, value_name = "VALUES", value_parser = burst_list)]
+    pub burst: Option<BurstSet>,
 
     /// Do not warn about pulls a rewrite may break (images moved to another registry with no
     /// imagePullSecrets, or with pull secrets none of which covers it).
@@ -125,8 +125,8 @@ impl PolicyArgs {
             .pod_specs(table)
             .find_by_shape(!self.no_shape_finding)
             .check_pulls(!self.no_pull_checks);
-        if !self.burst.is_empty() {
-            options = options.burst(BurstSet::of(&self.burst));
+        if let Some(set) = self.burst {
+            options = options.burst(set);
         }
         match policy {
             Some(policy) => options.policy(policy),
@@ -202,12 +202,22 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         .pull_secrets(&secrets);
     let failed = |e: imgrepl_manifest::InputError| Failure::usage(format!("{name}: {e}"));
     let mut valid = true;
+    // The pull secrets named and not in the input, said once at the end.
+    let mut not_given: Vec<String> = Vec::new();
+    let mut note_secrets = |document: &Document| {
+        let reports = document
+            .objects
+            .iter()
+            .filter_map(|o| o.outcome.as_ref().ok());
+        not_given.extend(secrets.not_given(reports));
+    };
     if args.report && !args.json {
         // The table's columns fit every row: all documents are needed first.
         let edited = imgrepl_manifest::edit(&input, &options).map_err(failed)?;
         drop(input);
         for document in &edited.documents {
             report_to_stderr(document, &mut err)?;
+            note_secrets(document);
         }
         write_table(out, &edited.documents)?;
         valid = !edited.has_errors();
@@ -217,6 +227,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         let mut written: Result<(), Failure> = Ok(());
         let output = imgrepl_manifest::edit_each(&input, &options, |document| {
             valid &= !document.has_errors();
+            note_secrets(&document);
             if written.is_err() {
                 return;
             }
@@ -244,6 +255,24 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
         }
     }
     out.flush()?;
+    not_given.sort_unstable();
+    not_given.dedup();
+    if !args.policy.no_pull_checks && !not_given.is_empty() {
+        let plural = if not_given.len() == 1 { "" } else { "s" };
+        warn(
+            &mut err,
+            &format!(
+                "imgrepl: note: the pull secret{plural} {} {} not in the input, so whether {} the new registries is not checked",
+                not_given.join(", "),
+                if not_given.len() == 1 { "is" } else { "are" },
+                if not_given.len() == 1 {
+                    "it covers"
+                } else {
+                    "they cover"
+                },
+            ),
+        )?;
+    }
     Ok(Verdict::Valid.and(valid))
 }
 
@@ -452,16 +481,38 @@ fn write_table(out: &mut Out, documents: &[Document]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The `--burst` list: values separated by commas; an unknown one is named with its place.
+fn burst_list(list: &str) -> Result<BurstSet, String> {
+    let mut modes = Vec::new();
+    let mut at = 0;
+    for (i, value) in list.split(',').enumerate() {
+        match value.parse::<BurstMode>() {
+            Ok(mode) => modes.push(mode),
+            Err(_) => {
+                return Err(format!(
+                    "{value:?} (value {} of {list:?}, at byte {at}) is not a bursting value: expected \"auto\", \"enforce\" or \"off\", separated by commas without spaces",
+                    i + 1
+                ));
+            }
+        }
+        at += value.len() + 1;
+    }
+    Ok(BurstSet::of(&modes))
+}
+
 /// The rows of one workload: per pod spec, its containers, or a note saying why there are none.
 fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 7]>) {
     let before = rows.len();
     for spec in &report.pod_specs {
-        let burst = spec.burst.as_ref().map_or("-", |b| b.value.as_str());
+        let burst = spec
+            .burst
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), BurstLabel::shown);
         let note = |text: &str| {
             [
                 doc.to_owned(),
                 label.to_owned(),
-                burst.to_owned(),
+                burst.clone(),
                 "-".into(),
                 "-".into(),
                 text.to_owned(),
@@ -487,7 +538,7 @@ fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 
             .iter()
             .filter(|r| r.pointer.starts_with(&within))
         {
-            rows.push(container_row(doc, label, burst, row));
+            rows.push(container_row(doc, label, &burst, row));
             any = true;
         }
         if !any {
@@ -495,11 +546,14 @@ fn report_rows(doc: &str, label: &str, report: &Report, rows: &mut Vec<[String; 
         }
     }
     if rows.len() == before {
-        let burst = report.burst.as_ref().map_or("-", |b| b.value.as_str());
+        let burst = report
+            .burst
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), BurstLabel::shown);
         rows.push([
             doc.to_owned(),
             label.to_owned(),
-            burst.to_owned(),
+            burst,
             "-".into(),
             "-".into(),
             "(no containers)".into(),

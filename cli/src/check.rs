@@ -53,6 +53,12 @@ pub struct Args {
 ///
 /// A failure to read the policy or to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
+    if let Some(images) = &args.images {
+        crate::input::one_stdin(
+            ("the policy", &args.file),
+            ("the images (--images -)", images.as_os_str() == "-"),
+        )?;
+    }
     // Past 256 KiB the library's `too-large` diagnostic reports it, one message for any size.
     let text = crate::input::read_bounded(&args.file, imgrepl::MAX_POLICY_BYTES)?;
     let name = if args.file.as_os_str() == "-" {
@@ -103,7 +109,12 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
             )?,
         }
         if let (Some(passes), Some(path)) = (&second, &args.images) {
-            write_second_pass(passes, &path.display().to_string(), out)?;
+            let name = if path.as_os_str() == "-" {
+                "standard input".to_owned()
+            } else {
+                path.display().to_string()
+            };
+            write_second_pass(passes, &name, out)?;
         }
     }
     out.flush()?;
@@ -159,18 +170,23 @@ fn snippet(
     Ok(())
 }
 
-/// The second pass of `policy` over the images of `path`.
+/// The second pass of `policy` over the images of `path` (`-`: standard input).
 fn second_pass(path: &std::path::Path, policy: &Policy) -> Result<Vec<SecondPass>, Failure> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure::io(format_args!("reading {}", path.display()), &e))?;
     let mut images = Vec::new();
-    crate::input::each_line(file, &path.display().to_string(), |input| {
+    let mut keep = |input: crate::input::Input<'_>| {
         let image = input.text.trim();
         if !image.is_empty() {
             images.push(image.to_owned());
         }
         Ok(())
-    })?;
+    };
+    if path.as_os_str() == "-" {
+        crate::input::each_line(std::io::stdin().lock(), "standard input", &mut keep)?;
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Failure::io(format_args!("reading {}", path.display()), &e))?;
+        crate::input::each_line(file, &path.display().to_string(), &mut keep)?;
+    }
     Ok(policy.second_pass(&images))
 }
 

@@ -10,7 +10,7 @@ use imgrepl::workload::{Options, PodSpecTable};
 use imgrepl_manifest::MAX_INPUT_BYTES;
 
 use crate::exit::Failure;
-use crate::input::each_input;
+use crate::input::{Origin, each_input};
 
 /// Where the images come from.
 #[derive(Debug, clap::Args)]
@@ -39,6 +39,23 @@ impl Corpus {
 }
 
 impl CorpusArgs {
+    /// Whether the images are read from standard input (`-f -`, a lone IMAGE `-`, or no IMAGE
+    /// and no `-f`).
+    pub fn reads_stdin(&self) -> bool {
+        self.files.iter().any(|f| f.as_os_str() == "-")
+            || self.images == ["-"]
+            || (self.files.is_empty() && self.images.is_empty())
+    }
+
+    /// What standard input holds, for the message that refuses to read it twice.
+    pub fn stdin_name(&self) -> &'static str {
+        if self.files.is_empty() {
+            "the images"
+        } else {
+            "the manifests (-f -)"
+        }
+    }
+
     /// Reads the images. Manifests are read with `policy` standing in for every annotation, so
     /// that every pod spec's containers are found whatever the objects carry.
     ///
@@ -46,14 +63,97 @@ impl CorpusArgs {
     ///
     /// A failure to read a file or stdin, or a manifest file that cannot be read at all.
     pub fn load(&self, policy: &Policy) -> Result<Corpus, Failure> {
+        let files = self.read_files()?;
+        self.load_read(policy, &files)
+    }
+
+    /// The bytes of every `-f` file, read once (standard input cannot be read twice).
+    ///
+    /// # Errors
+    ///
+    /// A failure to read a file or stdin.
+    pub fn read_files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, Failure> {
+        if self.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+            return Err(Failure::usage(
+                "two manifests (-f - twice) cannot both be read from standard input: give one of them as a file",
+            ));
+        }
+        self.files
+            .iter()
+            .map(|f| Ok((f.clone(), crate::input::read_bytes(f, MAX_INPUT_BYTES)?)))
+            .collect()
+    }
+
+    /// The policy the manifests carry in their annotation (`key`), when they all carry the same
+    /// one: for `coverage` without `--policy`, as `apply` reads it.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure when no workload carries one, when they carry different ones, or when it
+    /// is invalid.
+    pub fn annotation_policy(
+        files: &[(PathBuf, Vec<u8>)],
+        key: &str,
+    ) -> Result<(Policy, String), Failure> {
+        let table = PodSpecTable::new();
+        let options = Options::new()
+            .annotation_key(key)
+            .pod_specs(&table)
+            .check_pulls(false);
+        let mut texts: Vec<String> = Vec::new();
+        for (file, input) in files {
+            let edited = imgrepl_manifest::edit(input, &options)
+                .map_err(|e| Failure::usage(format!("{}: {e}", file.display())))?;
+            for document in &edited.documents {
+                for object in &document.objects {
+                    let Ok(report) = &object.outcome else {
+                        continue;
+                    };
+                    for spec in &report.pod_specs {
+                        if let Some(text) = spec.policy.as_ref().and_then(|p| p.annotation.clone())
+                            && !texts.contains(&text)
+                        {
+                            texts.push(text);
+                        }
+                    }
+                }
+            }
+        }
+        match texts.as_slice() {
+            [] => Err(Failure::usage(format!(
+                "give --policy, or manifests (-f) whose workloads carry the policy annotation {key:?}: none does"
+            ))),
+            [text] => {
+                let policy = Policy::from_json(text).map_err(|e| {
+                    Failure::usage(format!("the manifests' policy annotation {key:?}: {e}"))
+                })?;
+                Ok((policy, format!("the manifests' policy ({key})")))
+            }
+            more => Err(Failure::usage(format!(
+                "the manifests carry {} different policies in the annotation {key:?}: give the one to measure with --policy",
+                more.len()
+            ))),
+        }
+    }
+
+    /// [`CorpusArgs::load`] with the files already read.
+    ///
+    /// # Errors
+    ///
+    /// As [`CorpusArgs::load`].
+    pub fn load_read(
+        &self,
+        policy: &Policy,
+        files: &[(PathBuf, Vec<u8>)],
+    ) -> Result<Corpus, Failure> {
         let mut corpus = Corpus::default();
         let table = PodSpecTable::new();
         let options = Options::new()
             .policy(policy)
             .pod_specs(&table)
             .check_pulls(false);
-        for file in &self.files {
-            read_manifests(file, &options, &mut corpus)?;
+        for (file, input) in files {
+            read_manifests(file, input, &options, &mut corpus)?;
         }
         // A lone `-` is standard input, as for -f.
         let images: &[OsString] = if self.images == ["-"] {
@@ -61,13 +161,12 @@ impl CorpusArgs {
         } else {
             &self.images
         };
-        if self.files.is_empty()
-            || !images.is_empty()
-            || self.images.len() == 1 && images.is_empty()
-        {
+        if self.files.is_empty() || !self.images.is_empty() {
+            // An empty argument is an empty reference (invalid), as for `parse` and `rewrite`;
+            // blank lines of standard input are skipped before they get here.
             each_input(images, |input| {
                 let image = input.text.trim();
-                if !image.is_empty() {
+                if !image.is_empty() || matches!(input.origin, Origin::Arg(_)) {
                     corpus.items.push((image.to_owned(), None));
                 }
                 Ok(())
@@ -77,9 +176,13 @@ impl CorpusArgs {
     }
 }
 
-fn read_manifests(file: &Path, options: &Options<'_>, corpus: &mut Corpus) -> Result<(), Failure> {
-    let input = crate::input::read_bytes(file, MAX_INPUT_BYTES)?;
-    let edited = imgrepl_manifest::edit(&input, options)
+fn read_manifests(
+    file: &Path,
+    input: &[u8],
+    options: &Options<'_>,
+    corpus: &mut Corpus,
+) -> Result<(), Failure> {
+    let edited = imgrepl_manifest::edit(input, options)
         .map_err(|e| Failure::usage(format!("{}: {e}", file.display())))?;
     for document in &edited.documents {
         for object in &document.objects {

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use imgrepl::corpus::{Coverage, RuleStatus};
+use imgrepl::corpus::{Coverage, NearRule, RuleStatus};
 use imgrepl::{MatchMode, RuleId};
 
 use crate::corpus::CorpusArgs;
@@ -35,9 +35,15 @@ pub enum FailOn {
 /// Arguments of `imgrepl coverage`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The policy file (the annotation's value, a JSON array of rules).
+    /// The policy file (the annotation's value, a JSON array of rules). Without it, the policy
+    /// the manifests (-f) carry in their annotation, as `apply` reads it (they must all carry
+    /// the same one).
     #[arg(long, short = 'p', value_name = "FILE")]
-    pub policy: PathBuf,
+    pub policy: Option<PathBuf>,
+
+    /// The annotation read for the policy when there is no --policy.
+    #[arg(long, value_name = "KEY", default_value = imgrepl::ANNOTATION_KEY)]
+    pub annotation_key: String,
 
     /// How a rule's prefix matches (wins and shadows are counted in this mode).
     #[arg(long, value_name = "MODE", default_value = "longest-prefix", value_parser = MatchMode::from_str)]
@@ -62,14 +68,31 @@ pub struct Args {
 /// A failure to read the policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let mode = args.mode;
-    let (policy, _) = crate::policy_file::load(&args.policy)?;
+    if let Some(path) = &args.policy {
+        crate::input::one_stdin(
+            ("the policy (--policy -)", path),
+            (args.corpus.stdin_name(), args.corpus.reads_stdin()),
+        )?;
+    } else if args.corpus.files.is_empty() {
+        return Err(Failure::usage(
+            "give --policy, or manifests (-f) whose workloads carry the policy in their annotation",
+        ));
+    }
+    let files = args.corpus.read_files()?;
+    let (policy, name) = match &args.policy {
+        Some(path) => (
+            crate::policy_file::load(path)?.0,
+            path.display().to_string(),
+        ),
+        None => CorpusArgs::annotation_policy(&files, &args.annotation_key)?,
+    };
     let policy = policy.with_mode(mode);
-    let corpus = args.corpus.load(&policy)?;
+    let corpus = args.corpus.load_read(&policy, &files)?;
     let coverage = policy.coverage(corpus.items());
     if args.json {
         out.json_line(&coverage)?;
     } else {
-        write_text(&coverage, &args.policy.display().to_string(), out)?;
+        write_text(&coverage, &name, out)?;
     }
     out.flush()?;
     let failed = args.fail_on.iter().any(|what| match what {
@@ -125,43 +148,18 @@ fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
         ]);
     }
     write_columns(out, &rows)?;
-    if !c.uncovered.is_empty() {
-        writeln!(out)?;
-        let mut rows =
-            vec![["UNCOVERED", "REGISTRY", "NORMALIZED", "IMAGES", "WORKLOADS"].map(str::to_owned)];
-        for g in &c.uncovered {
-            let images: Vec<String> = g
-                .images
-                .iter()
-                .take(3)
-                .map(|i| format!("{} ({})", i.image, i.count))
-                .collect();
-            let more = g.images.len().saturating_sub(3);
-            let mut images = images.join(", ");
-            if more > 0 {
-                let _ = write!(images, ", … {more} more");
-            }
-            rows.push([
-                g.count.to_string(),
-                g.registry.clone().unwrap_or_else(|| "-".to_owned()),
-                g.normalized.clone().unwrap_or_else(|| "-".to_owned()),
-                images,
-                if g.workloads.is_empty() {
-                    "-".to_owned()
-                } else {
-                    g.workloads.join(", ")
-                },
-            ]);
-        }
-        write_columns(out, &rows)?;
-    }
+    write_uncovered(c, out)?;
     if !c.invalid.is_empty() {
         writeln!(out)?;
         let mut rows = vec![["INVALID", "IMAGE", "ERROR"].map(str::to_owned)];
         for i in &c.invalid {
             rows.push([
                 i.count.to_string(),
-                i.image.clone(),
+                if i.image.is_empty() {
+                    "\"\"".to_owned()
+                } else {
+                    i.image.clone()
+                },
                 format!("[{}] {}", i.error.code(), i.error),
             ]);
         }
@@ -181,5 +179,57 @@ fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
         }
         write_columns(out, &rows)?;
     }
+    Ok(())
+}
+
+/// The uncovered registries, with the rule each differs from only by spelling, when one does.
+fn write_uncovered(c: &Coverage, out: &mut Out) -> Result<(), Failure> {
+    if c.uncovered.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let near = c.uncovered.iter().any(|g| g.near.is_some());
+    let mut rows = vec![
+        [
+            "UNCOVERED",
+            "REGISTRY",
+            "NORMALIZED",
+            "IMAGES",
+            "WORKLOADS",
+            "NOTE",
+        ]
+        .map(str::to_owned),
+    ];
+    for g in &c.uncovered {
+        let images: Vec<String> = g
+            .images
+            .iter()
+            .take(3)
+            .map(|i| format!("{} ({})", i.image, i.count))
+            .collect();
+        let more = g.images.len().saturating_sub(3);
+        let mut images = images.join(", ");
+        if more > 0 {
+            let _ = write!(images, ", … {more} more");
+        }
+        rows.push([
+            g.count.to_string(),
+            g.registry.clone().unwrap_or_else(|| "-".to_owned()),
+            g.normalized.clone().unwrap_or_else(|| "-".to_owned()),
+            images,
+            if g.workloads.is_empty() {
+                "-".to_owned()
+            } else {
+                g.workloads.join(", ")
+            },
+            g.near.as_ref().map_or_else(String::new, NearRule::message),
+        ]);
+    }
+    if !near {
+        for row in &mut rows {
+            row[5].clear();
+        }
+    }
+    write_columns(out, &rows)?;
     Ok(())
 }

@@ -51,6 +51,16 @@ pub struct Args {
 /// A failure to read a policy or the images, an invalid policy, or a failure to write stdout.
 pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     let mode = args.mode;
+    crate::input::one_stdin(
+        ("the old policy", &args.old),
+        ("the new policy", args.new.as_os_str() == "-"),
+    )?;
+    for (name, path) in [("the old policy", &args.old), ("the new policy", &args.new)] {
+        crate::input::one_stdin(
+            (name, path),
+            (args.corpus.stdin_name(), args.corpus.reads_stdin()),
+        )?;
+    }
     let (old, old_text) = crate::policy_file::load(&args.old)?;
     let (new, new_text) = crate::policy_file::load(&args.new)?;
     let (old, new) = (old.with_mode(mode), new.with_mode(mode));

@@ -333,9 +333,13 @@ pub fn clipped(line: &str, span: Range<usize>) -> (String, String) {
 ///
 /// An error writing `out`.
 pub fn write_columns<R: AsRef<[String]>>(out: &mut impl Write, rows: &[R]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.as_ref().iter().map(|c| short_digests(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = Vec::new();
-    for row in rows {
-        for (i, cell) in row.as_ref().iter().enumerate() {
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate() {
             let w = columns(&render(cell));
             match widths.get_mut(i) {
                 Some(max) => *max = (*max).max(w),
@@ -343,8 +347,7 @@ pub fn write_columns<R: AsRef<[String]>>(out: &mut impl Write, rows: &[R]) -> io
             }
         }
     }
-    for row in rows {
-        let row = row.as_ref();
+    for row in &rows {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             let cell = render(cell);
@@ -357,6 +360,31 @@ pub fn write_columns<R: AsRef<[String]>>(out: &mut impl Write, rows: &[R]) -> io
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// Digests shortened for tables, so that a row fits a terminal: `sha256:` (or `sha512:`)
+/// and the first 12 hex digits of the 64 (128), then `…`; `--json` keeps them whole.
+///
+/// ```text
+/// nginx@sha256:0123456789abcdef…(64 hex digits)  →  nginx@sha256:0123456789ab…
+/// ```
+pub fn short_digests(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    let mut rest = cell;
+    while let Some(at) = rest.find("sha256:").or_else(|| rest.find("sha512:")) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let hex = from[7..].bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hex >= 64 {
+            out.push_str(&from[..7 + 12]);
+            out.push('…');
+        } else {
+            out.push_str(&from[..7 + hex]);
+        }
+        rest = &from[7 + hex..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `line:column` (both from 1, the column in characters) of byte `offset` of `text`.

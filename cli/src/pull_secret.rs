@@ -214,8 +214,19 @@ fn strip_newline(mut text: String) -> String {
     text
 }
 
-/// Reads a file of secret text; errors name the file only.
+/// Reads a file of secret text (`-`: standard input); errors name the file only.
 fn read_secret_file(path: &PathBuf, what: &str) -> Result<String, Failure> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(1 << 20)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::io(format_args!("reading the {what} from standard input"), &e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::usage(format!("the {what} on standard input is not UTF-8")))?;
+        return Ok(strip_newline(text));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::io(
             format_args!("reading the {what} file {}", path.display()),
@@ -281,6 +292,18 @@ fn secret_key(args: &Args) -> Result<String, Failure> {
     }
 }
 
+/// Refuses a user name (or a part of one) holding `:`: the `auth` of a login is
+/// base64(`USER:PASSWORD`), which the container runtime splits at the first `:`, so the user it
+/// would log in as is not the one given.
+fn colon(flag: &str, value: &str) -> Result<(), Failure> {
+    match value.split_once(':') {
+        Some((before, _)) => Err(Failure::usage(format!(
+            "{flag} {value:?} holds a ':': the registry login is USER:PASSWORD, split at the first ':', so the runtime would log in as {before:?}; no SWR project name, access key or registry user name holds one"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Every login of the arguments: server → (user, password).
 fn logins(args: &Args) -> Result<BTreeMap<String, (String, String)>, Failure> {
     if args.server.len() != args.username.len() {
@@ -316,6 +339,9 @@ fn logins(args: &Args) -> Result<BTreeMap<String, (String, String)>, Failure> {
             None => Ok(()),
         }
     };
+    for user in &args.username {
+        colon("--username", user)?;
+    }
     for ((server, user), password) in args.server.iter().zip(&args.username).zip(passwords(args)?) {
         add(server, (user.clone(), password))?;
     }
@@ -323,6 +349,10 @@ fn logins(args: &Args) -> Result<BTreeMap<String, (String, String)>, Failure> {
         let Some(ak) = args.access_key.as_deref().filter(|ak| !ak.is_empty()) else {
             return Err(Failure::usage("--swr-address needs --access-key"));
         };
+        colon("--access-key", ak)?;
+        for project in &args.project_name {
+            colon("--project-name", project)?;
+        }
         let sk = secret_key(args)?;
         for (address, project) in args.swr_address.iter().zip(&args.project_name) {
             add(address, swr_login(project, ak, &sk))?;
@@ -349,6 +379,37 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     {
         return Err(Failure::usage(format!(
             "--namespace {ns:?} is not a valid namespace name"
+        )));
+    }
+    let stdin: Vec<&str> = [
+        args.password_stdin
+            .then_some("the passwords (--password-stdin)"),
+        args.password_file
+            .iter()
+            .any(|p| p.as_os_str() == "-")
+            .then_some("a password (--password-file -)"),
+        (args
+            .secret_key_file
+            .as_ref()
+            .is_some_and(|p| p.as_os_str() == "-"))
+        .then_some("the secret key (--secret-key-file -)"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let dashes = args
+        .password_file
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count();
+    if stdin.len() > 1 || dashes > 1 {
+        let names = if dashes > 1 {
+            "two passwords (--password-file - twice)".to_owned()
+        } else {
+            stdin.join(" and ")
+        };
+        return Err(Failure::usage(format!(
+            "{names} cannot both be read from standard input: give one of them as a file"
         )));
     }
     let logins = logins(args)?;

@@ -134,7 +134,38 @@ fn every_cli_readme_command_prints_what_it_shows() {
         );
         checked.push(command.to_owned());
     }
-    // The demo, parse, check, rewrite twice, apply twice, admission-review and the toolkit's
-    // five.
-    assert_eq!(checked.len(), 13);
+    // The demo, parse, check, rewrite twice, apply twice, admission-review, the toolkit's
+    // five, and the two pull secrets of the mapping from CCI's imagepull-secret-generator.
+    assert_eq!(checked.len(), 15);
+}
+
+/// The commands `imgrepl --help` lists (but `help`).
+fn commands() -> Vec<String> {
+    let help = common::imgrepl(&["--help"], b"").stdout;
+    let list = help
+        .split_once("Commands:\n")
+        .expect("the help lists the commands")
+        .1;
+    list.lines()
+        .take_while(|line| line.starts_with("  "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn both_command_tables_list_every_command() {
+    let commands = commands();
+    assert!(commands.len() >= 10, "{commands:?}");
+    for name in &commands {
+        assert!(
+            README.contains(&format!("| `imgrepl {name}` |")),
+            "README.md's command table lacks `imgrepl {name}`"
+        );
+        assert!(
+            CLI_README.contains(&format!("| `imgrepl {name}")),
+            "cli/README.md's command table lacks `imgrepl {name}`"
+        );
+    }
 }

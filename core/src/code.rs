@@ -246,7 +246,7 @@ codes! {
     NotBursting = "not-bursting", Workload, Warning;
     " An image moves to another registry and the pod spec has no `imagePullSecrets`: the pull will be anonymous."
     AnonymousPull = "anonymous-pull", Workload, Warning;
-    " The pod spec names pull secrets, but none of those given covers the image's new registry."
+    " The pod spec names pull secrets, all of them given, and none covers the image's new registry (a named secret that is not given is not judged)."
     PullSecretUncovered = "pull-secret-uncovered", Workload, Warning;
     " A `kubernetes.io/dockerconfigjson` Secret whose `.dockerconfigjson` cannot be read: it covers nothing."
     InvalidPullSecret = "invalid-pull-secret", Workload, Warning;

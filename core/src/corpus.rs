@@ -180,6 +180,95 @@ pub struct RegistryGroup {
     pub workloads: Vec<String>,
     /// [`Code::UncoveredImage`].
     pub code: Code,
+    /// A rule whose prefix names this registry another way (the port trap): left out when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near: Option<NearRule>,
+}
+
+/// How a rule's prefix and an uncovered registry differ while naming what users take for one
+/// registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum NearKind {
+    /// Only by the port (`harbor.domain` and `harbor.domain:5000`): two registries by the
+    /// grammar, and to the runtime.
+    Port,
+    /// Another spelling of Docker Hub (`docker.io`, `index.docker.io`, `registry-1.docker.io`,
+    /// or no domain): the prefix is matched as written.
+    DockerHub,
+}
+
+/// A rule near an uncovered registry: what `coverage` says beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NearRule {
+    /// The rule's index.
+    pub rule: usize,
+    /// Its prefix.
+    pub repository_prefix: String,
+    /// How it differs.
+    pub kind: NearKind,
+    /// What to say beside the registry ([`NearRule::message`]), so every front door says the
+    /// same.
+    pub message: String,
+}
+
+impl NearRule {
+    fn new(rule: usize, repository_prefix: &str, kind: NearKind) -> NearRule {
+        let mut near = NearRule {
+            rule,
+            repository_prefix: repository_prefix.to_owned(),
+            kind,
+            message: String::new(),
+        };
+        near.message = near.message();
+        near
+    }
+
+    /// What to say beside the registry.
+    ///
+    /// ```
+    /// use imgrepl::Policy;
+    ///
+    /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "harbor.domain", "replaceWith": "m.io/h"}]"#)?;
+    /// let c = policy.coverage(["harbor.domain:5000/team/app"]);
+    /// let near = c.uncovered[0].near.as_ref().unwrap();
+    /// assert_eq!(near.message(), "rule 0 (\"harbor.domain\") differs only by the port: another registry to the runtime");
+    /// # Ok::<(), imgrepl::PolicyError>(())
+    /// ```
+    #[must_use]
+    pub fn message(&self) -> String {
+        let why = match self.kind {
+            NearKind::Port => "differs only by the port: another registry to the runtime",
+            NearKind::DockerHub => "spells Docker Hub another way: prefixes match as written",
+        };
+        format!("rule {} ({:?}) {why}", self.rule, self.repository_prefix)
+    }
+}
+
+/// The domain of a prefix or an image as written: its first component when it reads as one
+/// (a `.` or `:`, or `localhost`), else `None` (Docker Hub's short form).
+fn domain_of(text: &str) -> Option<&str> {
+    let first = text.split('/').next()?;
+    (first.contains('.') || first.contains(':') || first == "localhost").then_some(first)
+}
+
+/// Whether a domain as written (`None`: none) is a spelling of Docker Hub.
+fn is_docker_hub(domain: Option<&str>) -> bool {
+    matches!(
+        domain,
+        None | Some("docker.io" | "index.docker.io" | "registry-1.docker.io")
+    )
+}
+
+/// A host without its port.
+fn host(domain: &str) -> &str {
+    match domain.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => domain,
+    }
 }
 
 /// An image that is invalid, or whose rewrite would be.
@@ -273,6 +362,7 @@ fn add_uncovered<'a>(
             images: Vec::new(),
             workloads: Vec::new(),
             code: Code::UncoveredImage,
+            near: None,
         });
     group.count += count;
     for w in examples {
@@ -432,6 +522,23 @@ impl Policy {
         coverage
     }
 
+    /// The first rule whose prefix names `registry` (a domain as written) another way: only by
+    /// the port, or another spelling of Docker Hub.
+    fn near_rule(&self, registry: Option<&str>) -> Option<NearRule> {
+        let registry = registry.and_then(domain_of);
+        self.rules.iter().enumerate().find_map(|(index, rule)| {
+            let prefix = rule.repository_prefix();
+            let domain = domain_of(prefix);
+            let kind = match (registry, domain) {
+                (a, b) if a == b => return None,
+                (a, b) if is_docker_hub(a) && is_docker_hub(b) => NearKind::DockerHub,
+                (Some(a), Some(b)) if host(a) == host(b) => NearKind::Port,
+                _ => return None,
+            };
+            Some(NearRule::new(index, prefix, kind))
+        })
+    }
+
     /// Per-rule statuses, and every list in its order.
     fn finish(
         &self,
@@ -467,6 +574,7 @@ impl Policy {
             .collect();
         let mut uncovered: Vec<RegistryGroup> = groups.into_values().collect();
         for group in &mut uncovered {
+            group.near = self.near_rule(group.registry.as_deref());
             group
                 .images
                 .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.image.cmp(&b.image)));

@@ -196,6 +196,13 @@ fn the_bursting_label_is_read_from_the_pod_template_then_the_workload() {
             .map(|w| w.message.as_str())
             .collect();
         match expected {
+            // A JSON boolean: its type, and that the value must be a text.
+            Some(("a boolean", None, _, _)) => assert_eq!(
+                invalid,
+                [
+                    "the label \"virtual-kubelet.io/burst-to-cci\" is a boolean, not one of the texts \"auto\", \"enforce\" and \"off\""
+                ]
+            ),
             Some((value, None, _, _)) => assert_eq!(
                 invalid,
                 [format!(
@@ -628,13 +635,20 @@ fn pull_warnings_per_pod_spec_and_registry() {
         // Named secrets: without the Secret objects, nothing can be said.
         (json!([{"name": "quay"}]), vec!["nginx"], false, vec![]),
         (json!([{"name": "mirror"}]), vec!["nginx"], true, vec![]),
+        // Only what was read is judged: `other` is not given and may cover m.io.
         (
             json!([{"name": "quay"}, {"name": "other"}]),
             vec!["nginx"],
             true,
+            vec![],
+        ),
+        (
+            json!([{"name": "quay"}]),
+            vec!["nginx"],
+            true,
             vec![(
                 Code::PullSecretUncovered,
-                "images move to m.io (containers[0] \"c0\"), but none of its pull secrets (quay, other) covers m.io (not given: other)",
+                "images move to m.io (containers[0] \"c0\"), but none of its pull secrets (quay) covers m.io",
             )],
         ),
     ];
@@ -708,10 +722,8 @@ fn pod_specs_without_secrets_pull_with_their_service_accounts() {
         (
             "shop",
             json!({"serviceAccountName": "builder"}),
-            Some((
-                Code::PullSecretUncovered,
-                "images move to m.io (containers[0] \"c\"), but none of its service account \"builder\"'s pull secrets (quay, gone) covers m.io (not given: gone)",
-            )),
+            // Its `gone` secret is not given: it may cover m.io, so nothing is said.
+            None,
         ),
         // The deprecated field is read when the new one is absent.
         (
@@ -796,4 +808,67 @@ fn admission_warnings_carry_the_bursting_label_and_pulls() {
     assert!(response.report.as_ref().unwrap().patch.is_empty());
     assert_eq!(response.warnings().len(), 2);
     assert!(response.warnings()[1].starts_with("imgrepl: not bursting: "));
+}
+
+/// The port trap: an uncovered registry that a rule names only another way (by the port, or
+/// another spelling of Docker Hub) is given that rule, to say beside it.
+#[test]
+fn uncovered_registries_name_the_rule_they_differ_from_only_by_spelling() {
+    use imgrepl::corpus::NearKind;
+    let cases: &[(&str, &str, Option<(usize, NearKind)>)] = &[
+        (
+            "harbor.domain",
+            "harbor.domain:5000/team/app",
+            Some((0, NearKind::Port)),
+        ),
+        (
+            "harbor.domain:5000",
+            "harbor.domain/team/app",
+            Some((0, NearKind::Port)),
+        ),
+        (
+            "harbor.domain:5000/team",
+            "harbor.domain:443/team/app",
+            Some((0, NearKind::Port)),
+        ),
+        (
+            "",
+            "docker.io/library/nginx",
+            Some((0, NearKind::DockerHub)),
+        ),
+        (
+            "",
+            "index.docker.io/library/nginx",
+            Some((0, NearKind::DockerHub)),
+        ),
+        ("docker.io", "nginx", Some((0, NearKind::DockerHub))),
+        ("docker.io", "team/app", Some((0, NearKind::DockerHub))),
+        (
+            "registry-1.docker.io/library",
+            "docker.io/library/nginx",
+            Some((0, NearKind::DockerHub)),
+        ),
+        // Another host, or the same registry (uncovered for another reason: its path).
+        ("harbor.domain", "quay.io/a", None),
+        ("harbor.domain.cn", "harbor.domain:5000/a", None),
+        ("harbor.domain/team", "harbor.domain/other/app", None),
+        ("", "quay.io/a", None),
+    ];
+    for (prefix, image, expected) in cases {
+        let p = policy(&format!(
+            r#"[{{"repositoryPrefix": "{prefix}", "replaceWith": "m.io/x"}}]"#
+        ));
+        let c = p.coverage([*image]);
+        assert_eq!(c.uncovered.len(), 1, "{prefix} {image}");
+        let got = c.uncovered[0].near.as_ref().map(|n| (n.rule, n.kind));
+        assert_eq!(got, *expected, "{prefix:?} {image}");
+        if let Some(near) = &c.uncovered[0].near {
+            assert_eq!(near.repository_prefix, *prefix);
+            let json = serde_json::to_value(&c.uncovered[0]).unwrap();
+            assert_eq!(json["near"]["rule"], 0);
+        } else {
+            let json = serde_json::to_value(&c.uncovered[0]).unwrap();
+            assert!(json.get("near").is_none());
+        }
+    }
 }

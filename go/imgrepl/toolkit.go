@@ -382,8 +382,8 @@ func ParseBurst(s string) (BurstSet, error) {
 }
 
 // PullSecrets are the image pull secrets a rewrite knows (Options.PullSecrets): a pod spec that
-// names pull secrets, none of which covers a rewritten image's new registry, gets a
-// "pull-secret-uncovered" warning. Safe for concurrent use once filled; the Add methods need
+// names pull secrets, all of them known here and none of which covers a rewritten image's new
+// registry, gets a "pull-secret-uncovered" warning (a named secret not known here is not judged). Safe for concurrent use once filled; the Add methods need
 // exclusive use. Close frees them (a finalizer does so too).
 type PullSecrets struct{ s *C.imgrepl_pull_secrets }
 

@@ -42,6 +42,11 @@
 //!   scalars as Kubernetes does (YAML 1.1: `yes` is a boolean, `0400` is a number, `1.0` is a
 //!   number and so not an image). Aliases and `<<` merge keys are followed. A key that is there
 //!   twice on a path that is read is an error of that object or container.
+//! - Where the parser follows YAML 1.2 more strictly than Kubernetes' reader (go-yaml v2), the
+//!   document is read again as Kubernetes reads it: the lines of a flow collection and the
+//!   continuation lines of a quoted scalar at any indentation, tabs before a flow line's
+//!   content and after a block mapping's `:`. An indentation error in block context stays an
+//!   error.
 //! - Values that are not rewritten are never interpreted, so they cannot change.
 //!
 //! # How it writes
@@ -63,6 +68,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod lenient;
 mod scalar;
 mod split;
 mod tree;
@@ -432,7 +438,7 @@ fn edit_document(
     let read = if section.syntax == Syntax::Json {
         Tree::read_json(text)
     } else {
-        Tree::read(text)
+        lenient::read(text)
     };
     let tree = match read {
         Ok(tree) => tree,
@@ -731,7 +737,7 @@ pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, Inpu
         let read = if section.syntax == Syntax::Json {
             Tree::read_json(document)
         } else {
-            Tree::read(document)
+            lenient::read(document)
         };
         let Ok(tree) = read else {
             continue;

@@ -65,11 +65,30 @@ pub(crate) struct Raw {
 /// A document's tree.
 pub(crate) struct Tree<'s> {
     pub text: &'s str,
-    nodes: Vec<Raw>,
+    pub(crate) nodes: Vec<Raw>,
     edges: Vec<u32>,
     owned: String,
     pub has_aliases: bool,
     pub root: Option<u32>,
+}
+
+/// A tree without its text (see [`Tree::into_parts`]).
+pub(crate) struct Parts(pub Vec<Raw>, Vec<u32>, String, bool, Option<u32>);
+
+impl Raw {
+    /// Whether a scalar's value is a copy (not a slice of the text).
+    pub(crate) fn is_owned(&self) -> bool {
+        self.owned
+    }
+
+    /// Where a scalar's value starts in the text (when it is not [owned](Raw::is_owned)).
+    pub(crate) fn value_offset(&self) -> u32 {
+        self.a
+    }
+
+    pub(crate) fn set_value_offset(&mut self, offset: u32) {
+        self.a = offset;
+    }
 }
 
 /// Why a document could not be read.
@@ -275,6 +294,30 @@ impl<'s> Tree<'s> {
             }
         }
         Ok(tree)
+    }
+
+    /// The tree without its text, to give it another text whose offsets it was mapped to.
+    pub(crate) fn into_parts(self) -> Parts {
+        Parts(
+            self.nodes,
+            self.edges,
+            self.owned,
+            self.has_aliases,
+            self.root,
+        )
+    }
+
+    /// A tree of `text` from [`Tree::into_parts`].
+    pub(crate) fn from_parts(text: &'s str, parts: Parts) -> Tree<'s> {
+        let Parts(nodes, edges, owned, has_aliases, root) = parts;
+        Tree {
+            text,
+            nodes,
+            edges,
+            owned,
+            has_aliases,
+            root,
+        }
     }
 
     /// Reads one JSON text (already checked to be valid JSON) into a tree, without the YAML
@@ -756,6 +799,11 @@ impl<'t> Node<'t> for YamlNode<'t> {
     fn as_str(self) -> Option<&'t str> {
         let raw = self.tree.raw(self.id)?;
         (raw.kind == Kind::Scalar && raw.vtype == ValueType::String).then(|| self.tree.text_of(raw))
+    }
+
+    fn written(self) -> Option<&'t str> {
+        let raw = self.tree.raw(self.id)?;
+        (raw.kind == Kind::Scalar).then(|| self.tree.text_of(raw))
     }
 
     fn get(self, key: &str) -> Lookup<Self> {

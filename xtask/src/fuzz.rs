@@ -131,6 +131,8 @@ pub fn smoke() -> Result<(), String> {
 struct Fuzz {
     /// `+nightly` when a nightly toolchain is installed.
     nightly: bool,
+    /// The YAML oracle of the `yaml_oracle` target (built by [`crate::yaml_oracle::build`]).
+    oracle: std::path::PathBuf,
 }
 
 impl Fuzz {
@@ -145,7 +147,8 @@ impl Fuzz {
         } else {
             say("no nightly toolchain: fuzzing with the stable one and RUSTC_BOOTSTRAP=1");
         }
-        let fuzz = Fuzz { nightly };
+        let oracle = crate::yaml_oracle::build()?;
+        let fuzz = Fuzz { nightly, oracle };
         if !fuzz.cargo().args(["fuzz", "--version"]).probe() {
             say("cargo-fuzz is missing; installing it");
             Cmd::cargo()
@@ -159,7 +162,9 @@ impl Fuzz {
     fn cargo(&self) -> Cmd {
         // The rustup proxy `cargo` (not `$CARGO`, the stable toolchain's own binary) so that
         // `+nightly` selects the toolchain.
-        let cmd = Cmd::new("cargo").dir("fuzz");
+        let cmd = Cmd::new("cargo")
+            .dir("fuzz")
+            .env("IMGREPL_YAML_ORACLE", &self.oracle);
         if self.nightly {
             cmd.arg("+nightly")
         } else {

@@ -32,6 +32,7 @@ mod tools;
 mod wasm;
 mod wasm_npm;
 mod wasm_test;
+mod yaml_oracle;
 
 use std::process::ExitCode;
 

@@ -184,6 +184,13 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "yaml-oracle",
+        about: "imgrepl-manifest against Kubernetes' YAML reader (sigs.k8s.io/yaml over yaml.v2, Go from Debian's packages): 30,000 generated manifests, the same documents readable and the same images at the same places",
+        components: &[],
+        default: true,
+        run: crate::yaml_oracle::test,
+    },
+    Step {
         name: "c",
         about: "libimgrepl: ABI tests, exported symbols, SONAME, C tests static/shared under valgrind and with ASAN+UBSAN",
         components: &[],
@@ -471,6 +478,7 @@ mod tests {
                 "manifest-wasm",
                 "test",
                 "doc",
+                "yaml-oracle",
                 "c",
                 "package-c",
                 "go",

@@ -45,6 +45,20 @@ pub const PKG_CONFIG: Tool = tool("pkg-config", &["pkg-config", "--version"], &[
 pub const NM: Tool = tool("nm", &["nm", "--version"], &["binutils"]);
 pub const READELF: Tool = tool("readelf", &["readelf", "--version"], &["binutils"]);
 pub const GO: Tool = tool("go", &["go", "version"], &["golang-go"]);
+/// Kubernetes' YAML reader, the oracle of the `yaml-oracle` step (Go sources, built in GOPATH
+/// mode from `/usr/share/gocode`).
+pub const K8S_YAML: Tool = tool(
+    "sigs.k8s.io/yaml and gopkg.in/yaml.v2",
+    &[
+        "test",
+        "-d",
+        "/usr/share/gocode/src/sigs.k8s.io/yaml",
+        "-a",
+        "-d",
+        "/usr/share/gocode/src/gopkg.in/yaml.v2",
+    ],
+    &["golang-k8s-sigs-yaml-dev", "golang-gopkg-yaml.v2-dev"],
+);
 pub const SKOPEO: Tool = tool("skopeo", &["skopeo", "--version"], &["skopeo"]);
 /// The distribution registry, which `imgrepl verify`'s tests run on 127.0.0.1.
 pub const DOCKER_REGISTRY: Tool = tool(
@@ -92,6 +106,8 @@ pub const C: &[Tool] = &[CC, CLANG, ASAN, VALGRIND, PROVE, PKG_CONFIG, NM, READE
 pub const C_PACKAGE: &[Tool] = &[CC, PKG_CONFIG, READELF];
 /// Go and a C compiler for cgo.
 pub const GO_CGO: &[Tool] = &[GO, CC, PKG_CONFIG];
+/// The YAML oracle.
+pub const YAML_ORACLE: &[Tool] = &[GO, K8S_YAML];
 /// What checks the OCI image.
 pub const OCI: &[Tool] = &[SKOPEO, UMOCI];
 /// What builds the image's binary besides Go and a C compiler.

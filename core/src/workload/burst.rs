@@ -211,8 +211,13 @@ pub enum LabelOrigin {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BurstLabel {
-    /// The value as written (a non-string value is shown as its JSON type, e.g. `a number`).
+    /// The value as written (a non-string value from JSON is shown as its type, e.g. `a
+    /// number`; from YAML as written, e.g. `off`).
     pub value: String,
+    /// What the value reads as when it is not a string (`a boolean`, `a number`, …): an
+    /// unquoted YAML `off` or `yes` is a boolean, not a label value. Left out when a string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<&'static str>,
     /// What it means; `None` when it is none of the three values.
     pub mode: Option<BurstMode>,
     /// Where it was read.
@@ -221,6 +226,31 @@ pub struct BurstLabel {
     pub pointer: String,
     /// The label's key: [`BURST_LABEL_V2`] (CCI 2.0) or [`BURST_LABEL`] (CCI 1.0).
     pub key: &'static str,
+}
+
+impl BurstLabel {
+    /// The value for messages and tables: one of the three values as it is (`auto`), another
+    /// string quoted (`"auto "`, so blanks show), another value as written with what it reads
+    /// as (`off (a boolean)`).
+    ///
+    /// ```
+    /// use imgrepl::workload::{self, Options};
+    ///
+    /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+    ///   "metadata": {"labels": {"bursting.cci.io/burst-to-cci": "auto "}}, "spec": {"containers": []}});
+    /// let report = workload::rewrite(&pod, &Options::default())?;
+    /// assert_eq!(report.burst.unwrap().shown(), "\"auto \"");
+    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// ```
+    #[must_use]
+    pub fn shown(&self) -> String {
+        match self.read_as {
+            Some(type_name) if type_name != self.value => format!("{} ({type_name})", self.value),
+            Some(type_name) => type_name.to_owned(),
+            None if self.mode.is_some() => self.value.clone(),
+            None => format!("{:?}", self.value),
+        }
+    }
 }
 
 /// The label under `base/metadata/labels`, when there is one; a conflict warning when both keys
@@ -246,12 +276,16 @@ fn label_at<'a, N: Node<'a>>(
         for token in ["metadata", "labels", key] {
             push_token(&mut pointer, token);
         }
-        let (value, mode) = match value.as_str() {
-            Some(text) => (text.to_owned(), text.parse().ok()),
-            None => (value.value_type().type_name().to_owned(), None),
+        let (text, mode, read_as) = if let Some(text) = value.as_str() {
+            (text.to_owned(), text.parse().ok(), None)
+        } else {
+            let type_name = value.value_type().type_name();
+            let text = value.written().unwrap_or(type_name);
+            (text.to_owned(), None, Some(type_name))
         };
         Some(BurstLabel {
-            value,
+            value: text,
+            read_as,
             mode,
             origin,
             pointer,

@@ -61,12 +61,23 @@ pub(super) fn burst_gate(
     report: &mut Report,
 ) -> bool {
     if let Some(label) = entry.burst.as_ref().filter(|l| l.mode.is_none()) {
-        report.warnings.push(Warning {
-            code: Code::InvalidBurstLabel,
-            message: format!(
+        let message = match label.read_as {
+            Some(type_name) if type_name != label.value => format!(
+                "the label {:?} is {} unquoted, which YAML reads as {type_name}, not as the text {:?}: quote it ({:?})",
+                label.key, label.value, label.value, label.value
+            ),
+            Some(type_name) => format!(
+                "the label {:?} is {type_name}, not one of the texts \"auto\", \"enforce\" and \"off\"",
+                label.key
+            ),
+            None => format!(
                 "the label {:?} is {:?}, which is none of \"auto\", \"enforce\" and \"off\"",
                 label.key, label.value
             ),
+        };
+        report.warnings.push(Warning {
+            code: Code::InvalidBurstLabel,
+            message,
             pointer: label.pointer.clone(),
         });
     }
@@ -81,7 +92,10 @@ pub(super) fn burst_gate(
     }
     let label = entry.burst.as_ref().map_or_else(
         || "no bursting label".to_owned(),
-        |b| format!("the bursting label {:?}", b.value),
+        |b| match b.read_as {
+            Some(_) => format!("the bursting label {}", b.shown()),
+            None => format!("the bursting label {:?}", b.value),
+        },
     );
     let modes: Vec<&str> = set.modes().map(BurstMode::as_str).collect();
     report.warnings.push(Warning {

@@ -92,6 +92,11 @@ pub trait Node<'a>: Copy + 'a {
     fn items(self) -> impl Iterator<Item = Self> + 'a;
     /// The members, when this is an object (nothing otherwise), in order.
     fn entries(self) -> impl Iterator<Item = Entry<'a, Self>> + 'a;
+    /// A scalar as written in its source, whatever type it reads as (`off` for YAML's boolean
+    /// `off`), when the source keeps it (YAML); `None` otherwise (JSON values).
+    fn written(self) -> Option<&'a str> {
+        None
+    }
 }
 
 impl<'a> Node<'a> for &'a Value {

@@ -60,8 +60,8 @@ pub(super) struct Pulls<'r> {
 
 impl Pulls<'_> {
     /// The pull warnings of the pod spec, one per new registry: images that move to another
-    /// registry with no `imagePullSecrets`, or with secrets none of which (when they are known)
-    /// covers it. A pod spec with no secrets of its own pulls with its service account's (the
+    /// registry with no `imagePullSecrets`, or with secrets that were all given and none of
+    /// which covers it (a named secret that was not given is not judged). A pod spec with no secrets of its own pulls with its service account's (the
     /// API server's `ServiceAccount` admission plugin copies them), when that account is given.
     pub(super) fn check(&self, rows: &[ContainerReport], warnings: &mut Vec<Warning>) {
         let namespace = self.namespace;
@@ -82,12 +82,14 @@ impl Pulls<'_> {
             if normalized(before).as_ref().and_then(Normalized::domain) == to {
                 continue;
             }
-            let covered = known.is_some_and(|known| {
+            // Only what was read is checked: a named secret that is not given may cover the
+            // registry, so the pod spec is then trusted (the caller may note which are missing).
+            let covered = known.is_none_or(|known| {
                 names
                     .iter()
-                    .any(|n| known.get(n, namespace).is_some_and(|s| s.covers(after)))
+                    .any(|n| known.get(n, namespace).is_none_or(|s| s.covers(after)))
             });
-            if !names.is_empty() && (known.is_none() || covered) {
+            if !names.is_empty() && covered {
                 continue;
             }
             let to = to.unwrap_or_default();
@@ -113,27 +115,13 @@ impl Pulls<'_> {
         for (to, who) in moves {
             let (code, why): (Code, Cow<'_, str>) = match account {
                 _ if !names.is_empty() => {
-                    let unknown: Vec<&str> = names
-                        .iter()
-                        .filter(|n| known.is_some_and(|k| k.get(n, namespace).is_none()))
-                        .map(String::as_str)
-                        .collect();
-                    let not_given = if unknown.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (not given: {})", unknown.join(", "))
-                    };
                     let whose = match account {
                         Some(a) => format!("its service account {:?}'s pull secrets", a.name),
                         None => "its pull secrets".to_owned(),
                     };
                     (
                         Code::PullSecretUncovered,
-                        format!(
-                            "none of {whose} ({}) covers {to}{not_given}",
-                            names.join(", ")
-                        )
-                        .into(),
+                        format!("none of {whose} ({}) covers {to}", names.join(", ")).into(),
                     )
                 }
                 Some(a) => (

@@ -290,6 +290,37 @@ impl PullSecrets {
             .find(|s| s.name == name && same_namespace(namespace, s.namespace.as_deref()))
     }
 
+    /// The pull secrets that the pod specs of `reports` name and that are not known, each once,
+    /// sorted: what the pull checks could not judge (a caller says so once, plainly, rather
+    /// than warning for every pod spec).
+    ///
+    /// ```
+    /// use imgrepl::workload::{self, Options, PullSecrets};
+    ///
+    /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+    ///   "spec": {"imagePullSecrets": [{"name": "swr-pull"}], "containers": [{"name": "a", "image": "nginx"}]}});
+    /// let secrets = PullSecrets::default();
+    /// let report = workload::rewrite(&pod, &Options::default().pull_secrets(&secrets))?;
+    /// assert_eq!(secrets.not_given([&report]), ["swr-pull"]);
+    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// ```
+    #[must_use]
+    pub fn not_given<'r>(
+        &self,
+        reports: impl IntoIterator<Item = &'r super::Report>,
+    ) -> Vec<String> {
+        let mut names: Vec<String> = reports
+            .into_iter()
+            .flat_map(|r| &r.pod_specs)
+            .flat_map(|spec| &spec.image_pull_secrets)
+            .filter(|name| self.get(name, None).is_none())
+            .cloned()
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Adds the pull secrets of one JSON document (a Secret, or a `List` of objects, as
     /// `kubectl get secrets -o json` prints it), as [`add_objects`](Self::add_objects) does for
     /// a parsed one; what the bindings take.
