@@ -11,8 +11,8 @@ use std::hint::black_box;
 
 use base64::Engine as _;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use imgrepl::workload::{Options, admission};
 use imgrepl_benches::admission::{Review, reviews};
+use imgrepl_k8s::{Options, admission};
 use serde_json::{Value, json};
 
 /// The floor: what every webhook written with `serde_json` does with this body at least — read

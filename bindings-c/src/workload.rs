@@ -3,11 +3,9 @@
 
 use std::ffi::c_char;
 
-use imgrepl_core::workload::admission::{self, MAX_REVIEW_BYTES};
-use imgrepl_core::workload::{
-    self, BurstMode, BurstSet, MAX_OBJECT_BYTES, Options, PullSecret, PullSecrets,
-};
 use imgrepl_core::{Code, MatchMode};
+use imgrepl_k8s::admission::{self, MAX_REVIEW_BYTES};
+use imgrepl_k8s::{BurstMode, BurstSet, MAX_OBJECT_BYTES, Options, PullSecret, PullSecrets};
 
 use crate::boundary::{
     Checked, Out, free, guard, guard_or, into_raw, object, object_mut, text, write_optional,
@@ -108,7 +106,7 @@ fn rewrite_report(
     out: Out<imgrepl_string>,
     error_out: Option<Out<*mut imgrepl_error>>,
 ) -> Checked<()> {
-    match workload::rewrite_json(json, options) {
+    match imgrepl_k8s::rewrite_json(json, options) {
         Ok(report) => {
             out.write(imgrepl_string::new(crate::to_json(&report)?));
             Ok(())

@@ -26,11 +26,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use imgrepl::workload::{
+use imgrepl::{Code, Diagnostic, MatchMode, Policy};
+use imgrepl_k8s::{
     BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable, Report,
     WorkloadError,
 };
-use imgrepl::{Code, Diagnostic, MatchMode, Policy};
 use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
 use serde::Serialize;
 
@@ -46,7 +46,7 @@ pub struct PolicyArgs {
     pub policy: Option<PathBuf>,
 
     /// The annotation that carries the policy.
-    #[arg(long, value_name = "KEY", default_value = imgrepl::ANNOTATION_KEY)]
+    #[arg(long, value_name = "KEY", default_value = imgrepl_k8s::ANNOTATION_KEY)]
     pub annotation_key: String,
 
     /// How a rule's prefix matches: the longest prefix at a '/' boundary, or only the image's

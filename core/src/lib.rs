@@ -87,18 +87,18 @@
 //! # Rewrite a Kubernetes object
 //!
 //! [`workload`] finds the pod spec of a Pod, Deployment, … `CronJob`, reads the policy from its
-//! annotation, and returns a row per container and the RFC 6902 patch; [`workload::admission`]
+//! annotation, and returns a row per container and the RFC 6902 patch; [`imgrepl_k8s::admission`]
 //! turns an `AdmissionReview` request into its response.
 //!
 //! ```
-//! use imgrepl::workload::{self, Options};
+//! use imgrepl_k8s::Options;
 //!
 //! let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
-//!   "metadata": {"annotations": {imgrepl::ANNOTATION_KEY: r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+//!   "metadata": {"annotations": {imgrepl_k8s::ANNOTATION_KEY: r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
 //!   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
-//! let report = workload::rewrite(&pod, &Options::default())?;
+//! let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
 //! assert_eq!(report.patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx:1.27"}]"#);
-//! # Ok::<(), imgrepl::workload::WorkloadError>(())
+//! # Ok::<(), imgrepl_k8s::WorkloadError>(())
 //! ```
 //!
 //! # Over a corpus: coverage, diff, second pass
@@ -128,14 +128,14 @@
 //! - [`RewriteError`]: an invalid image or an invalid result, with the rule;
 //! - [`Diagnostic`]s of a policy, with the rule index, a JSON pointer and the byte [`Span`] in
 //!   the annotation; [`PolicyError`] holds them all;
-//! - [`workload::WorkloadError`], [`workload::ContainerError`], [`workload::PatchError`] and
-//!   [`workload::admission::AdmissionError`].
+//! - [`imgrepl_k8s::WorkloadError`], [`imgrepl_k8s::ContainerError`], [`imgrepl_k8s::PatchError`] and
+//!   [`imgrepl_k8s::admission::AdmissionError`].
 //!
 //! Every public result and error implements `Serialize` (`{"code", "message", …}` for errors),
 //! with one key order whatever `serde_json` features are enabled, so the CLI, the C layer and the
 //! JS layer print the same JSON. [`Utf16Index`] converts byte spans to UTF-16 for editors.
 //! Inputs are bounded ([`MAX_IMAGE_BYTES`], [`MAX_POLICY_BYTES`],
-//! [`workload::MAX_OBJECT_BYTES`], [`workload::admission::MAX_REVIEW_BYTES`]); nothing here
+//! [`imgrepl_k8s::MAX_OBJECT_BYTES`], [`imgrepl_k8s::admission::MAX_REVIEW_BYTES`]); nothing here
 //! panics on any input.
 //!
 //! ```
@@ -162,7 +162,6 @@ pub mod reference;
 pub mod rewrite;
 mod rule;
 pub mod span;
-pub mod workload;
 
 pub use code::{Code, Scope, Severity};
 pub use policy::{Diagnostic, Field, MAX_POLICY_BYTES, Policy, PolicyError, Validation};
@@ -175,4 +174,13 @@ pub use rewrite::{
 };
 pub use rule::{MatchMode, Rule, RuleId, UnknownMatchMode};
 pub use span::{Span, Utf16Index};
-pub use workload::ANNOTATION_KEY;
+
+/// What `imgrepl-k8s` shares with this crate: the byte scan, the RFC 6901 pointer writers and the
+/// positions of `serde_json` errors, written once here because core's diagnostics use them too.
+/// Not part of the public API: no stability promise; the two crates are released together.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::bytes::any_byte;
+    pub use crate::pointer::{escape_pointer_token, pointer_at, push_index, push_token};
+    pub use crate::span::{json_error_message, json_error_offset};
+}

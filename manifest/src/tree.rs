@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use imgrepl::workload::{Entry, Lookup, Node, ValueType};
+use imgrepl_k8s::{Entry, Lookup, Node, ValueType};
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 use crate::scalar::resolve_plain;

@@ -40,9 +40,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An estimate of the bytes it holds, itself and its texts (for
-    /// [`PolicyCache`](crate::workload::PolicyCache)'s byte bound).
-    pub(crate) fn approx_bytes(&self) -> usize {
+    /// An estimate of the bytes it holds, itself and its texts (for the byte bound of
+    /// `imgrepl-k8s`'s policy cache; not part of the public API).
+    #[doc(hidden)]
+    pub fn approx_bytes(&self) -> usize {
         std::mem::size_of::<Diagnostic>() + self.message.len() + self.pointer.len()
     }
 

@@ -104,8 +104,10 @@ impl fmt::Debug for Policy {
 impl Policy {
     /// An estimate of the bytes a policy holds, itself and its heap: per rule its two strings,
     /// its span, its index entry (the prefix again, and the hash table's slot) and its lengths;
-    /// and its warnings. For [`PolicyCache`](crate::workload::PolicyCache)'s byte bound.
-    pub(crate) fn approx_heap_bytes(&self) -> usize {
+    /// and its warnings. For the byte bound of `imgrepl-k8s`'s policy cache; not part of the
+    /// public API.
+    #[doc(hidden)]
+    pub fn approx_heap_bytes(&self) -> usize {
         /// A hash table slot (a boxed prefix and a rule id, with the table's load factor).
         const INDEX_SLOT: usize = 32;
         let rules: usize = self
