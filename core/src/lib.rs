@@ -1,11 +1,11 @@
-//! imgrepl rewrites container image references by an *image replacement policy*: the
-//! `coordinator.cci.io/image-replacement` annotation, a JSON array of
-//! `{"repositoryPrefix", "replaceWith"}` rules in which the longest matching prefix wins.
+//! imgrepl rewrites container image references by an *image replacement policy*: a JSON array
+//! of `{"repositoryPrefix", "replaceWith"}` rules in which the longest matching prefix wins.
 //!
-//! It is a no-I/O core: the image reference grammar of the distribution project, exactly
-//! ([`Reference`]); policy validation that reports every mistake with its position
-//! ([`Policy::validate`], [`Diagnostic`]); and a rewriter whose cost per image does not grow with
-//! the number of rules ([`Policy::rewrite`]).
+//! It is a small, exact, no-I/O library: the image reference grammar of the distribution
+//! project, exactly ([`Reference`]); policy validation that reports every mistake with its
+//! position ([`Policy::validate`], [`Diagnostic`]); and a rewriter whose cost per image does not
+//! grow with the number of rules ([`Policy::rewrite`]). Whole Kubernetes objects and
+//! `AdmissionReview`s are the business of the companion crate `imgrepl-k8s`, built on this one.
 //!
 //! # Parse a reference
 //!
@@ -84,29 +84,13 @@
 //! # Ok::<(), imgrepl::PolicyError>(())
 //! ```
 //!
-//! # Rewrite a Kubernetes object
-//!
-//! [`workload`] finds the pod spec of a Pod, Deployment, … `CronJob`, reads the policy from its
-//! annotation, and returns a row per container and the RFC 6902 patch; [`imgrepl_k8s::admission`]
-//! turns an `AdmissionReview` request into its response.
-//!
-//! ```
-//! use imgrepl_k8s::Options;
-//!
-//! let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
-//!   "metadata": {"annotations": {imgrepl_k8s::ANNOTATION_KEY: r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
-//!   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
-//! let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
-//! assert_eq!(report.patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx:1.27"}]"#);
-//! # Ok::<(), imgrepl_k8s::WorkloadError>(())
-//! ```
-//!
 //! # Over a corpus: coverage, diff, second pass
 //!
 //! [`Policy::coverage`] says which rules win, which are dead, and which images no rule covers;
 //! [`diff::diff`] what changes from one policy to another, image by image;
-//! [`Policy::second_pass`] which results a reinvoked webhook would rewrite again. All are data
-//! with codes ([`corpus`], [`diff`]).
+//! [`Policy::second_pass`] which results the policy would rewrite again if it were applied to its
+//! own output. All are data with codes ([`corpus`], [`diff`]). An image may carry a label of
+//! where it was found (any string: a file, a workload), which the reports keep as examples.
 //!
 //! ```
 //! use imgrepl::{Code, Policy};
@@ -127,16 +111,13 @@
 //!   the byte offset where the input stopped being valid;
 //! - [`RewriteError`]: an invalid image or an invalid result, with the rule;
 //! - [`Diagnostic`]s of a policy, with the rule index, a JSON pointer and the byte [`Span`] in
-//!   the annotation; [`PolicyError`] holds them all;
-//! - [`imgrepl_k8s::WorkloadError`], [`imgrepl_k8s::ContainerError`], [`imgrepl_k8s::PatchError`] and
-//!   [`imgrepl_k8s::admission::AdmissionError`].
+//!   the policy's text; [`PolicyError`] holds them all.
 //!
 //! Every public result and error implements `Serialize` (`{"code", "message", …}` for errors),
 //! with one key order whatever `serde_json` features are enabled, so the CLI, the C layer and the
 //! JS layer print the same JSON. [`Utf16Index`] converts byte spans to UTF-16 for editors.
-//! Inputs are bounded ([`MAX_IMAGE_BYTES`], [`MAX_POLICY_BYTES`],
-//! [`imgrepl_k8s::MAX_OBJECT_BYTES`], [`imgrepl_k8s::admission::MAX_REVIEW_BYTES`]); nothing here
-//! panics on any input.
+//! Inputs are bounded ([`MAX_IMAGE_BYTES`], [`MAX_POLICY_BYTES`]); nothing here panics on any
+//! input.
 //!
 //! ```
 //! use imgrepl::{Reference, span::Utf16Index};

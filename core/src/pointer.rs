@@ -1,5 +1,6 @@
 //! RFC 6901 JSON pointers: the one place their escaping is written. Diagnostics point into a
-//! policy with them, and workload reports and patches into an object.
+//! policy with them, and the reports and patches of `imgrepl-k8s` into an object (it reaches them
+//! through `imgrepl::__private`).
 
 use std::borrow::Cow;
 
@@ -9,7 +10,7 @@ use crate::bytes::any_byte;
 /// becomes `~1`, in that order.
 ///
 /// ```
-/// use imgrepl_k8s::escape_pointer_token;
+/// use imgrepl::__private::escape_pointer_token;
 ///
 /// assert_eq!(escape_pointer_token("containers"), "containers");
 /// assert_eq!(escape_pointer_token("coordinator.cci.io/image-replacement"), "coordinator.cci.io~1image-replacement");

@@ -183,11 +183,10 @@ impl Serialize for RewriteError {
 ///
 /// ```
 /// use imgrepl::Policy;
-/// use imgrepl_k8s::Options;
 ///
 /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#)?;
-/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"image": "a.io/x"}]}});
-/// let rule = imgrepl_k8s::rewrite(&pod, &Options::default().policy(&policy))?.containers[0].rule.clone().unwrap();
+/// let id = policy.rewrite("a.io/x")?.rule.unwrap();
+/// let rule = policy.applied_rule(id).unwrap();
 /// assert_eq!((rule.index, rule.repository_prefix.as_str(), rule.replace_with.as_str()), (0, "a.io", "m.io/a"));
 /// assert_eq!(serde_json::to_string(&rule)?, r#"{"index":0,"repositoryPrefix":"a.io","replaceWith":"m.io/a"}"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -1,6 +1,32 @@
-//! Whole Kubernetes objects: find the pod spec, read the policy, rewrite every container's
-//! image, and return a per-container [`Report`] with the RFC 6902 [`Patch`] an admission
-//! webhook answers with (docs/DESIGN.md §4).
+//! imgrepl for Kubernetes: whole objects and `AdmissionReview`s, on the core crate `imgrepl`
+//! (references, policies, rewriting). Find the pod spec, read the policy, rewrite every
+//! container's image, and return a per-container [`Report`] with the RFC 6902 [`Patch`] an
+//! admission webhook answers with (docs/DESIGN.md §4); [`admission`] turns an `AdmissionReview`
+//! request into its response.
+//!
+//! - the kinds table ([`PodSpecTable`], [`WorkloadKind`]) and pod specs found by shape;
+//! - the policy annotation ([`ANNOTATION_KEY`]), the opt-out ([`EXCLUDE_KEY`]) and the bursting
+//!   label ([`BURST_LABEL`], [`BurstSet`]);
+//! - container rewriting into a [`Report`] and its [`Patch`]; [`admission`] for the webhook;
+//! - pull-secret checks ([`PullSecrets`], [`registry_key`], [`key_matches`]);
+//! - the [`Node`] trait, so that other trees than `serde_json::Value` (the YAML of
+//!   `imgrepl-manifest`) can be rewritten in place;
+//! - a bounded cache of compiled policies ([`PolicyCache`]).
+//!
+//! # Rewrite a Kubernetes object
+//!
+//! ```
+//! use imgrepl_k8s::{ANNOTATION_KEY, Options};
+//!
+//! let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+//!   "metadata": {"annotations": {ANNOTATION_KEY: r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+//!   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
+//! let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
+//! assert_eq!(report.patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx:1.27"}]"#);
+//! # Ok::<(), imgrepl_k8s::WorkloadError>(())
+//! ```
+//!
+//! A Deployment, its policy on the pod template:
 //!
 //! ```
 //! use imgrepl_k8s::Options;
@@ -28,7 +54,12 @@
 //!    warning: the pods will not carry it.
 //!
 //! An object that is not a workload, or that has no policy, gives an empty report, not an error.
-//! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`].
+//! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`] (and an
+//! `AdmissionReview` by [`admission::MAX_REVIEW_BYTES`]). Every error carries a
+//! [`Code`] of core's one registry ([`WorkloadError`], [`ContainerError`], [`PatchError`],
+//! [`admission::AdmissionError`]) and serializes as `{"code", "message", …}`.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod admission;
 mod burst;

@@ -11,7 +11,7 @@ use crate::Span;
 ///
 /// It says what (a stable [`Code`] and a message), where (the rule index, the field, a JSON
 /// pointer such as `/2/repositoryPrefix`, and the byte [`Span`] of the offending text in the
-/// annotation), and, for a duplicate, where the first occurrence is ([`related`](Self::related)).
+/// policy's text), and, for a duplicate, where the first occurrence is ([`related`](Self::related)).
 ///
 /// ```
 /// use imgrepl::{Code, Policy};
@@ -111,13 +111,13 @@ impl Diagnostic {
     }
 
     /// The JSON pointer (RFC 6901) of what the diagnostic is about: `""` for the whole
-    /// annotation, `/2` for a rule, `/2/repositoryPrefix` for a field (also when it is missing).
+    /// policy, `/2` for a rule, `/2/repositoryPrefix` for a field (also when it is missing).
     #[must_use]
     pub fn pointer(&self) -> &str {
         &self.pointer
     }
 
-    /// The byte span of the offending text in the annotation.
+    /// The byte span of the offending text in the policy's text.
     #[must_use]
     pub fn span(&self) -> Span {
         self.span

@@ -1,6 +1,6 @@
 //! The image replacement policy: rules, validation with diagnostics, and the compiled policy.
 //!
-//! The annotation value is a JSON array of rules:
+//! A policy's text is a JSON array of rules:
 //!
 //! ```json
 //! [ {"repositoryPrefix": "harbor.domain", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
@@ -133,7 +133,7 @@ impl Policy {
 }
 
 impl Policy {
-    /// Reads and validates an annotation value; fails when there is any error.
+    /// Reads and validates a policy's JSON text; fails when there is any error.
     ///
     /// Warnings do not fail it; they are kept in [`Policy::warnings`].
     ///
@@ -150,14 +150,14 @@ impl Policy {
         }
     }
 
-    /// Reads and validates an annotation value, returning every diagnostic (errors and
+    /// Reads and validates a policy's JSON text, returning every diagnostic (errors and
     /// warnings), and the policy when there is no error.
     pub fn validate(json: &str) -> Validation {
         validate::validate_json(json, true)
     }
 
     /// Builds a policy from rules (for Rust callers). Spans in its diagnostics refer to the
-    /// canonical JSON of the same rules ([`Policy::to_json`]). Unlike an annotation, the rules
+    /// canonical JSON of the same rules ([`Policy::to_json`]). Unlike a policy's text, the rules
     /// are not bounded by [`MAX_POLICY_BYTES`]: a program may hold a policy of any size.
     ///
     /// # Errors
@@ -258,7 +258,7 @@ impl Policy {
         &self.warnings
     }
 
-    /// The canonical annotation JSON of the rules.
+    /// The canonical JSON text of the rules.
     #[must_use]
     pub fn to_json(&self) -> String {
         rules_json(&self.rules)
