@@ -1,4 +1,4 @@
-//! `admission`: `workload::admission::review_json` on typical `AdmissionReview` requests (a Pod,
+//! `admission`: `imgrepl_k8s::admission::review_json` on typical `AdmissionReview` requests (a Pod,
 //! a 3-container Deployment, a 40-container Pod; see `imgrepl_benches::admission`) beside the
 //! floor of any `serde_json` webhook: reading the same body into a `serde_json::Value` and
 //! writing the same response body to a `String`.

@@ -5,7 +5,7 @@
 //! the rewritten image values (comments, quoting, anchors, number forms and final newlines are
 //! kept). Each document is read on its own; a problem in one is reported with its document
 //! number, line and column, and the others are still rewritten. Pod specs are found by the
-//! kinds table of `imgrepl::workload` (plus `--pod-spec`), or by shape for other kinds
+//! kinds table of `imgrepl-k8s` (plus `--pod-spec`), or by shape for other kinds
 //! (`--no-shape-finding` turns that off); `List`s are entered.
 //!
 //! Output:
@@ -112,7 +112,7 @@ impl PolicyArgs {
         Ok(table)
     }
 
-    /// The options of `imgrepl::workload` for these arguments, the loaded policy and table.
+    /// The options of `imgrepl-k8s` for these arguments, the loaded policy and table.
     pub fn options<'a>(
         &'a self,
         policy: Option<&'a Policy>,

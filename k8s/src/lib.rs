@@ -779,3 +779,8 @@ pub fn rewrite(object: &Value, options: &Options<'_>) -> Result<Report, Workload
 pub use document::{ObjectReport, rewrite_objects};
 pub use gate::EXCLUDE_KEY;
 pub use object::rewrite_node;
+
+/// The examples of the crate's README, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

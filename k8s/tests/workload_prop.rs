@@ -1,4 +1,4 @@
-//! Property tests of `imgrepl::workload` over random objects and policies:
+//! Property tests of `imgrepl-k8s` over random objects and policies:
 //! - every patch applies (with the `json-patch` crate) and gives the object rewritten per the
 //!   report;
 //! - applying the patch and rewriting again gives an empty patch, when the policy has no

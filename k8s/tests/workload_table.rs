@@ -1,4 +1,4 @@
-//! Table tests of `imgrepl::workload`: every kind, every container list, where the policy comes
+//! Table tests of `imgrepl-k8s`: every kind, every container list, where the policy comes
 //! from, malformed objects, and every emitted patch applied with an independent RFC 6902
 //! implementation (the `json-patch` crate).
 

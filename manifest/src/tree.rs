@@ -670,7 +670,7 @@ impl<'s> Tree<'s> {
         counts
     }
 
-    /// A handle for the rewriting of `imgrepl::workload`.
+    /// A handle for the rewriting of `imgrepl-k8s`.
     pub(crate) fn node(&self, id: u32) -> YamlNode<'_> {
         YamlNode { tree: self, id }
     }
@@ -741,7 +741,7 @@ fn register(anchors: &mut Vec<Option<u32>>, anchor: usize, id: u32) {
     anchors[anchor] = Some(id);
 }
 
-/// A node of a [`Tree`], as `imgrepl::workload` reads it.
+/// A node of a [`Tree`], as `imgrepl-k8s` reads it.
 #[derive(Clone, Copy)]
 pub(crate) struct YamlNode<'t> {
     tree: &'t Tree<'t>,

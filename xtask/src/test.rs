@@ -114,7 +114,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "test",
-        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl and python3, which some tests need, and requires them); core's JSON shapes again without the CLI's serde_json features",
+        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl and python3, which some tests need, and requires them); the JSON shapes of core and imgrepl-k8s again without the CLI's serde_json features",
         components: &[],
         default: true,
         run: || {
@@ -129,11 +129,14 @@ pub const STEPS: &[Step] = &[
                 .args(["test", "--workspace"])
                 .env(REQUIRE_TOOLS, "1")
                 .run()?;
-            // Alone, core is built without serde_json's `preserve_order` (which the CLI turns
-            // on through feature unification): its JSON must not change.
-            Cmd::cargo()
-                .args(["test", "-p", "imgrepl", "--test", "json_shape"])
-                .run()
+            // Alone, core and imgrepl-k8s are built without serde_json's `preserve_order` (which
+            // the CLI turns on through feature unification): their JSON must not change.
+            for package in ["imgrepl", "imgrepl-k8s"] {
+                Cmd::cargo()
+                    .args(["test", "-p", package, "--test", "json_shape"])
+                    .run()?;
+            }
+            Ok(())
         },
     },
     Step {
@@ -206,7 +209,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "package",
-        about: "the imgrepl crate is publishable as it stands: cargo package (list, then build the packaged sources)",
+        about: "the imgrepl and imgrepl-k8s crates are publishable as they stand: cargo package (list, then build the packaged sources)",
         components: &[],
         default: true,
         run: package,
@@ -255,7 +258,7 @@ pub const STEPS: &[Step] = &[
     },
 ];
 
-/// The files the published `imgrepl` crate must hold.
+/// The files each published crate (`imgrepl`, `imgrepl-k8s`) must hold.
 const PACKAGE_FILES: &[&str] = &[
     "Cargo.toml",
     "README.md",
@@ -264,35 +267,42 @@ const PACKAGE_FILES: &[&str] = &[
     "src/lib.rs",
 ];
 
-/// `cargo package` of the library: its file list holds the README and the license texts (and no
-/// repository data), and the packaged sources build on their own. `cargo publish --dry-run`
-/// would also ask the registry's index, which a machine without network cannot; `cargo package`
-/// resolves from the local cache (`--offline`) and does the same build.
+/// The published crates: core, and the Kubernetes layer built on it.
+const PUBLISHED: [&str; 2] = ["imgrepl", "imgrepl-k8s"];
+
+/// `cargo package` of the libraries: each file list holds the README and the license texts (and
+/// no repository data), and the packaged sources build on their own (`imgrepl-k8s` against the
+/// packaged `imgrepl`, through cargo's local overlay of the packages being made). `cargo publish
+/// --dry-run` would also ask the registry's index, which a machine without network cannot;
+/// `cargo package` resolves from the local cache (`--offline`) and does the same build.
 fn package() -> Result<(), String> {
-    let list = Cmd::cargo()
-        .args([
-            "package",
-            "-p",
-            "imgrepl",
-            "--list",
-            "--allow-dirty",
-            "--offline",
-        ])
-        .read()?;
-    let files: Vec<&str> = list.lines().map(str::trim).collect();
-    if let Some(missing) = PACKAGE_FILES.iter().find(|f| !files.contains(f)) {
-        return Err(format!("the imgrepl package lacks {missing}:\n{list}"));
-    }
-    if let Some(stray) = files
-        .iter()
-        .find(|f| f.starts_with("tests/") || f.contains("testdata"))
-    {
-        return Err(format!(
-            "the imgrepl package holds {stray}, which needs the repository"
-        ));
+    for crate_name in PUBLISHED {
+        let list = Cmd::cargo()
+            .args([
+                "package",
+                "-p",
+                crate_name,
+                "--list",
+                "--allow-dirty",
+                "--offline",
+            ])
+            .read()?;
+        let files: Vec<&str> = list.lines().map(str::trim).collect();
+        if let Some(missing) = PACKAGE_FILES.iter().find(|f| !files.contains(f)) {
+            return Err(format!("the {crate_name} package lacks {missing}:\n{list}"));
+        }
+        if let Some(stray) = files
+            .iter()
+            .find(|f| f.starts_with("tests/") || f.contains("testdata"))
+        {
+            return Err(format!(
+                "the {crate_name} package holds {stray}, which needs the repository"
+            ));
+        }
     }
     Cmd::cargo()
-        .args(["package", "-p", "imgrepl", "--allow-dirty", "--offline"])
+        .args(["package", "-p", PUBLISHED[0], "-p", PUBLISHED[1]])
+        .args(["--allow-dirty", "--offline"])
         .run()
 }
 
@@ -302,7 +312,7 @@ usage: cargo xtask test [--list] [--quick] [STEP...]
 Runs every default step in order, stopping at the first failure; with STEP names, runs those.
 --quick runs fmt, clippy, test and doc (or the STEPs named) with nothing installed beyond the
 toolchain's components: the tests that need kubectl or python3 skip themselves when those are
-missing, and the test step leaves out its second, feature-reduced run of core's JSON tests.";
+missing, and the test step leaves out its second, feature-reduced run of the JSON shape tests.";
 
 /// `cargo xtask test [--list] [STEP...]`.
 ///
