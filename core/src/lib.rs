@@ -134,6 +134,7 @@
 
 mod bytes;
 pub mod code;
+mod coded;
 pub mod corpus;
 pub mod diff;
 mod matcher;
@@ -156,12 +157,14 @@ pub use rewrite::{
 pub use rule::{MatchMode, Rule, RuleId, UnknownMatchMode};
 pub use span::{Span, Utf16Index};
 
-/// What `imgrepl-k8s` shares with this crate: the byte scan, the RFC 6901 pointer writers and the
-/// positions of `serde_json` errors, written once here because core's diagnostics use them too.
-/// Not part of the public API: no stability promise; the two crates are released together.
+/// What `imgrepl-k8s` shares with this crate: the byte scan, the RFC 6901 pointer writers, the
+/// positions of `serde_json` errors and the helper of the error types (`coded_error!`), written
+/// once here because core uses them too. Not part of the public API: no stability promise; the two crates are released together.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::bytes::any_byte;
+    pub use crate::coded::DisplayStr;
     pub use crate::pointer::{escape_pointer_token, pointer_at, push_index, push_token};
     pub use crate::span::{json_error_message, json_error_offset};
+    pub use serde;
 }

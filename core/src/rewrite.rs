@@ -164,19 +164,11 @@ impl fmt::Display for RewriteError {
     }
 }
 
-impl std::error::Error for RewriteError {}
-
-impl Serialize for RewriteError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("RewriteError", 4)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("offset", &self.offset())?;
-        s.serialize_field("rule", &self.rule)?;
-        s.end()
-    }
-}
+// `{"code", "message", "offset", "rule"}`.
+crate::coded_error!(RewriteError {
+    "offset": |e| &e.offset(),
+    "rule": |e| &e.rule,
+});
 
 /// A rule with its index, as results report the rule that rewrote an image:
 /// `{"index", "repositoryPrefix", "replaceWith"}` ([`Policy::applied_rule`]).

@@ -35,7 +35,6 @@
 //! second pass changes nothing; with one, it rewrites the rewritten images again.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -141,24 +140,8 @@ impl AdmissionError {
     }
 }
 
-impl fmt::Display for AdmissionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for AdmissionError {}
-
-/// `{"code", "message"}`.
-impl Serialize for AdmissionError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("AdmissionError", 2)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.message)?;
-        s.end()
-    }
-}
+// `{"code", "message"}`.
+imgrepl::coded_error!(AdmissionError = message {});
 
 /// The `AdmissionReview` response body: `{"apiVersion", "kind", "response"}`, serialized with
 /// this key order whatever `serde_json` features are enabled.

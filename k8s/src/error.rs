@@ -4,7 +4,6 @@ use std::fmt::{self, Write as _};
 
 use super::{MAX_DEPTH, MAX_OBJECT_BYTES, PolicySource, ValueType};
 use imgrepl::{Code, Diagnostic, RewriteError, RewriteErrorKind};
-use serde::Serialize;
 
 /// What is wrong with an object as a whole.
 ///
@@ -238,26 +237,12 @@ impl WorkloadError {
     }
 }
 
-impl fmt::Display for WorkloadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for WorkloadError {}
-
-impl Serialize for WorkloadError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("WorkloadError", 5)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.message)?;
-        s.serialize_field("pointer", &self.pointer)?;
-        s.serialize_field("offset", &self.offset)?;
-        s.serialize_field("policy", &self.policy)?;
-        s.end()
-    }
-}
+// `{"code", "message", "pointer", "offset", "policy"}`.
+imgrepl::coded_error!(WorkloadError = message {
+    "pointer": |e| &e.pointer,
+    "offset": |e| &e.offset,
+    "policy": |e| &e.policy,
+});
 
 /// Whether `serde_json` stopped at its recursion limit (it has no error kind of its own for
 /// it, only its message; a test pins the message).
@@ -409,21 +394,7 @@ impl ContainerError {
     }
 }
 
-impl fmt::Display for ContainerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ContainerError {}
-
-impl Serialize for ContainerError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("ContainerError", 3)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.message)?;
-        s.serialize_field("offset", &self.offset())?;
-        s.end()
-    }
-}
+// `{"code", "message", "offset"}`.
+imgrepl::coded_error!(ContainerError = message {
+    "offset": |e| &e.offset(),
+});

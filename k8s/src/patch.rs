@@ -227,19 +227,10 @@ impl fmt::Display for PatchError {
     }
 }
 
-impl std::error::Error for PatchError {}
-
-/// `{"code": "patch-path-missing", "message", "path"}`.
-impl Serialize for PatchError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("PatchError", 3)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("path", &self.path)?;
-        s.end()
-    }
-}
+// `{"code": "patch-path-missing", "message", "path"}`.
+imgrepl::coded_error!(PatchError {
+    "path": |e| &e.path,
+});
 
 /// Appends `text` as a JSON string, byte for byte as `serde_json` writes it: quoted, with `"`,
 /// `\\` and the control characters below U+0020 escaped (`\b`, `\t`, `\n`, `\f`, `\r`, the

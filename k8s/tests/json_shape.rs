@@ -54,3 +54,20 @@ fn admission_responses_have_one_key_order() {
         r#"{"code":"review-invalid-json","message":"the AdmissionReview is not valid JSON: EOF while parsing an object at line 1, column 2 (byte 1)"}"#
     );
 }
+
+#[test]
+fn patch_errors_name_their_path() {
+    let pod = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"annotations": {imgrepl_k8s::ANNOTATION_KEY: POLICY}},
+        "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+    let report = imgrepl_k8s::rewrite(&pod, &Options::default()).unwrap();
+    let err = report.apply(&mut json!({"kind": "Pod"})).unwrap_err();
+    assert_eq!(
+        to_json(&err),
+        r#"{"code":"patch-path-missing","message":"the patch path /spec/containers/0/image does not exist in the object","path":"/spec/containers/0/image"}"#
+    );
+    assert_eq!(
+        err.to_string(),
+        "the patch path /spec/containers/0/image does not exist in the object"
+    );
+}

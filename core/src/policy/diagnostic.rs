@@ -219,19 +219,10 @@ impl fmt::Display for PolicyError {
     }
 }
 
-impl std::error::Error for PolicyError {}
-
-/// `{"code": "invalid-policy", "message", "diagnostics": [Diagnostic…]}`.
-impl Serialize for PolicyError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("PolicyError", 3)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("diagnostics", &self.diagnostics)?;
-        s.end()
-    }
-}
+// `{"code": "invalid-policy", "message", "diagnostics": [Diagnostic…]}`.
+crate::coded_error!(PolicyError {
+    "diagnostics": |e| &e.diagnostics,
+});
 
 /// The result of [`Policy::validate`]: the policy when it has no error, and every diagnostic.
 ///
