@@ -270,6 +270,13 @@ mod tests {
     }
 
     #[test]
+    fn each_match_mode_has_its_own_slot() {
+        let modes = [MatchMode::LongestPrefix, MatchMode::ExactParent];
+        let slots: Vec<usize> = modes.iter().map(|&m| mode_index(m)).collect();
+        assert_eq!(slots, [0, 1]);
+    }
+
+    #[test]
     fn bounds_evict_the_least_recently_used() {
         let cache = PolicyCache::new(3, usize::MAX);
         for i in 0..3 {
