@@ -271,10 +271,11 @@ const PACKAGE_FILES: &[&str] = &[
 const PUBLISHED: [&str; 2] = ["imgrepl", "imgrepl-k8s"];
 
 /// `cargo package` of the libraries: each file list holds the README and the license texts (and
-/// no repository data), and the packaged sources build on their own (`imgrepl-k8s` against the
-/// packaged `imgrepl`, through cargo's local overlay of the packages being made). `cargo publish
-/// --dry-run` would also ask the registry's index, which a machine without network cannot;
-/// `cargo package` resolves from the local cache (`--offline`) and does the same build.
+/// no repository data), and the packaged sources build on their own: `imgrepl` as `cargo package`
+/// verifies it, and `imgrepl-k8s` against the packaged `imgrepl` (see [`build_packaged_k8s`]).
+/// `cargo publish --dry-run` would also ask the registry's index, which a machine without
+/// network cannot; `cargo package` resolves from the local cache (`--offline`) and does the same
+/// build.
 fn package() -> Result<(), String> {
     for crate_name in PUBLISHED {
         let list = Cmd::cargo()
@@ -301,8 +302,68 @@ fn package() -> Result<(), String> {
         }
     }
     Cmd::cargo()
+        .args(["package", "-p", "imgrepl", "--allow-dirty", "--offline"])
+        .run()?;
+    build_packaged_k8s()
+}
+
+/// The `version` of `[workspace.package]` in the root `Cargo.toml`: the published crates'.
+fn workspace_version() -> Result<String, String> {
+    let path = crate::cmd::root().join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .skip_while(|line| line.trim() != "[workspace.package]")
+        .take_while(|line| !line.starts_with("[workspace.") || line.trim() == "[workspace.package]")
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{} has no [workspace.package] version", path.display()))
+}
+
+/// Builds the packaged `imgrepl-k8s` against the packaged `imgrepl`: both `.crate` files
+/// unpacked side by side under a workspace of their own whose `[patch.crates-io]` points
+/// `imgrepl` at its package. (`cargo package -p imgrepl -p imgrepl-k8s` verifies through a local
+/// registry of the new packages, but cargo unpacks a registry's crate once per version and keeps
+/// it: an unpublished 0.1.0 that changes would be verified against its first copy.)
+fn build_packaged_k8s() -> Result<(), String> {
+    Cmd::cargo()
         .args(["package", "-p", PUBLISHED[0], "-p", PUBLISHED[1]])
-        .args(["--allow-dirty", "--offline"])
+        .args(["--no-verify", "--allow-dirty", "--offline"])
+        .run()?;
+    let packages = crate::cmd::target_dir().join("package");
+    let dir = crate::cmd::target_dir().join("xtask").join("packaged");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let version = workspace_version()?;
+    for crate_name in PUBLISHED {
+        let file = packages.join(format!("{crate_name}-{version}.crate"));
+        Cmd::new("tar")
+            .arg("-xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(&dir)
+            .run()?;
+    }
+    let manifest = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [\"imgrepl-k8s-{version}\"]\n\n\
+         [patch.crates-io]\nimgrepl = {{ path = \"imgrepl-{version}\" }}\n"
+    );
+    let manifest_path = dir.join("Cargo.toml");
+    std::fs::write(&manifest_path, manifest)
+        .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    Cmd::cargo()
+        .arg("build")
+        .arg("--manifest-path")
+        .arg(&manifest_path)
+        .arg("--target-dir")
+        .arg(
+            crate::cmd::target_dir()
+                .join("xtask")
+                .join("packaged-target"),
+        )
+        .arg("--offline")
         .run()
 }
 
