@@ -159,7 +159,8 @@ pub use span::{Span, Utf16Index};
 
 /// What `imgrepl-k8s` shares with this crate: the byte scan, the RFC 6901 pointer writers, the
 /// positions of `serde_json` errors and the helper of the error types (`coded_error!`), written
-/// once here because core uses them too. Not part of the public API: no stability promise; the two crates are released together.
+/// once here because core uses them too. Not part of the public API: no stability promise; the
+/// two crates are released together.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::bytes::any_byte;
