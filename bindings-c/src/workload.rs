@@ -1,5 +1,6 @@
-//! Kubernetes objects and `AdmissionReview`s: JSON in, JSON out (the core's serialization); the
-//! workload options beyond `imgrepl_options` (the bursting set, pull checks, pull secrets).
+//! Kubernetes objects and `AdmissionReview`s: JSON in, JSON out (`imgrepl-k8s`'s
+//! serialization); the workload options beyond `imgrepl_options` (the bursting set, pull checks,
+//! pull secrets).
 
 use std::ffi::c_char;
 
@@ -387,7 +388,7 @@ pub unsafe extern "C" fn imgrepl_pull_secrets_add_docker_config(
 /// The longest Kubernetes object name or namespace (a DNS subdomain).
 const MAX_NAME_BYTES: usize = 253;
 
-/// The pull secrets as JSON (the core's serialization: `{"secrets": [{"name", "namespace",
+/// The pull secrets as JSON (`imgrepl-k8s`'s serialization: `{"secrets": [{"name", "namespace",
 /// "registries"}], "problems": [{"code", "message", "pointer"}]}`), written to `*json_out` on
 /// `OK` (free it with `imgrepl_string_free`).
 ///
