@@ -1,4 +1,4 @@
-//! `admission`: `workload::admission::review_json` on typical `AdmissionReview` requests (a Pod,
+//! `admission`: `imgrepl_k8s::admission::review_json` on typical `AdmissionReview` requests (a Pod,
 //! a 3-container Deployment, a 40-container Pod; see `imgrepl_benches::admission`) beside the
 //! floor of any `serde_json` webhook: reading the same body into a `serde_json::Value` and
 //! writing the same response body to a `String`.
@@ -11,8 +11,8 @@ use std::hint::black_box;
 
 use base64::Engine as _;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use imgrepl::workload::{Options, admission};
 use imgrepl_benches::admission::{Review, reviews};
+use imgrepl_k8s::{Options, admission};
 use serde_json::{Value, json};
 
 /// The floor: what every webhook written with `serde_json` does with this body at least — read

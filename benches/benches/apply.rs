@@ -11,8 +11,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use imgrepl::workload::Options;
 use imgrepl_benches::manifests;
+use imgrepl_k8s::Options;
 use saphyr_parser::{Event, Parser};
 
 /// The size of the file, in bytes (the document that crosses it is completed).

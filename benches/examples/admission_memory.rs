@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use std::time::Instant;
 
-use imgrepl::workload::{MAX_OBJECT_BYTES, Options, PolicyCache, admission};
 use imgrepl_benches::admission::{large_review, reviews};
+use imgrepl_k8s::{MAX_OBJECT_BYTES, Options, PolicyCache, admission};
 
 /// The system allocator, keeping the bytes live now and the most live since the last reset.
 struct Peak;

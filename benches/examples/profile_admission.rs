@@ -16,8 +16,8 @@
 
 use std::hint::black_box;
 
-use imgrepl::workload::{Options, PolicyCache, admission};
 use imgrepl_benches::admission::{WEBHOOK_BODY, reviews};
+use imgrepl_k8s::{Options, PolicyCache, admission};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -284,7 +284,7 @@ fn deployment() -> Review {
 /// containers and an init container, two of them rewritten. The review a webhook sees all day.
 ///
 /// ```
-/// use imgrepl::workload::{Options, admission};
+/// use imgrepl_k8s::{Options, admission};
 ///
 /// let body = imgrepl_benches::admission::WEBHOOK_BODY;
 /// assert_eq!(body.len(), 757);

@@ -1056,7 +1056,7 @@ enum imgrepl_status imgrepl_pull_secrets_add_docker_config(struct imgrepl_pull_s
                                                            size_t config_len,
                                                            struct imgrepl_error **error_out);
 
-// The pull secrets as JSON (the core's serialization: `{"secrets": [{"name", "namespace",
+// The pull secrets as JSON (`imgrepl-k8s`'s serialization: `{"secrets": [{"name", "namespace",
 // "registries"}], "problems": [{"code", "message", "pointer"}]}`), written to `*json_out` on
 // `OK` (free it with `imgrepl_string_free`).
 //

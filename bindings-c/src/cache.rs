@@ -1,6 +1,6 @@
 //! `imgrepl_policy_cache`: compiled policies shared by every rewrite whose options name it.
 
-use imgrepl_core::workload::PolicyCache;
+use imgrepl_k8s::PolicyCache;
 
 use crate::boundary::{Checked, Out, free, guard, guard_or, into_raw, object};
 use crate::error::{fail, imgrepl_error};

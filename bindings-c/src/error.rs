@@ -2,8 +2,8 @@
 
 use imgrepl_core::ParseError;
 use imgrepl_core::rewrite::RewriteError;
-use imgrepl_core::workload::WorkloadError;
-use imgrepl_core::workload::admission::AdmissionError;
+use imgrepl_k8s::WorkloadError;
+use imgrepl_k8s::admission::AdmissionError;
 
 use crate::boundary::{Checked, Out, free, guard_or, into_raw, object};
 use crate::status::imgrepl_status;

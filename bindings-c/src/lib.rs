@@ -67,13 +67,10 @@ pub use workload::*;
 pub const LIMITS: [(&str, usize); 6] = [
     ("IMGREPL_MAX_IMAGE_BYTES", imgrepl_core::MAX_IMAGE_BYTES),
     ("IMGREPL_MAX_POLICY_BYTES", imgrepl_core::MAX_POLICY_BYTES),
-    (
-        "IMGREPL_MAX_OBJECT_BYTES",
-        imgrepl_core::workload::MAX_OBJECT_BYTES,
-    ),
+    ("IMGREPL_MAX_OBJECT_BYTES", imgrepl_k8s::MAX_OBJECT_BYTES),
     (
         "IMGREPL_MAX_REVIEW_BYTES",
-        imgrepl_core::workload::admission::MAX_REVIEW_BYTES,
+        imgrepl_k8s::admission::MAX_REVIEW_BYTES,
     ),
     ("IMGREPL_MAX_BATCH_IMAGES", rewrite::MAX_BATCH_IMAGES),
     ("IMGREPL_MAX_CORPUS_IMAGES", toolkit::MAX_CORPUS_IMAGES),

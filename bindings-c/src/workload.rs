@@ -1,13 +1,12 @@
-//! Kubernetes objects and `AdmissionReview`s: JSON in, JSON out (the core's serialization); the
-//! workload options beyond `imgrepl_options` (the bursting set, pull checks, pull secrets).
+//! Kubernetes objects and `AdmissionReview`s: JSON in, JSON out (`imgrepl-k8s`'s
+//! serialization); the workload options beyond `imgrepl_options` (the bursting set, pull checks,
+//! pull secrets).
 
 use std::ffi::c_char;
 
-use imgrepl_core::workload::admission::{self, MAX_REVIEW_BYTES};
-use imgrepl_core::workload::{
-    self, BurstMode, BurstSet, MAX_OBJECT_BYTES, Options, PullSecret, PullSecrets,
-};
 use imgrepl_core::{Code, MatchMode};
+use imgrepl_k8s::admission::{self, MAX_REVIEW_BYTES};
+use imgrepl_k8s::{BurstMode, BurstSet, MAX_OBJECT_BYTES, Options, PullSecret, PullSecrets};
 
 use crate::boundary::{
     Checked, Out, free, guard, guard_or, into_raw, object, object_mut, text, write_optional,
@@ -108,7 +107,7 @@ fn rewrite_report(
     out: Out<imgrepl_string>,
     error_out: Option<Out<*mut imgrepl_error>>,
 ) -> Checked<()> {
-    match workload::rewrite_json(json, options) {
+    match imgrepl_k8s::rewrite_json(json, options) {
         Ok(report) => {
             out.write(imgrepl_string::new(crate::to_json(&report)?));
             Ok(())
@@ -390,7 +389,7 @@ pub unsafe extern "C" fn imgrepl_pull_secrets_add_docker_config(
 /// The longest Kubernetes object name or namespace (a DNS subdomain).
 const MAX_NAME_BYTES: usize = 253;
 
-/// The pull secrets as JSON (the core's serialization: `{"secrets": [{"name", "namespace",
+/// The pull secrets as JSON (`imgrepl-k8s`'s serialization: `{"secrets": [{"name", "namespace",
 /// "registries"}], "problems": [{"code", "message", "pointer"}]}`), written to `*json_out` on
 /// `OK` (free it with `imgrepl_string_free`).
 ///

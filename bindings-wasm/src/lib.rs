@@ -12,7 +12,7 @@
 //! | `policy.explain(image)` | [`imgrepl::Policy::explain`] |
 //! | `parseReference(text)` | [`imgrepl::Reference::parse`], `parse_normalized`, `parse_docker_ref` |
 //! | `rewriteWorkload(text, options)` | `imgrepl_manifest::edit` (YAML and JSON, in place) |
-//! | `reviewAdmission(text, options)` | [`imgrepl::workload::admission::review_json`] |
+//! | `reviewAdmission(text, options)` | [`imgrepl_k8s::admission::review_json`] |
 //! | `coverage(policy, images)` | [`imgrepl::Policy::coverage`] |
 //! | `diff(oldPolicy, newPolicy, images)` | [`imgrepl::diff::diff`] |
 //! | `secondPass(policy, images)` | [`imgrepl::Policy::second_pass`] |
@@ -317,7 +317,7 @@ pub fn parse_reference(text: &str) -> Result<JsValue, JsValue> {
 struct WorkloadCommon {
     mode: Option<MatchMode>,
     key: Option<String>,
-    burst: Option<imgrepl::workload::BurstSet>,
+    burst: Option<imgrepl_k8s::BurstSet>,
     check_pulls: bool,
 }
 
@@ -339,8 +339,8 @@ impl WorkloadCommon {
     }
 
     /// Core's options with these set.
-    fn options(&self) -> imgrepl::workload::Options<'_> {
-        let mut o = imgrepl::workload::Options::new().check_pulls(self.check_pulls);
+    fn options(&self) -> imgrepl_k8s::Options<'_> {
+        let mut o = imgrepl_k8s::Options::new().check_pulls(self.check_pulls);
         if let Some(key) = self.key.as_deref() {
             o = o.annotation_key(key);
         }
@@ -355,10 +355,10 @@ impl WorkloadCommon {
 }
 
 /// The `burst` option: the bursting label values whose pod specs are rewritten, each read by
-/// core's [`imgrepl::workload::BurstMode::from_str`].
+/// core's [`imgrepl_k8s::BurstMode::from_str`].
 #[cfg(feature = "workload")]
-fn option_burst(options: Option<&JsValue>) -> Result<Option<imgrepl::workload::BurstSet>, JsValue> {
-    use imgrepl::workload::{BurstMode, BurstSet};
+fn option_burst(options: Option<&JsValue>) -> Result<Option<imgrepl_k8s::BurstSet>, JsValue> {
+    use imgrepl_k8s::{BurstMode, BurstSet};
     let Some(value) = option_value(options, "burst")? else {
         return Ok(None);
     };
@@ -449,7 +449,7 @@ pub fn review_admission(
     if let Some(namespace) = exclude.as_deref() {
         o = o.exclude_namespace(namespace);
     }
-    match imgrepl::workload::admission::review_json(text, &o) {
+    match imgrepl_k8s::admission::review_json(text, &o) {
         Ok(r) => to_js(&report::AdmissionJs::new(&r)),
         Err(e) => Err(throw(error(e.code().as_str(), &e.to_string()))),
     }

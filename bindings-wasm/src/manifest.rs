@@ -3,7 +3,7 @@
 //! core's. Only in the `workload` build (the Node package, and the web's second module).
 
 use imgrepl::span::Utf16Index;
-use imgrepl::workload::{ObjectReport, Options, PatchOp, PullSecrets};
+use imgrepl_k8s::{ObjectReport, Options, PatchOp, PullSecrets};
 use imgrepl_manifest::Syntax;
 use serde::Serialize;
 use wasm_bindgen::JsValue;

@@ -1,7 +1,7 @@
 //! The JavaScript shapes of workload reports, for `rewriteWorkload` and `reviewAdmission`:
 //! positions in UTF-16 code units, codes from core's registry.
 
-use imgrepl::workload::{
+use imgrepl_k8s::{
     AppliedRule, BurstLabel, ContainerList, ContainerReport, PatchOp, PolicyOrigin, PolicySource,
     Report, Warning, WorkloadError, WorkloadKind, admission,
 };

@@ -327,7 +327,7 @@ pub fn manifest_images(text: &str) -> Result<JsValue, JsValue> {
     // containers are listed; an empty one rewrites nothing.
     let stand_in = imgrepl::Policy::from_json("[]")
         .map_err(|e| JsValue::from(js::error("internal", &e.to_string())))?;
-    let options = imgrepl::workload::Options::new()
+    let options = imgrepl_k8s::Options::new()
         .policy(&stand_in)
         .check_pulls(false);
     let edited = imgrepl_manifest::edit(text.as_bytes(), &options)

@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use imgrepl::workload::admission::{self, MAX_REVIEW_BYTES};
+use imgrepl_k8s::admission::{self, MAX_REVIEW_BYTES};
 
 use crate::apply::PolicyArgs;
 use crate::exit::{Failure, Verdict};

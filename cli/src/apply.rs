@@ -5,7 +5,7 @@
 //! the rewritten image values (comments, quoting, anchors, number forms and final newlines are
 //! kept). Each document is read on its own; a problem in one is reported with its document
 //! number, line and column, and the others are still rewritten. Pod specs are found by the
-//! kinds table of `imgrepl::workload` (plus `--pod-spec`), or by shape for other kinds
+//! kinds table of `imgrepl-k8s` (plus `--pod-spec`), or by shape for other kinds
 //! (`--no-shape-finding` turns that off); `List`s are entered.
 //!
 //! Output:
@@ -26,11 +26,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use imgrepl::workload::{
+use imgrepl::{Code, Diagnostic, MatchMode, Policy};
+use imgrepl_k8s::{
     BurstLabel, BurstMode, BurstSet, ContainerReport, FoundBy, ObjectReport, Options, PodSpecTable,
     Report, WorkloadError,
 };
-use imgrepl::{Code, Diagnostic, MatchMode, Policy};
 use imgrepl_manifest::{Document, MAX_INPUT_BYTES};
 use serde::Serialize;
 
@@ -46,7 +46,7 @@ pub struct PolicyArgs {
     pub policy: Option<PathBuf>,
 
     /// The annotation that carries the policy.
-    #[arg(long, value_name = "KEY", default_value = imgrepl::ANNOTATION_KEY)]
+    #[arg(long, value_name = "KEY", default_value = imgrepl_k8s::ANNOTATION_KEY)]
     pub annotation_key: String,
 
     /// How a rule's prefix matches: the longest prefix at a '/' boundary, or only the image's
@@ -112,7 +112,7 @@ impl PolicyArgs {
         Ok(table)
     }
 
-    /// The options of `imgrepl::workload` for these arguments, the loaded policy and table.
+    /// The options of `imgrepl-k8s` for these arguments, the loaded policy and table.
     pub fn options<'a>(
         &'a self,
         policy: Option<&'a Policy>,

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use imgrepl::Policy;
-use imgrepl::workload::{Options, PodSpecTable};
+use imgrepl_k8s::{Options, PodSpecTable};
 use imgrepl_manifest::MAX_INPUT_BYTES;
 
 use crate::exit::Failure;

@@ -42,7 +42,7 @@ pub struct Args {
     pub policy: Option<PathBuf>,
 
     /// The annotation read for the policy when there is no --policy.
-    #[arg(long, value_name = "KEY", default_value = imgrepl::ANNOTATION_KEY)]
+    #[arg(long, value_name = "KEY", default_value = imgrepl_k8s::ANNOTATION_KEY)]
     pub annotation_key: String,
 
     /// How a rule's prefix matches (wins and shadows are counted in this mode).

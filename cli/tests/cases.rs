@@ -42,7 +42,7 @@ fn many_errors_on_one_line_print_a_clipped_window_each() {
 fn apply_uses_the_same_clipped_renderer() {
     let policy = std::fs::read_to_string(case("policy/many_errors_oneline.json")).unwrap();
     let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "p", "annotations": {imgrepl::ANNOTATION_KEY: policy.trim_end()}},
+        "metadata": {"name": "p", "annotations": {imgrepl_k8s::ANNOTATION_KEY: policy.trim_end()}},
         "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
     let file = temp_file("cases-pod.json", &pod.to_string());
     let run = imgrepl(&["apply", "-f", &file.display().to_string()], b"");
@@ -216,9 +216,9 @@ fn admission_review_object_limit() {
     // The object is the text between `"object":` and the last two braces.
     let object_len = |r: &str| r.len() - r.find(r#""object":"#).unwrap() - r#""object":"#.len() - 2;
     let base = review(0);
-    let pad = imgrepl::workload::MAX_OBJECT_BYTES + 1 - object_len(&base);
+    let pad = imgrepl_k8s::MAX_OBJECT_BYTES + 1 - object_len(&base);
     let over = review(pad);
-    assert_eq!(object_len(&over), imgrepl::workload::MAX_OBJECT_BYTES + 1);
+    assert_eq!(object_len(&over), imgrepl_k8s::MAX_OBJECT_BYTES + 1);
     let policy = temp_file(
         "cases-hub.json",
         r#"[{"repositoryPrefix": "", "replaceWith": "m.io"}]"#,

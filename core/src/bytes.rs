@@ -7,7 +7,7 @@
 /// turns the loop into one that tests many bytes at a time: for strings that rarely hold such a
 /// byte (a base64 patch, a warning, a JSON pointer) that is the faster scan.
 #[inline]
-pub(crate) fn any_byte(text: &str, pred: impl Fn(u8) -> bool) -> bool {
+pub fn any_byte(text: &str, pred: impl Fn(u8) -> bool) -> bool {
     text.bytes().fold(false, |any, b| any | pred(b))
 }
 

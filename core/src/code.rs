@@ -1,10 +1,12 @@
 //! The one registry of stable codes, and severities.
 //!
 //! Every error and warning the crate produces — a rejected reference, an image that cannot be
-//! rewritten, a policy diagnostic, an object or container a workload rewrite leaves alone, an
-//! `AdmissionReview` that cannot be answered — carries a [`Code`] from this registry. A code is
+//! rewritten, a policy diagnostic, a finding over a corpus of images, and those of the companion crate
+//! `imgrepl-k8s` (an object or container a workload rewrite leaves alone, an `AdmissionReview`
+//! that cannot be answered) — carries a [`Code`] from this registry. A code is
 //! globally unique (no two meanings share a string), kebab-case, and never changes meaning;
-//! new codes may be added. The C and JS layers hand these strings on unchanged.
+//! new codes may be added. The C and JS layers hand these strings on unchanged. The registry is one list for
+//! both crates, so that the C statuses, the JS codes and docs/CODES.md share one numbering.
 
 use std::fmt;
 
@@ -59,12 +61,11 @@ pub enum Scope {
     Rewrite,
     /// A policy diagnostic ([`Diagnostic`](crate::Diagnostic), [`PolicyError`](crate::PolicyError)).
     Policy,
-    /// A whole object ([`WorkloadError`](crate::workload::WorkloadError),
-    /// [`Warning`](crate::workload::Warning)).
+    /// A whole object (`imgrepl_k8s::WorkloadError`, `imgrepl_k8s::Warning`).
     Workload,
-    /// One container of an object ([`ContainerError`](crate::workload::ContainerError)).
+    /// One container of an object (`imgrepl_k8s::ContainerError`).
     Container,
-    /// An `AdmissionReview` body ([`AdmissionError`](crate::workload::admission::AdmissionError)).
+    /// An `AdmissionReview` body (`imgrepl_k8s::admission::AdmissionError`).
     Admission,
     /// A finding about a policy over a corpus of images ([`Coverage`](crate::corpus::Coverage),
     /// [`SecondPass`](crate::corpus::SecondPass)).
@@ -192,7 +193,7 @@ codes! {
     InvalidPolicy = "invalid-policy", Policy, Error;
     " The object's JSON text is larger than `MAX_OBJECT_BYTES` (3 MiB)."
     ObjectTooLarge = "object-too-large", Workload, Error;
-    " The object nests deeper than `workload::MAX_DEPTH` (127) levels, the most a reader takes: left as it is."
+    " The object nests deeper than `imgrepl_k8s::MAX_DEPTH` (127) levels, the most a reader takes: left as it is."
     ObjectTooDeep = "object-too-deep", Workload, Error;
     " The object's text is not valid JSON."
     ObjectInvalidJson = "object-invalid-json", Workload, Error;

@@ -1,11 +1,11 @@
-//! imgrepl rewrites container image references by an *image replacement policy*: the
-//! `coordinator.cci.io/image-replacement` annotation, a JSON array of
-//! `{"repositoryPrefix", "replaceWith"}` rules in which the longest matching prefix wins.
+//! imgrepl rewrites container image references by an *image replacement policy*: a JSON array
+//! of `{"repositoryPrefix", "replaceWith"}` rules in which the longest matching prefix wins.
 //!
-//! It is a no-I/O core: the image reference grammar of the distribution project, exactly
-//! ([`Reference`]); policy validation that reports every mistake with its position
-//! ([`Policy::validate`], [`Diagnostic`]); and a rewriter whose cost per image does not grow with
-//! the number of rules ([`Policy::rewrite`]).
+//! It is a small, exact, no-I/O library: the image reference grammar of the distribution
+//! project, exactly ([`Reference`]); policy validation that reports every mistake with its
+//! position ([`Policy::validate`], [`Diagnostic`]); and a rewriter whose cost per image does not
+//! grow with the number of rules ([`Policy::rewrite`]). Whole Kubernetes objects and
+//! `AdmissionReview`s are the business of the companion crate `imgrepl-k8s`, built on this one.
 //!
 //! # Parse a reference
 //!
@@ -84,29 +84,13 @@
 //! # Ok::<(), imgrepl::PolicyError>(())
 //! ```
 //!
-//! # Rewrite a Kubernetes object
-//!
-//! [`workload`] finds the pod spec of a Pod, Deployment, … `CronJob`, reads the policy from its
-//! annotation, and returns a row per container and the RFC 6902 patch; [`workload::admission`]
-//! turns an `AdmissionReview` request into its response.
-//!
-//! ```
-//! use imgrepl::workload::{self, Options};
-//!
-//! let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
-//!   "metadata": {"annotations": {imgrepl::ANNOTATION_KEY: r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
-//!   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
-//! let report = workload::rewrite(&pod, &Options::default())?;
-//! assert_eq!(report.patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx:1.27"}]"#);
-//! # Ok::<(), imgrepl::workload::WorkloadError>(())
-//! ```
-//!
 //! # Over a corpus: coverage, diff, second pass
 //!
 //! [`Policy::coverage`] says which rules win, which are dead, and which images no rule covers;
 //! [`diff::diff`] what changes from one policy to another, image by image;
-//! [`Policy::second_pass`] which results a reinvoked webhook would rewrite again. All are data
-//! with codes ([`corpus`], [`diff`]).
+//! [`Policy::second_pass`] which results the policy would rewrite again if it were applied to its
+//! own output. All are data with codes ([`corpus`], [`diff`]). An image may carry a label of
+//! where it was found (any string: a file, a workload), which the reports keep as examples.
 //!
 //! ```
 //! use imgrepl::{Code, Policy};
@@ -127,16 +111,13 @@
 //!   the byte offset where the input stopped being valid;
 //! - [`RewriteError`]: an invalid image or an invalid result, with the rule;
 //! - [`Diagnostic`]s of a policy, with the rule index, a JSON pointer and the byte [`Span`] in
-//!   the annotation; [`PolicyError`] holds them all;
-//! - [`workload::WorkloadError`], [`workload::ContainerError`], [`workload::PatchError`] and
-//!   [`workload::admission::AdmissionError`].
+//!   the policy's text; [`PolicyError`] holds them all.
 //!
 //! Every public result and error implements `Serialize` (`{"code", "message", …}` for errors),
 //! with one key order whatever `serde_json` features are enabled, so the CLI, the C layer and the
 //! JS layer print the same JSON. [`Utf16Index`] converts byte spans to UTF-16 for editors.
-//! Inputs are bounded ([`MAX_IMAGE_BYTES`], [`MAX_POLICY_BYTES`],
-//! [`workload::MAX_OBJECT_BYTES`], [`workload::admission::MAX_REVIEW_BYTES`]); nothing here
-//! panics on any input.
+//! Inputs are bounded ([`MAX_IMAGE_BYTES`], [`MAX_POLICY_BYTES`]); nothing here panics on any
+//! input.
 //!
 //! ```
 //! use imgrepl::{Reference, span::Utf16Index};
@@ -153,6 +134,7 @@
 
 mod bytes;
 pub mod code;
+mod coded;
 pub mod corpus;
 pub mod diff;
 mod matcher;
@@ -162,7 +144,6 @@ pub mod reference;
 pub mod rewrite;
 mod rule;
 pub mod span;
-pub mod workload;
 
 pub use code::{Code, Scope, Severity};
 pub use policy::{Diagnostic, Field, MAX_POLICY_BYTES, Policy, PolicyError, Validation};
@@ -175,4 +156,16 @@ pub use rewrite::{
 };
 pub use rule::{MatchMode, Rule, RuleId, UnknownMatchMode};
 pub use span::{Span, Utf16Index};
-pub use workload::ANNOTATION_KEY;
+
+/// What `imgrepl-k8s` shares with this crate: the byte scan, the RFC 6901 pointer writers, the
+/// positions of `serde_json` errors and the helper of the error types (`coded_error!`), written
+/// once here because core uses them too. Not part of the public API: no stability promise; the
+/// two crates are released together.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::bytes::any_byte;
+    pub use crate::coded::DisplayStr;
+    pub use crate::pointer::{escape_pointer_token, pointer_at, push_index, push_token};
+    pub use crate::span::{json_error_message, json_error_offset};
+    pub use serde;
+}

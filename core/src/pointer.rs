@@ -1,5 +1,6 @@
 //! RFC 6901 JSON pointers: the one place their escaping is written. Diagnostics point into a
-//! policy with them, and workload reports and patches into an object.
+//! policy with them, and the reports and patches of `imgrepl-k8s` into an object (it reaches them
+//! through `imgrepl::__private`).
 
 use std::borrow::Cow;
 
@@ -9,7 +10,7 @@ use crate::bytes::any_byte;
 /// becomes `~1`, in that order.
 ///
 /// ```
-/// use imgrepl::workload::escape_pointer_token;
+/// use imgrepl::__private::escape_pointer_token;
 ///
 /// assert_eq!(escape_pointer_token("containers"), "containers");
 /// assert_eq!(escape_pointer_token("coordinator.cci.io/image-replacement"), "coordinator.cci.io~1image-replacement");
@@ -32,7 +33,7 @@ pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
 }
 
 /// Appends `/` and the escaped `token` to `pointer` (escaped in place: no copy of the token).
-pub(crate) fn push_token(pointer: &mut String, token: &str) {
+pub fn push_token(pointer: &mut String, token: &str) {
     pointer.reserve(token.len() + 1);
     pointer.push('/');
     if !any_byte(token, |b| b == b'~' || b == b'/') {
@@ -55,7 +56,7 @@ pub(crate) fn push_token(pointer: &mut String, token: &str) {
 }
 
 /// Appends `/` and an array index to `pointer`.
-pub(crate) fn push_index(pointer: &mut String, index: usize) {
+pub fn push_index(pointer: &mut String, index: usize) {
     use std::fmt::Write as _;
     pointer.push('/');
     // One digit without the formatting machinery: most lists are short.
@@ -72,7 +73,7 @@ pub(crate) fn push_index(pointer: &mut String, index: usize) {
 }
 
 /// The pointer `base` followed by `tokens`, built in one allocation.
-pub(crate) fn pointer_at(base: &str, tokens: &[&str]) -> String {
+pub fn pointer_at(base: &str, tokens: &[&str]) -> String {
     // Each token, its `/`, and a byte more for each `~` or `/` it escapes.
     let escapes = |t: &str| t.bytes().filter(|&b| b == b'~' || b == b'/').count();
     let len = tokens

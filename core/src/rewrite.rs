@@ -164,29 +164,21 @@ impl fmt::Display for RewriteError {
     }
 }
 
-impl std::error::Error for RewriteError {}
-
-impl Serialize for RewriteError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("RewriteError", 4)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("offset", &self.offset())?;
-        s.serialize_field("rule", &self.rule)?;
-        s.end()
-    }
-}
+// `{"code", "message", "offset", "rule"}`.
+crate::coded_error!(RewriteError {
+    "offset": |e| &e.offset(),
+    "rule": |e| &e.rule,
+});
 
 /// A rule with its index, as results report the rule that rewrote an image:
 /// `{"index", "repositoryPrefix", "replaceWith"}` ([`Policy::applied_rule`]).
 ///
 /// ```
-/// use imgrepl::{Policy, workload::{self, Options}};
+/// use imgrepl::Policy;
 ///
 /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "a.io", "replaceWith": "m.io/a"}]"#)?;
-/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"image": "a.io/x"}]}});
-/// let rule = workload::rewrite(&pod, &Options::default().policy(&policy))?.containers[0].rule.clone().unwrap();
+/// let id = policy.rewrite("a.io/x")?.rule.unwrap();
+/// let rule = policy.applied_rule(id).unwrap();
 /// assert_eq!((rule.index, rule.repository_prefix.as_str(), rule.replace_with.as_str()), (0, "a.io", "m.io/a"));
 /// assert_eq!(serde_json::to_string(&rule)?, r#"{"index":0,"repositoryPrefix":"a.io","replaceWith":"m.io/a"}"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())

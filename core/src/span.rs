@@ -98,7 +98,8 @@ pub fn line_col(text: &str, byte: usize) -> (usize, usize) {
 /// The byte offset in `text` of a `serde_json` error's position (`serde_json` counts lines from
 /// 1 and columns in bytes from 1; column 0 is the end of the previous line), floored to a char
 /// boundary and at most `text.len()`.
-pub(crate) fn json_error_offset(text: &str, err: &serde_json::Error) -> usize {
+#[doc(hidden)]
+pub fn json_error_offset(text: &str, err: &serde_json::Error) -> usize {
     let line_start = text
         .split_inclusive('\n')
         .take(err.line().saturating_sub(1))
@@ -110,7 +111,8 @@ pub(crate) fn json_error_offset(text: &str, err: &serde_json::Error) -> usize {
 /// `serde_json`'s message for an error met reading `part` (a slice of `text`), its position
 /// given as the line, the column in characters (as [`line_col`] counts them) and the byte offset
 /// in `text`, so that the three agree (`serde_json` counts columns in bytes, within `part`).
-pub(crate) fn json_error_message(text: &str, part: &str, err: &serde_json::Error) -> String {
+#[doc(hidden)]
+pub fn json_error_message(text: &str, part: &str, err: &serde_json::Error) -> String {
     let message = err.to_string();
     let message = message
         .rfind(" at line ")

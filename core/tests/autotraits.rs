@@ -1,7 +1,5 @@
 //! The public types can be shared between threads and kept in errors.
 
-use imgrepl::workload::{self, admission};
-
 fn send_sync<T: Send + Sync>() {}
 fn owned<T: Send + Sync + 'static>() {}
 fn error<T: std::error::Error + Clone + PartialEq + Send + Sync + 'static + serde::Serialize>() {}
@@ -18,10 +16,6 @@ fn public_types_are_send_and_sync() {
     owned::<imgrepl::RewriteBatch>();
     owned::<imgrepl::Validation>();
     owned::<imgrepl::span::Utf16Index<'static>>();
-    owned::<workload::Report>();
-    owned::<workload::ContainerReport>();
-    owned::<workload::Patch>();
-    owned::<admission::Response>();
 }
 
 #[test]
@@ -29,10 +23,6 @@ fn errors_are_plain_values() {
     error::<imgrepl::ParseError>();
     error::<imgrepl::PolicyError>();
     error::<imgrepl::RewriteError>();
-    error::<workload::WorkloadError>();
-    error::<workload::ContainerError>();
-    error::<workload::PatchError>();
-    error::<admission::AdmissionError>();
 }
 
 #[test]

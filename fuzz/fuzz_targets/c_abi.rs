@@ -376,7 +376,7 @@ fuzz_target!(|input: Input<'_>| {
         let parsed = std::str::from_utf8(input.policy)
             .ok()
             .filter(|t| t.len() <= 256)
-            .map(str::parse::<imgrepl::workload::BurstSet>);
+            .map(str::parse::<imgrepl_k8s::BurstSet>);
         match parsed {
             Some(Ok(set)) => {
                 assert_eq!(status, OK);

@@ -1,6 +1,6 @@
 //! `workload`: arbitrary objects → rewriting a workload never panics, and its patch is right.
 //!
-//! - any text: `workload::rewrite_json` returns a report or a typed error;
+//! - any text: `imgrepl_k8s::rewrite_json` returns a report or a typed error;
 //! - any text, and a workload-shaped object written as YAML (images in every scalar style,
 //!   comments, anchors, CRLF, a byte order mark), edited by `imgrepl-manifest`: the output is
 //!   the input with only the edits' spans replaced (byte preservation), and reading the output
@@ -15,7 +15,7 @@
 
 use arbitrary::Arbitrary;
 use imgrepl::Code;
-use imgrepl::workload::{self, Options};
+use imgrepl_k8s::Options;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -110,9 +110,9 @@ fn object(shape: &Shape) -> Value {
     let (api, kind) = KINDS[usize::from(shape.kind) % KINDS.len()];
     let annotations = match &shape.policy {
         Policy::Known(i) => {
-            json!({imgrepl::ANNOTATION_KEY: POLICIES[usize::from(*i) % POLICIES.len()]})
+            json!({imgrepl_k8s::ANNOTATION_KEY: POLICIES[usize::from(*i) % POLICIES.len()]})
         }
-        Policy::Text(s) => json!({imgrepl::ANNOTATION_KEY: s}),
+        Policy::Text(s) => json!({imgrepl_k8s::ANNOTATION_KEY: s}),
         Policy::None => json!({}),
     };
     let spec = json!({"containers": containers(&shape.containers), "initContainers": containers(&shape.init)});
@@ -164,7 +164,7 @@ fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
 }
 
 fn check(object: &Value) {
-    let Ok(report) = workload::rewrite(object, &Options::default()) else {
+    let Ok(report) = imgrepl_k8s::rewrite(object, &Options::default()) else {
         return;
     };
     // The patch, applied independently.
@@ -233,7 +233,7 @@ fn check(object: &Value) {
         .is_some_and(|p| p.diagnostics.iter().any(|d| d.code() == Code::ChainedRule));
     if !chained {
         let again =
-            workload::rewrite(&patched, &Options::default()).expect("the patched object rewrites");
+            imgrepl_k8s::rewrite(&patched, &Options::default()).expect("the patched object rewrites");
         assert!(again.patch.is_empty(), "second pass: {:?}", again.patch);
     }
 }
@@ -395,7 +395,7 @@ fuzz_target!(|input: Input| match input {
         if let Ok(value) = serde_json::from_str::<Value>(&text) {
             check(&value);
         }
-        let _ = workload::rewrite_json(&text, &Options::default());
+        let _ = imgrepl_k8s::rewrite_json(&text, &Options::default());
     }
     Input::Object(shape) => check(&object(&shape)),
     Input::Manifest(text) => check_manifest(&text),

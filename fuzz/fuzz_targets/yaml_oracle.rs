@@ -33,7 +33,7 @@ fn oracle() -> Option<&'static Mutex<Oracle>> {
 fuzz_target!(|data: &[u8]| {
     let input = stream(&mut Bytes(data));
     let Some(oracle) = oracle() else {
-        let _ = imgrepl_manifest::edit(input.as_bytes(), &imgrepl::workload::Options::default());
+        let _ = imgrepl_manifest::edit(input.as_bytes(), &imgrepl_k8s::Options::default());
         return;
     };
     let mut oracle = oracle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

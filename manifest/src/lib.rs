@@ -2,7 +2,7 @@
 //! only inside the image values that a policy rewrites.
 //!
 //! ```
-//! use imgrepl::workload::Options;
+//! use imgrepl_k8s::Options;
 //!
 //! let input = "\
 //! ## the web tier
@@ -76,7 +76,7 @@ mod tree;
 use std::fmt;
 use std::ops::Range;
 
-use imgrepl::workload::{ContainerError, ObjectReport, Options, Patch, PatchOp};
+use imgrepl_k8s::{ContainerError, ObjectReport, Options, Patch, PatchOp};
 use serde::Serialize;
 
 pub use split::InputError;
@@ -325,7 +325,7 @@ impl Edited {
 /// [`Document`], and the other documents are still edited.
 ///
 /// ```
-/// use imgrepl::workload::Options;
+/// use imgrepl_k8s::Options;
 ///
 /// let input = "apiVersion: v1\nkind: ConfigMap\ndata: {k: 1, k: 2}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"Pod\",\n \"metadata\": {\"annotations\": {\"coordinator.cci.io/image-replacement\": \"[{\\\"repositoryPrefix\\\": \\\"\\\", \\\"replaceWith\\\": \\\"m.io/hub\\\"}]\"}},\n \"spec\": {\"containers\": [{\"image\": \"nginx\"}]}}";
 /// let edited = imgrepl_manifest::edit(input.as_bytes(), &Options::default())?;
@@ -349,7 +349,7 @@ pub fn edit(input: &[u8], options: &Options<'_>) -> Result<Edited, InputError> {
 /// As [`edit`].
 ///
 /// ```
-/// use imgrepl::workload::Options;
+/// use imgrepl_k8s::Options;
 ///
 /// let mut numbers = Vec::new();
 /// let output = imgrepl_manifest::edit_each(b"a: 1\n---\nb: 2\n", &Options::default(), |d| numbers.push(d.number))?;
@@ -471,7 +471,7 @@ fn edit_document(
     let Some(root) = tree.root else {
         return document;
     };
-    document.objects = imgrepl::workload::rewrite_objects(tree.node(root), options);
+    document.objects = imgrepl_k8s::rewrite_objects(tree.node(root), options);
     plan_edits(&tree, &mut document, &mut lines);
     locate(&tree, &mut document, &mut lines);
     document
@@ -712,7 +712,7 @@ fn may_hold_pull_secret(document: &str) -> bool {
 /// The image pull secrets of the manifests in `input`: every `kubernetes.io/dockerconfigjson`
 /// (or `kubernetes.io/dockercfg`) Secret and every `ServiceAccount` (whose `imagePullSecrets` a
 /// pod spec without its own pulls with), `List`s entered, for
-/// [`Options::pull_secrets`](imgrepl::workload::Options::pull_secrets). A document that cannot
+/// [`Options::pull_secrets`](imgrepl_k8s::Options::pull_secrets). A document that cannot
 /// be read holds none ([`edit`] reports it).
 ///
 /// # Errors
@@ -726,9 +726,9 @@ fn may_hold_pull_secret(document: &str) -> bool {
 /// assert!(secrets.secrets()[0].covers("m.io/hub/nginx"));
 /// # Ok::<(), imgrepl_manifest::InputError>(())
 /// ```
-pub fn pull_secrets(input: &[u8]) -> Result<imgrepl::workload::PullSecrets, InputError> {
+pub fn pull_secrets(input: &[u8]) -> Result<imgrepl_k8s::PullSecrets, InputError> {
     let text = split::check(input)?;
-    let mut secrets = imgrepl::workload::PullSecrets::default();
+    let mut secrets = imgrepl_k8s::PullSecrets::default();
     for section in split::documents(text) {
         let document = text.get(section.span.clone()).unwrap_or_default();
         if !may_hold_pull_secret(document) {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use imgrepl::workload::ValueType;
+use imgrepl_k8s::ValueType;
 
 /// The type of an untagged plain scalar under YAML 1.1.
 ///

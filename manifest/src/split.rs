@@ -48,7 +48,7 @@ impl InputErrorKind {
 /// The input cannot be read at all.
 ///
 /// ```
-/// use imgrepl::workload::Options;
+/// use imgrepl_k8s::Options;
 /// use imgrepl_manifest::InputErrorKind;
 ///
 /// let err = imgrepl_manifest::edit(b"\xff\xfek\x00i\x00", &Options::default()).unwrap_err();

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use imgrepl::workload::{Entry, Lookup, Node, ValueType};
+use imgrepl_k8s::{Entry, Lookup, Node, ValueType};
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 use crate::scalar::resolve_plain;
@@ -713,7 +713,7 @@ impl<'s> Tree<'s> {
         counts
     }
 
-    /// A handle for the rewriting of `imgrepl::workload`.
+    /// A handle for the rewriting of `imgrepl-k8s`.
     pub(crate) fn node(&self, id: u32) -> YamlNode<'_> {
         YamlNode { tree: self, id }
     }
@@ -784,7 +784,7 @@ fn register(anchors: &mut Vec<Option<u32>>, anchor: usize, id: u32) {
     anchors[anchor] = Some(id);
 }
 
-/// A node of a [`Tree`], as `imgrepl::workload` reads it.
+/// A node of a [`Tree`], as `imgrepl-k8s` reads it.
 #[derive(Clone, Copy)]
 pub(crate) struct YamlNode<'t> {
     tree: &'t Tree<'t>,

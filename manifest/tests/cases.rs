@@ -6,8 +6,8 @@ mod common;
 use common::{check_bytes, check_values};
 use std::fmt::Write as _;
 
-use imgrepl::workload::{FoundBy, Options, PodSpecTable, WorkloadKind};
 use imgrepl::{Code, Policy};
+use imgrepl_k8s::{FoundBy, Options, PodSpecTable, WorkloadKind};
 use imgrepl_manifest::{DocumentErrorKind, Edited, InputErrorKind, Syntax, edit};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/manifests/");

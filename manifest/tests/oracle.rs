@@ -87,7 +87,7 @@ fn the_differences_found_are_read_as_kubernetes_reads_them() {
         ),
     ];
     let policy = differential::policy();
-    let options = imgrepl::workload::Options::default()
+    let options = imgrepl_k8s::Options::default()
         .policy(&policy)
         .check_pulls(false);
     for (what, body, pointer) in cases {
@@ -123,9 +123,8 @@ fn block_indentation_errors_stay_errors() {
         "spec:\n  containers:\n    - name: a\n  - name: b\n",
     ] {
         let input = format!("apiVersion: v1\nkind: Pod\n{body}");
-        let edited =
-            imgrepl_manifest::edit(input.as_bytes(), &imgrepl::workload::Options::default())
-                .expect("readable input");
+        let edited = imgrepl_manifest::edit(input.as_bytes(), &imgrepl_k8s::Options::default())
+            .expect("readable input");
         assert!(edited.documents[0].error.is_some(), "{body}");
     }
 }
@@ -136,7 +135,7 @@ fn block_indentation_errors_stay_errors() {
 fn the_differences_kept_are_what_the_readme_says() {
     const HEAD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n";
     let policy = differential::policy();
-    let options = imgrepl::workload::Options::default()
+    let options = imgrepl_k8s::Options::default()
         .policy(&policy)
         .check_pulls(false);
     let edit = |body: &str| {

@@ -8,7 +8,7 @@ mod common;
 
 use common::{check_bytes, check_values};
 use imgrepl::Policy;
-use imgrepl::workload::Options;
+use imgrepl_k8s::Options;
 use proptest::prelude::*;
 
 const IMAGES: &[&str] = &[

@@ -1,13 +1,13 @@
 //! Registry logins from a `dockerconfigjson`, matched to an image as the kubelet matches pull
-//! secrets (the rules of `imgrepl::workload`'s pull-secret keys, reused: `registry_key`,
+//! secrets (the rules of `imgrepl-k8s`'s pull-secret keys, reused: `registry_key`,
 //! `key_matches`, and a key for `index.docker.io` covering Docker Hub images).
 //!
-//! This module is the crate's only use of `imgrepl::workload`.
+//! This module is the crate's only use of `imgrepl-k8s`.
 
 use std::fmt;
 
 use base64::Engine as _;
-use imgrepl::workload::{key_matches, registry_key};
+use imgrepl_k8s::{key_matches, registry_key};
 
 /// Docker Hub's key in a docker config; it covers every `docker.io/…` image.
 const DOCKER_HUB_KEY: &str = "index.docker.io";

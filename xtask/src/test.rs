@@ -114,7 +114,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "test",
-        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl, python3 and skopeo, which some tests need, and requires them); core's JSON shapes again without the CLI's serde_json features",
+        about: "cargo test --workspace (unit, integration and doc tests; installs kubectl, python3 and skopeo, which some tests need, and requires them); the JSON shapes of core and imgrepl-k8s again without the CLI's serde_json features",
         components: &[],
         default: true,
         run: || {
@@ -129,11 +129,14 @@ pub const STEPS: &[Step] = &[
                 .args(["test", "--workspace"])
                 .env(REQUIRE_TOOLS, "1")
                 .run()?;
-            // Alone, core is built without serde_json's `preserve_order` (which the CLI turns
-            // on through feature unification): its JSON must not change.
-            Cmd::cargo()
-                .args(["test", "-p", "imgrepl", "--test", "json_shape"])
-                .run()
+            // Alone, core and imgrepl-k8s are built without serde_json's `preserve_order` (which
+            // the CLI turns on through feature unification): their JSON must not change.
+            for package in ["imgrepl", "imgrepl-k8s"] {
+                Cmd::cargo()
+                    .args(["test", "-p", package, "--test", "json_shape"])
+                    .run()?;
+            }
+            Ok(())
         },
     },
     Step {
@@ -227,7 +230,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "package",
-        about: "the imgrepl crate is publishable as it stands: cargo package (list, then build the packaged sources)",
+        about: "the imgrepl and imgrepl-k8s crates are publishable as they stand: cargo package (list, then build the packaged sources)",
         components: &[],
         default: true,
         run: package,
@@ -276,7 +279,7 @@ pub const STEPS: &[Step] = &[
     },
 ];
 
-/// The files the published `imgrepl` crate must hold.
+/// The files each published crate (`imgrepl`, `imgrepl-k8s`) must hold.
 const PACKAGE_FILES: &[&str] = &[
     "Cargo.toml",
     "README.md",
@@ -285,35 +288,103 @@ const PACKAGE_FILES: &[&str] = &[
     "src/lib.rs",
 ];
 
-/// `cargo package` of the library: its file list holds the README and the license texts (and no
-/// repository data), and the packaged sources build on their own. `cargo publish --dry-run`
-/// would also ask the registry's index, which a machine without network cannot; `cargo package`
-/// resolves from the local cache (`--offline`) and does the same build.
+/// The published crates: core, and the Kubernetes layer built on it.
+const PUBLISHED: [&str; 2] = ["imgrepl", "imgrepl-k8s"];
+
+/// `cargo package` of the libraries: each file list holds the README and the license texts (and
+/// no repository data), and the packaged sources build on their own: `imgrepl` as `cargo package`
+/// verifies it, and `imgrepl-k8s` against the packaged `imgrepl` (see [`build_packaged_k8s`]).
+/// `cargo publish --dry-run` would also ask the registry's index, which a machine without
+/// network cannot; `cargo package` resolves from the local cache (`--offline`) and does the same
+/// build.
 fn package() -> Result<(), String> {
-    let list = Cmd::cargo()
-        .args([
-            "package",
-            "-p",
-            "imgrepl",
-            "--list",
-            "--allow-dirty",
-            "--offline",
-        ])
-        .read()?;
-    let files: Vec<&str> = list.lines().map(str::trim).collect();
-    if let Some(missing) = PACKAGE_FILES.iter().find(|f| !files.contains(f)) {
-        return Err(format!("the imgrepl package lacks {missing}:\n{list}"));
-    }
-    if let Some(stray) = files
-        .iter()
-        .find(|f| f.starts_with("tests/") || f.contains("testdata"))
-    {
-        return Err(format!(
-            "the imgrepl package holds {stray}, which needs the repository"
-        ));
+    for crate_name in PUBLISHED {
+        let list = Cmd::cargo()
+            .args([
+                "package",
+                "-p",
+                crate_name,
+                "--list",
+                "--allow-dirty",
+                "--offline",
+            ])
+            .read()?;
+        let files: Vec<&str> = list.lines().map(str::trim).collect();
+        if let Some(missing) = PACKAGE_FILES.iter().find(|f| !files.contains(f)) {
+            return Err(format!("the {crate_name} package lacks {missing}:\n{list}"));
+        }
+        if let Some(stray) = files
+            .iter()
+            .find(|f| f.starts_with("tests/") || f.contains("testdata"))
+        {
+            return Err(format!(
+                "the {crate_name} package holds {stray}, which needs the repository"
+            ));
+        }
     }
     Cmd::cargo()
         .args(["package", "-p", "imgrepl", "--allow-dirty", "--offline"])
+        .run()?;
+    build_packaged_k8s()
+}
+
+/// The `version` of `[workspace.package]` in the root `Cargo.toml`: the published crates'.
+fn workspace_version() -> Result<String, String> {
+    let path = crate::cmd::root().join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .skip_while(|line| line.trim() != "[workspace.package]")
+        .take_while(|line| !line.starts_with("[workspace.") || line.trim() == "[workspace.package]")
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{} has no [workspace.package] version", path.display()))
+}
+
+/// Builds the packaged `imgrepl-k8s` against the packaged `imgrepl`: both `.crate` files
+/// unpacked side by side under a workspace of their own whose `[patch.crates-io]` points
+/// `imgrepl` at its package. (`cargo package -p imgrepl -p imgrepl-k8s` verifies through a local
+/// registry of the new packages, but cargo unpacks a registry's crate once per version and keeps
+/// it: an unpublished 0.1.0 that changes would be verified against its first copy.)
+fn build_packaged_k8s() -> Result<(), String> {
+    Cmd::cargo()
+        .args(["package", "-p", PUBLISHED[0], "-p", PUBLISHED[1]])
+        .args(["--no-verify", "--allow-dirty", "--offline"])
+        .run()?;
+    let packages = crate::cmd::target_dir().join("package");
+    let dir = crate::cmd::target_dir().join("xtask").join("packaged");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let version = workspace_version()?;
+    for crate_name in PUBLISHED {
+        let file = packages.join(format!("{crate_name}-{version}.crate"));
+        Cmd::new("tar")
+            .arg("-xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(&dir)
+            .run()?;
+    }
+    let manifest = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [\"imgrepl-k8s-{version}\"]\n\n\
+         [patch.crates-io]\nimgrepl = {{ path = \"imgrepl-{version}\" }}\n"
+    );
+    let manifest_path = dir.join("Cargo.toml");
+    std::fs::write(&manifest_path, manifest)
+        .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    Cmd::cargo()
+        .arg("build")
+        .arg("--manifest-path")
+        .arg(&manifest_path)
+        .arg("--target-dir")
+        .arg(
+            crate::cmd::target_dir()
+                .join("xtask")
+                .join("packaged-target"),
+        )
+        .arg("--offline")
         .run()
 }
 
@@ -323,7 +394,7 @@ usage: cargo xtask test [--list] [--quick] [STEP...]
 Runs every default step in order, stopping at the first failure; with STEP names, runs those.
 --quick runs fmt, clippy, test and doc (or the STEPs named) with nothing installed beyond the
 toolchain's components: the tests that need kubectl or python3 skip themselves when those are
-missing, and the test step leaves out its second, feature-reduced run of core's JSON tests.";
+missing, and the test step leaves out its second, feature-reduced run of the JSON shape tests.";
 
 /// `cargo xtask test [--list] [STEP...]`.
 ///

@@ -11,7 +11,7 @@ use crate::Span;
 ///
 /// It says what (a stable [`Code`] and a message), where (the rule index, the field, a JSON
 /// pointer such as `/2/repositoryPrefix`, and the byte [`Span`] of the offending text in the
-/// annotation), and, for a duplicate, where the first occurrence is ([`related`](Self::related)).
+/// policy's text), and, for a duplicate, where the first occurrence is ([`related`](Self::related)).
 ///
 /// ```
 /// use imgrepl::{Code, Policy};
@@ -40,9 +40,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An estimate of the bytes it holds, itself and its texts (for
-    /// [`PolicyCache`](crate::workload::PolicyCache)'s byte bound).
-    pub(crate) fn approx_bytes(&self) -> usize {
+    /// An estimate of the bytes it holds, itself and its texts (for the byte bound of
+    /// `imgrepl-k8s`'s policy cache; not part of the public API).
+    #[doc(hidden)]
+    pub fn approx_bytes(&self) -> usize {
         std::mem::size_of::<Diagnostic>() + self.message.len() + self.pointer.len()
     }
 
@@ -110,13 +111,13 @@ impl Diagnostic {
     }
 
     /// The JSON pointer (RFC 6901) of what the diagnostic is about: `""` for the whole
-    /// annotation, `/2` for a rule, `/2/repositoryPrefix` for a field (also when it is missing).
+    /// policy, `/2` for a rule, `/2/repositoryPrefix` for a field (also when it is missing).
     #[must_use]
     pub fn pointer(&self) -> &str {
         &self.pointer
     }
 
-    /// The byte span of the offending text in the annotation.
+    /// The byte span of the offending text in the policy's text.
     #[must_use]
     pub fn span(&self) -> Span {
         self.span
@@ -218,19 +219,10 @@ impl fmt::Display for PolicyError {
     }
 }
 
-impl std::error::Error for PolicyError {}
-
-/// `{"code": "invalid-policy", "message", "diagnostics": [Diagnostic…]}`.
-impl Serialize for PolicyError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("PolicyError", 3)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("diagnostics", &self.diagnostics)?;
-        s.end()
-    }
-}
+// `{"code": "invalid-policy", "message", "diagnostics": [Diagnostic…]}`.
+crate::coded_error!(PolicyError {
+    "diagnostics": |e| &e.diagnostics,
+});
 
 /// The result of [`Policy::validate`]: the policy when it has no error, and every diagnostic.
 ///

@@ -1,6 +1,6 @@
 //! The image replacement policy: rules, validation with diagnostics, and the compiled policy.
 //!
-//! The annotation value is a JSON array of rules:
+//! A policy's text is a JSON array of rules:
 //!
 //! ```json
 //! [ {"repositoryPrefix": "harbor.domain", "replaceWith": "swr.cn-north-4.myhuaweicloud.com/org1"},
@@ -104,8 +104,10 @@ impl fmt::Debug for Policy {
 impl Policy {
     /// An estimate of the bytes a policy holds, itself and its heap: per rule its two strings,
     /// its span, its index entry (the prefix again, and the hash table's slot) and its lengths;
-    /// and its warnings. For [`PolicyCache`](crate::workload::PolicyCache)'s byte bound.
-    pub(crate) fn approx_heap_bytes(&self) -> usize {
+    /// and its warnings. For the byte bound of `imgrepl-k8s`'s policy cache; not part of the
+    /// public API.
+    #[doc(hidden)]
+    pub fn approx_heap_bytes(&self) -> usize {
         /// A hash table slot (a boxed prefix and a rule id, with the table's load factor).
         const INDEX_SLOT: usize = 32;
         let rules: usize = self
@@ -131,7 +133,7 @@ impl Policy {
 }
 
 impl Policy {
-    /// Reads and validates an annotation value; fails when there is any error.
+    /// Reads and validates a policy's JSON text; fails when there is any error.
     ///
     /// Warnings do not fail it; they are kept in [`Policy::warnings`].
     ///
@@ -148,14 +150,14 @@ impl Policy {
         }
     }
 
-    /// Reads and validates an annotation value, returning every diagnostic (errors and
+    /// Reads and validates a policy's JSON text, returning every diagnostic (errors and
     /// warnings), and the policy when there is no error.
     pub fn validate(json: &str) -> Validation {
         validate::validate_json(json, true)
     }
 
     /// Builds a policy from rules (for Rust callers). Spans in its diagnostics refer to the
-    /// canonical JSON of the same rules ([`Policy::to_json`]). Unlike an annotation, the rules
+    /// canonical JSON of the same rules ([`Policy::to_json`]). Unlike a policy's text, the rules
     /// are not bounded by [`MAX_POLICY_BYTES`]: a program may hold a policy of any size.
     ///
     /// # Errors
@@ -256,7 +258,7 @@ impl Policy {
         &self.warnings
     }
 
-    /// The canonical annotation JSON of the rules.
+    /// The canonical JSON text of the rules.
     #[must_use]
     pub fn to_json(&self) -> String {
         rules_json(&self.rules)

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 use crate::Code;
 
 /// The kind of a rejected reference.
@@ -199,19 +197,10 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
-
-/// `{"code", "message", "kind", "reason", "offset"}`: `kind` is the reference implementation's
-/// message, `message` the whole `Display`.
-impl Serialize for ParseError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("ParseError", 5)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("kind", &self.kind.to_string())?;
-        s.serialize_field("reason", self.reason)?;
-        s.serialize_field("offset", &self.offset)?;
-        s.end()
-    }
-}
+// `{"code", "message", "kind", "reason", "offset"}`: `kind` is the reference implementation's
+// message, `message` the whole `Display`.
+crate::coded_error!(ParseError {
+    "kind": |e| &crate::__private::DisplayStr(&e.kind),
+    "reason": |e| e.reason,
+    "offset": |e| &e.offset,
+});

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use imgrepl::Policy;
-use imgrepl::workload::Options;
+use imgrepl_k8s::Options;
 use serde_json::Value;
 
 /// The choices of the generator.

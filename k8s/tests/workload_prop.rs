@@ -1,4 +1,4 @@
-//! Property tests of `imgrepl::workload` over random objects and policies:
+//! Property tests of `imgrepl-k8s` over random objects and policies:
 //! - every patch applies (with the `json-patch` crate) and gives the object rewritten per the
 //!   report;
 //! - applying the patch and rewriting again gives an empty patch, when the policy has no
@@ -7,8 +7,9 @@
 //!   in `workload_table.rs`), and its patch still applies;
 //! - any JSON at all, in any place of a workload, gives a report or a typed error, never a panic.
 
-use imgrepl::workload::{self, Options, Report};
-use imgrepl::{ANNOTATION_KEY, Code, Policy, Rule};
+use imgrepl::{Code, Policy, Rule};
+use imgrepl_k8s::ANNOTATION_KEY;
+use imgrepl_k8s::{Options, Report};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -178,9 +179,7 @@ fn apply(
             Err(e) => {
                 prop_assert_eq!(row.after.as_deref(), Some(before));
                 prop_assert_eq!(
-                    row.error
-                        .as_ref()
-                        .map(imgrepl::workload::ContainerError::code),
+                    row.error.as_ref().map(imgrepl_k8s::ContainerError::code),
                     Some(e.code())
                 );
             }
@@ -206,10 +205,10 @@ proptest! {
         };
         // The policy the rewrite uses: an annotation's is read in the options' (default) mode.
         let effective = if in_annotation { Policy::from_json(&text).unwrap() } else { policy.clone() };
-        let report = workload::rewrite(&object, &options).unwrap();
+        let report = imgrepl_k8s::rewrite(&object, &options).unwrap();
         let patched = apply(k, &object, &report, &effective)?;
 
-        let again = workload::rewrite(&patched, &options).unwrap();
+        let again = imgrepl_k8s::rewrite(&patched, &options).unwrap();
         let chained = Policy::validate(&text)
             .diagnostics
             .iter()
@@ -240,7 +239,7 @@ proptest! {
             meta = &mut meta[*step];
         }
         meta["metadata"] = json!({"annotations": {ANNOTATION_KEY: annotation}});
-        if let Ok(report) = workload::rewrite(&object, &Options::default()) {
+        if let Ok(report) = imgrepl_k8s::rewrite(&object, &Options::default()) {
             // A report means a workload with a valid annotation, or none (then no rows).
             match annotation.as_str().map(Policy::from_json) {
                 Some(Ok(policy)) => {
@@ -249,7 +248,7 @@ proptest! {
                 _ => prop_assert!(report.containers.is_empty() && report.patch.is_empty()),
             }
         }
-        let _ = workload::rewrite_json(&object.to_string(), &Options::default());
+        let _ = imgrepl_k8s::rewrite_json(&object.to_string(), &Options::default());
     }
 }
 

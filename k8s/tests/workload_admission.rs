@@ -2,9 +2,10 @@
 //! and applied with the `json-patch` crate, and every way a request can be wrong.
 
 use base64::Engine as _;
-use imgrepl::workload::Options;
-use imgrepl::workload::admission::{self, AdmissionErrorKind, MAX_REVIEW_BYTES, MAX_WARNING_BYTES};
-use imgrepl::{ANNOTATION_KEY, Policy};
+use imgrepl::Policy;
+use imgrepl_k8s::ANNOTATION_KEY;
+use imgrepl_k8s::Options;
+use imgrepl_k8s::admission::{self, AdmissionErrorKind, MAX_REVIEW_BYTES, MAX_WARNING_BYTES};
 use serde_json::{Value, json};
 
 const HUB: &str = r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
@@ -283,7 +284,7 @@ fn custom_resources_use_the_same_kinds_table() {
     let off = Options::default().find_by_shape(false);
     let response = admission::review(&request, &off).unwrap();
     assert!(body_of(&response)["response"].get("patch").is_none());
-    let mut table = imgrepl::workload::PodSpecTable::new();
+    let mut table = imgrepl_k8s::PodSpecTable::new();
     table.add("example.com", "Widget", "spec.runner").unwrap();
     let response = admission::review(&request, &off.pod_specs(&table)).unwrap();
     let after = patched(&body_of(&response), &widget);
@@ -393,13 +394,13 @@ fn limits_of_the_object_are_answered_with_a_warning() {
             serde_json::to_string(HUB).unwrap()
         )
     };
-    let big = format!("\"{}\"", "x".repeat(imgrepl::workload::MAX_OBJECT_BYTES));
+    let big = format!("\"{}\"", "x".repeat(imgrepl_k8s::MAX_OBJECT_BYTES));
     // (object text, the error's code and the start of the first warning, or None: rewritten)
     let cases: Vec<(String, Option<(&str, &str)>)> = vec![
         // 127 levels in all (the object's own and 126 arrays): read and rewritten.
-        (pod_with(&deep(imgrepl::workload::MAX_DEPTH - 1)), None),
+        (pod_with(&deep(imgrepl_k8s::MAX_DEPTH - 1)), None),
         (
-            pod_with(&deep(imgrepl::workload::MAX_DEPTH)),
+            pod_with(&deep(imgrepl_k8s::MAX_DEPTH)),
             Some((
                 "object-too-deep",
                 "imgrepl: left as it is: the object nests deeper than 127 levels, the most that is read",
@@ -468,7 +469,7 @@ fn limits_of_the_object_are_answered_with_a_warning() {
                             .unwrap()
                             .code()
                     },
-                    imgrepl::workload::WorkloadError::code,
+                    imgrepl_k8s::WorkloadError::code,
                 );
                 assert_eq!(got, *code);
                 assert!(r.warnings[0].starts_with(warning), "{:?}", r.warnings);
@@ -614,7 +615,7 @@ fn audit_mode_warns_instead_of_patching() {
 
 #[test]
 fn a_policy_cache_changes_nothing_but_the_work() {
-    let cache = imgrepl::workload::PolicyCache::new(64, 1 << 20);
+    let cache = imgrepl_k8s::PolicyCache::new(64, 1 << 20);
     let warned = r#"[{"repositoryPrefix": "docker.io", "replaceWith": "m.io/hub"}, {"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#;
     let objects = [
         pod(HUB, json!({"containers": [{"image": "nginx"}]})),
@@ -641,8 +642,8 @@ fn a_policy_cache_changes_nothing_but_the_work() {
                 let plain = Options::default().mode(mode);
                 let cached = plain.policy_cache(&cache);
                 assert_eq!(
-                    imgrepl::workload::rewrite(object, &cached),
-                    imgrepl::workload::rewrite(object, &plain),
+                    imgrepl_k8s::rewrite(object, &cached),
+                    imgrepl_k8s::rewrite(object, &plain),
                     "{object}"
                 );
                 let request = review(json!({"uid": "u", "operation": "CREATE", "object": object}));

@@ -15,8 +15,8 @@ use super::pulls::{Pulls, service_account_name};
 use super::secrets::pull_secret_names;
 use super::source::{compile, find_annotation};
 use super::{Options, PodSpecReport, PolicySource, Report, Warning, WorkloadError};
-use crate::Policy;
-use crate::pointer::pointer_at;
+use imgrepl::__private::pointer_at;
+use imgrepl::Policy;
 
 /// Rewrites one object given as any [`Node`]; [`rewrite`](super::rewrite) for a
 /// `serde_json::Value`.
@@ -26,15 +26,15 @@ use crate::pointer::pointer_at;
 /// As [`rewrite`](super::rewrite).
 ///
 /// ```
-/// use imgrepl::workload::{self, FoundBy, Options};
+/// use imgrepl_k8s::{FoundBy, Options};
 ///
 /// let widget = serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
 ///   "spec": {"runner": {"spec": {"containers": [{"image": "nginx"}]}}}});
-/// let report = workload::rewrite_node(&widget, &Options::default())?;
+/// let report = imgrepl_k8s::rewrite_node(&widget, &Options::default())?;
 /// assert_eq!(report.kind.as_ref().map(|k| k.found_by()), Some(FoundBy::Shape));
 /// assert_eq!(report.patch.ops()[0].path, "/spec/runner/spec/containers/0/image");
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 pub fn rewrite_node<'a, N: Node<'a>>(
     object: N,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::cache::Compiled;
 use super::node::{Lookup, Node, ValueType};
 use super::{Options, PolicyOrigin, PolicySource, Warning, WorkloadError};
-use crate::Code;
-use crate::pointer::pointer_at;
+use imgrepl::__private::pointer_at;
+use imgrepl::Code;
 
 /// The compiled policy of an annotation's `text`: compiled before for this object (when there
 /// is a `compiled` list, which keeps it), or from the options' cache, or compiled now.

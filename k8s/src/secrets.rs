@@ -14,7 +14,7 @@ use super::node::{Lookup, Node, ValueType};
 use base64::Engine as _;
 
 use super::{Warning, WorkloadError};
-use crate::{Code, Reference};
+use imgrepl::{Code, Reference};
 
 /// One Secret's registries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,7 +38,7 @@ impl PullSecret {
     /// A message when the text is not such a JSON object.
     ///
     /// ```
-    /// use imgrepl::workload::PullSecret;
+    /// use imgrepl_k8s::PullSecret;
     ///
     /// let s = PullSecret::from_docker_config("regcred", None, r#"{"auths": {"https://index.docker.io/v1/": {}, "swr.example.com:443/team": {}}}"#)?;
     /// assert_eq!(s.registries, ["index.docker.io", "swr.example.com:443/team"]);
@@ -92,7 +92,7 @@ const DEFAULT_REGISTRY_HOST: &str = "index.docker.io";
 /// A key of `auths` as the kubelet keeps it: no scheme, no `/v1/` or `/v2/`, no trailing `/`.
 ///
 /// ```
-/// use imgrepl::workload::registry_key;
+/// use imgrepl_k8s::registry_key;
 /// assert_eq!(registry_key("https://index.docker.io/v1/"), "index.docker.io");
 /// assert_eq!(registry_key("http://r.io:5000/v2/team"), "r.io:5000/team");
 /// assert_eq!(registry_key("*.example.com"), "*.example.com");
@@ -137,7 +137,7 @@ fn split(url: &str) -> (&str, &str, &str) {
 /// key's), and the key's path a prefix of the image's.
 ///
 /// ```
-/// use imgrepl::workload::key_matches;
+/// use imgrepl_k8s::key_matches;
 /// assert!(key_matches("*.example.com", "eu.example.com/app"));
 /// assert!(!key_matches("*.example.com", "example.com/app"));
 /// assert!(key_matches("quay.io/core", "quay.io/coreos/etcd")); // a string prefix, as the kubelet
@@ -198,7 +198,7 @@ fn default_registry_match(name: &str) -> bool {
 /// [`Options::pull_secrets`](super::Options::pull_secrets).
 ///
 /// ```
-/// use imgrepl::workload::PullSecrets;
+/// use imgrepl_k8s::PullSecrets;
 ///
 /// let secret = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
 ///   "metadata": {"name": "regcred"},
@@ -258,7 +258,7 @@ impl PullSecrets {
     /// known).
     ///
     /// ```
-    /// use imgrepl::workload::PullSecrets;
+    /// use imgrepl_k8s::PullSecrets;
     ///
     /// let account = serde_json::json!({"apiVersion": "v1", "kind": "ServiceAccount",
     ///   "metadata": {"name": "builder", "namespace": "ci"},
@@ -295,14 +295,14 @@ impl PullSecrets {
     /// than warning for every pod spec).
     ///
     /// ```
-    /// use imgrepl::workload::{self, Options, PullSecrets};
+    /// use imgrepl_k8s::{Options, PullSecrets};
     ///
     /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
     ///   "spec": {"imagePullSecrets": [{"name": "swr-pull"}], "containers": [{"name": "a", "image": "nginx"}]}});
     /// let secrets = PullSecrets::default();
-    /// let report = workload::rewrite(&pod, &Options::default().pull_secrets(&secrets))?;
+    /// let report = imgrepl_k8s::rewrite(&pod, &Options::default().pull_secrets(&secrets))?;
     /// assert_eq!(secrets.not_given([&report]), ["swr-pull"]);
-    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// # Ok::<(), imgrepl_k8s::WorkloadError>(())
     /// ```
     #[must_use]
     pub fn not_given<'r>(
@@ -333,7 +333,7 @@ impl PullSecrets {
     /// problem.
     ///
     /// ```
-    /// use imgrepl::workload::{PullSecrets, WorkloadErrorKind};
+    /// use imgrepl_k8s::{PullSecrets, WorkloadErrorKind};
     ///
     /// let mut secrets = PullSecrets::default();
     /// secrets.add_json(r#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1",
@@ -342,7 +342,7 @@ impl PullSecrets {
     /// assert_eq!(secrets.secrets()[0].name, "regcred");
     /// let err = secrets.add_json("{\"kind\": x}").unwrap_err();
     /// assert_eq!((err.kind(), err.offset()), (WorkloadErrorKind::InvalidJson, Some(9)));
-    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// # Ok::<(), imgrepl_k8s::WorkloadError>(())
     /// ```
     pub fn add_json(&mut self, json: &str) -> Result<(), WorkloadError> {
         if json.len() > super::MAX_OBJECT_BYTES {

@@ -3,15 +3,14 @@
 use std::fmt::{self, Write as _};
 
 use super::{MAX_DEPTH, MAX_OBJECT_BYTES, PolicySource, ValueType};
-use crate::{Code, Diagnostic, RewriteError, RewriteErrorKind};
-use serde::Serialize;
+use imgrepl::{Code, Diagnostic, RewriteError, RewriteErrorKind};
 
 /// What is wrong with an object as a whole.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, WorkloadErrorKind};
+/// use imgrepl_k8s::{Options, WorkloadErrorKind};
 ///
-/// let err = workload::rewrite_json("[]", &Options::default()).unwrap_err();
+/// let err = imgrepl_k8s::rewrite_json("[]", &Options::default()).unwrap_err();
 /// assert_eq!(err.kind(), WorkloadErrorKind::NotAnObject);
 /// assert_eq!(WorkloadErrorKind::NotAnObject.code(), "not-an-object");
 /// ```
@@ -65,12 +64,12 @@ impl fmt::Display for WorkloadErrorKind {
 /// byte ranges in that text.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, WorkloadErrorKind};
+/// use imgrepl_k8s::{Options, WorkloadErrorKind};
 ///
 /// let pod = r#"{"apiVersion": "v1", "kind": "Pod",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[{\"repositoryPrefix\": \"a.io\"}]"}},
 ///   "spec": {"containers": [{"name": "app", "image": "a.io/x/app"}]}}"#;
-/// let err = workload::rewrite_json(pod, &Options::default()).unwrap_err();
+/// let err = imgrepl_k8s::rewrite_json(pod, &Options::default()).unwrap_err();
 /// assert_eq!(err.kind(), WorkloadErrorKind::InvalidPolicy);
 /// assert_eq!(err.pointer(), "/metadata/annotations/coordinator.cci.io~1image-replacement");
 /// let source = err.policy().unwrap();
@@ -104,7 +103,7 @@ impl WorkloadError {
     /// when it nests deeper than [`MAX_DEPTH`], else [`WorkloadErrorKind::InvalidJson`].
     pub(crate) fn unreadable(error: &serde_json::Error, text: &str) -> Self {
         if is_too_deep(error) {
-            WorkloadError::too_deep(crate::span::json_error_offset(text, error))
+            WorkloadError::too_deep(imgrepl::__private::json_error_offset(text, error))
         } else {
             WorkloadError::invalid_json(error, text)
         }
@@ -129,9 +128,9 @@ impl WorkloadError {
             pointer: String::new(),
             message: format!(
                 "not valid JSON: {}",
-                crate::span::json_error_message(text, text, error)
+                imgrepl::__private::json_error_message(text, text, error)
             ),
-            offset: Some(crate::span::json_error_offset(text, error)),
+            offset: Some(imgrepl::__private::json_error_offset(text, error)),
             policy: None,
         }
     }
@@ -238,26 +237,12 @@ impl WorkloadError {
     }
 }
 
-impl fmt::Display for WorkloadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for WorkloadError {}
-
-impl Serialize for WorkloadError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("WorkloadError", 5)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.message)?;
-        s.serialize_field("pointer", &self.pointer)?;
-        s.serialize_field("offset", &self.offset)?;
-        s.serialize_field("policy", &self.policy)?;
-        s.end()
-    }
-}
+// `{"code", "message", "pointer", "offset", "policy"}`.
+imgrepl::coded_error!(WorkloadError = message {
+    "pointer": |e| &e.pointer,
+    "offset": |e| &e.offset,
+    "policy": |e| &e.policy,
+});
 
 /// Whether `serde_json` stopped at its recursion limit (it has no error kind of its own for
 /// it, only its message; a test pins the message).
@@ -290,13 +275,13 @@ pub enum ContainerErrorKind {
 /// The error on one container's row: the other containers are still rewritten.
 ///
 /// ```
-/// use imgrepl::workload::{self, ContainerErrorKind, Options};
+/// use imgrepl_k8s::{ContainerErrorKind, Options};
 /// use imgrepl::Policy;
 ///
 /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
 /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [
 ///     {"name": "a", "image": "Nginx"}, {"name": "b", "image": 7}, {"name": "c", "image": "redis"}]}});
-/// let report = workload::rewrite(&pod, &Options::default().policy(&policy))?;
+/// let report = imgrepl_k8s::rewrite(&pod, &Options::default().policy(&policy))?;
 /// let a = report.containers[0].error.as_ref().unwrap();
 /// assert_eq!((a.kind(), a.code(), a.offset()), (ContainerErrorKind::InvalidImage, imgrepl::Code::Uppercase, Some(0)));
 /// let b = report.containers[1].error.as_ref().unwrap();
@@ -344,7 +329,8 @@ impl ContainerError {
     /// ([`Code::ImageNotEditable`]).
     ///
     /// ```
-    /// use imgrepl::{Code, workload::{ContainerError, ContainerErrorKind}};
+    /// use imgrepl::Code;
+    /// use imgrepl_k8s::{ContainerError, ContainerErrorKind};
     ///
     /// let e = ContainerError::not_editable("the image is shared through an anchor");
     /// assert_eq!((e.kind(), e.code()), (ContainerErrorKind::NotEditable, Code::ImageNotEditable));
@@ -408,21 +394,7 @@ impl ContainerError {
     }
 }
 
-impl fmt::Display for ContainerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ContainerError {}
-
-impl Serialize for ContainerError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("ContainerError", 3)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.message)?;
-        s.serialize_field("offset", &self.offset())?;
-        s.end()
-    }
-}
+// `{"code", "message", "offset"}`.
+imgrepl::coded_error!(ContainerError = message {
+    "offset": |e| &e.offset(),
+});

@@ -4,8 +4,8 @@
 use super::burst::BurstMode;
 use super::node::{Lookup, Node};
 use super::{Options, PodSpecReport, Report, Warning};
-use crate::Code;
-use crate::pointer::pointer_at;
+use imgrepl::__private::pointer_at;
+use imgrepl::Code;
 
 /// The label and annotation by which an object or a pod template opts out of rewriting.
 pub const EXCLUDE_KEY: &str = "imgrepl.io/exclude";

@@ -1,12 +1,13 @@
-//! Table tests of `imgrepl::workload`: every kind, every container list, where the policy comes
+//! Table tests of `imgrepl-k8s`: every kind, every container list, where the policy comes
 //! from, malformed objects, and every emitted patch applied with an independent RFC 6902
 //! implementation (the `json-patch` crate).
 
-use imgrepl::workload::{
-    self, ContainerErrorKind, ContainerList, FoundBy, MAX_OBJECT_BYTES, Options, PodSpecTable,
+use imgrepl::{Code, Policy};
+use imgrepl_k8s::ANNOTATION_KEY;
+use imgrepl_k8s::{
+    ContainerErrorKind, ContainerList, FoundBy, MAX_OBJECT_BYTES, Options, PodSpecTable,
     PolicyOrigin, Report, WorkloadErrorKind, WorkloadKind,
 };
-use imgrepl::{ANNOTATION_KEY, Code, Policy};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -119,11 +120,11 @@ fn check_patch(object: &Value, report: &Report) -> Value {
 
 #[track_caller]
 fn rewrite(object: &Value, options: &Options<'_>) -> Report {
-    let report = workload::rewrite(object, options).expect("rewritten");
+    let report = imgrepl_k8s::rewrite(object, options).expect("rewritten");
     check_patch(object, &report);
     // The JSON text path gives the same report.
     assert_eq!(
-        workload::rewrite_json(&object.to_string(), options).unwrap(),
+        imgrepl_k8s::rewrite_json(&object.to_string(), options).unwrap(),
         report
     );
     report
@@ -556,7 +557,7 @@ fn annotation_key_can_be_set_and_pointers_are_escaped() {
     );
 
     // With the default key, the other annotation is read (and is invalid).
-    let err = workload::rewrite(&obj, &Options::default()).unwrap_err();
+    let err = imgrepl_k8s::rewrite(&obj, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::InvalidPolicy);
 }
 
@@ -721,7 +722,7 @@ fn partial_objects_pass_with_a_note() {
         ),
     ];
     for (obj, pointer, message) in cases {
-        let report = workload::rewrite(obj, &Options::default()).unwrap();
+        let report = imgrepl_k8s::rewrite(obj, &Options::default()).unwrap();
         assert!(report.is_workload() && report.containers.is_empty() && report.patch.is_empty());
         let w = &report.warnings[..];
         assert_eq!(w.len(), 1, "{obj}");
@@ -784,7 +785,7 @@ fn malformed_objects_are_typed_errors() {
         ),
     ];
     for (obj, kind, pointer, message) in cases {
-        let err = workload::rewrite(obj, &Options::default()).unwrap_err();
+        let err = imgrepl_k8s::rewrite(obj, &Options::default()).unwrap_err();
         assert_eq!(
             (err.kind(), err.pointer(), err.to_string().as_str()),
             (*kind, *pointer, *message),
@@ -805,7 +806,7 @@ fn an_invalid_policy_gives_its_diagnostics_with_the_annotation_text() {
         annotated(text),
         json!({"containers": [{"image": "a.io/x"}]}),
     );
-    let err = workload::rewrite(&obj, &Options::default()).unwrap_err();
+    let err = imgrepl_k8s::rewrite(&obj, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::InvalidPolicy);
     assert_eq!(err.code(), "invalid-policy");
     assert_eq!(
@@ -883,11 +884,11 @@ fn the_mode_option_applies_to_annotation_policies() {
 #[test]
 fn text_input_is_bounded_and_parsed() {
     let big = format!("{{\"a\": \"{}\"}}", "x".repeat(MAX_OBJECT_BYTES));
-    let err = workload::rewrite_json(&big, &Options::default()).unwrap_err();
+    let err = imgrepl_k8s::rewrite_json(&big, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::TooLarge);
     assert_eq!(err.offset(), Some(MAX_OBJECT_BYTES));
 
-    let err = workload::rewrite_json("{\"kind\": \"Pod\",\n \"spec\": }", &Options::default())
+    let err = imgrepl_k8s::rewrite_json("{\"kind\": \"Pod\",\n \"spec\": }", &Options::default())
         .unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::InvalidJson);
     assert_eq!(err.offset(), Some(25));
@@ -897,16 +898,16 @@ fn text_input_is_bounded_and_parsed() {
         "not valid JSON: expected value at line 2, column 10 (byte 25)"
     );
 
-    let err = workload::rewrite_json("\"just a string\"", &Options::default()).unwrap_err();
+    let err = imgrepl_k8s::rewrite_json("\"just a string\"", &Options::default()).unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::NotAnObject);
 
     // Deep nesting is refused by the JSON reader, not by a stack overflow, as too deep; its
     // message names the limit, and the offset is where the reader stopped.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let err = workload::rewrite_json(&deep, &Options::default()).unwrap_err();
+    let err = imgrepl_k8s::rewrite_json(&deep, &Options::default()).unwrap_err();
     assert_eq!(err.kind(), WorkloadErrorKind::TooDeep);
     assert_eq!(err.code(), "object-too-deep");
-    assert_eq!(err.offset(), Some(workload::MAX_DEPTH));
+    assert_eq!(err.offset(), Some(imgrepl_k8s::MAX_DEPTH));
     assert_eq!(
         err.to_string(),
         "the object nests deeper than 127 levels, the most that is read"

@@ -7,7 +7,7 @@ use serde_json::Value;
 /// The type of a value, as Kubernetes reads it (a YAML scalar resolved by YAML 1.1 rules).
 ///
 /// ```
-/// use imgrepl::workload::ValueType;
+/// use imgrepl_k8s::ValueType;
 ///
 /// assert_eq!(ValueType::Number.type_name(), "a number");
 /// ```
@@ -72,7 +72,7 @@ pub struct Entry<'a, N> {
 /// JSON documents read with the position of every value.
 ///
 /// ```
-/// use imgrepl::workload::{Lookup, Node, ValueType};
+/// use imgrepl_k8s::{Lookup, Node, ValueType};
 ///
 /// let v = serde_json::json!({"spec": {"containers": [{"image": "nginx"}]}, "x": 1});
 /// let Lookup::Found(spec) = Node::get(&v, "spec") else { unreachable!() };

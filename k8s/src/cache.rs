@@ -7,7 +7,7 @@ use std::mem::size_of;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::{Diagnostic, MatchMode, Policy};
+use imgrepl::{Diagnostic, MatchMode, Policy};
 
 /// What [`Policy::validate`] found in one annotation's text, with the match mode applied.
 #[derive(Debug)]
@@ -87,9 +87,11 @@ impl Slots {
 
 /// The index of a mode in [`Slots::by_mode`].
 const fn mode_index(mode: MatchMode) -> usize {
+    // `MatchMode` is non-exhaustive outside core: a mode added there needs a slot of its own
+    // here (`by_mode` grows by one), or it would share the longest-prefix slot.
     match mode {
-        MatchMode::LongestPrefix => 0,
         MatchMode::ExactParent => 1,
+        _ => 0,
     }
 }
 
@@ -111,7 +113,7 @@ const fn mode_index(mode: MatchMode) -> usize {
 /// take a read lock; misses compile outside of any lock, then insert under a write lock.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, PolicyCache};
+/// use imgrepl_k8s::{Options, PolicyCache};
 ///
 /// let cache = PolicyCache::new(2, 1 << 20);
 /// let pod = |policy: &str| serde_json::json!({"apiVersion": "v1", "kind": "Pod",
@@ -119,7 +121,7 @@ const fn mode_index(mode: MatchMode) -> usize {
 ///   "spec": {"containers": [{"image": "nginx"}]}});
 /// let options = Options::default().policy_cache(&cache);
 /// for policy in ["[]", "[]", "not json", "not json", "[ ]"] {
-///     let _ = workload::rewrite(&pod(policy), &options);
+///     let _ = imgrepl_k8s::rewrite(&pod(policy), &options);
 /// }
 /// let stats = cache.stats();
 /// // "[]" and "not json" compiled once each; "[ ]" evicted the least recently used ("[]").
@@ -139,8 +141,8 @@ pub struct PolicyCache {
 /// The counters of a [`PolicyCache`].
 ///
 /// ```
-/// let stats = imgrepl::workload::PolicyCache::new(8, 4096).stats();
-/// assert_eq!(stats, imgrepl::workload::CacheStats::default());
+/// let stats = imgrepl_k8s::PolicyCache::new(8, 4096).stats();
+/// assert_eq!(stats, imgrepl_k8s::CacheStats::default());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -265,6 +267,13 @@ mod tests {
 
     fn rule(i: usize) -> String {
         format!(r#"[{{"repositoryPrefix": "r{i}.io", "replaceWith": "m.io/r{i}"}}]"#)
+    }
+
+    #[test]
+    fn each_match_mode_has_its_own_slot() {
+        let modes = [MatchMode::LongestPrefix, MatchMode::ExactParent];
+        let slots: Vec<usize> = modes.iter().map(|&m| mode_index(m)).collect();
+        assert_eq!(slots, [0, 1]);
     }
 
     #[test]

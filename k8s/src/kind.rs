@@ -11,7 +11,7 @@ use super::node::{Lookup, Node, ValueType};
 /// How an object's pod specs were found.
 ///
 /// ```
-/// assert_eq!(imgrepl::workload::FoundBy::Shape.as_str(), "shape");
+/// assert_eq!(imgrepl_k8s::FoundBy::Shape.as_str(), "shape");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -41,7 +41,7 @@ impl FoundBy {
 /// pod specs are found.
 ///
 /// ```
-/// use imgrepl::workload::{FoundBy, WorkloadKind};
+/// use imgrepl_k8s::{FoundBy, WorkloadKind};
 ///
 /// let kind = WorkloadKind::from_type("apps/v1", "Deployment").unwrap();
 /// assert_eq!((kind.group(), kind.as_str(), kind.found_by()), ("apps", "Deployment", FoundBy::Table));
@@ -100,8 +100,8 @@ impl fmt::Display for WorkloadKind {
 /// The API group of an `apiVersion`: `"apps"` for `apps/v1`, `""` for `v1`.
 ///
 /// ```
-/// assert_eq!(imgrepl::workload::group_of("apps/v1"), "apps");
-/// assert_eq!(imgrepl::workload::group_of("v1"), "");
+/// assert_eq!(imgrepl_k8s::group_of("apps/v1"), "apps");
+/// assert_eq!(imgrepl_k8s::group_of("v1"), "");
 /// ```
 #[must_use]
 pub fn group_of(api_version: &str) -> &str {
@@ -195,12 +195,12 @@ pub(crate) enum Step<'p> {
 /// array, e.g. `spec.template.spec` or `spec.metrics[].provider.job.spec.template.spec`.
 ///
 /// ```
-/// use imgrepl::workload::PodSpecPath;
+/// use imgrepl_k8s::PodSpecPath;
 ///
 /// assert_eq!(PodSpecPath::parse("spec.pods[].spec")?.as_str(), "spec.pods[].spec");
 /// let err = PodSpecPath::parse("spec..template").unwrap_err();
 /// assert_eq!(err.to_string(), "invalid pod spec path \"spec..template\": empty key at byte 5");
-/// # Ok::<(), imgrepl::workload::PodSpecPathError>(())
+/// # Ok::<(), imgrepl_k8s::PodSpecPathError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -306,14 +306,14 @@ pub struct KindEntry {
 /// `OpenKruise`, Strimzi) plus the caller's.
 ///
 /// ```
-/// use imgrepl::workload::{FoundBy, PodSpecTable};
+/// use imgrepl_k8s::{FoundBy, PodSpecTable};
 ///
 /// let mut table = PodSpecTable::new();
 /// table.add_spec("example.com/Widget=spec.podTemplate.spec")?;
 /// let widget = table.lookup("example.com/v1", "Widget").unwrap();
 /// assert_eq!((widget.paths[0].as_str(), widget.found_by), ("spec.podTemplate.spec", FoundBy::User));
 /// assert_eq!(table.lookup("argoproj.io/v1alpha1", "Rollout").unwrap().paths[0].as_str(), "spec.template.spec");
-/// # Ok::<(), imgrepl::workload::PodSpecPathError>(())
+/// # Ok::<(), imgrepl_k8s::PodSpecPathError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 use super::node::{Lookup, Node};
 use super::secrets::PullSecrets;
 use super::{ContainerReport, Warning};
-use crate::{Code, Normalized};
+use imgrepl::{Code, Normalized};
 
 /// An image's normalized reference, to read the registry it is pulled from (its domain).
 fn normalized(image: &str) -> Option<Normalized<'_>> {
-    crate::Reference::parse_normalized(image).ok()
+    imgrepl::Reference::parse_normalized(image).ok()
 }
 
 /// The name of a pod spec's service account: `serviceAccountName`, the deprecated

@@ -5,13 +5,13 @@ use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
-use crate::bytes::any_byte;
+use imgrepl::__private::any_byte;
 use serde_json::Value;
 
 /// The operation of a [`PatchOp`]. A workload rewrite only ever replaces strings.
 ///
 /// ```
-/// assert_eq!(imgrepl::workload::PatchOpKind::Replace.as_str(), "replace");
+/// assert_eq!(imgrepl_k8s::PatchOpKind::Replace.as_str(), "replace");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,7 +34,7 @@ impl PatchOpKind {
 /// One RFC 6902 operation: `{"op": "replace", "path": "/spec/containers/0/image", "value": "…"}`.
 ///
 /// ```
-/// use imgrepl::workload::PatchOp;
+/// use imgrepl_k8s::PatchOp;
 ///
 /// let op = PatchOp::replace("/spec/containers/0/image", "m.io/nginx:1");
 /// assert_eq!(serde_json::to_string(&op)?, r#"{"op":"replace","path":"/spec/containers/0/image","value":"m.io/nginx:1"}"#);
@@ -66,14 +66,14 @@ impl PatchOp {
 /// array an `AdmissionReview` response carries (base64-encoded there).
 ///
 /// ```
-/// use imgrepl::workload::{Patch, PatchOp};
+/// use imgrepl_k8s::{Patch, PatchOp};
 ///
 /// let patch = Patch::from(vec![PatchOp::replace("/spec/containers/0/image", "m.io/nginx")]);
 /// let mut pod = serde_json::json!({"spec": {"containers": [{"name": "web", "image": "nginx"}]}});
 /// patch.apply(&mut pod)?;
 /// assert_eq!(pod["spec"]["containers"][0]["image"], "m.io/nginx");
 /// assert_eq!(patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/nginx"}]"#);
-/// # Ok::<(), imgrepl::workload::PatchError>(())
+/// # Ok::<(), imgrepl_k8s::PatchError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(transparent)]
@@ -185,7 +185,7 @@ impl<'a> IntoIterator for &'a Patch {
 /// A patch that does not fit its target: `path` does not exist there.
 ///
 /// ```
-/// use imgrepl::workload::{Patch, PatchOp};
+/// use imgrepl_k8s::{Patch, PatchOp};
 ///
 /// let patch = Patch::from(vec![PatchOp::replace("/spec/containers/1/image", "x")]);
 /// let err = patch.apply(&mut serde_json::json!({"spec": {"containers": []}})).unwrap_err();
@@ -198,10 +198,10 @@ pub struct PatchError {
 }
 
 impl PatchError {
-    /// [`Code::PatchPathMissing`](crate::Code::PatchPathMissing).
+    /// [`Code::PatchPathMissing`](imgrepl::Code::PatchPathMissing).
     #[must_use]
-    pub const fn code(&self) -> crate::Code {
-        crate::Code::PatchPathMissing
+    pub const fn code(&self) -> imgrepl::Code {
+        imgrepl::Code::PatchPathMissing
     }
 
     /// What is wrong, in plain words (the same as `Display`).
@@ -227,19 +227,10 @@ impl fmt::Display for PatchError {
     }
 }
 
-impl std::error::Error for PatchError {}
-
-/// `{"code": "patch-path-missing", "message", "path"}`.
-impl Serialize for PatchError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("PatchError", 3)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("path", &self.path)?;
-        s.end()
-    }
-}
+// `{"code": "patch-path-missing", "message", "path"}`.
+imgrepl::coded_error!(PatchError {
+    "path": |e| &e.path,
+});
 
 /// Appends `text` as a JSON string, byte for byte as `serde_json` writes it: quoted, with `"`,
 /// `\\` and the control characters below U+0020 escaped (`\b`, `\t`, `\n`, `\f`, `\r`, the

@@ -3,8 +3,8 @@
 
 use super::node::{Lookup, Node, ValueType};
 use super::{ContainerError, ContainerList, ContainerReport, PatchOp, Report, WorkloadError};
-use crate::Policy;
-use crate::pointer::{pointer_at, push_index, push_token};
+use imgrepl::__private::{pointer_at, push_index, push_token};
+use imgrepl::Policy;
 
 /// Adds the rows and patch operations of one pod spec.
 pub(super) fn rewrite_spec<'a, N: Node<'a>>(

@@ -1,7 +1,7 @@
 //! The `AdmissionReview` helper: the request body of a mutating webhook in, the response body out.
 //!
 //! ```
-//! use imgrepl::workload::{admission, Options};
+//! use imgrepl_k8s::{admission, Options};
 //!
 //! let request = r#"{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
 //!   "request": {"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "operation": "CREATE",
@@ -18,7 +18,7 @@
 //! assert_eq!(body.patch.as_deref(), Some("W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9zcGVjL2NvbnRhaW5lcnMvMC9pbWFnZSIsInZhbHVlIjoibS5pby9odWIvbmdpbngifV0="));
 //! // The body's JSON has one key order, whatever serde_json features are enabled.
 //! assert!(response.to_json().starts_with(r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5"#));
-//! # Ok::<(), imgrepl::workload::admission::AdmissionError>(())
+//! # Ok::<(), imgrepl_k8s::admission::AdmissionError>(())
 //! ```
 //!
 //! The response always allows the object (a mutating webhook that cannot rewrite should not stop
@@ -31,11 +31,10 @@
 //! other changes there); any other operation or subresource is allowed unchanged.
 //!
 //! A webhook registered with `reinvocationPolicy: IfNeeded` may see an object it already
-//! patched: with a policy that has no [`chained-rule`](crate::Code::ChainedRule) warning the
+//! patched: with a policy that has no [`chained-rule`](imgrepl::Code::ChainedRule) warning the
 //! second pass changes nothing; with one, it rewrites the rewritten images again.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -44,8 +43,8 @@ use base64::Engine as _;
 
 use super::patch::push_json_str;
 use super::{ContainerList, MAX_OBJECT_BYTES, Options, Patch, Report, WorkloadError};
-use crate::Code;
-use crate::bytes::any_byte;
+use imgrepl::__private::any_byte;
+use imgrepl::Code;
 
 /// The largest `AdmissionReview` body accepted, in bytes: room for an object and its old object
 /// of [`MAX_OBJECT_BYTES`] each, and 1 MiB for the rest.
@@ -66,7 +65,7 @@ const API_VERSIONS: &[&str] = &["admission.k8s.io/v1", "admission.k8s.io/v1beta1
 /// Why a body is not an `AdmissionReview` request.
 ///
 /// ```
-/// use imgrepl::workload::{admission::{self, AdmissionErrorKind}, Options};
+/// use imgrepl_k8s::{admission::{self, AdmissionErrorKind}, Options};
 ///
 /// let err = admission::review_json("{", &Options::default()).unwrap_err();
 /// assert_eq!(err.kind(), AdmissionErrorKind::InvalidJson);
@@ -102,7 +101,7 @@ impl AdmissionErrorKind {
 /// A body that cannot be answered with an `AdmissionReview` response.
 ///
 /// ```
-/// use imgrepl::workload::{admission::{self, AdmissionErrorKind}, Options};
+/// use imgrepl_k8s::{admission::{self, AdmissionErrorKind}, Options};
 ///
 /// let err = admission::review_json(r#"{"kind": "Pod"}"#, &Options::default()).unwrap_err();
 /// assert_eq!(err.kind(), AdmissionErrorKind::NotAReview);
@@ -141,24 +140,8 @@ impl AdmissionError {
     }
 }
 
-impl fmt::Display for AdmissionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for AdmissionError {}
-
-/// `{"code", "message"}`.
-impl Serialize for AdmissionError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("AdmissionError", 2)?;
-        s.serialize_field("code", &self.code())?;
-        s.serialize_field("message", &self.message)?;
-        s.end()
-    }
-}
+// `{"code", "message"}`.
+imgrepl::coded_error!(AdmissionError = message {});
 
 /// The `AdmissionReview` response body: `{"apiVersion", "kind", "response"}`, serialized with
 /// this key order whatever `serde_json` features are enabled.
@@ -200,7 +183,7 @@ pub struct ReviewResponse {
 /// Serialized as `{"body", "report": Report | null, "error": WorkloadError | null}`.
 ///
 /// ```
-/// use imgrepl::workload::{admission, Options};
+/// use imgrepl_k8s::{admission, Options};
 ///
 /// let review = serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
 ///   "request": {"uid": "u", "operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod",
@@ -315,7 +298,7 @@ impl Response {
 /// large, too deep, not readable as an object) is answered: allowed, with a warning.
 ///
 /// ```
-/// use imgrepl::workload::{admission, Options};
+/// use imgrepl_k8s::{admission, Options};
 ///
 /// // 200 levels deep: more than an object may nest, answered with a warning.
 /// let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
@@ -351,7 +334,7 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
                 kind: AdmissionErrorKind::InvalidJson,
                 message: format!(
                     "the AdmissionReview is not valid JSON: {}",
-                    crate::span::json_error_message(body, json, &e)
+                    imgrepl::__private::json_error_message(body, json, &e)
                 ),
             })?
         }
@@ -369,7 +352,7 @@ pub fn review_json(body: &str, options: &Options<'_>) -> Result<Response, Admiss
 /// `uid`.
 ///
 /// ```
-/// use imgrepl::workload::{admission, Options};
+/// use imgrepl_k8s::{admission, Options};
 ///
 /// let review = serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
 ///   "request": {"uid": "u1", "operation": "CREATE", "object": {"apiVersion": "v1", "kind": "ConfigMap"}}});
@@ -1008,11 +991,7 @@ mod tests {
         // Past 512 KiB the body is read in two passes; nested this deep, the object cannot be
         // read inside the envelope, and is read again on its own (it is not too deep itself).
         let two_passes = MAX_OBJECT_BYTES / MAX_EXPANSION;
-        for depth in [
-            1,
-            crate::workload::MAX_DEPTH - 3,
-            crate::workload::MAX_DEPTH - 1,
-        ] {
+        for depth in [1, crate::MAX_DEPTH - 3, crate::MAX_DEPTH - 1] {
             let object = object(depth);
             let one = review_json(&body(&object, 0), &Options::default()).unwrap();
             let two = review_json(&body(&object, two_passes), &Options::default()).unwrap();
@@ -1023,7 +1002,7 @@ mod tests {
             assert_eq!(one.to_json(), two.to_json(), "{depth}");
             assert_eq!(one.report, two.report, "{depth}");
         }
-        let deep = object(crate::workload::MAX_DEPTH);
+        let deep = object(crate::MAX_DEPTH);
         let one = review_json(&body(&deep, 0), &Options::default()).unwrap();
         let two = review_json(&body(&deep, two_passes), &Options::default()).unwrap();
         assert_eq!(

@@ -8,8 +8,8 @@
 //! their values differ that is a [`Code::BurstLabelConflict`] warning. Any other value than the
 //! three is reported ([`Code::InvalidBurstLabel`]) with the value.
 //!
-//! [`Code::BurstLabelConflict`]: crate::Code::BurstLabelConflict
-//! [`Code::InvalidBurstLabel`]: crate::Code::InvalidBurstLabel
+//! [`Code::BurstLabelConflict`]: imgrepl::Code::BurstLabelConflict
+//! [`Code::InvalidBurstLabel`]: imgrepl::Code::InvalidBurstLabel
 
 use std::fmt;
 use std::str::FromStr;
@@ -18,8 +18,8 @@ use serde::Serialize;
 
 use super::Warning;
 use super::node::{Lookup, Node, ValueType};
-use crate::Code;
-use crate::pointer::push_token;
+use imgrepl::__private::push_token;
+use imgrepl::Code;
 
 /// The bursting label's key of CCI 1.0 (virtual-kubelet).
 pub const BURST_LABEL: &str = "virtual-kubelet.io/burst-to-cci";
@@ -33,7 +33,7 @@ pub const BURST_LABELS: [&str; 2] = [BURST_LABEL_V2, BURST_LABEL];
 /// A value of the bursting label.
 ///
 /// ```
-/// use imgrepl::workload::BurstMode;
+/// use imgrepl_k8s::BurstMode;
 /// assert_eq!("enforce".parse::<BurstMode>(), Ok(BurstMode::Enforce));
 /// assert!("Enforce".parse::<BurstMode>().is_err());
 /// assert_eq!(BurstMode::Off.as_str(), "off");
@@ -97,7 +97,7 @@ impl FromStr for BurstMode {
 /// A set of [`BurstMode`]s: the pod specs [`Options::burst`](super::Options::burst) rewrites.
 ///
 /// ```
-/// use imgrepl::workload::{BurstMode, BurstSet};
+/// use imgrepl_k8s::{BurstMode, BurstSet};
 ///
 /// let set = BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]);
 /// assert!(set.contains(Some(BurstMode::Auto)));
@@ -144,7 +144,7 @@ impl BurstSet {
 /// three (the empty string for `""` or `auto,`).
 ///
 /// ```
-/// use imgrepl::workload::{BurstMode, BurstSet, UnknownBurstMode};
+/// use imgrepl_k8s::{BurstMode, BurstSet, UnknownBurstMode};
 ///
 /// let set: BurstSet = "enforce,auto".parse()?;
 /// assert_eq!(set, BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]));
@@ -196,16 +196,16 @@ pub enum LabelOrigin {
 /// "key"}`.
 ///
 /// ```
-/// use imgrepl::workload::{self, BurstMode, Options};
+/// use imgrepl_k8s::{BurstMode, Options};
 ///
 /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
 ///   "metadata": {"labels": {"bursting.cci.io/burst-to-cci": "enforce", "virtual-kubelet.io/burst-to-cci": "off"}},
 ///   "spec": {"containers": []}});
-/// let report = workload::rewrite(&pod, &Options::default())?;
+/// let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
 /// let label = report.burst.as_ref().unwrap();
 /// assert_eq!((label.key, label.mode), ("bursting.cci.io/burst-to-cci", Some(BurstMode::Enforce)));
 /// assert_eq!(report.warnings[0].code, imgrepl::Code::BurstLabelConflict);
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -234,13 +234,13 @@ impl BurstLabel {
     /// as (`off (a boolean)`).
     ///
     /// ```
-    /// use imgrepl::workload::{self, Options};
+    /// use imgrepl_k8s::Options;
     ///
     /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
     ///   "metadata": {"labels": {"bursting.cci.io/burst-to-cci": "auto "}}, "spec": {"containers": []}});
-    /// let report = workload::rewrite(&pod, &Options::default())?;
+    /// let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
     /// assert_eq!(report.burst.unwrap().shown(), "\"auto \"");
-    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// # Ok::<(), imgrepl_k8s::WorkloadError>(())
     /// ```
     #[must_use]
     pub fn shown(&self) -> String {

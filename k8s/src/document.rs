@@ -7,21 +7,21 @@ use super::kind::is_list;
 use super::node::{Lookup, Node, ValueType};
 use super::object::rewrite_node;
 use super::{Options, PatchOp, Report, Warning, WorkloadError};
-use crate::Code;
-use crate::pointer::{pointer_at, push_index};
+use imgrepl::__private::{pointer_at, push_index};
+use imgrepl::Code;
 
 /// One object of a document: the document itself, or an item of a `List` in it (Lists in
 /// Lists are entered).
 ///
 /// ```
-/// use imgrepl::workload::{self, Options};
+/// use imgrepl_k8s::Options;
 ///
 /// let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
 ///   {"apiVersion": "v1", "kind": "List", "items": [
 ///     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {"coordinator.cci.io/image-replacement":
 ///       r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
 ///      "spec": {"containers": [{"image": "nginx"}]}}]}]});
-/// let objects = workload::rewrite_objects(&list, &Options::default());
+/// let objects = imgrepl_k8s::rewrite_objects(&list, &Options::default());
 /// assert_eq!((objects[0].pointer.as_str(), objects[0].items.as_slice()), ("/items/0/items/0", &[0, 0][..]));
 /// assert_eq!(objects[0].patch()[0].path, "/items/0/items/0/spec/containers/0/image");
 /// ```
@@ -62,7 +62,7 @@ impl ObjectReport {
     /// when it has no kind).
     ///
     /// ```
-    /// use imgrepl::workload::{Options, rewrite_objects};
+    /// use imgrepl_k8s::{Options, rewrite_objects};
     ///
     /// let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
     ///   {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": {"containers": []}},

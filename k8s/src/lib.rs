@@ -1,9 +1,35 @@
-//! Whole Kubernetes objects: find the pod spec, read the policy, rewrite every container's
-//! image, and return a per-container [`Report`] with the RFC 6902 [`Patch`] an admission
-//! webhook answers with (docs/DESIGN.md §4).
+//! imgrepl for Kubernetes: whole objects and `AdmissionReview`s, on the core crate `imgrepl`
+//! (references, policies, rewriting). Find the pod spec, read the policy, rewrite every
+//! container's image, and return a per-container [`Report`] with the RFC 6902 [`Patch`] an
+//! admission webhook answers with (docs/DESIGN.md §4); [`admission`] turns an `AdmissionReview`
+//! request into its response.
+//!
+//! - the kinds table ([`PodSpecTable`], [`WorkloadKind`]) and pod specs found by shape;
+//! - the policy annotation ([`ANNOTATION_KEY`]), the opt-out ([`EXCLUDE_KEY`]) and the bursting
+//!   label ([`BURST_LABEL`], [`BurstSet`]);
+//! - container rewriting into a [`Report`] and its [`Patch`]; [`admission`] for the webhook;
+//! - pull-secret checks ([`PullSecrets`], [`registry_key`], [`key_matches`]);
+//! - the [`Node`] trait, so that other trees than `serde_json::Value` (the YAML of
+//!   `imgrepl-manifest`) can be rewritten in place;
+//! - a bounded cache of compiled policies ([`PolicyCache`]).
+//!
+//! # Rewrite a Kubernetes object
 //!
 //! ```
-//! use imgrepl::workload::{self, Options};
+//! use imgrepl_k8s::{ANNOTATION_KEY, Options};
+//!
+//! let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+//!   "metadata": {"annotations": {ANNOTATION_KEY: r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
+//!   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
+//! let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
+//! assert_eq!(report.patch.to_json(), r#"[{"op":"replace","path":"/spec/containers/0/image","value":"m.io/hub/nginx:1.27"}]"#);
+//! # Ok::<(), imgrepl_k8s::WorkloadError>(())
+//! ```
+//!
+//! A Deployment, its policy on the pod template:
+//!
+//! ```
+//! use imgrepl_k8s::Options;
 //!
 //! let deployment = r#"{
 //!   "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
@@ -12,11 +38,11 @@
 //!       "[{\"repositoryPrefix\": \"harbor.domain\", \"replaceWith\": \"swr.cn-north-4.myhuaweicloud.com/org1\"}]"}},
 //!     "spec": {"containers": [{"name": "app", "image": "harbor.domain/ubuntu:latest"},
 //!                             {"name": "sidecar", "image": "quay.io/x/y:1"}]}}}}"#;
-//! let report = workload::rewrite_json(deployment, &Options::default())?;
+//! let report = imgrepl_k8s::rewrite_json(deployment, &Options::default())?;
 //! assert_eq!(report.containers[0].after.as_deref(), Some("swr.cn-north-4.myhuaweicloud.com/org1/ubuntu:latest"));
 //! assert!(!report.containers[1].changed());
 //! assert_eq!(report.patch.to_json(), r#"[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"swr.cn-north-4.myhuaweicloud.com/org1/ubuntu:latest"}]"#);
-//! # Ok::<(), imgrepl::workload::WorkloadError>(())
+//! # Ok::<(), imgrepl_k8s::WorkloadError>(())
 //! ```
 //!
 //! Where the policy comes from, in order:
@@ -28,7 +54,12 @@
 //!    warning: the pods will not carry it.
 //!
 //! An object that is not a workload, or that has no policy, gives an empty report, not an error.
-//! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`].
+//! Nothing here panics on any input; input text is bounded by [`MAX_OBJECT_BYTES`] (and an
+//! `AdmissionReview` by [`admission::MAX_REVIEW_BYTES`]). Every error carries a
+//! [`Code`] of core's one registry ([`WorkloadError`], [`ContainerError`], [`PatchError`],
+//! [`admission::AdmissionError`]) and serializes as `{"code", "message", …}`.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod admission;
 mod burst;
@@ -53,13 +84,13 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use crate::pointer::escape_pointer_token;
 pub use burst::{
     BURST_LABEL, BURST_LABEL_V2, BURST_LABELS, BurstLabel, BurstMode, BurstSet, LabelOrigin,
     UnknownBurstMode,
 };
 pub use cache::{CacheStats, PolicyCache};
 pub use error::{ContainerError, ContainerErrorKind, WorkloadError, WorkloadErrorKind};
+pub use imgrepl::__private::escape_pointer_token;
 pub use kind::{
     FoundBy, KindEntry, PodSpecPath, PodSpecPathError, PodSpecTable, WorkloadKind, group_of,
 };
@@ -67,18 +98,18 @@ pub use node::{Entry, Lookup, Node, ValueType};
 pub use patch::{Patch, PatchError, PatchOp, PatchOpKind};
 pub use secrets::{PullSecret, PullSecrets, ServiceAccount, key_matches, registry_key};
 
-pub use crate::rewrite::AppliedRule;
-use crate::{Code, Diagnostic, MatchMode, Policy};
+pub use imgrepl::AppliedRule;
+use imgrepl::{Code, Diagnostic, MatchMode, Policy};
 
 /// The default annotation key that carries the policy (Kubernetes knowledge: it lives with the
-/// workloads; `imgrepl::ANNOTATION_KEY` is the same constant).
+/// workloads; `imgrepl_k8s::ANNOTATION_KEY` is the same constant).
 pub const ANNOTATION_KEY: &str = "coordinator.cci.io/image-replacement";
 
 /// The largest object accepted as JSON text, in bytes: 3 MiB, the Kubernetes API server's
 /// limit for a request body.
 ///
 /// ```
-/// assert_eq!(imgrepl::workload::MAX_OBJECT_BYTES, 3 * 1024 * 1024);
+/// assert_eq!(imgrepl_k8s::MAX_OBJECT_BYTES, 3 * 1024 * 1024);
 /// ```
 pub const MAX_OBJECT_BYTES: usize = 3 * 1024 * 1024;
 
@@ -89,14 +120,14 @@ pub const MAX_OBJECT_BYTES: usize = 3 * 1024 * 1024;
 /// with the warning. Kubernetes objects nest a few dozen levels at most.
 ///
 /// ```
-/// use imgrepl::workload::{self, MAX_DEPTH, Options, WorkloadErrorKind};
+/// use imgrepl_k8s::{MAX_DEPTH, Options, WorkloadErrorKind};
 ///
 /// let deep = format!("{{\"kind\": \"Pod\", \"x\": {}{}}}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
-/// let err = workload::rewrite_json(&deep, &Options::default()).unwrap_err();
+/// let err = imgrepl_k8s::rewrite_json(&deep, &Options::default()).unwrap_err();
 /// assert_eq!(err.kind(), WorkloadErrorKind::TooDeep);
 /// assert_eq!(err.code(), "object-too-deep");
 /// let ok = format!("{{\"kind\": \"Pod\", \"x\": {}{}}}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
-/// assert!(workload::rewrite_json(&ok, &Options::default()).is_ok());
+/// assert!(imgrepl_k8s::rewrite_json(&ok, &Options::default()).is_ok());
 /// ```
 pub const MAX_DEPTH: usize = 127;
 
@@ -104,10 +135,10 @@ pub const MAX_DEPTH: usize = 127;
 /// match mode of policies read from annotations.
 ///
 /// ```
-/// use imgrepl::workload::Options;
+/// use imgrepl_k8s::Options;
 ///
 /// let options = Options::default();
-/// assert_eq!(options.key(), imgrepl::ANNOTATION_KEY);
+/// assert_eq!(options.key(), imgrepl_k8s::ANNOTATION_KEY);
 /// let options = options.annotation_key("example.com/mirrors");
 /// assert_eq!(options.key(), "example.com/mirrors");
 /// ```
@@ -156,7 +187,7 @@ impl<'a> Options<'a> {
     /// and without a cache, diagnostics included.
     ///
     /// ```
-    /// use imgrepl::workload::{self, Options, PolicyCache};
+    /// use imgrepl_k8s::{Options, PolicyCache};
     ///
     /// let cache = PolicyCache::new(1024, 16 << 20);
     /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
@@ -165,12 +196,12 @@ impl<'a> Options<'a> {
     ///   "spec": {"containers": [{"image": "nginx"}]}});
     /// let options = Options::default().policy_cache(&cache);
     /// for _ in 0..3 {
-    ///     let report = workload::rewrite(&pod, &options)?;
+    ///     let report = imgrepl_k8s::rewrite(&pod, &options)?;
     ///     assert_eq!(report.containers[0].after.as_deref(), Some("m.io/hub/nginx"));
     /// }
     /// let stats = cache.stats();
     /// assert_eq!((stats.misses, stats.hits, stats.entries), (1, 2, 1));
-    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// # Ok::<(), imgrepl_k8s::WorkloadError>(())
     /// ```
     #[must_use]
     pub const fn policy_cache(mut self, cache: &'a PolicyCache) -> Self {
@@ -204,14 +235,15 @@ impl<'a> Options<'a> {
     /// default every pod spec is rewritten, whatever its label says.
     ///
     /// ```
-    /// use imgrepl::{Code, Policy, workload::{self, BurstMode, BurstSet, Options}};
+    /// use imgrepl::{Code, Policy};
+    /// use imgrepl_k8s::{BurstMode, BurstSet, Options};
     ///
     /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
     /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
     ///   "metadata": {"labels": {"virtual-kubelet.io/burst-to-cci": "off"}},
     ///   "spec": {"containers": [{"image": "nginx"}]}});
     /// let only = BurstSet::of(&[BurstMode::Auto, BurstMode::Enforce]);
-    /// let report = workload::rewrite(&pod, &Options::default().policy(&policy).burst(only))?;
+    /// let report = imgrepl_k8s::rewrite(&pod, &Options::default().policy(&policy).burst(only))?;
     /// assert!(report.patch.is_empty() && report.pod_specs[0].not_bursting);
     /// assert_eq!(report.warnings[0].code, Code::NotBursting);
     /// assert_eq!(report.burst.unwrap().mode, Some(BurstMode::Off));
@@ -243,14 +275,14 @@ impl<'a> Options<'a> {
     /// Finds pod specs by `table` instead of the built-in [`PodSpecTable::new`] (to add kinds).
     ///
     /// ```
-    /// use imgrepl::workload::{self, Options, PodSpecTable};
+    /// use imgrepl_k8s::{Options, PodSpecTable};
     ///
     /// let mut table = PodSpecTable::new();
     /// table.add("example.com", "Widget", "spec.runner")?;
     /// let widget = serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget",
     ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
     ///   "spec": {"runner": {"containers": [{"image": "nginx"}]}}});
-    /// let report = workload::rewrite(&widget, &Options::default().pod_specs(&table))?;
+    /// let report = imgrepl_k8s::rewrite(&widget, &Options::default().pod_specs(&table))?;
     /// assert_eq!(report.patch.ops()[0].path, "/spec/runner/containers/0/image");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -299,7 +331,7 @@ impl<'a> Options<'a> {
 /// A container list of a pod spec.
 ///
 /// ```
-/// assert_eq!(imgrepl::workload::ContainerList::InitContainers.as_str(), "initContainers");
+/// assert_eq!(imgrepl_k8s::ContainerList::InitContainers.as_str(), "initContainers");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -341,7 +373,7 @@ impl fmt::Display for ContainerList {
 /// Where the policy came from.
 ///
 /// ```
-/// assert_eq!(imgrepl::workload::PolicyOrigin::PodTemplate.as_str(), "pod-template");
+/// assert_eq!(imgrepl_k8s::PolicyOrigin::PodTemplate.as_str(), "pod-template");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -376,18 +408,18 @@ impl PolicyOrigin {
 /// [`Diagnostic`]'s span is a byte range in it.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, PolicyOrigin};
+/// use imgrepl_k8s::{Options, PolicyOrigin};
 ///
 /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement":
 ///     r#"[{"repositoryPrefix": "docker.io", "replaceWith": "m.io"}]"#}},
 ///   "spec": {"containers": []}});
-/// let report = workload::rewrite(&pod, &Options::default())?;
+/// let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
 /// let source = report.policy.unwrap();
 /// assert_eq!(source.origin, PolicyOrigin::Pod);
 /// assert_eq!(source.pointer.as_deref(), Some("/metadata/annotations/coordinator.cci.io~1image-replacement"));
 /// assert_eq!(source.diagnostics[0].code().as_str(), "docker-hub-prefix"); // a warning
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -418,12 +450,13 @@ impl PolicySource {
 /// One container: where it is, its image before and after, and the rule or the error.
 ///
 /// ```
-/// use imgrepl::{Policy, workload::{self, ContainerList, Options}};
+/// use imgrepl::Policy;
+/// use imgrepl_k8s::{ContainerList, Options};
 ///
 /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
 /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
 ///   "spec": {"initContainers": [{"name": "init", "image": "busybox"}]}});
-/// let row = &workload::rewrite(&pod, &Options::default().policy(&policy))?.containers[0];
+/// let row = &imgrepl_k8s::rewrite(&pod, &Options::default().policy(&policy))?.containers[0];
 /// assert_eq!((row.list, row.index, row.name.as_deref()), (ContainerList::InitContainers, 0, Some("init")));
 /// assert_eq!(row.pointer, "/spec/initContainers/0/image");
 /// assert_eq!((row.before.as_deref(), row.after.as_deref()), (Some("busybox"), Some("m.io/hub/busybox")));
@@ -456,12 +489,13 @@ impl ContainerReport {
     /// The row's error in one line, naming the container and its image, when it has one.
     ///
     /// ```
-    /// use imgrepl::{Policy, workload::{self, Options}};
+    /// use imgrepl::Policy;
+    /// use imgrepl_k8s::Options;
     ///
     /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
     /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
     ///   "spec": {"initContainers": [{"name": "init", "image": 1}]}});
-    /// let report = workload::rewrite(&pod, &Options::default().policy(&policy))?;
+    /// let report = imgrepl_k8s::rewrite(&pod, &Options::default().policy(&policy))?;
     /// assert_eq!(report.containers[0].message().as_deref(),
     ///            Some("initContainers[0] \"init\": /spec/initContainers/0/image must be a string, not a number"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -497,15 +531,16 @@ impl ContainerReport {
 /// See [`rewrite`] for the warning of a policy read from the workload's own annotation.
 ///
 /// ```
-/// use imgrepl::{Code, workload::{self, Options}};
+/// use imgrepl::Code;
+/// use imgrepl_k8s::Options;
 ///
 /// let deployment = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement": "[]"}},
 ///   "spec": {"template": {"spec": {"containers": []}}}});
-/// let warning = &workload::rewrite(&deployment, &Options::default())?.warnings[0];
+/// let warning = &imgrepl_k8s::rewrite(&deployment, &Options::default())?.warnings[0];
 /// assert_eq!((warning.code, warning.pointer.as_str()),
 ///            (Code::WorkloadAnnotation, "/metadata/annotations/coordinator.cci.io~1image-replacement"));
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -524,12 +559,12 @@ pub struct Warning {
 /// policy; then there are no rows and the patch is empty.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options};
+/// use imgrepl_k8s::Options;
 ///
 /// let service = serde_json::json!({"apiVersion": "v1", "kind": "Service"});
-/// let report = workload::rewrite(&service, &Options::default())?;
+/// let report = imgrepl_k8s::rewrite(&service, &Options::default())?;
 /// assert!(!report.is_workload() && report.patch.is_empty() && report.containers.is_empty());
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -556,13 +591,13 @@ pub struct Report {
 /// One pod spec of an object, and the policy that applies to it.
 ///
 /// ```
-/// use imgrepl::workload::{self, Options};
+/// use imgrepl_k8s::Options;
 ///
 /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": []}});
-/// let report = workload::rewrite(&pod, &Options::default())?;
+/// let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
 /// assert_eq!(report.pod_specs[0].pointer, "/spec");
 /// assert!(report.pod_specs[0].policy.is_none());
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -596,17 +631,17 @@ impl Report {
     /// opts out ([`PodSpecReport::excluded`]).
     ///
     /// ```
-    /// use imgrepl::workload::{self, Options};
+    /// use imgrepl_k8s::Options;
     ///
     /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
     ///   "metadata": {"labels": {"imgrepl.io/exclude": "true"}, "annotations": {"coordinator.cci.io/image-replacement":
     ///     r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
     ///   "spec": {"containers": [{"image": "nginx"}]}});
-    /// let report = workload::rewrite(&pod, &Options::default())?;
+    /// let report = imgrepl_k8s::rewrite(&pod, &Options::default())?;
     /// assert!(report.is_excluded() && report.patch.is_empty() && report.containers.is_empty());
     /// assert_eq!(report.warnings[0].code, imgrepl::Code::Excluded);
     /// assert_eq!(report.warnings[0].pointer, "/metadata/labels/imgrepl.io~1exclude");
-    /// # Ok::<(), imgrepl::workload::WorkloadError>(())
+    /// # Ok::<(), imgrepl_k8s::WorkloadError>(())
     /// ```
     #[must_use]
     pub fn is_excluded(&self) -> bool {
@@ -625,12 +660,13 @@ impl Report {
     /// A [`PatchError`] when `object` does not have the patched paths.
     ///
     /// ```
-    /// use imgrepl::{Policy, workload::{self, Options}};
+    /// use imgrepl::Policy;
+    /// use imgrepl_k8s::Options;
     ///
     /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
     /// let mut job = serde_json::json!({"apiVersion": "batch/v1", "kind": "Job",
     ///   "spec": {"template": {"spec": {"initContainers": [{"name": "init", "image": "busybox"}]}}}});
-    /// workload::rewrite(&job, &Options::default().policy(&policy))?.apply(&mut job)?;
+    /// imgrepl_k8s::rewrite(&job, &Options::default().policy(&policy))?.apply(&mut job)?;
     /// assert_eq!(job["spec"]["template"]["spec"]["initContainers"][0]["image"], "m.io/hub/busybox");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -642,12 +678,13 @@ impl Report {
     /// object's warnings, the policy's warnings, and the containers left as they are.
     ///
     /// ```
-    /// use imgrepl::{Policy, workload::{self, Options}};
+    /// use imgrepl::Policy;
+    /// use imgrepl_k8s::Options;
     ///
     /// let policy = Policy::from_json(r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#)?;
     /// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
     ///   "spec": {"containers": [{"name": "app", "image": "Nginx"}]}});
-    /// let report = workload::rewrite(&pod, &Options::default().policy(&policy))?;
+    /// let report = imgrepl_k8s::rewrite(&pod, &Options::default().policy(&policy))?;
     /// assert_eq!(report.messages(), ["containers[0] \"app\": image \"Nginx\" left as it is: invalid image: repository name must be lowercase: uppercase letter in repository path at byte 0"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -685,11 +722,11 @@ impl Report {
 /// [`MAX_DEPTH`] or is not JSON, and the errors of [`rewrite`].
 ///
 /// ```
-/// use imgrepl::workload::{self, Options, WorkloadErrorKind};
+/// use imgrepl_k8s::{Options, WorkloadErrorKind};
 ///
-/// assert_eq!(workload::rewrite_json("{", &Options::default()).unwrap_err().kind(), WorkloadErrorKind::InvalidJson);
-/// assert!(workload::rewrite_json(r#"{"kind": "ConfigMap"}"#, &Options::default())?.patch.is_empty());
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// assert_eq!(imgrepl_k8s::rewrite_json("{", &Options::default()).unwrap_err().kind(), WorkloadErrorKind::InvalidJson);
+/// assert!(imgrepl_k8s::rewrite_json(r#"{"kind": "ConfigMap"}"#, &Options::default())?.patch.is_empty());
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, WorkloadError> {
     if json.len() > MAX_OBJECT_BYTES {
@@ -712,7 +749,7 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// There is no size limit here, on purpose: the object is already in memory (its text, when it
 /// came as text, was bounded by [`MAX_OBJECT_BYTES`]), and the work is bounded by it: every
 /// walk is iterative (depth costs no stack), each container is read once, and each image is
-/// bounded by [`MAX_IMAGE_BYTES`](crate::MAX_IMAGE_BYTES).
+/// bounded by [`MAX_IMAGE_BYTES`](imgrepl::MAX_IMAGE_BYTES).
 ///
 /// # Errors
 ///
@@ -722,17 +759,18 @@ pub fn rewrite_json(json: &str, options: &Options<'_>) -> Result<Report, Workloa
 /// it is reported on its container's row.
 ///
 /// ```
-/// use imgrepl::{Code, workload::{self, Options, PolicyOrigin}};
+/// use imgrepl::Code;
+/// use imgrepl_k8s::{Options, PolicyOrigin};
 ///
 /// let cronjob = serde_json::json!({"apiVersion": "batch/v1", "kind": "CronJob",
 ///   "metadata": {"annotations": {"coordinator.cci.io/image-replacement":
 ///     r#"[{"repositoryPrefix": "", "replaceWith": "m.io/hub"}]"#}},
 ///   "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}}});
-/// let report = workload::rewrite(&cronjob, &Options::default())?;
+/// let report = imgrepl_k8s::rewrite(&cronjob, &Options::default())?;
 /// assert_eq!(report.policy.as_ref().map(|p| p.origin), Some(PolicyOrigin::Workload));
 /// assert_eq!(report.warnings[0].code, Code::WorkloadAnnotation);
 /// assert_eq!(report.patch.ops()[0].path, "/spec/jobTemplate/spec/template/spec/containers/0/image");
-/// # Ok::<(), imgrepl::workload::WorkloadError>(())
+/// # Ok::<(), imgrepl_k8s::WorkloadError>(())
 /// ```
 pub fn rewrite(object: &Value, options: &Options<'_>) -> Result<Report, WorkloadError> {
     object::rewrite_node(object, options)
@@ -741,3 +779,8 @@ pub fn rewrite(object: &Value, options: &Options<'_>) -> Result<Report, Workload
 pub use document::{ObjectReport, rewrite_objects};
 pub use gate::EXCLUDE_KEY;
 pub use object::rewrite_node;
+
+/// The examples of the crate's README, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -6,8 +6,8 @@
 use super::kind::{Paths, Step, steps};
 use super::node::{Lookup, Node, ValueType};
 use super::{FoundBy, Options, Report, Warning, WorkloadError, WorkloadKind};
-use crate::Code;
-use crate::pointer::{push_index, push_token};
+use imgrepl::__private::{push_index, push_token};
+use imgrepl::Code;
 
 /// A pod spec found in an object.
 pub(super) struct Found<N> {
