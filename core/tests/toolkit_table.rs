@@ -3,6 +3,11 @@
 //! by `frontdoor.rs`). The reinvocation through the admission path, the bursting label and pull
 //! secrets are in `k8s/tests/toolkit_table.rs`.
 
+#![allow(
+    clippy::type_complexity,
+    reason = "table rows are tuples, and a table is one test, read at a glance"
+)]
+
 fn policy(json: &str) -> imgrepl::Policy {
     imgrepl::Policy::from_json(json).unwrap()
 }
