@@ -32,7 +32,8 @@ pub fn corpus() -> Vec<String> {
     out
 }
 
-/// Every valid policy of `testdata/` and of core's test sources.
+/// Every valid policy of `testdata/` (the case table's named policies included) and of the core's
+/// and imgrepl-k8s's test sources.
 pub fn test_policies() -> Vec<(String, imgrepl::Policy)> {
     let mut out = Vec::new();
     let root = root();
@@ -50,8 +51,21 @@ pub fn test_policies() -> Vec<(String, imgrepl::Policy)> {
             }
         }
     }
-    let mut sources: Vec<_> = std::fs::read_dir(root.join("core/tests"))
-        .unwrap()
+    // The named policies of the case table every front door runs.
+    let table: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("testdata/frontdoor/cases.json")).unwrap(),
+    )
+    .unwrap();
+    for (name, text) in table["policies"].as_object().unwrap() {
+        if let Ok(policy) = imgrepl::Policy::from_json(text.as_str().unwrap())
+            && !policy.rules().is_empty()
+        {
+            out.push((format!("testdata/frontdoor/cases.json: {name}"), policy));
+        }
+    }
+    let mut sources: Vec<_> = ["core/tests", "k8s/tests"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .collect();
