@@ -549,6 +549,7 @@ mod tests {
                 "manifest-wasm",
                 "test",
                 "doc",
+                "registry",
                 "yaml-oracle",
                 "c",
                 "package-c",
