@@ -10,6 +10,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+#[path = "../../core/tests/common/compact.rs"]
+mod compact;
+use compact::compact;
+
 const HEADER: &str = "include/imgrepl.h";
 
 /// The version and limit macros, from Cargo and the core.
@@ -61,25 +65,7 @@ fn generate() -> String {
 
 #[test]
 fn header_is_fresh() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(HEADER);
-    let generated = generate();
-    if std::env::var_os("IMGREPL_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("the header can be written");
-        return;
-    }
-    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
-    if checked_in != generated {
-        let line = checked_in
-            .lines()
-            .zip(generated.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| checked_in.lines().count().min(generated.lines().count()))
-            + 1;
-        panic!(
-            "bindings-c/{HEADER} is stale (first difference at line {line}); \
-             regenerate it with `cargo xtask gen` and commit it"
-        );
-    }
+    check_fresh(HEADER, &generate());
 }
 
 #[test]
@@ -237,23 +223,6 @@ fn c_summary(section: &str, want: &serde_json::Value) -> String {
             )
         }
     }
-}
-
-/// `json` without the whitespace between its tokens (as the library writes JSON).
-fn compact(json: &str) -> String {
-    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
-    for c in json.chars() {
-        if in_string {
-            escaped = !escaped && c == '\\';
-            in_string = escaped || c != '"';
-        } else if c.is_ascii_whitespace() {
-            continue;
-        } else {
-            in_string = c == '"';
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The `policy` rows: an array of diagnostics each, then `FRONTDOOR_POLICY`.
@@ -537,7 +506,7 @@ fn check_fresh(rel: &str, generated: &str) {
             .unwrap_or_else(|| checked_in.lines().count().min(generated.lines().count()))
             + 1;
         panic!(
-            "{rel} is stale (first difference at line {line}); \
+            "{rel} (under bindings-c/) is stale (first difference at line {line}); \
              regenerate it with `cargo xtask gen` and commit it"
         );
     }

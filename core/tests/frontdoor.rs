@@ -6,6 +6,10 @@ use imgrepl::{MatchMode, Policy, RuleId, diff};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+#[path = "common/compact.rs"]
+mod compact;
+use compact::compact;
+
 /// The table, parsed.
 fn table() -> Value {
     serde_json::from_str(&table_text()).expect("the case table is JSON")
@@ -73,24 +77,6 @@ fn rewrite_value(result: Result<(String, Option<RuleId>), imgrepl::RewriteError>
 /// The output as the library serializes it (the C test compares this text).
 fn text<T: serde::Serialize>(value: &T) -> Value {
     Value::String(serde_json::to_string(value).unwrap())
-}
-
-/// `json` without the whitespace between its tokens: how the table's `want` reads as the
-/// library writes it (compact, keys in the library's order).
-fn compact(json: &str) -> String {
-    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
-    for c in json.chars() {
-        if in_string {
-            escaped = !escaped && c == '\\';
-            in_string = escaped || c != '"';
-        } else if c.is_ascii_whitespace() {
-            continue;
-        } else {
-            in_string = c == '"';
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The `want` of each row of `section`, as written in the file.
