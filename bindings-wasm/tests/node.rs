@@ -299,6 +299,7 @@ mod manifest {
     }
 }
 
+#[cfg(feature = "toolkit")]
 #[wasm_bindgen_test]
 fn export_policy_writes_each_format_and_names_what_it_cannot_express() {
     let policy = Policy::parse(SEED, None).unwrap();
