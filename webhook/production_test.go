@@ -36,16 +36,16 @@ func TestBudgetIsFirstComeFirstServed(t *testing.T) {
 	got := make(chan string, 2)
 	go func() {
 		n, _ := b.acquire(ctx, 50)
+		b.release(n) // before saying so: the test reads the budget once both have said
 		got <- "50"
-		b.release(n)
 	}()
 	for _, waiting := b.inUse(); waiting != 1; _, waiting = b.inUse() {
 		time.Sleep(time.Millisecond)
 	}
 	go func() {
 		n, _ := b.acquire(ctx, 10)
+		b.release(n) // before saying so: the test reads the budget once both have said
 		got <- "10"
-		b.release(n)
 	}()
 	for _, waiting := b.inUse(); waiting != 2; _, waiting = b.inUse() {
 		time.Sleep(time.Millisecond)
