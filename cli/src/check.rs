@@ -28,7 +28,7 @@ use imgrepl::corpus::{ChainEnd, MAX_PASSES, SecondPass};
 use imgrepl::{Diagnostic, Policy};
 
 use crate::exit::{Failure, Verdict};
-use crate::output::{Out, TextIndex, render};
+use crate::output::{Out, TextIndex, plural, render};
 
 /// Arguments of `imgrepl check`.
 #[derive(Debug, clap::Args)]
@@ -119,10 +119,6 @@ pub fn run(args: &Args, out: &mut Out) -> Result<Verdict, Failure> {
     }
     out.flush()?;
     Ok(verdict)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// Writes one diagnostic with its source line and a caret under its span (and under the related

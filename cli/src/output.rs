@@ -525,3 +525,8 @@ mod tests {
         );
     }
 }
+
+/// The plural ending of a count's noun: `""` for one, `"s"` otherwise.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -285,9 +285,11 @@ fn report(
         let summary: Vec<String> = counts.iter().map(|(n, c)| format!("{c} {n}")).collect();
         writeln!(
             out,
-            "\n{} images, {} locations asked: {}",
+            "\n{} image{}, {} location{} asked: {}",
             images.len(),
+            crate::output::plural(images.len()),
             asked,
+            crate::output::plural(asked),
             if summary.is_empty() {
                 "none".to_owned()
             } else {
