@@ -392,6 +392,11 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     TextIndex::new(text).line_col(offset)
 }
 
+/// The plural ending of a count's noun: `""` for one, `"s"` otherwise.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,9 +529,4 @@ mod tests {
             }
         );
     }
-}
-
-/// The plural ending of a count's noun: `""` for one, `"s"` otherwise.
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
