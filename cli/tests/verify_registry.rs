@@ -817,7 +817,7 @@ fn table(w: &World) {
     );
     assert!(
         out.stdout
-            .contains("3 images, 1 locations asked: 2 present, 1 not-rewritten"),
+            .contains("3 images, 1 location asked: 2 present, 1 not-rewritten"),
         "{}",
         out.stdout
     );
