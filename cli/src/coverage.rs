@@ -112,9 +112,11 @@ fn rule_name(rule: Option<RuleId>) -> String {
 fn write_text(c: &Coverage, name: &str, out: &mut Out) -> Result<(), Failure> {
     writeln!(
         out,
-        "{name}: {} rules, {} images ({} distinct): {} rewritten, {} uncovered, {} invalid",
+        "{name}: {} rule{}, {} image{} ({} distinct): {} rewritten, {} uncovered, {} invalid",
         c.rules.len(),
+        crate::output::plural(c.rules.len()),
         c.images,
+        crate::output::plural(c.images),
         c.distinct,
         c.rewritten,
         c.uncovered_count,

@@ -160,7 +160,7 @@ fn a_dash_is_standard_input_for_every_file_argument() {
     let run = imgrepl(&["coverage", "--policy", "-", "nginx"], POLICY.as_bytes());
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stdout.contains("1 images (1 distinct): 1 rewritten"),
+        run.stdout.contains("1 image (1 distinct): 1 rewritten"),
         "{}",
         run.stdout
     );
@@ -179,7 +179,7 @@ fn an_empty_image_argument_is_an_empty_reference() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout
-            .contains(": 1 rules, 3 images (3 distinct): 1 rewritten, 1 uncovered, 1 invalid\n"),
+            .contains(": 1 rule, 3 images (3 distinct): 1 rewritten, 1 uncovered, 1 invalid\n"),
         "{}",
         run.stdout
     );
@@ -446,7 +446,7 @@ fn coverage_reads_the_manifests_annotation_without_a_policy() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout.starts_with(
-            "the manifests' policy (coordinator.cci.io/image-replacement): 1 rules, 2 images (2 distinct): 1 rewritten, 1 uncovered, 0 invalid\n"
+            "the manifests' policy (coordinator.cci.io/image-replacement): 1 rule, 2 images (2 distinct): 1 rewritten, 1 uncovered, 0 invalid\n"
         ),
         "{}",
         run.stdout
